@@ -1,0 +1,120 @@
+"""Telegram through python-telegram-bot: Update → Turn, Reply → messages with inline keyboards."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.channels.render import split_text
+from content.catalog import Catalog
+from handlers.core import Reply, Turn
+from handlers.engine import Engine
+from handlers.registry import EVERYONE
+
+log = logging.getLogger(__name__)
+TELEGRAM_LIMIT = 4096
+
+
+def to_turn(update: Update) -> Turn | None:
+    """The channel-neutral turn of an update, or None for what the bot ignores."""
+    chat, user = update.effective_chat, update.effective_user
+    if user is None or chat is None or chat.type != ChatType.PRIVATE or user.is_bot:
+        return None
+    name = " ".join(p for p in (user.first_name, user.last_name) if p)
+    key = str(update.update_id)
+    if update.callback_query is not None:
+        return Turn("telegram", str(user.id), name, payload=update.callback_query.data or "", update_key=key)
+    if update.message is not None:
+        return Turn("telegram", str(user.id), name, text=update.message.text, update_key=key)
+    return None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in reply.buttons]
+    )
+
+
+class TelegramChannel:
+    def __init__(self, engine: Engine, catalog: Catalog, *, token: str, base_url: str) -> None:
+        self.engine = engine
+        self.catalog = catalog
+        self.token = token
+        self.base_url = base_url.rstrip("/")
+
+    def build(self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
+              rate_limit: bool = True) -> Application:
+        builder = (
+            Application.builder()
+            .token(self.token)
+            .base_url(f"{self.base_url}/bot")
+            .base_file_url(f"{self.base_url}/file/bot")
+            .post_init(self._post_init)
+            .concurrent_updates(False)
+        )
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        if request is not None:
+            builder = builder.request(request)
+        if updates_request is not None:
+            builder = builder.get_updates_request(updates_request)
+        app = builder.build()
+        app.add_handler(TypeHandler(Update, self.on_update))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def _post_init(self, app: Application) -> None:
+        """Learn our username (for invite links) and set the Vietnamese command menu."""
+        me = await app.bot.get_me()
+        self.engine.deps.bot_username = self.engine.deps.bot_username or (me.username or "")
+        commands = [c for c in self.engine.command_list if c.roles == EVERYONE or c.menu_key]
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, self.catalog.t(c.help_key)[:256]) for c in commands]
+        )
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        turn = to_turn(update)
+        if turn is None:
+            return
+        query = update.callback_query
+        if query is not None:
+            try:
+                await query.answer()
+            except TelegramError:
+                pass  # an old query can no longer be answered; the reply below still goes
+        replies = await self.engine.handle(turn)
+        await self.send(context.bot, update.effective_chat.id, replies)
+
+    async def send(self, bot, chat_id: int | str, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            parts = split_text(reply.text, TELEGRAM_LIMIT)
+            for i, part in enumerate(parts):
+                markup = keyboard(reply) if i == len(parts) - 1 else None
+                await bot.send_message(chat_id, part, reply_markup=markup)
+            if reply.file is not None:
+                data = InputFile(reply.file.data, filename=reply.file.filename)
+                if reply.file.kind == "image":
+                    await bot.send_photo(chat_id, data)
+                else:
+                    await bot.send_document(chat_id, data)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        err = context.error
+        if isinstance(err, Forbidden):
+            log.warning("telegram: chat blocked the bot")
+            return
+        log.error("telegram handler error: %s", type(err).__name__, exc_info=err)

@@ -1,0 +1,62 @@
+"""`python -m bot [run | db upgrade | admin … | ask …]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.settings import Settings
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Hòa giải")
+    sub = p.add_subparsers(dest="cmd")
+    sub.add_parser("run", help="run the bot (console chat when no token is set)")
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?", help="target revision (default: head / base)")
+    from bot import admin, cli_ask
+
+    admin.add_parser(sub)
+    cli_ask.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    settings = Settings()
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.secrets())
+    cmd = args.cmd or "run"
+    if cmd == "run":
+        from bot.app import run
+
+        try:
+            asyncio.run(run(settings))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    if cmd == "db":
+        from content.catalog import load_catalog
+        from storage import migrate
+
+        t = load_catalog()
+        if args.action == "upgrade":
+            migrate.upgrade(settings.database_url, args.revision or "head")
+            print(t.t("cli.db_upgraded"))
+        else:
+            migrate.downgrade(settings.database_url, args.revision or "base")
+            print(t.t("cli.db_downgraded", revision=args.revision or "base"))
+        return 0
+    if cmd == "admin":
+        from bot import admin
+
+        return asyncio.run(admin.run(args, settings))
+    from bot import cli_ask
+
+    return cli_ask.run(args)

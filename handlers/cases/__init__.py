@@ -1,0 +1,1 @@
+"""Logging cases and following them to an outcome."""

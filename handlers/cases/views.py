@@ -1,0 +1,125 @@
+"""/vuviec, /cuatoi and the buttons on a case: outcome, note, end, reopen."""
+
+from __future__ import annotations
+
+from handlers.cases.new_case import NewCaseFlow
+from handlers.cases.render import case_detail, list_line
+from handlers.cases.usecases import END_REASONS, CaseError, add_note, changeable, set_outcome
+from handlers.core import Button, Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.registry import MEMBERS, TEAM, Command, Slice
+from storage.models import CaseStatus
+
+PAGE = 5
+MAX_NOTE = 1000
+
+
+class CaseTextFlow(Flow):
+    """One question about one case (the agreement reached, or a note), then done."""
+
+    def __init__(self, name: str, ask_key: str, save) -> None:
+        self.name = name
+        self._ask_key = ask_key
+        self._save = save
+
+    async def ask_text(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say(self._ask_key, limit=MAX_NOTE)]
+
+    async def text_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if len(text) > MAX_NOTE:
+            return [ctx.say("case.too_long", limit=MAX_NOTE), *await self.ask_text(ctx)]
+        case_id = int(ctx.conv.data["case_id"])
+        self.end(ctx)
+        try:
+            case = await self._save(ctx, case_id, text)
+        except CaseError as err:
+            return [ctx.say(err.key)]
+        return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
+
+
+class Cases:
+    def __init__(self) -> None:
+        self.new_case = NewCaseFlow()
+        self.agreement = CaseTextFlow("agree", "case.ask_agreement", self._save_agreement)
+        self.note = CaseTextFlow("note", "case.ask_note", self._save_note)
+
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[
+                Command("vuviec", self.new_case_command, TEAM, "help.vuviec", "menu.vuviec"),
+                Command("cuatoi", self.my_cases_command, MEMBERS, "help.cuatoi", "menu.cuatoi"),
+            ],
+            actions={"case": self.case_button},
+            flows=[self.new_case, self.agreement, self.note],
+        )
+
+    async def new_case_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        return await self.new_case.start(ctx)
+
+    async def my_cases_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        return await self._page(ctx, 0)
+
+    async def _page(self, ctx: Ctx, offset: int) -> list[Reply]:
+        cases, total = await ctx.uow.cases.page_for(ctx.person, max(offset, 0), PAGE)
+        if total == 0:
+            return [ctx.say("case.list_empty", rows(ctx.button("menu.vuviec", "cmd:vuviec")))]
+        lines = [ctx.t("case.list_title", first=offset + 1, last=offset + len(cases), total=total)]
+        lines += [list_line(ctx, c) for c in cases]
+        buttons = [(Button(c.number, f"case:view:{c.id}"),) for c in cases]
+        nav = []
+        if offset > 0:
+            nav.append(ctx.button("common.prev", f"case:list:{max(offset - PAGE, 0)}"))
+        if offset + PAGE < total:
+            nav.append(ctx.button("common.next", f"case:list:{offset + PAGE}"))
+        return [Reply("\n".join(lines), (*buttons, tuple(nav)) if nav else tuple(buttons))]
+
+    async def case_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
+        if ctx.person is None:
+            return [ctx.say("error.join_first")]
+        action, arg = parts[0], parts[1] if len(parts) > 1 else ""
+        if not arg.isdigit() or len(arg) > 12:
+            return [ctx.say("case.not_found")]
+        number = int(arg)
+        try:
+            if action == "list":
+                return await self._page(ctx, number)
+            if action == "view":
+                return await self._view(ctx, number)
+            if action in ("ok", "note"):
+                await changeable(ctx.uow, ctx.person, number)
+                flow = self.agreement if action == "ok" else self.note
+                flow.begin(ctx, "text", case_id=number)
+                return await flow.ask_text(ctx)
+            if action == "fail":
+                await changeable(ctx.uow, ctx.person, number)
+                return [ctx.say("case.confirm_fail", rows(
+                    ctx.button("case.confirm_fail_yes", f"case:failyes:{number}"),
+                    ctx.button("common.back", f"case:view:{number}")))]
+            if action == "failyes":
+                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.KHONG_THANH, ctx.now)
+                return [ctx.say("case.failed_guidance"), *await self._view(ctx, number)]
+            if action == "end":
+                await changeable(ctx.uow, ctx.person, number)
+                options = [ctx.button(f"end_reason.{r}", f"case:endr:{number}:{r}") for r in END_REASONS]
+                return [ctx.say("case.ask_end_reason", rows(*options, ctx.button("common.back", f"case:view:{number}")))]
+            if action == "endr" and len(parts) > 2 and parts[2] in END_REASONS:
+                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.KET_THUC, ctx.now, reason=parts[2])
+                return await self._view(ctx, number)
+            if action == "reopen":
+                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.DANG_HOA_GIAI, ctx.now)
+                return await self._view(ctx, number)
+        except CaseError as err:
+            return [ctx.say(err.key)]
+        return [ctx.say("error.stale_button")]
+
+    async def _view(self, ctx: Ctx, case_id: int) -> list[Reply]:
+        case = await ctx.uow.cases.visible(ctx.person, case_id)
+        if case is None:
+            return [ctx.say("case.not_found")]
+        return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
+
+    async def _save_agreement(self, ctx: Ctx, case_id: int, text: str):
+        return await set_outcome(ctx.uow, ctx.person, case_id, CaseStatus.THANH, ctx.now, text=text)
+
+    async def _save_note(self, ctx: Ctx, case_id: int, text: str):
+        return await add_note(ctx.uow, ctx.person, case_id, text, ctx.now)

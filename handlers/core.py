@@ -1,0 +1,94 @@
+"""The channel-neutral conversation types: a Turn in, Replies out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from content.catalog import Catalog
+
+if TYPE_CHECKING:
+    from storage.db import UnitOfWork
+    from storage.models import Account, Conversation, Person
+
+
+@dataclass(frozen=True)
+class Turn:
+    channel: str  # "telegram" | "zalo" | "console"
+    account_id: str
+    display_name: str = ""
+    text: str | None = None
+    payload: str | None = None  # button data, routed by prefix
+    update_key: str | None = None  # platform id of the update, to drop redeliveries
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    kind: str = "document"  # "document" | "image"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    file: Attachment | None = None
+
+    def choices(self) -> list[Button]:
+        return [b for row in self.buttons for b in row]
+
+
+def rows(*buttons: Button, per_row: int = 1) -> tuple[tuple[Button, ...], ...]:
+    items = list(buttons)
+    return tuple(tuple(items[i : i + per_row]) for i in range(0, len(items), per_row))
+
+
+@dataclass
+class Deps:
+    """What handlers need, built once in the composition root (bot/app.py)."""
+
+    catalog: Catalog
+    clock: Callable[[], dt.datetime]
+    tz: ZoneInfo
+    bot_username: str = ""
+    invite_days: int = 14
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    """Everything a handler step sees for one turn, inside one unit of work."""
+
+    turn: Turn
+    uow: UnitOfWork
+    deps: Deps
+    account: Account
+    conv: Conversation
+    person: Person | None
+    now: dt.datetime
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.deps.catalog.t(key, **values)
+
+    def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), **values: Any) -> Reply:
+        return Reply(self.t(key, **values), tuple(tuple(r) for r in buttons))
+
+    def button(self, key: str, payload: str, **values: Any) -> Button:
+        return Button(self.t(key, **values), payload)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(self.deps.tz).date()
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.deps.tz)

@@ -1,0 +1,165 @@
+"""The conversation engine: one Turn in, Replies out, for every channel.
+
+One turn is one unit of work: the dialog state, any data change and the record that
+this platform update was handled commit together, so a restart or a second worker
+continues the same conversation and a redelivered update is not applied twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Sequence
+
+from handlers.core import Ctx, Deps, Reply, Turn
+from handlers.flow import Flow
+from handlers.registry import Command, Slice, allowed
+from handlers.text import MAX_INPUT, clean, fold
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
+_BARE_ANYWHERE = {"huy", "menu"}
+
+
+class Engine:
+    def __init__(self, db: Database, deps: Deps, slices: Sequence[Slice]) -> None:
+        self.db = db
+        self.deps = deps
+        self.commands: dict[str, Command] = {}
+        self.actions = {}
+        self.flows: dict[str, Flow] = {}
+        self.free_text = [s.free_text for s in slices if s.free_text]
+        for s in slices:
+            for c in s.commands:
+                for name in (c.name, *c.aliases):
+                    self.commands[name] = c
+            self.actions.update(s.actions)
+            self.flows.update({f.name: f for f in s.flows})
+
+    @property
+    def command_list(self) -> list[Command]:
+        return list(dict.fromkeys(self.commands.values()))
+
+    async def handle(self, turn: Turn) -> list[Reply]:
+        now = self.deps.clock()
+        try:
+            async with self.db.uow() as uow:
+                key = f"{turn.channel}:{turn.update_key}" if turn.update_key else None
+                if key and not await uow.seen.first_time(key, now):
+                    return []
+                account = await uow.accounts.touch(turn.channel, turn.account_id, turn.display_name, now)
+                person = await uow.people.get(account.person_id) if account.person_id else None
+                conv = await uow.conversations.get_or_new(account.id, now)
+                ctx = Ctx(turn, uow, self.deps, account, conv, person, now)
+                replies = await self._route(ctx)
+                self._remember_choices(ctx, replies)
+                conv.updated_at = now
+                await uow.commit()
+                return replies
+        except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
+            log.error("turn failed on %s: %s", turn.channel, type(exc).__name__, exc_info=exc)
+            return [Reply(self.deps.catalog.t("error.internal"))]
+
+    # --- routing -----------------------------------------------------------------
+    async def _route(self, ctx: Ctx) -> list[Reply]:
+        self._expire(ctx)
+        turn = ctx.turn
+        if turn.payload is None and turn.text:
+            mapped = self._choice_for(ctx, turn.text)
+            if mapped:
+                turn = dataclasses.replace(turn, payload=mapped, text=None)
+                ctx.turn = turn
+        if turn.payload is not None:
+            return await self._on_payload(ctx, turn.payload[:64])
+        if turn.text is None:
+            return [ctx.say("error.unsupported"), *await self._reprompt(ctx)]
+        text = clean(turn.text)
+        if not text:
+            return [ctx.say("error.empty"), *await self._reprompt(ctx)]
+        if len(text) > MAX_INPUT:
+            return [ctx.say("error.too_long", limit=MAX_INPUT), *await self._reprompt(ctx)]
+        command = self._parse_command(ctx, text)
+        if command is not None:
+            return await self.run_command(ctx, *command)
+        if ctx.conv.flow:
+            return await self.flows[ctx.conv.flow].on_text(ctx, text)
+        for answer in self.free_text:
+            replies = await answer(ctx, text)
+            if replies is not None:
+                return replies
+        return [ctx.say("error.not_understood")]
+
+    def _parse_command(self, ctx: Ctx, text: str) -> tuple[str, str] | None:
+        m = _COMMAND.match(text)
+        if m:
+            return m.group(1).lower(), (m.group(2) or "").strip()
+        words = fold(text).split(maxsplit=1)
+        if not words or words[0] not in self.commands:
+            return None
+        if ctx.conv.flow and not (len(words) == 1 and words[0] in _BARE_ANYWHERE):
+            return None  # inside a flow, plain words are the user's answer
+        if ctx.turn.channel == "telegram" and words[0] not in _BARE_ANYWHERE:
+            return None
+        return words[0], (text.split(maxsplit=1)[1:] or [""])[0].strip()
+
+    async def run_command(self, ctx: Ctx, name: str, arg: str) -> list[Reply]:
+        command = self.commands.get(name)
+        if command is None:
+            return [ctx.say("error.unknown_command", name=name[:32]), *await self._reprompt(ctx)]
+        if ctx.conv.flow and not command.global_:
+            return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
+        if not allowed(command, ctx):
+            key = "error.join_first" if ctx.person is None else "error.not_for_role"
+            return [ctx.say(key)]
+        return await command.run(ctx, arg)
+
+    async def _on_payload(self, ctx: Ctx, payload: str) -> list[Reply]:
+        prefix, _, rest = payload.partition(":")
+        if prefix == "f":
+            parts = rest.split(":", 2)
+            flow = self.flows.get(ctx.conv.flow or "")
+            if flow is not None and len(parts) == 3:
+                replies = await flow.on_pick(ctx, *parts)
+                if replies is not None:
+                    return replies
+            return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]
+        if prefix == "cmd":
+            return await self.run_command(ctx, rest, "")
+        action = self.actions.get(prefix)
+        if action is None:
+            return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]
+        if ctx.conv.flow:
+            return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
+        return await action(ctx, rest.split(":"))
+
+    async def _reprompt(self, ctx: Ctx) -> list[Reply]:
+        flow = self.flows.get(ctx.conv.flow or "")
+        return await flow.prompt(ctx) if flow else []
+
+    def _expire(self, ctx: Ctx) -> None:
+        conv = ctx.conv
+        if conv.flow and (conv.flow not in self.flows or (conv.expires_at and conv.expires_at < ctx.now)):
+            Flow.end(ctx)
+
+    # --- numbered choices (Zalo, console; typed labels everywhere) -------------------
+    @staticmethod
+    def _choice_for(ctx: Ctx, text: str) -> str | None:
+        payloads = ctx.conv.choices.get("payloads") or []
+        if not payloads:
+            return None
+        typed = fold(text)
+        if typed.isdigit() and 1 <= int(typed) <= len(payloads):
+            return payloads[int(typed) - 1]
+        labels = [fold(label) for label in ctx.conv.choices.get("labels") or []]
+        return payloads[labels.index(typed)] if typed and typed in labels else None
+
+    @staticmethod
+    def _remember_choices(ctx: Ctx, replies: list[Reply]) -> None:
+        buttons = next((r.choices() for r in reversed(replies) if r.buttons), [])
+        ctx.conv.choices = {
+            "payloads": [b.payload for b in buttons],
+            "labels": [b.label for b in buttons],
+        }

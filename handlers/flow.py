@@ -1,0 +1,69 @@
+"""Guided flows whose state lives in the conversation row, not in memory.
+
+A flow's steps are methods named by what triggers them: `ask_<step>` renders the
+question, `text_<step>` takes typed text, `pick_<step>` takes a button's value.
+Button payloads are `f:<token>:<step>:<value>`; a button from an older flow instance
+or from a step the user has left is recognised as stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from handlers.core import Button, Ctx, Reply
+
+FLOW_TTL = dt.timedelta(days=3)
+
+
+class Flow:
+    name = ""
+
+    # --- state -----------------------------------------------------------------
+    def begin(self, ctx: Ctx, step: str, **data: Any) -> None:
+        ctx.conv.flow = self.name
+        ctx.conv.step = step
+        ctx.conv.data = {"tok": secrets.token_hex(2), **data}
+        ctx.conv.expires_at = ctx.now + FLOW_TTL
+
+    def goto(self, ctx: Ctx, step: str) -> None:
+        ctx.conv.step = step
+        ctx.conv.expires_at = ctx.now + FLOW_TTL
+
+    def put(self, ctx: Ctx, **values: Any) -> None:
+        # reassign so SQLAlchemy sees the JSON column change
+        ctx.conv.data = {**ctx.conv.data, **values}
+
+    @staticmethod
+    def end(ctx: Ctx) -> None:
+        ctx.conv.flow = None
+        ctx.conv.step = None
+        ctx.conv.data = {}
+        ctx.conv.expires_at = None
+
+    # --- buttons -----------------------------------------------------------------
+    def option(self, ctx: Ctx, step: str, value: str, label_key: str, **values: Any) -> Button:
+        return Button(ctx.t(label_key, **values), f"f:{ctx.conv.data.get('tok', '')}:{step}:{value}")
+
+    def option_label(self, ctx: Ctx, step: str, value: str, label: str) -> Button:
+        return Button(label, f"f:{ctx.conv.data.get('tok', '')}:{step}:{value}")
+
+    # --- dispatch ----------------------------------------------------------------
+    async def prompt(self, ctx: Ctx) -> list[Reply]:
+        return await getattr(self, f"ask_{ctx.conv.step}")(ctx)
+
+    async def on_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        handler = getattr(self, f"text_{ctx.conv.step}", None)
+        if handler is None:
+            return [Reply(ctx.t("flow.use_buttons")), *await self.prompt(ctx)]
+        return await handler(ctx, text)
+
+    async def on_pick(self, ctx: Ctx, token: str, step: str, value: str) -> list[Reply] | None:
+        """None means the button is stale (another flow instance or another step)."""
+        if token != ctx.conv.data.get("tok") or step != ctx.conv.step:
+            return None
+        handler = getattr(self, f"pick_{step}", None)
+        if handler is None:
+            return None
+        return await handler(ctx, value)

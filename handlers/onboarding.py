@@ -1,0 +1,144 @@
+"""Joining with an invite code, help, the main menu and leaving a flow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from handlers.core import Button, Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.people import join, looks_like_code, valid_invite
+from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
+from handlers.text import one_line
+
+MAX_NAME = 80
+
+
+class JoinFlow(Flow):
+    """Asks the few facts the team review needs (Điều 12): name, sex, ethnic minority."""
+
+    name = "join"
+
+    def __init__(self, commands: Callable[[], list[Command]]) -> None:
+        self._commands = commands
+
+    async def ask_name(self, ctx: Ctx) -> list[Reply]:
+        shown = one_line(ctx.turn.display_name)[:MAX_NAME] or ctx.account.display_name[:MAX_NAME]
+        buttons = [self.option(ctx, "name", "as_shown", "join.use_name", name=shown)] if shown else []
+        return [ctx.say("join.ask_name", rows(*buttons))]
+
+    async def pick_name(self, ctx: Ctx, value: str) -> list[Reply]:
+        return await self.text_name(ctx, ctx.account.display_name)
+
+    async def text_name(self, ctx: Ctx, text: str) -> list[Reply]:
+        name = one_line(text)
+        if not 2 <= len(name) <= MAX_NAME or not any(ch.isalpha() for ch in name):
+            return [ctx.say("join.bad_name", limit=MAX_NAME), *await self.ask_name(ctx)]
+        self.put(ctx, full_name=name)
+        self.goto(ctx, "sex")
+        return await self.ask_sex(ctx)
+
+    async def ask_sex(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("join.ask_sex", rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
+                                             self.option(ctx, "sex", "nu", "join.sex_nu"), per_row=2))]
+
+    async def pick_sex(self, ctx: Ctx, value: str) -> list[Reply]:
+        self.put(ctx, sex="nu" if value == "nu" else "nam")
+        self.goto(ctx, "ethnic")
+        return await self.ask_ethnic(ctx)
+
+    async def ask_ethnic(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("join.ask_ethnic", rows(self.option(ctx, "ethnic", "yes", "common.yes"),
+                                                self.option(ctx, "ethnic", "no", "common.no"), per_row=2))]
+
+    async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
+        data = ctx.conv.data
+        return await finish_join(ctx, self._commands(), data["code"], full_name=data["full_name"],
+                                 sex=data["sex"], ethnic_minority=value == "yes")
+
+
+async def finish_join(ctx: Ctx, commands: list[Command], code: str, *, full_name: str,
+                      sex: str | None, ethnic_minority: bool) -> list[Reply]:
+    Flow.end(ctx)
+    invite = await valid_invite(ctx.uow, code, ctx.now)
+    person = None
+    if invite is not None:
+        person = await join(ctx.uow, ctx.account, invite, ctx.now, full_name=full_name, sex=sex,
+                            ethnic_minority=ethnic_minority)
+    if person is None:
+        return [ctx.say("join.code_gone")]
+    ctx.person = person
+    welcome = ctx.say("join.welcome", name=person.full_name, role=ctx.t(f"role.{person.role.value}"),
+                      unit=person.unit.name)
+    return [welcome, *await show_menu(ctx, commands)]
+
+
+class Onboarding:
+    def __init__(self, commands: Callable[[], list[Command]]) -> None:
+        self._commands = commands  # the engine's full list, for /help and /menu
+        self.join_flow = JoinFlow(commands)
+
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[
+                Command("start", self.start_command, EVERYONE, "help.start", global_=True),
+                Command("help", self.help_command, EVERYONE, "help.help", "menu.help",
+                        aliases=("trogiup",), global_=True, menu_rank=99),
+                Command("menu", self.menu_command, EVERYONE, "help.menu", global_=True),
+                Command("huy", self.cancel_command, EVERYONE, "help.huy", global_=True),
+            ],
+            flows=[self.join_flow],
+            free_text=self.code_text,
+        )
+
+    async def start_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if ctx.person is not None:
+            if ctx.conv.flow:
+                return [ctx.say("flow.busy")]
+            return [ctx.say("join.already", role=ctx.t(f"role.{ctx.person.role.value}"),
+                            unit=ctx.person.unit.name), *await show_menu(ctx, self._commands())]
+        if not arg:
+            return [ctx.say("join.how_to")]
+        invite = await valid_invite(ctx.uow, arg.split()[0][:32], ctx.now)
+        if invite is None:
+            return [ctx.say("join.bad_code")]
+        if invite.person_id is not None:  # an official created from the CLI: nothing to ask
+            person = await ctx.uow.people.get(invite.person_id)
+            return await finish_join(ctx, self._commands(), invite.code, full_name=person.full_name,
+                                     sex=person.sex, ethnic_minority=person.ethnic_minority)
+        self.join_flow.begin(ctx, "name", code=invite.code)
+        intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"), unit=invite.unit.name)
+        return [intro, *await self.join_flow.ask_name(ctx)]
+
+    async def code_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
+        """Someone not yet joined who simply types their code (common on Zalo)."""
+        if ctx.person is None and looks_like_code(text):
+            return await self.start_command(ctx, text)
+        return None
+
+    async def help_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        lines = [ctx.t("help.title")]
+        lines += [f"/{c.name} — {ctx.t(c.help_key)}" for c in self._commands() if allowed(c, ctx)]
+        if ctx.person is None:
+            lines.append(ctx.t("help.not_joined"))
+        if ctx.turn.channel != "telegram" and ctx.person is not None:
+            lines.append(ctx.t("help.no_slash"))
+        return [Reply("\n".join(lines))]
+
+    async def menu_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        replies = await show_menu(ctx, self._commands())
+        if ctx.conv.flow:
+            return [ctx.say("flow.menu_in_flow"), *replies[:1]]
+        return replies
+
+    async def cancel_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        had_flow = bool(ctx.conv.flow)
+        Flow.end(ctx)
+        return [ctx.say("flow.cancelled" if had_flow else "flow.nothing_to_cancel"),
+                *await show_menu(ctx, self._commands())]
+
+
+async def show_menu(ctx: Ctx, commands: list[Command]) -> list[Reply]:
+    items = sorted((c for c in commands if c.menu_key and allowed(c, ctx)), key=lambda c: c.menu_rank)
+    buttons = [Button(ctx.t(c.menu_key), f"cmd:{c.name}") for c in items]
+    key = "menu.title" if role_of(ctx) is not None else "menu.title_guest"
+    return [ctx.say(key, rows(*buttons))]

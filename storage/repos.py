@@ -1,0 +1,199 @@
+"""Repositories: queries and writes, never commits (the unit of work commits)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import case_visible
+from storage.models import (
+    Account,
+    AuditEntry,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Conversation,
+    InviteCode,
+    Person,
+    Role,
+    SeenUpdate,
+    Unit,
+    UnitKind,
+)
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+
+class UnitRepo(_Repo):
+    async def add(self, kind: UnitKind, name: str, parent: Unit | None, now: dt.datetime) -> Unit:
+        unit = Unit(kind=kind, name=name, parent_id=parent.id if parent else None, created_at=now)
+        self.s.add(unit)
+        await self.s.flush()
+        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        await self.s.flush()
+        return unit
+
+    async def get(self, unit_id: int) -> Unit | None:
+        return await self.s.get(Unit, unit_id)
+
+    async def child_named(self, parent: Unit | None, name: str) -> Unit | None:
+        cond = Unit.parent_id.is_(None) if parent is None else Unit.parent_id == parent.id
+        return await self.s.scalar(select(Unit).where(cond, Unit.name == name))
+
+    async def find(self, key: str) -> Sequence[Unit]:
+        if key.isdigit():
+            unit = await self.get(int(key))
+            return [unit] if unit else []
+        return (await self.s.scalars(select(Unit).where(Unit.name == key).order_by(Unit.id))).all()
+
+    async def under(self, root: Unit, kind: UnitKind | None = None) -> Sequence[Unit]:
+        q = select(Unit).where(Unit.path.startswith(root.path, autoescape=True))
+        if kind is not None:
+            q = q.where(Unit.kind == kind)
+        return (await self.s.scalars(q.order_by(Unit.path))).all()
+
+    async def all(self) -> Sequence[Unit]:
+        return (await self.s.scalars(select(Unit).order_by(Unit.path))).all()
+
+    async def lineage(self, unit: Unit) -> list[Unit]:
+        ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+        rows = {u.id: u for u in await self.s.scalars(select(Unit).where(Unit.id.in_(ids)))}
+        return [rows[i] for i in ids if i in rows]
+
+
+class PeopleRepo(_Repo):
+    async def add(self, person: Person) -> Person:
+        self.s.add(person)
+        await self.s.flush()
+        return person
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.s.get(Person, person_id)
+
+    async def team_members(self, team_id: int) -> Sequence[Person]:
+        q = (
+            select(Person)
+            .where(Person.unit_id == team_id, Person.active.is_(True))
+            .where(Person.role.in_([Role.HOA_GIAI_VIEN, Role.TO_TRUONG]))
+            .order_by(Person.full_name, Person.id)
+        )
+        return (await self.s.scalars(q)).all()
+
+    async def count(self) -> int:
+        return await self.s.scalar(select(func.count(Person.id))) or 0
+
+
+class AccountRepo(_Repo):
+    async def touch(self, channel: str, external_id: str, name: str, now: dt.datetime) -> Account:
+        q = select(Account).where(Account.channel == channel, Account.external_id == external_id)
+        account = await self.s.scalar(q)
+        if account is None:
+            account = Account(channel=channel, external_id=external_id, display_name=name[:200],
+                              last_seen_at=now)
+            self.s.add(account)
+            await self.s.flush()
+        else:
+            account.last_seen_at = now
+            account.unreachable = False
+        return account
+
+    async def of_person(self, person_id: int) -> Sequence[Account]:
+        q = select(Account).where(Account.person_id == person_id).order_by(Account.last_seen_at.desc())
+        return (await self.s.scalars(q)).all()
+
+
+class InviteRepo(_Repo):
+    async def add(self, invite: InviteCode) -> InviteCode:
+        self.s.add(invite)
+        await self.s.flush()
+        return invite
+
+    async def get(self, code: str) -> InviteCode | None:
+        return await self.s.scalar(select(InviteCode).where(InviteCode.code == code))
+
+    async def use(self, code: str, now: dt.datetime) -> bool:
+        """Spend one use atomically; False if the code is spent or expired."""
+        result = await self.s.execute(
+            update(InviteCode)
+            .where(InviteCode.code == code, InviteCode.uses_left > 0, InviteCode.expires_at > now)
+            .values(uses_left=InviteCode.uses_left - 1)
+        )
+        return result.rowcount == 1
+
+
+class CaseRepo(_Repo):
+    async def next_seq(self, team_id: int, year: int) -> int:
+        q = select(func.max(Case.seq)).where(Case.team_id == team_id, Case.year == year)
+        return (await self.s.scalar(q) or 0) + 1
+
+    async def add(self, case: Case) -> Case:
+        self.s.add(case)
+        await self.s.flush()
+        return case
+
+    async def add_event(self, event: CaseEvent) -> None:
+        self.s.add(event)
+        await self.s.flush()
+
+    async def visible(self, viewer: Person, case_id: int) -> Case | None:
+        """The case if this person may see it, else None (same answer as 'no such case')."""
+        return await self.s.scalar(select(Case).where(Case.id == case_id, case_visible(viewer)))
+
+    async def page_for(self, viewer: Person, offset: int, limit: int) -> tuple[Sequence[Case], int]:
+        cond = case_visible(viewer)
+        total = await self.s.scalar(select(func.count(Case.id)).where(cond)) or 0
+        q = (
+            select(Case)
+            .where(cond)
+            .order_by(Case.received_on.desc(), Case.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return (await self.s.scalars(q)).all(), total
+
+    async def events(self, case_id: int) -> Sequence[CaseEvent]:
+        q = select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.at, CaseEvent.id)
+        return (await self.s.scalars(q)).all()
+
+    async def count_all(self) -> int:
+        return await self.s.scalar(select(func.count(Case.id))) or 0
+
+    async def count_by_status(self, status: CaseStatus) -> int:
+        return await self.s.scalar(select(func.count(Case.id)).where(Case.status == status)) or 0
+
+
+class ConversationRepo(_Repo):
+    async def get(self, account_id: int) -> Conversation | None:
+        return await self.s.get(Conversation, account_id)
+
+    async def get_or_new(self, account_id: int, now: dt.datetime) -> Conversation:
+        conv = await self.get(account_id)
+        if conv is None:
+            conv = Conversation(account_id=account_id, data={}, choices={}, updated_at=now)
+            self.s.add(conv)
+        return conv
+
+
+class SeenUpdateRepo(_Repo):
+    async def first_time(self, key: str, now: dt.datetime) -> bool:
+        """Record an update key; False when it was seen before (a redelivery)."""
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = ins(SeenUpdate).values(key=key, at=now).on_conflict_do_nothing()
+        result = await self.s.execute(stmt)
+        return result.rowcount == 1
+
+    async def prune(self, before: dt.datetime) -> None:
+        await self.s.execute(delete(SeenUpdate).where(SeenUpdate.at < before))
+
+
+class AuditRepo(_Repo):
+    async def add(self, entry: AuditEntry) -> None:
+        self.s.add(entry)
