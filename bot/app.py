@@ -78,6 +78,7 @@ async def run_telegram(settings: Settings, engine: Engine, db: Database) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with app:
+        await channel.on_start(app)
         await app.start()
         if settings.webhook_url:
             await serve_webhook(settings, app, db, stop)

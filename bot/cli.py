@@ -10,7 +10,7 @@ from bot.settings import Settings
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description="Trợ lý Hòa giải")
+    p = argparse.ArgumentParser(prog="python -m bot", description="The mediators' assistant bot: run it, migrate the store, administer units and invites.")
     sub = p.add_subparsers(dest="cmd")
     sub.add_parser("run", help="run the bot (console chat when no token is set)")
     db = sub.add_parser("db", help="database migrations")

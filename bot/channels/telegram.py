@@ -63,7 +63,6 @@ class TelegramChannel:
             .token(self.token)
             .base_url(f"{self.base_url}/bot")
             .base_file_url(f"{self.base_url}/file/bot")
-            .post_init(self._post_init)
             .concurrent_updates(False)
         )
         if rate_limit:
@@ -77,7 +76,7 @@ class TelegramChannel:
         app.add_error_handler(self._on_error)
         return app
 
-    async def _post_init(self, app: Application) -> None:
+    async def on_start(self, app: Application) -> None:
         """Learn our username (for invite links) and set the Vietnamese command menu."""
         me = await app.bot.get_me()
         self.engine.deps.bot_username = self.engine.deps.bot_username or (me.username or "")
