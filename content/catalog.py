@@ -1,6 +1,7 @@
-"""The Vietnamese message catalog: every user-facing sentence lives in messages.toml.
+"""The Vietnamese message catalog: every user-facing sentence lives in content/messages/*.toml.
 
-Loaded strictly: a key that is missing, or a placeholder that is not filled, raises.
+One file per slice; a key defined twice, a key that is missing, or a placeholder that is
+not filled raises.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class Catalog:
         self._messages = dict(messages)
 
     @classmethod
-    def from_toml(cls, text: str) -> Catalog:
+    def from_toml(cls, *texts: str) -> Catalog:
         flat: dict[str, str] = {}
 
         def walk(prefix: str, node: Mapping[str, Any]) -> None:
@@ -27,11 +28,14 @@ class Catalog:
                 if isinstance(value, Mapping):
                     walk(name + ".", value)
                 elif isinstance(value, str):
+                    if name in flat:
+                        raise ValueError(f"catalog key defined twice: {name}")
                     flat[name] = value
                 else:
                     raise ValueError(f"catalog entry {name} is not text")
 
-        walk("", tomllib.loads(text))
+        for text in texts:
+            walk("", tomllib.loads(text))
         return cls(flat)
 
     def t(self, key: str, **values: Any) -> str:
@@ -58,4 +62,6 @@ class _Strict(dict[str, Any]):
 
 @cache
 def load_catalog() -> Catalog:
-    return Catalog.from_toml((files("content") / "messages.toml").read_text(encoding="utf-8"))
+    folder = files("content") / "messages"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+    return Catalog.from_toml(*((folder / n).read_text(encoding="utf-8") for n in names))

@@ -75,3 +75,8 @@ def test_no_vietnamese_sentences_in_python():
     offenders = [hit for pkg in ("bot", "handlers", "storage") for p in (ROOT / pkg).rglob("*.py")
                  for hit in _sentences(p)]
     assert offenders == []
+
+
+def test_a_key_defined_twice_is_refused():
+    with pytest.raises(ValueError, match="twice"):
+        Catalog.from_toml('[a]\nb = "x"\n', '[a]\nb = "y"\n')

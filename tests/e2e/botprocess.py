@@ -1,0 +1,90 @@
+"""Start the real `python -m bot` process for end-to-end tests, and talk to it as a user."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:TEST-e2e-secret-token"
+
+
+class BotProcess:
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.workdir = workdir
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "INFO", **env}
+        self.log = workdir / "bot.log"
+        self.proc: subprocess.Popen | None = None
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=self.workdir, env=self.env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def start(self) -> None:
+        with self.log.open("a") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=self.workdir, env=self.env,
+                                         stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def kill(self) -> None:
+        """SIGKILL: no clean shutdown, as when a server loses power."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+def make_world(bot: BotProcess) -> str:
+    """A province → ward → village → team, and a mediators' invite code for the team."""
+    bot.cli("admin", "unit", "add", "--kind", "tinh", "--name", "Tỉnh E")
+    bot.cli("admin", "unit", "add", "--kind", "xa", "--name", "Phường F", "--parent", "1")
+    bot.cli("admin", "unit", "add", "--kind", "thon", "--name", "Tổ dân phố 3", "--parent", "2")
+    bot.cli("admin", "unit", "add", "--kind", "to_hoa_giai", "--name", "Tổ hòa giải số 3", "--parent", "3")
+    out = bot.cli("admin", "invite", "--unit", "4", "--role", "hoa_giai_vien")
+    return re.search(r"([A-Z0-9]{8})", out).group(1)
+
+
+class TelegramUser:
+    """A person in a private chat with the bot, through the fake Bot API server."""
+
+    def __init__(self, server, chat_id: int, name: str = "Minh") -> None:
+        self.server = server
+        self.chat_id = chat_id
+        self.name = name
+
+    def _expect(self, before: int, fragment: str, timeout: float) -> str:
+        def seen(s) -> bool:
+            return any(fragment in (m.get("text") or "") for m in s.sent(self.chat_id)[before:])
+
+        self.server.wait_for(seen, timeout)
+        return "\n".join(m.get("text") or "" for m in self.server.sent(self.chat_id)[before:])
+
+    def type(self, text: str, expect: str, timeout: float = 20) -> str:
+        before = len(self.server.sent(self.chat_id))
+        self.server.push_text(self.chat_id, text, first_name=self.name)
+        return self._expect(before, expect, timeout)
+
+    def press(self, label: str, expect: str, timeout: float = 20) -> str:
+        for message in reversed(self.server.sent(self.chat_id)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            button = next((b for row in rows for b in row if label in b["text"]), None)
+            if button is not None:
+                before = len(self.server.sent(self.chat_id))
+                self.server.push_callback(self.chat_id, button["callback_data"], message["message_id"])
+                return self._expect(before, expect, timeout)
+        raise AssertionError(f"no button {label!r} in the chat")

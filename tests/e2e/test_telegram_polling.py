@@ -1,0 +1,83 @@
+"""End to end: the real bot process in polling mode against a local fake Bot API server.
+
+A mediator joins with a code and logs a case; the process is SIGKILLed in the middle of a
+second case and restarted: the first case is in the store, the second flow resumes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world
+from tests.fakes.fake_telegram import FakeTelegramServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def server():
+    with FakeTelegramServer(token=TOKEN) as fake:
+        yield fake
+    if not fake.spec_checked:
+        print("note: ../shared/reference/telegram-bot-api.json absent; Bot API calls not checked against the spec")
+
+
+@pytest.fixture
+def bot(tmp_path, server):
+    proc = BotProcess(tmp_path, {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": server.base_url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+    })
+    yield proc
+    proc.stop()
+
+
+def test_join_log_kill_restart_resume(tmp_path, server, bot):
+    code = make_world(bot)
+    bot.start()
+    user = TelegramUser(server, chat_id=70001, name="Minh")
+
+    user.type(f"/start {code}", expect="Họ và tên")
+    user.press("Dùng tên", expect="Giới tính")
+    user.press("Nam", expect="dân tộc thiểu số")
+    user.press("Không", expect="Chào mừng Minh")
+
+    user.type("/vuviec", expect="Ngày tiếp nhận")
+    user.press("Hôm nay", expect="thuộc loại nào")
+    user.press("Tranh chấp dân sự", expect="Vì sao")
+    user.press("Các bên yêu cầu", expect="Tên các bên")
+    user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
+    user.press("Bỏ qua", expect="Tóm tắt")
+    user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
+    user.press("Xong", expect="Kiểm tra lại")
+    user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")
+
+    user.type("/vuviec", expect="Ngày tiếp nhận")
+    user.press("Hôm qua", expect="thuộc loại nào")
+    user.press("Hôn nhân", expect="Vì sao")
+    user.press("Tổ trưởng phân công", expect="Tên các bên")
+    bot.kill()
+
+    db = sqlite3.connect(tmp_path / "e2e.sqlite3")
+    assert db.execute("select seq, category, summary from cases").fetchall() == [
+        (1, "dan_su", "Tranh chấp ranh giới đất vườn")]
+    assert db.execute("select flow, step from conversations").fetchall() == [("case", "parties")]
+    db.close()
+
+    bot.start()
+    user.type("Lê Văn Cường; Phạm Thị Dung", expect="Số điện thoại")
+    user.press("Bỏ qua", expect="Tóm tắt")
+    user.type("Vợ chồng mâu thuẫn về việc nuôi con", expect="Hòa giải viên nào")
+    user.press("Xong", expect="Tổ trưởng phân công")
+    user.press("Xác nhận", expect="Đã lưu vụ việc số 2/")
+
+    db = sqlite3.connect(tmp_path / "e2e.sqlite3")
+    rows = db.execute("select seq, category, source from cases order by seq").fetchall()
+    db.close()
+    assert rows == [(1, "dan_su", "yeu_cau"), (2, "hon_nhan", "phan_cong")]
+    assert server.rejected == []
+    assert TOKEN not in bot.log_text() and TOKEN.split(":")[1] not in bot.log_text()
+    assert "Traceback" not in bot.log_text()
