@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-from storage.models import Base
+from storage.schema import Base
 from storage.repos import (
     AccountRepo,
     AuditRepo,

@@ -104,6 +104,16 @@ class AccountRepo(_Repo):
             account.unreachable = False
         return account
 
+    async def for_delivery(self, person_id: int) -> Account | None:
+        """Where pushes to this person go: the reachable account they used last."""
+        q = (
+            select(Account)
+            .where(Account.person_id == person_id, Account.unreachable.is_(False))
+            .order_by(Account.last_seen_at.desc())
+            .limit(1)
+        )
+        return await self.s.scalar(q)
+
     async def of_person(self, person_id: int) -> Sequence[Account]:
         q = select(Account).where(Account.person_id == person_id).order_by(Account.last_seen_at.desc())
         return (await self.s.scalars(q)).all()

@@ -13,10 +13,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
+from bot.channels.base import Rejected, RetryLater, Unreachable
 from bot.channels.render import split_text
 from content.catalog import Catalog
 from handlers.core import Reply, Turn
@@ -117,3 +118,29 @@ class TelegramChannel:
             log.warning("telegram: chat blocked the bot")
             return
         log.error("telegram handler error: %s", type(err).__name__, exc_info=err)
+
+
+class TelegramSender:
+    """Sends outside a turn (reminders, broadcasts), mapping Telegram's errors for the outbox."""
+
+    channel = "telegram"
+
+    def __init__(self, channel: TelegramChannel, bot, *, transient_backoff: float = 5.0) -> None:
+        self._channel = channel
+        self._bot = bot
+        self._backoff = transient_backoff
+
+    async def send(self, external_id: str, reply: Reply) -> None:
+        try:
+            await self._channel.send(self._bot, int(external_id), [reply])
+        except RetryAfter as err:
+            retry = err.retry_after
+            raise RetryLater(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from None
+        except Forbidden:
+            raise Unreachable("forbidden") from None
+        except BadRequest as err:
+            if "chat not found" in str(err).lower():
+                raise Unreachable("chat not found") from None
+            raise Rejected(type(err).__name__) from None
+        except NetworkError:  # includes TimedOut and 5xx answers
+            raise RetryLater(self._backoff, "network") from None
