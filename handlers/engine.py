@@ -65,7 +65,8 @@ class Engine:
 
     # --- routing -----------------------------------------------------------------
     async def _route(self, ctx: Ctx) -> list[Reply]:
-        self._expire(ctx)
+        if self._expire(ctx):
+            return [ctx.say("flow.expired"), *await self._route(ctx)]
         turn = ctx.turn
         if turn.payload is None and turn.text:
             mapped = self._choice_for(ctx, turn.text)
@@ -139,10 +140,14 @@ class Engine:
         flow = self.flows.get(ctx.conv.flow or "")
         return await flow.prompt(ctx) if flow else []
 
-    def _expire(self, ctx: Ctx) -> None:
+    def _expire(self, ctx: Ctx) -> bool:
+        """End a flow left too long (or one this version no longer has); True if it did."""
         conv = ctx.conv
         if conv.flow and (conv.flow not in self.flows or (conv.expires_at and conv.expires_at < ctx.now)):
             Flow.end(ctx)
+            conv.choices = {}
+            return True
+        return False
 
     # --- numbered choices (Zalo, console; typed labels everywhere) -------------------
     @staticmethod

@@ -282,4 +282,7 @@ async def test_stale_flow_expires(db, world, engine, clock):
     await chat.send("/vuviec")
     clock.advance(days=4)
     await chat.send("Nguyễn A; Trần B")
-    assert "Tôi chưa hiểu" in chat.text or "hoidap" in chat.text.lower()
+    assert "quá hạn" in chat.text
+    async with db.uow() as uow:
+        conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == "hgv_a"))
+    assert conv.flow is None
