@@ -16,15 +16,10 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?", help="target revision (default: head / base)")
-    from bot import admin
+    from bot import admin, cli_ask
 
     admin.add_parser(sub)
-    try:  # TEMP until the Q&A CLI lands
-        from bot import cli_ask
-
-        cli_ask.add_parser(sub)
-    except ImportError:
-        pass
+    cli_ask.add_parser(sub)
     return p
 
 

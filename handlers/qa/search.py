@@ -1,19 +1,22 @@
 """Search over the Q&A snippets: BM25F over folded syllables and syllable pairs.
 
-Built once from the snippets (`QaIndex.build`), then `search` does no I/O. A question
+Built once from the snippets (`QaIndex.build`); `search` then does no I/O. A question
 is folded (no diacritics, đ→d), abbreviations are expanded, out-of-vocabulary
 syllables are repaired (Telex/VNI leftovers, words typed together, one typo), and
 synonyms add the phrase our snippets use. Syllable pairs make multi-syllable words
 ("hòa giải viên", "tổ trưởng") count more than scattered syllables; syllables typed
 with diacritics add a small bonus where the snippet has the same diacritics.
-A question is out of scope (no result) when the best snippet covers too little of it.
+
+A question gets no result (out of scope) unless it names the subject (a domain
+phrase such as "hòa giải", "thù lao", "tranh chấp") and the best snippet covers
+enough of its content words.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from content.qa_loader import Snippet
@@ -25,11 +28,18 @@ FIELD_WEIGHTS = {"question": 1.0, "keyword": 1.0, "answer": 0.3, "cite": 0.3}
 BIGRAM_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.5
 REPAIR_WEIGHT = 0.8
-EXACT_WEIGHT = 0.25
+EXACT_WEIGHT = 0.3
+FRAME_WEIGHT = 0.2
+STOP_WEIGHT = 0.5
 MIN_COVERAGE = 0.25
-MIN_SCORE = 2.0
+MIN_SCORE = 0.2
 KEEP_RATIO = 0.25
-_EXACT = "="
+_EXACT = "="  # prefix of the exact-diacritics terms
+_NEAR_CACHE_SIZE = 4096
+MAX_QUERY_CHARS = 1000  # a question longer than this is cut
+MAX_REPAIR_CHARS = 24  # longer unknown tokens are left alone
+
+Content = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,47 +51,53 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     terms: dict[str, float]  # index term → query weight
-    # folded content words for the coverage check, each with the canonical phrases
-    # of the synonyms it belongs to
-    content: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
-    on_topic: bool  # names the subject (a DOMAIN_ANCHORS phrase)
+    content: Content  # content words, each with the canonical synonyms it belongs to
+    on_topic: bool  # names the subject (a textnorm.DOMAIN_ANCHORS phrase)
 
 
 class QaIndex:
     """An in-memory BM25F index over snippets; build once, query many times."""
 
-    def __init__(
-        self,
-        snippets: Sequence[Snippet],
-        postings: dict[str, list[tuple[int, float]]],
-        doc_terms: list[frozenset[str]],
-        doc_lengths: list[float],
-    ) -> None:
-        self._snippets = tuple(snippets)
-        self._postings = postings
-        self._doc_terms = doc_terms
-        self._norm = _length_norms(doc_lengths)
+    def __init__(self, snippets: tuple[Snippet, ...], tfs: list[Counter[str]],
+                 lengths: list[float]) -> None:
+        self._snippets = snippets
         n = len(snippets)
-        self._idf = {
-            term: math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5))
-            for term, plist in postings.items()
-        }
+        avg = sum(lengths) / n if n else 1.0
+        df: Counter[str] = Counter()
+        for tf in tfs:
+            df.update(tf.keys())
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self._idf_max = math.log(1 + (n + 0.5) / 0.5)
-        self._vocab = {t for t in postings if "_" not in t and not t.startswith(_EXACT)}
+        # Each posting carries its whole BM25 weight, so a query only multiplies and adds.
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for idx, (tf, length) in enumerate(zip(tfs, lengths, strict=True)):
+            norm = K1 * (1 - B + B * length / avg)
+            for term, freq in tf.items():
+                postings[term].append((idx, self._idf[term] * freq * (K1 + 1) / (freq + norm)))
+        self._postings = dict(postings)
+        self._doc_terms = [frozenset(tf) for tf in tfs]
+        self._vocab = frozenset(t for t in df if "_" not in t and not t.startswith(_EXACT))
         self._deletes = _deletion_index(self._vocab)
+        self._next: dict[str, set[str]] = defaultdict(set)
+        self._prev: dict[str, set[str]] = defaultdict(set)
+        for term in df:
+            if "_" in term:
+                a, b = term.split("_", 1)
+                self._next[a].add(b)
+                self._prev[b].add(a)
+        self._near_cache: dict[str, tuple[str, ...]] = {}
         self._by_article: dict[tuple[str, int], list[Snippet]] = defaultdict(list)
-        for snippet in self._snippets:
-            for cite in dict.fromkeys((c.doc, c.article) for c in snippet.cites):
-                self._by_article[cite].append(snippet)
+        for snippet in snippets:
+            for key in dict.fromkeys((c.doc, c.article) for c in snippet.cites):
+                self._by_article[key].append(snippet)
 
     @classmethod
     def build(cls, snippets: Iterable[Snippet]) -> QaIndex:
         snippets = tuple(snippets)
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        doc_terms: list[frozenset[str]] = []
-        doc_lengths: list[float] = []
-        for idx, snippet in enumerate(snippets):
-            weighted: Counter[str] = Counter()
+        tfs: list[Counter[str]] = []
+        lengths: list[float] = []
+        for snippet in snippets:
+            tf: Counter[str] = Counter()
             length = 0.0
             for field, text in _fields(snippet):
                 weight = FIELD_WEIGHTS[field]
@@ -89,38 +105,34 @@ class QaIndex:
                 folded = [tn.fold(t) for t in raw]
                 length += weight * len(folded)
                 for term in folded + tn.bigrams(folded):
-                    weighted[term] += weight
-                for token in raw:
-                    if tn.has_marks(token):
-                        weighted[_EXACT + tn.exact_key(token)] += weight
-            for term, tf in weighted.items():
-                postings[term].append((idx, tf))
-            doc_terms.append(frozenset(weighted))
-            doc_lengths.append(length)
-        return cls(snippets, dict(postings), doc_terms, doc_lengths)
+                    tf[term] += weight
+                for term in _exact_terms(raw):
+                    tf[term] += weight
+            tfs.append(tf)
+            lengths.append(length)
+        return cls(snippets, tfs, lengths)
 
     @property
     def snippets(self) -> tuple[Snippet, ...]:
         return self._snippets
 
     def by_article(self, doc: str, article: int) -> list[Snippet]:
-        """Snippets citing this article, those naming it first ahead of the others."""
-        found = self._by_article.get((tn.nfc(doc), article), [])
+        """Snippets citing this article, those citing it first ahead of the others."""
+        doc = tn.nfc(doc)
+        found = self._by_article.get((doc, article), [])
         return sorted(found, key=lambda s: (s.cites[0].doc, s.cites[0].article) != (doc, article))
 
     def search(self, query: str, top: int = 3) -> list[Hit]:
-        """The best snippets for a question, or [] when it is out of scope."""
+        """The best snippets for a question, best first, or [] when it is out of scope."""
         parsed = self.parse(query)
-        scores = self._score(parsed.terms)
+        if not parsed.on_topic:
+            return []
+        scores = self.score(parsed)
         if not scores:
             return []
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         best_idx, best = ranked[0]
-        if (
-            not parsed.on_topic
-            or best < MIN_SCORE
-            or self.coverage(parsed, best_idx) < MIN_COVERAGE
-        ):
+        if best < MIN_SCORE or self.coverage(parsed, best_idx) < MIN_COVERAGE:
             return []
         return [
             Hit(self._snippets[idx], round(score, 4))
@@ -129,28 +141,49 @@ class QaIndex:
         ]
 
     def parse(self, query: str) -> ParsedQuery:
-        raw = tn.syllables(query)
+        raw = tn.syllables(query[:MAX_QUERY_CHARS])
         terms: dict[str, float] = defaultdict(float)
-        for token in raw:
-            if tn.has_marks(token):
-                terms[_EXACT + tn.exact_key(token)] += EXACT_WEIGHT
-        folded = tn.expand_abbreviations([tn.fold(t) for t in raw])
+        for term in _exact_terms(raw):
+            terms[term] += EXACT_WEIGHT
         tokens: list[tuple[str, float]] = []
-        for token in folded:
-            tokens.extend(self._repair(token))
+        typos: dict[int, tuple[str, ...]] = {}
+        for token in tn.expand_abbreviations([tn.fold(t) for t in raw]):
+            repaired = self._repair(token)
+            if repaired is None:
+                near = self._near(token)
+                typos[len(tokens)] = near
+                repaired = [(near[0], REPAIR_WEIGHT)] if near else [(token, 1.0)]
+            tokens.extend(repaired)
+        for pos, near in typos.items():
+            if len(near) > 1:
+                tokens[pos] = (self._in_context(near, tokens, pos), REPAIR_WEIGHT)
         words = [t for t, _ in tokens]
+        frame = tn.frame_positions(words)
+        tokens = [
+            (t, w * (FRAME_WEIGHT if i in frame else STOP_WEIGHT if t in tn.STOPWORDS else 1.0))
+            for i, (t, w) in enumerate(tokens)
+        ]
         for token, weight in tokens:
             terms[token] += weight
         for (a, wa), (b, wb) in zip(tokens, tokens[1:], strict=False):
             terms[f"{a}_{b}"] += BIGRAM_WEIGHT * min(wa, wb)
         synonyms = tn.synonym_matches(words)
-        for phrase in self._pair_repairs(words) + [canon for _, _, canon in synonyms]:
+        extra = dict.fromkeys([*self._pair_repairs(words), *(c for _, _, c in synonyms)])
+        for phrase in extra:
             for token in phrase:
                 terms[token] += SYNONYM_WEIGHT
             for pair in tn.bigrams(list(phrase)):
                 terms[pair] += SYNONYM_WEIGHT * BIGRAM_WEIGHT
-        anchored = tn.has_anchor(words) or any(tn.has_anchor(list(c)) for _, _, c in synonyms)
-        return ParsedQuery(dict(terms), _content(words, synonyms), anchored)
+        on_topic = tn.has_anchor(words) or any(tn.has_anchor(list(p)) for p in extra)
+        return ParsedQuery(dict(terms), _content(words, synonyms, frame), on_topic)
+
+    def score(self, parsed: ParsedQuery) -> dict[int, float]:
+        scores: dict[int, float] = defaultdict(float)
+        postings = self._postings
+        for term, qweight in parsed.terms.items():
+            for idx, weight in postings.get(term, ()):
+                scores[idx] += qweight * weight
+        return scores
 
     def coverage(self, parsed: ParsedQuery, idx: int) -> float:
         """IDF-weighted share of the question's content words found in snippet idx.
@@ -169,20 +202,10 @@ class QaIndex:
                 found += weight
         return found / total
 
-    def _score(self, terms: dict[str, float]) -> dict[int, float]:
-        scores: dict[int, float] = defaultdict(float)
-        for term, qweight in terms.items():
-            plist = self._postings.get(term)
-            if not plist:
-                continue
-            idf = self._idf[term] * qweight
-            for idx, tf in plist:
-                scores[idx] += idf * tf * (K1 + 1) / (tf + self._norm[idx])
-        return scores
-
-    def _repair(self, token: str) -> list[tuple[str, float]]:
-        """The token itself if known; otherwise its most likely known reading(s)."""
-        if token in self._vocab or token.isdigit():
+    def _repair(self, token: str) -> list[tuple[str, float]] | None:
+        """The token if known, else its Telex/VNI reading or its split into known
+        syllables; None when only a typo correction is left to try."""
+        if token in self._vocab or token.isdigit() or len(token) > MAX_REPAIR_CHARS:
             return [(token, 1.0)]
         for variant in tn.keyboard_variants(token):
             if variant in self._vocab:
@@ -190,45 +213,59 @@ class QaIndex:
         split = _segment(token, self._vocab)
         if split:
             return [(part, REPAIR_WEIGHT) for part in split]
-        candidates = self._near(token)
-        if candidates:
-            return [(candidates[0], REPAIR_WEIGHT)]
-        return [(token, 1.0)]
+        return None
+
+    def _in_context(self, near: tuple[str, ...], tokens: list[tuple[str, float]],
+                    pos: int) -> str:
+        """The typo correction that forms a known pair with a neighbour, else the commonest."""
+        before = tokens[pos - 1][0] if pos > 0 else None
+        after = tokens[pos + 1][0] if pos + 1 < len(tokens) else None
+        def pairs(cand: str) -> int:
+            return len(self._postings.get(f"{before}_{cand}", ())) + len(
+                self._postings.get(f"{cand}_{after}", ())
+            )
+
+        best = max(near, key=pairs)  # max keeps the commonest among equals
+        return best if pairs(best) else near[0]
 
     def _pair_repairs(self, words: list[str]) -> list[tuple[str, ...]]:
-        """A known syllable typed wrongly inside a known pair ("thu lai" → "thu lao")."""
+        """A real syllable typed wrongly inside a known pair ("thu lai" → "thu lao")."""
         out: list[tuple[str, ...]] = []
         for a, b in zip(words, words[1:], strict=False):
-            if f"{a}_{b}" in self._postings or a in tn.STOPWORDS and b in tn.STOPWORDS:
+            if b in self._next.get(a, ()) or a in tn.STOPWORDS or b in tn.STOPWORDS:
                 continue
-            for cand in self._near(b):
-                if f"{a}_{cand}" in self._postings:
-                    out.append((a, cand))
-                    break
-            else:
-                for cand in self._near(a):
-                    if f"{cand}_{b}" in self._postings:
-                        out.append((cand, b))
-                        break
+            fixed = next((c for c in sorted(self._next.get(a, ())) if _damerau1(b, c)), None)
+            if fixed is not None:
+                out.append((a, fixed))
+                continue
+            fixed = next((c for c in sorted(self._prev.get(b, ())) if _damerau1(a, c)), None)
+            if fixed is not None:
+                out.append((fixed, b))
         return out
 
-    def _near(self, token: str) -> list[str]:
+    def _near(self, token: str) -> tuple[str, ...]:
         """Known syllables one edit (insert, delete, substitute, swap) away, commonest first."""
-        if len(token) < 3:
-            return []
+        cached = self._near_cache.get(token)
+        if cached is not None:
+            return cached
         found: set[str] = set()
-        for key in _deletes(token) | {token}:
-            found.update(self._deletes.get(key, ()))
-        found.discard(token)
-        close = [c for c in found if _damerau1(token, c)]
-        return sorted(close, key=lambda c: (-len(self._postings[c]), c))
+        if len(token) >= 3:
+            for key in _deletes(token) | {token}:
+                found.update(self._deletes.get(key, ()))
+        close = sorted(
+            (c for c in found if _damerau1(token, c)),
+            key=lambda c: (-len(self._postings[c]), c),
+        )
+        if len(self._near_cache) >= _NEAR_CACHE_SIZE:
+            self._near_cache.clear()
+        self._near_cache[token] = result = tuple(close)
+        return result
 
 
 def _content(
-    words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]]
-) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]], frame: set[int]
+) -> Content:
     """The distinct content words of a question: no stopwords, no question frame."""
-    frame = tn.frame_positions(words)
     alternatives: dict[str, list[tuple[str, ...]]] = {}
     for pos, word in enumerate(words):
         if pos in frame or word in tn.STOPWORDS:
@@ -238,6 +275,14 @@ def _content(
             if start <= pos < end and canonical not in alts:
                 alts.append(canonical)
     return tuple((word, tuple(alts)) for word, alts in alternatives.items())
+
+
+def _exact_terms(raw: list[str]) -> list[str]:
+    """Exact-diacritics terms: each marked syllable, and each pair of marked syllables."""
+    keys = [tn.exact_key(t) if tn.has_marks(t) else None for t in raw]
+    terms = [_EXACT + k for k in keys if k]
+    terms += [f"{_EXACT}{a}_{b}" for a, b in zip(keys, keys[1:], strict=False) if a and b]
+    return terms
 
 
 def _fields(snippet: Snippet) -> Iterable[tuple[str, str]]:
@@ -250,11 +295,6 @@ def _fields(snippet: Snippet) -> Iterable[tuple[str, str]]:
         yield "cite", f"điều {cite.article} {cite.doc}"
 
 
-def _length_norms(lengths: list[float]) -> list[float]:
-    avg = sum(lengths) / len(lengths) if lengths else 1.0
-    return [K1 * (1 - B + B * length / avg) for length in lengths]
-
-
 def _deletes(token: str) -> set[str]:
     return {token[:i] + token[i + 1 :] for i in range(len(token))}
 
@@ -262,11 +302,10 @@ def _deletes(token: str) -> set[str]:
 def _deletion_index(vocab: Iterable[str]) -> dict[str, set[str]]:
     index: dict[str, set[str]] = defaultdict(set)
     for word in vocab:
-        if len(word) < 2:
-            continue
-        index[word].add(word)
-        for key in _deletes(word):
-            index[key].add(word)
+        if len(word) >= 2:
+            index[word].add(word)
+            for key in _deletes(word):
+                index[key].add(word)
     return dict(index)
 
 
@@ -278,29 +317,24 @@ def _damerau1(a: str, b: str) -> bool:
         diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         if len(diff) == 1:
             return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _segment(token: str, vocab: set[str]) -> list[str] | None:
+def _segment(token: str, vocab: frozenset[str]) -> list[str] | None:
     """Split syllables typed together ("hoagiaivien") into known ones, fewest parts."""
     if len(token) < 5:
         return None
-    best: list[list[str] | None] = [None] * (len(token) + 1)
-    best[0] = []
-    for end in range(1, len(token) + 1):
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(2, len(token) + 1):
         for start in range(max(0, end - 7), end - 1):
-            piece = token[start:end]
             prev = best[start]
-            if prev is not None and piece in vocab:
-                candidate = [*prev, piece]
-                if best[end] is None or len(candidate) < len(best[end]):
+            if prev is not None and token[start:end] in vocab:
+                candidate = [*prev, token[start:end]]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
                     best[end] = candidate
     result = best[-1]
     return result if result and len(result) > 1 else None

@@ -207,6 +207,8 @@ SYNONYMS: dict[str, str] = {
     "trinh tu": "cac buoc",
     "thu tuc": "ho so",
     "giay to": "ho so",
+    "lam giay to": "lap van ban",
+    "lam giay": "lap van ban",
     "chung tu": "ho so",
     "mai tang phi": "mai tang",
     "dam ma": "mai tang",
@@ -223,7 +225,7 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case-fold and strip every diacritic, đ→d: "Hòa Giải ĐƯỢC" → "hoa giai duoc"."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d").replace("ð", "d"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
