@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from content.catalog import Catalog, load_catalog
-from content.qa_loader import Cite, Document, load_documents, load_snippets
+from content.qa_loader import Document, load_documents, load_snippets
+from handlers.qa.chat import answer_text
 from handlers.qa.search import Hit, QaIndex
 
 # Every sentence printed comes from the message catalog (content/messages/qa.toml):
@@ -73,23 +74,10 @@ def to_json(query: str, hits: list[Hit]) -> dict[str, Any]:
 def render(hits: list[Hit], documents: Mapping[str, Document], catalog: Catalog) -> str:
     if not hits:
         return catalog.t("qa.unknown")
-    blocks = []
-    for number, hit in enumerate(hits, start=1):
-        snippet = hit.snippet
-        cites = "; ".join(cite_label(c, documents, catalog) for c in snippet.cites)
-        text = catalog.t("qa.answer", question=snippet.questions[0], answer=snippet.answer,
-                         cites=cites, link=snippet.link)
-        blocks.append(f"{number}. {text}" if len(hits) > 1 else text)
+    blocks = [answer_text(hit.snippet, documents, catalog.t) for hit in hits]
+    if len(blocks) > 1:
+        blocks = [f"{number}. {text}" for number, text in enumerate(blocks, start=1)]
     return "\n\n".join(blocks)
-
-
-def cite_label(cite: Cite, documents: Mapping[str, Document], catalog: Catalog) -> str:
-    """"Điều 12 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"."""
-    if cite.clause is None:
-        where = catalog.t("qa.cite_article", article=cite.article)
-    else:
-        where = catalog.t("qa.cite_clause", article=cite.article, clause=cite.clause)
-    return f"{where}, {documents[cite.doc].short} ({cite.doc})"
 
 
 def _positive(value: str) -> int:

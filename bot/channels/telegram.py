@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
     InputFile,
+    InputTextMessageContent,
     Update,
 )
 from telegram.constants import ChatType
@@ -26,6 +28,7 @@ from handlers.registry import EVERYONE
 
 log = logging.getLogger(__name__)
 TELEGRAM_LIMIT = 4096
+InlineAnswers = Callable[[str], list[tuple[str, str, str]]]
 
 
 def to_turn(update: Update) -> Turn | None:
@@ -51,11 +54,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 class TelegramChannel:
-    def __init__(self, engine: Engine, catalog: Catalog, *, token: str, base_url: str) -> None:
+    def __init__(self, engine: Engine, catalog: Catalog, *, token: str, base_url: str,
+                 inline: InlineAnswers | None = None) -> None:
         self.engine = engine
         self.catalog = catalog
         self.token = token
         self.base_url = base_url.rstrip("/")
+        self.inline = inline
 
     def build(self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
               rate_limit: bool = True) -> Application:
@@ -87,6 +92,9 @@ class TelegramChannel:
         )
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.inline_query is not None:
+            await self.on_inline_query(update)
+            return
         turn = to_turn(update)
         if turn is None:
             return
@@ -98,6 +106,18 @@ class TelegramChannel:
                 pass  # an old query can no longer be answered; the reply below still goes
         replies = await self.engine.handle(turn)
         await self.send(context.bot, update.effective_chat.id, replies)
+
+    async def on_inline_query(self, update: Update) -> None:
+        """`@bot thù lao hòa giải` in any chat: the best legal answers, ready to share."""
+        query = update.inline_query
+        answers = self.inline(query.query) if self.inline and query.query.strip() else []
+        results = [
+            InlineQueryResultArticle(id=key[:64], title=title[:100],
+                                     input_message_content=InputTextMessageContent(text[:TELEGRAM_LIMIT]),
+                                     description=text.split("\n\n")[1][:120] if "\n\n" in text else None)
+            for key, title, text in answers
+        ]
+        await query.answer(results, cache_time=300, is_personal=False)
 
     async def send(self, bot, chat_id: int | str, replies: Sequence[Reply]) -> None:
         for reply in replies:

@@ -18,12 +18,27 @@ ARTICLE_LISTED = 4
 _ARTICLE = re.compile(r"^(?:dieu|d)\s*(\d{1,3})\s*$")
 
 
-def cite_text(cite: Cite, documents: Mapping[str, Document], t) -> str:
-    doc = documents.get(cite.doc)
-    name = f"{doc.short} ({doc.id})" if doc else cite.doc
-    where = t("qa.cite_clause", article=cite.article, clause=cite.clause) if cite.clause else \
-        t("qa.cite_article", article=cite.article)
-    return f"{where}, {name}"
+def cites_text(cites: Sequence[Cite], documents: Mapping[str, Document], t) -> str:
+    """"Điều 12 khoản 1, 2; Điều 14 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"."""
+    by_doc: dict[str, dict[int, list[int | None]]] = {}
+    for c in cites:
+        by_doc.setdefault(c.doc, {}).setdefault(c.article, []).append(c.clause)
+    groups = []
+    for doc_id, articles in by_doc.items():
+        where = []
+        for article, clauses in articles.items():
+            if None in clauses:
+                where.append(t("qa.cite_article", article=article))
+            else:
+                where.append(t("qa.cite_clause", article=article, clause=", ".join(map(str, clauses))))
+        doc = documents.get(doc_id)
+        groups.append(f"{'; '.join(where)}, {doc.short} ({doc.id})" if doc else f"{'; '.join(where)}, {doc_id}")
+    return " | ".join(groups)
+
+
+def answer_text(snippet: Snippet, documents: Mapping[str, Document], t) -> str:
+    return t("qa.answer", question=snippet.questions[0], answer=snippet.answer,
+             cites=cites_text(snippet.cites, documents, t), link=snippet.link)
 
 
 class AskFlow(Flow):
@@ -99,9 +114,7 @@ class LegalQa:
         return [self.render(ctx, hits[0].snippet, [h.snippet for h in hits[1:]])]
 
     def render(self, ctx: Ctx, snippet: Snippet, others: Sequence[Snippet]) -> Reply:
-        cites = "; ".join(cite_text(c, self.documents, ctx.t) for c in snippet.cites)
-        text = ctx.t("qa.answer", question=snippet.questions[0], answer=snippet.answer, cites=cites,
-                     link=snippet.link)
+        text = answer_text(snippet, self.documents, ctx.t)
         buttons = [Button(ctx.t("qa.other", n=i, question=s.questions[0][:48]), f"qa:s:{s.id}")
                    for i, s in enumerate(others, 2)]
         first = snippet.cites[0]
@@ -132,8 +145,5 @@ class LegalQa:
         t = load_catalog().t
         results = []
         for hit in self.index.search(query[:MAX_QUESTION], top=top):
-            s = hit.snippet
-            cites = "; ".join(cite_text(c, self.documents, t) for c in s.cites)
-            results.append((s.id, s.questions[0], t("qa.answer", question=s.questions[0], answer=s.answer,
-                                                     cites=cites, link=s.link)))
+            results.append((hit.snippet.id, hit.snippet.questions[0], answer_text(hit.snippet, self.documents, t)))
         return results

@@ -51,7 +51,10 @@ class TelegramUser:
 @pytest.fixture
 async def telegram(db, world, engine):
     request = FakeRequest()
-    channel = TelegramChannel(engine, engine.deps.catalog, token="123456:TEST", base_url="http://fake")
+    from bot.app import legal_qa
+
+    channel = TelegramChannel(engine, engine.deps.catalog, token="123456:TEST", base_url="http://fake",
+                              inline=legal_qa().inline)
     app = channel.build(request=request, updates_request=FakeRequest(), rate_limit=False)
     async with app:
         await channel.on_start(app)
@@ -105,3 +108,16 @@ async def test_long_replies_are_split_under_4096(telegram, db, world, engine):
     assert all(len(p) <= 4096 for p in parts) and " ".join(parts).split() == text.split()
     await telegram.type("x" * 9000)
     assert "dài quá" in telegram.last_text
+
+
+async def test_inline_mode_offers_legal_answers(telegram):
+    query = {"id": "q1", "from": USER, "query": "thù lao hòa giải", "offset": ""}
+    await telegram.app.process_update(Update.de_json({"update_id": 9001, "inline_query": query}, telegram.app.bot))
+    [answer] = telegram.request.sent("answerInlineQuery")
+    assert answer["inline_query_id"] == "q1" and 1 <= len(answer["results"]) <= 5
+    first = answer["results"][0]
+    assert first["type"] == "article" and "56/2023/TT-BTC" in first["input_message_content"]["message_text"]
+
+    empty = {"id": "q2", "from": USER, "query": "giá vàng hôm nay", "offset": ""}
+    await telegram.app.process_update(Update.de_json({"update_id": 9002, "inline_query": empty}, telegram.app.bot))
+    assert telegram.request.sent("answerInlineQuery")[-1]["results"] == []

@@ -13,6 +13,7 @@ from bot import cli_ask
 from content.catalog import load_catalog
 from content.qa_loader import Cite, Snippet, load_documents, load_snippets
 from handlers.qa import textnorm as tn
+from handlers.qa.chat import cites_text
 from handlers.qa.search import QaIndex
 
 LAW = "35/2013/QH13"
@@ -185,12 +186,12 @@ def test_cli_human_output_shows_the_citation_and_link():
     assert _ask("giá vàng hôm nay", as_json=False).strip() == load_catalog().t("qa.unknown")
 
 
-def test_cite_label_matches_the_agreed_form():
-    catalog, documents = load_catalog(), load_documents()
-    label = cli_ask.cite_label(Cite(LAW, 12, 1), documents, catalog)
-    assert label == "Điều 12 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"
-    assert cli_ask.cite_label(Cite(TT56, 7), documents, catalog).startswith("Điều 7, ")
-    assert cli_ask.cite_label(Cite(TT56, 7), documents, catalog).count("56/2023/TT-BTC") == 1
+def test_citations_are_grouped_by_article_and_document():
+    t, documents = load_catalog().t, load_documents()
+    assert cites_text([Cite(LAW, 12, 1)], documents, t) == "Điều 12 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"
+    grouped = cites_text([Cite(LAW, 12, 1), Cite(LAW, 12, 2), Cite(LAW, 14, 1), Cite(TT56, 7)], documents, t)
+    assert grouped.startswith("Điều 12 khoản 1, 2; Điều 14 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13) | Điều 7, ")
+    assert grouped.count("56/2023/TT-BTC") == 1 and grouped.count("35/2013/QH13") == 1
 
 
 def test_cli_parser_registers_ask():
