@@ -16,10 +16,11 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?", help="target revision (default: head / base)")
-    from bot import admin, cli_ask
+    from bot import admin, backup, cli_ask
 
     admin.add_parser(sub)
     cli_ask.add_parser(sub)
+    backup.add_parser(sub)
     return p
 
 
@@ -53,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             migrate.downgrade(settings.database_url, args.revision or "base")
             print(t.t("cli.db_downgraded", revision=args.revision or "base"))
         return 0
+    if cmd in ("backup", "restore"):
+        from bot import backup
+
+        return backup.run(args, settings)
     if cmd == "admin":
         from bot import admin
 
