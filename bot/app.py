@@ -3,21 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.heartbeat import Heartbeat
 from bot.settings import Settings
 from content.catalog import load_catalog
 from handlers.cases.views import Cases
+from handlers.commend import Commend
 from handlers.core import Deps
 from handlers.engine import Engine
 from handlers.invites import Invites
+from handlers.linking import Linking
 from handlers.onboarding import Onboarding
+from handlers.outbox import PushPolicy
+from handlers.qa.chat import LegalQa
+from handlers.reminders import reminder_slices
+from handlers.reports.money import Rates
+from handlers.reports.views import Reports
+from handlers.stats.views import Stats
+from handlers.support.views import Support
+from handlers.teams.views import Teams
 from storage.db import Database
 from storage.migrate import upgrade_async
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from bot.channels.base import Sender
+    from bot.channels.zalo import ZaloChannel
+    from bot.ratelimit import SendLimiter
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +50,31 @@ def system_clock() -> dt.datetime:
 
 def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                  clock: Callable[[], dt.datetime] = system_clock, bot_username: str = "",
-                 invite_days: int = 14) -> Engine:
+                 invite_days: int = 14, rates: Rates | None = None, push: PushPolicy | None = None) -> Engine:
     deps = Deps(catalog=load_catalog(), clock=clock, tz=ZoneInfo(timezone), bot_username=bot_username,
                 invite_days=invite_days)
     engine: Engine | None = None
     onboarding = Onboarding(lambda: engine.command_list)
-    engine = Engine(db, deps, [onboarding.slice(), Cases().slice(), Invites().slice()])
+    linking = Linking(lambda: engine.command_list)
+    engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
+                               legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
+                               Teams().slice(), Support(push).slice(), Commend().slice(),
+                               *reminder_slices(push or PushPolicy())])
     return engine
+
+
+@cache
+def legal_qa() -> LegalQa:
+    """The Q&A index, built once per process from the shipped snippets."""
+    from content.qa_loader import load_documents, load_snippets
+    from handlers.qa.search import QaIndex
+
+    return LegalQa(QaIndex.build(load_snippets()), load_documents())
+
+
+def rates_of(settings: Settings) -> Rates:
+    """The province's mediation rates (Thông tư 56/2023/TT-BTC unless configured)."""
+    return Rates(settings.thu_lao_vu_viec, settings.thu_lao_thanh, settings.ho_tro_to_thang)
 
 
 async def open_store(settings: Settings) -> Database:
@@ -43,12 +83,14 @@ async def open_store(settings: Settings) -> Database:
 
 
 async def run(settings: Settings) -> None:
+    from bot.pushes import push_policy
+
     db = await open_store(settings)
     engine = build_engine(db, timezone=settings.timezone, bot_username=settings.telegram_bot_username,
-                          invite_days=settings.invite_days)
+                          invite_days=settings.invite_days, rates=rates_of(settings), push=push_policy(settings))
     try:
-        if settings.telegram_token:
-            await run_telegram(settings, engine, db)
+        if settings.telegram_token or settings.zalo_token:
+            await run_channels(settings, engine, db)
         else:
             await run_console(settings, engine, db)
     finally:
@@ -64,49 +106,164 @@ async def run_console(settings: Settings, engine: Engine, db: Database) -> None:
         wards = [u for u in await uow.units.all() if u.kind.value == "xa"]
     console = ConsoleChannel(engine, engine.deps.catalog, ward=wards[0].name if wards else "—",
                              db_path=db.engine.url.database or "")
-    await console.run()
+    from bot.channels.console_push import ConsoleSender
+    from bot.pushes import start_pushes
+
+    sender = ConsoleSender(console.write, engine.deps.catalog, engine.remember_pushed)
+    async with start_pushes(settings, engine, db, {"console": sender}, {}):
+        await console.run()
 
 
-async def run_telegram(settings: Settings, engine: Engine, db: Database) -> None:
-    from bot.channels.telegram import TelegramChannel
+@dataclass
+class Channels:
+    """The chat platforms this process serves, and a Sender per platform for pushes."""
 
-    channel = TelegramChannel(engine, engine.deps.catalog, token=settings.telegram_token,
-                              base_url=settings.telegram_api_base_url)
-    app = channel.build()
+    telegram: Application | None = None
+    zalo: ZaloChannel | None = None
+    senders: dict[str, Sender] = field(default_factory=dict)
+    limiters: dict[str, SendLimiter] = field(default_factory=dict)  # flood limits shared with the outbox
+
+
+async def run_channels(settings: Settings, engine: Engine, db: Database) -> None:
+    """Telegram and/or Zalo in one process (polling each, or one webhook server for both)
+    until SIGINT or SIGTERM."""
+    problems = webhook_problems(settings)
+    if problems:
+        for problem in problems:
+            log.error("%s", problem)
+        raise SystemExit(2)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    heartbeat = Heartbeat()
+    async with contextlib.AsyncExitStack() as stack:
+        channels = Channels()
+        if settings.telegram_token:
+            await stack.enter_async_context(start_telegram(settings, engine, channels))
+        if settings.zalo_token:
+            await stack.enter_async_context(start_zalo(settings, engine, channels))
+        from bot.pushes import start_pushes
+
+        await stack.enter_async_context(start_pushes(settings, engine, db, channels.senders, channels.limiters,
+                                                     heartbeat))
+        if settings.webhook_url:
+            await serve_webhook(settings, db, stop, channels, heartbeat)
+            return
+        polling = []
+        if channels.telegram is not None:
+            log.info("telegram: long polling")
+            await channels.telegram.updater.start_polling(drop_pending_updates=False)
+            stack.push_async_callback(channels.telegram.updater.stop)
+        if channels.zalo is not None:
+            log.info("zalo: polling")
+            polling.append(asyncio.create_task(channels.zalo.run_polling(stop)))
+        await stop.wait()
+        await asyncio.gather(*polling)
+
+
+def webhook_problems(settings: Settings) -> list[str]:
+    if not settings.webhook_url:
+        return []
+    problems = []
+    if settings.telegram_token and not settings.webhook_secret:
+        problems.append("WEBHOOK_URL is set: set WEBHOOK_SECRET too (Telegram sends it with every update)")
+    zalo_secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
+    if settings.zalo_token and not 8 <= len(zalo_secret) <= 256:
+        problems.append("WEBHOOK_URL is set: set ZALO_WEBHOOK_SECRET (8 to 256 characters) for Zalo's webhook")
+    return problems
+
+
+@contextlib.asynccontextmanager
+async def start_telegram(settings: Settings, engine: Engine, channels: Channels) -> AsyncIterator[None]:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram_push import TelegramPushSender
+    from bot.pushes import telegram_limiter
+
+    channel = TelegramChannel(engine, engine.deps.catalog, token=settings.telegram_token,
+                              base_url=settings.telegram_api_base_url, inline=legal_qa().inline)
+    limiter, ptb_limiter = telegram_limiter(settings)
+    app = channel.build(rate_limiter=ptb_limiter)
     async with app:
         await channel.on_start(app)
         await app.start()
-        if settings.webhook_url:
-            await serve_webhook(settings, app, db, stop)
-        else:
-            log.info("telegram: long polling")
-            await app.updater.start_polling(drop_pending_updates=False)
-            await stop.wait()
-            await app.updater.stop()
-        await app.stop()
+        channels.telegram = app
+        channels.senders["telegram"] = TelegramPushSender(app.bot)
+        channels.limiters["telegram"] = limiter
+        try:
+            yield
+        finally:
+            await app.stop()
 
 
-async def serve_webhook(settings: Settings, app, db: Database, stop: asyncio.Event) -> None:
+@contextlib.asynccontextmanager
+async def start_zalo(settings: Settings, engine: Engine, channels: Channels) -> AsyncIterator[None]:
+    from bot.channels.zalo import ZaloChannel, ZaloSender
+    from bot.channels.zalo_client import ZaloAuthError, ZaloBotClient, ZaloError
+    from bot.ratelimit import SendLimiter
+
+    async with ZaloBotClient(settings.zalo_token, settings.zalo_api_base_url, timeout=15.0) as client:
+        try:
+            me = await client.get_me()
+            log.info("zalo: serving as %s", me.get("account_name", "?") if isinstance(me, dict) else "?")
+        except ZaloAuthError:
+            log.error("zalo: ZALO_BOT_TOKEN was refused; copy it again from Zalo Bot Manager")
+            raise SystemExit(2) from None
+        except ZaloError as err:
+            log.warning("zalo: getMe failed (%s); carrying on, calls will be retried", err.code)
+        limiter = SendLimiter(settings.zalo_send_rate, chat_interval=0.5)  # replies and pushes share it
+        channels.limiters["zalo"] = limiter
+        channels.zalo = ZaloChannel(engine, engine.deps.catalog, client,
+                                    poll_timeout=settings.zalo_poll_timeout, limiter=limiter)
+
+        async def remember(external_id: str, reply) -> None:
+            await engine.remember_pushed("zalo", external_id, reply)
+
+        channels.senders["zalo"] = ZaloSender(channels.zalo, remember=remember)
+        yield
+
+
+async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, channels: Channels,
+                        heartbeat: Heartbeat) -> None:
     import uvicorn
 
-    from bot.web import TELEGRAM_PATH, build_web_app
+    from bot.web import TELEGRAM_PATH, ZALO_PATH, build_web_app
 
+    base = settings.webhook_url.rstrip("/")
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    url = settings.webhook_url.rstrip("/") + TELEGRAM_PATH
-    await app.bot.set_webhook(url=url, secret_token=secret or None)
-    log.info("telegram: webhook registered at %s", url)
+    zalo_secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
+    if channels.telegram is not None:
+        await channels.telegram.bot.set_webhook(url=base + TELEGRAM_PATH, secret_token=secret or None)
+        log.info("telegram: webhook registered at %s (secret: WEBHOOK_SECRET)", base + TELEGRAM_PATH)
+    if channels.zalo is not None:
+        await register_zalo_webhook(channels.zalo, base + ZALO_PATH, zalo_secret)
 
-    async def health() -> dict:
-        return {"store": await db.ping()}
-
-    web = build_web_app(telegram=app, telegram_secret=secret, health=health)
+    web = build_web_app(telegram=channels.telegram, telegram_secret=secret, health=health_check(db, heartbeat),
+                        zalo=channels.zalo, zalo_secret=zalo_secret)
     server = uvicorn.Server(uvicorn.Config(web, host=settings.web_host, port=settings.web_port,
                                            log_level="warning", lifespan="off"))
+    log.info("web: listening on %s:%s (/telegram, /zalo, /healthz)", settings.web_host, settings.web_port)
     serving = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True
     await serving
+
+
+def health_check(db: Database, heartbeat: Heartbeat) -> Callable[[], Awaitable[dict]]:
+    """/healthz: the store answers, and when the scheduler clock last ticked (None = not yet)."""
+
+    async def health() -> dict:
+        return {"store": await db.ping(), "last_tick": heartbeat.report()}
+
+    return health
+
+
+async def register_zalo_webhook(zalo: ZaloChannel, url: str, secret: str) -> None:
+    from bot.channels.zalo_client import ZaloError
+
+    try:
+        await zalo.client.set_webhook(url, secret)
+        log.info("zalo: webhook registered at %s (secret: ZALO_WEBHOOK_SECRET)", url)
+    except ZaloError as err:
+        log.error("zalo: webhook not registered (%s); register %s with the secret ZALO_WEBHOOK_SECRET "
+                  "in Zalo Bot Manager", err.code, url)

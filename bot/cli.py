@@ -16,11 +16,13 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?", help="target revision (default: head / base)")
-    from bot import admin, backup, cli_ask
+    from bot import admin, backup, cli_ask, cli_officials, cli_pushes
 
     admin.add_parser(sub)
+    cli_officials.add_parser(sub)
     cli_ask.add_parser(sub)
     backup.add_parser(sub)
+    cli_pushes.add_parser(sub)
     return p
 
 
@@ -58,6 +60,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot import backup
 
         return backup.run(args, settings)
+    if cmd in ("stats", "report", "team"):
+        from bot import cli_officials
+
+        return asyncio.run(cli_officials.run(args, settings))
+    if cmd in ("training", "broadcast", "deadline"):
+        from bot import cli_pushes
+
+        return asyncio.run(cli_pushes.run(args, settings))
     if cmd == "admin":
         from bot import admin
 

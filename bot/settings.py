@@ -22,12 +22,33 @@ class Settings(BaseSettings):
     web_port: int = 8080
     invite_days: int = 14
     log_level: str = "INFO"
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_poll_timeout: int = 30
+    zalo_send_rate: float = 10.0  # messages a second to Zalo (limits unpublished; 429 = quota)
+    # Thông tư 56/2023/TT-BTC Điều 3 khoản 17 (đồng); a province may set its own levels
+    thu_lao_vu_viec: int = 300_000
+    thu_lao_thanh: int = 400_000
+    ho_tro_to_thang: int = 150_000
+    # reminders and pushes (issue #4): see README's configuration table
+    reminder_offsets: str = "3d,2h"
+    quiet_hours: str = "21:00-07:00"
+    stale_case_days: int = 30
+    stale_digest: str = "mon 08:00"
+    deadline_reminder_days: str = "7,2,0"
+    dispatch_rate: float = 30.0
+    dispatch_chat_interval: float = 1.0
 
     @property
     def telegram_token(self) -> str:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
 
+    @property
+    def zalo_token(self) -> str:
+        return self.zalo_bot_token.get_secret_value() if self.zalo_bot_token else ""
+
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        values = [self.telegram_bot_token, self.webhook_secret]
+        values = [self.telegram_bot_token, self.webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret]
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]

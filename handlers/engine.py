@@ -161,6 +161,22 @@ class Engine:
         labels = [fold(label) for label in ctx.conv.choices.get("labels") or []]
         return payloads[labels.index(typed)] if typed and typed in labels else None
 
+    async def remember_pushed(self, channel: str, account_id: str, reply: Reply) -> None:
+        """A reply with choices pushed outside a turn (a reminder): on channels without buttons
+        a typed number must map to it too. A flow waiting for its own answer keeps its choices."""
+        if not reply.buttons:
+            return
+        async with self.db.uow() as uow:
+            account = await uow.accounts.get(channel, account_id)
+            if account is None:
+                return
+            conv = await uow.conversations.get_or_new(account.id, self.deps.clock())
+            if conv.flow:
+                return
+            buttons = reply.choices()
+            conv.choices = {"payloads": [b.payload for b in buttons], "labels": [b.label for b in buttons]}
+            await uow.commit()
+
     @staticmethod
     def _remember_choices(ctx: Ctx, replies: list[Reply]) -> None:
         buttons = next((r.choices() for r in reversed(replies) if r.buttons), [])

@@ -6,9 +6,50 @@ the viewing person and applies these conditions; there is no unscoped case read.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+import re
 
-from storage.models import Case, CaseMediator, Person, Role
+from sqlalchemy import Boolean, ColumnElement, exists, false, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from storage.models import Case, CaseMediator, Person, Role, Unit
+
+_PATH = re.compile(r"^/(?:\d+/)*$")
+
+
+class _Under(FunctionElement[bool]):
+    """`column` holds a materialised path at or below `path` (see `under`)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "under"
+    _is_implicitly_boolean = True  # a comparison already: never "(…) = 1", which hides the index
+
+
+@compiles(_Under)
+def _under_like(element, compiler, **kw):
+    col, low, _high = element.clauses
+    return f"({compiler.process(col, **kw)} LIKE {compiler.process(low, **kw)} || '%')"
+
+
+@compiles(_Under, "sqlite")
+def _under_sqlite(element, compiler, **kw):
+    col, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({col} >= {low} AND {col} < {high})"  # binary collation: an index range
+
+
+@compiles(_Under, "postgresql")
+def _under_postgresql(element, compiler, **kw):
+    col, low, high = (compiler.process(c, **kw) for c in element.clauses)
+    return f'({col} COLLATE "C" >= {low} AND {col} COLLATE "C" < {high})'
+
+
+def under(column, path: str) -> ColumnElement[bool]:
+    """Prefix match on a materialised path, written so the database can use an index:
+    '/1/4/' covers '/1/4/' and '/1/4/9/', never '/1/40/' ('0' sorts right after '/')."""
+    if not _PATH.match(path):
+        raise ValueError(f"not a unit path: {path!r}")
+    return _Under(column, path, path[:-1] + "0")
 
 
 def case_visible(viewer: Person) -> ColumnElement[bool]:
@@ -18,7 +59,7 @@ def case_visible(viewer: Person) -> ColumnElement[bool]:
     if viewer.role is Role.ADMIN:
         return true()
     if viewer.role is Role.CAN_BO:
-        return Case.unit_path.startswith(viewer.unit.path, autoescape=True)
+        return under(Case.unit_path, viewer.unit.path)
     if viewer.role is Role.TO_TRUONG:
         return Case.team_id == viewer.unit_id
     takes_part = exists(
@@ -55,3 +96,36 @@ def unit_visible(viewer: Person, unit_path: str) -> bool:
     if viewer.role is Role.ADMIN:
         return True
     return unit_path.startswith(viewer.unit.path)
+
+
+def unit_in_scope(viewer: Person) -> ColumnElement[bool]:
+    """SQL condition on units: what this person may count and act on. Officials: their unit
+    and everything under it; a team leader: their team; a mediator: no unit at all."""
+    if not viewer.active:
+        return false()
+    if viewer.role is Role.ADMIN:
+        return true()
+    if viewer.role is Role.CAN_BO:
+        return under(Unit.path, viewer.unit.path)
+    if viewer.role is Role.TO_TRUONG:
+        return Unit.id == viewer.unit_id
+    return false()  # a mediator counts only their own cases (case_visible), never the team's
+
+
+def person_visible(viewer: Person) -> ColumnElement[bool]:
+    """SQL condition on people: officials see the people of their subtree, a team leader
+    the team's members, a mediator only themself."""
+    if not viewer.active:
+        return false()
+    if viewer.role is Role.ADMIN:
+        return true()
+    if viewer.role is Role.CAN_BO:
+        return Person.unit_id.in_(select(Unit.id).where(under(Unit.path, viewer.unit.path)))
+    if viewer.role is Role.TO_TRUONG:
+        return Person.unit_id == viewer.unit_id
+    return Person.id == viewer.id
+
+
+def can_manage_people(viewer: Person, unit: Unit) -> bool:
+    """Adding, moving and releasing mediators (Điều 11, 12): officials, in their subtree."""
+    return viewer.active and viewer.role in (Role.CAN_BO, Role.ADMIN) and unit_visible(viewer, unit.path)

@@ -11,6 +11,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.links import LinkCodeRepo
+from storage.outbox import OutboxRepo
+from storage.registers import RegisterRepo
+from storage.stats import StatsRepo
+from storage.support import HelpRepo
+from storage.teams import TeamRepo
+from storage.trainings import DeadlineRepo, TrainingRepo
 from storage.schema import Base
 from storage.repos import (
     AccountRepo,
@@ -66,6 +73,14 @@ class UnitOfWork:
         self.conversations = ConversationRepo(s)
         self.seen = SeenUpdateRepo(s)
         self.audit = AuditRepo(s)
+        self.links = LinkCodeRepo(s)
+        self.stats = StatsRepo(s)
+        self.registers = RegisterRepo(s)
+        self.teams = TeamRepo(s)
+        self.help = HelpRepo(s)
+        self.outbox = OutboxRepo(s)
+        self.trainings = TrainingRepo(s)
+        self.deadlines = DeadlineRepo(s)
         return self
 
     async def __aexit__(

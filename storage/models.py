@@ -113,6 +113,11 @@ class Person(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime]
+    # where reminders go ("telegram" | "zalo"); None = the account they used last
+    preferred_channel: Mapped[str | None] = mapped_column(String(20))
+    # thôi làm hòa giải viên (Điều 11 khoản 1 a/b/c): when, and which point
+    left_at: Mapped[dt.datetime | None]
+    left_reason: Mapped[str | None] = mapped_column(String(20))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

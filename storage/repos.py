@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,14 +105,22 @@ class AccountRepo(_Repo):
             account.unreachable = False
         return account
 
-    async def for_delivery(self, person_id: int) -> Account | None:
-        """Where pushes to this person go: the reachable account they used last."""
+    async def get(self, channel: str, external_id: str) -> Account | None:
+        q = select(Account).where(Account.channel == channel, Account.external_id == external_id)
+        return await self.s.scalar(q)
+
+    async def for_delivery(self, person_id: int, channels: Sequence[str] | None = None) -> Account | None:
+        """Where pushes to this person go: a reachable account on the app they chose, else the
+        reachable account they used last; `channels` limits it to the apps this process serves."""
+        preferred = select(Person.preferred_channel).where(Person.id == person_id).scalar_subquery()
         q = (
             select(Account)
             .where(Account.person_id == person_id, Account.unreachable.is_(False))
-            .order_by(Account.last_seen_at.desc())
+            .order_by(sql_case((Account.channel == preferred, 0), else_=1), Account.last_seen_at.desc())
             .limit(1)
         )
+        if channels is not None:
+            q = q.where(Account.channel.in_(list(channels)))
         return await self.s.scalar(q)
 
     async def of_person(self, person_id: int) -> Sequence[Account]:

@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.channels.base import Rejected, RetryLater, Unreachable
@@ -63,7 +63,7 @@ class TelegramChannel:
         self.inline = inline
 
     def build(self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
-              rate_limit: bool = True) -> Application:
+              rate_limit: bool = True, rate_limiter: BaseRateLimiter | None = None) -> Application:
         builder = (
             Application.builder()
             .token(self.token)
@@ -72,7 +72,7 @@ class TelegramChannel:
             .concurrent_updates(False)
         )
         if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+            builder = builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         if request is not None:
             builder = builder.request(request)
         if updates_request is not None:

@@ -9,6 +9,9 @@ from handlers.core import Button, Ctx, Reply, rows
 from storage.access import can_change_case
 from storage.models import Case, CaseEvent, CaseStatus, Role
 
+# events whose text the history shows: notes, and the questions and answers of /hotro
+SHOWN_TEXT = ("note", "help_ask", "help_answer")
+
 
 def initials(name: str) -> str:
     return "".join(part[0].upper() + "." for part in name.split() if part[0].isalpha()) or "…"
@@ -76,7 +79,7 @@ async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Repl
     for e in events[-6:]:
         what = ctx.t(f"event.{e.kind}") if e.kind != "status" else status_label(ctx, e.status)
         history.append(ctx.t("case.history_line", date=ctx.local(e.at).strftime("%d/%m"), what=what,
-                             text=f": {e.text}" if e.text and e.kind == "note" else ""))
+                             text=f": {e.text}" if e.text and e.kind in SHOWN_TEXT else ""))
     lines.append("\n".join(history))
     return Reply("\n".join(lines), case_buttons(ctx, case))
 
@@ -90,9 +93,9 @@ def case_buttons(ctx: Ctx, case: Case) -> tuple[tuple[Button, ...], ...]:
         return (
             (ctx.button("case.mark_success", f"case:ok:{cid}"), ctx.button("case.mark_fail", f"case:fail:{cid}")),
             (ctx.button("case.add_note", f"case:note:{cid}"), ctx.button("case.end", f"case:end:{cid}")),
-            (back,),
+            (ctx.button("support.btn_ask", f"sp:ask:{cid}"), back),
         )
     if case.status is CaseStatus.KHONG_THANH:
         return ((ctx.button("case.reopen", f"case:reopen:{cid}"), ctx.button("case.add_note", f"case:note:{cid}")),
-                (back,))
+                (ctx.button("support.btn_ask", f"sp:ask:{cid}"), back))
     return ((ctx.button("case.add_note", f"case:note:{cid}"), back),)

@@ -1,0 +1,227 @@
+"""Throughput of the full stack against bare python-telegram-bot, and RSS on a big store.
+
+Usage: python bench/throughput.py [--conversations N] [--cases 1000000] [--json]
+
+1. Case-logging conversations through the whole bot in one process: PTB Application with a
+   fake request object (no network), our engine, a real SQLite file store.
+2. The same number of updates through a bare PTB Application whose handler echoes the text.
+3. A separate process running the bot engine on a store holding --cases cases: its peak RSS
+   after a few turns (listing cases, logging one).
+Prints JSON: updates/s of both, their ratio, p95 turn latency, RSS in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import itertools
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, MessageHandler, filters  # noqa: E402
+
+from tests.fakes.fake_request import FakeRequest  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+STEPS = [("text", "/vuviec"), ("press", "Hôm nay"), ("press", "Tranh chấp dân sự"), ("press", "Các bên yêu cầu"),
+         ("text", "Nguyễn Văn An; Trần Thị Bình"), ("press", "Bỏ qua"), ("text", "Tranh chấp lối đi chung"),
+         ("press", "Xong"), ("press", "Xác nhận")]
+
+
+class Driver:
+    def __init__(self, app: Application, request: FakeRequest) -> None:
+        self.app, self.request = app, request
+        self.ids = itertools.count(1)
+
+    def _message(self, uid: int, text: str) -> dict:
+        msg = {"message_id": next(self.ids), "date": 1_790_000_000, "text": text,
+               "chat": {"id": uid, "type": "private", "first_name": "U"},
+               "from": {"id": uid, "is_bot": False, "first_name": "U"}}
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return msg
+
+    def update(self, uid: int, kind: str, value: str) -> Update:
+        if kind == "text":
+            raw = {"update_id": next(self.ids), "message": self._message(uid, value)}
+        else:
+            data = self._button(uid, value)
+            raw = {"update_id": next(self.ids), "callback_query": {
+                "id": str(next(self.ids)), "chat_instance": "1", "data": data,
+                "from": {"id": uid, "is_bot": False, "first_name": "U"}, "message": self._message(uid, "…")}}
+        return Update.de_json(raw, self.app.bot)
+
+    def _button(self, uid: int, label: str) -> str:
+        for params in reversed(self.request.sent()):
+            if int(params["chat_id"]) == uid and "reply_markup" in params:
+                for row in params["reply_markup"]["inline_keyboard"]:
+                    for b in row:
+                        if label in b["text"]:
+                            return b["callback_data"]
+        raise LookupError(label)
+
+
+async def full_stack(conversations: int, workdir: Path) -> tuple[float, list[float], int]:
+    from bot.app import build_engine
+    from bot.channels.telegram import TelegramChannel
+    from storage.db import Database
+    from storage.migrate import upgrade_async
+    from tests.support import Clock, build_world
+
+    url = f"sqlite+aiosqlite:///{workdir}/throughput.sqlite3"
+    await upgrade_async(url)
+    db = Database(url)
+    world = await build_world(db, NOW)
+    users = await _join_users(db, world, conversations)
+    engine = build_engine(db, clock=Clock(NOW))
+    request = FakeRequest(spec_path=Path("/nonexistent"))
+    channel = TelegramChannel(engine, engine.deps.catalog, token="1:B", base_url="http://fake")
+    app = channel.build(request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")),
+                        rate_limit=False)
+    driver = Driver(app, request)
+    latencies: list[float] = []
+    async with app:
+        start = time.perf_counter()
+        for uid in users:
+            for kind, value in STEPS:
+                update = driver.update(uid, kind, value)
+                t0 = time.perf_counter()
+                await app.process_update(update)
+                latencies.append(time.perf_counter() - t0)
+        total = time.perf_counter() - start
+    await db.dispose()
+    return total, latencies, len(latencies)
+
+
+async def _join_users(db, world, n: int) -> list[int]:
+    from storage.models import Account, Person, Role
+
+    uids = []
+    async with db.uow() as uow:
+        for i in range(n):
+            p = await uow.people.add(Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN,
+                                            unit_id=world.team_a.id, created_at=NOW))
+            uid = 800_000 + i
+            uow.session.add(Account(channel="telegram", external_id=str(uid), person_id=p.id, last_seen_at=NOW))
+            uids.append(uid)
+        await uow.commit()
+    return uids
+
+
+async def bare_ptb(updates: int) -> float:
+    request = FakeRequest(spec_path=Path("/nonexistent"))
+    app = Application.builder().token("1:B").request(request).get_updates_request(
+        FakeRequest(spec_path=Path("/nonexistent"))).build()
+
+    async def echo(update, context):
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    app.add_handler(MessageHandler(filters.ALL, echo))
+    driver = Driver(app, request)
+    batch = [driver.update(900_000 + i % 50, "text", f"tin nhắn {i}") for i in range(updates)]
+    async with app:
+        start = time.perf_counter()
+        for update in batch:
+            await app.process_update(update)
+        return time.perf_counter() - start
+
+
+def build_big_store(path: Path, cases: int) -> None:
+    """A store with `cases` cases spread over 2,000 teams, written with plain sqlite3 for speed."""
+    from storage.migrate import upgrade
+
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    con = sqlite3.connect(path)
+    now = NOW.isoformat()
+    con.execute("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
+                "VALUES (1, NULL, 'tinh', 'Tỉnh lớn', '/1/', 0, ?)", (now,))
+    teams = list(range(2, 2002))
+    con.executemany("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
+                    "VALUES (?, 1, 'to_hoa_giai', ?, ?, 0, ?)", [(t, f"Tổ {t}", f"/1/{t}/", now) for t in teams])
+    con.executemany("INSERT INTO people (id, full_name, role, unit_id, active, ethnic_minority, created_at) "
+                    "VALUES (?, ?, 'hoa_giai_vien', ?, 1, 0, ?)", [(t, f"HGV {t}", t, now) for t in teams])
+    con.execute("INSERT INTO accounts (channel, external_id, person_id, display_name, unreachable, last_seen_at) "
+                "VALUES ('console', 'rss', 2, 'HGV', 0, ?)", (now,))
+    rng = random.Random(7)
+    rows = ((i, (t := teams[i % len(teams)]), f"/1/{t}/", 2016 + i % 10, i // len(teams) + 1,
+             f"{2016 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}", rng.choice(["dan_su", "hon_nhan", "mau_thuan"]),
+             "yeu_cau", '{"names": ["A", "B"], "contact": ""}', "Tóm tắt vụ việc", "dang_hoa_giai", t, now, now)
+            for i in range(1, cases + 1))
+    con.executemany("INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
+                    "summary, status, created_by_id, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO case_mediators (case_id, person_id) VALUES (?, ?)",
+                    ((i, teams[i % len(teams)]) for i in range(1, cases + 1)))
+    con.commit()
+    con.close()
+
+
+async def rss_child(path: Path) -> None:
+    """Run inside the child process: a few real turns on the big store, then report peak RSS."""
+    from bot.app import build_engine
+    from handlers.core import Turn
+    from storage.db import Database
+    from tests.support import Clock
+
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    engine = build_engine(db, clock=Clock(NOW))
+    for text in ["/cuatoi", "menu", "/vuviec", "1", "2", "1", "A Văn; B Thị", "1", "Tranh chấp nhỏ", "/huy",
+                 "/hoidap thù lao hòa giải viên"]:
+        await engine.handle(Turn("console", "rss", "HGV", text=text))
+    await db.dispose()
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--conversations", type=int, default=200)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        asyncio.run(rss_child(args.rss_child))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        total, latencies, updates = asyncio.run(full_stack(args.conversations, work))
+        bare = asyncio.run(bare_ptb(updates))
+        store = work / "big.sqlite3"
+        t0 = time.perf_counter()
+        build_big_store(store, args.cases)
+        built = time.perf_counter() - t0
+        child = subprocess.run([sys.executable, __file__, "--rss-child", str(store)], capture_output=True,
+                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        rss = int(child.stdout.strip().splitlines()[-1])
+    ours, theirs = updates / total, updates / bare
+    result = {
+        "updates": updates,
+        "full_stack_updates_per_s": round(ours, 1),
+        "bare_ptb_updates_per_s": round(theirs, 1),
+        "ratio": round(ours / theirs, 3),
+        "turn_latency_ms": {"p50": round(statistics.median(latencies) * 1000, 2),
+                            "p95": round(statistics.quantiles(latencies, n=20)[18] * 1000, 2)},
+        "store_cases": args.cases,
+        "store_build_s": round(built, 1),
+        "rss_mb_with_store": rss,
+        "targets": {"ratio": ">= 0.3", "rss_mb": "<= 200"},
+    }
+    print(json.dumps(result) if args.json else json.dumps(result, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

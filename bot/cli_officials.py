@@ -1,0 +1,183 @@
+"""`python -m bot stats | report | team …`: the officials' desk from the server's shell.
+
+The operator at the shell sees every unit (an administrator who is not stored); exports are
+audited all the same, with no person attached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.app import open_store, rates_of, system_clock
+from bot.settings import Settings
+from content.catalog import Catalog, load_catalog
+from handlers import periods
+from handlers.periods import Period
+from handlers.reports.data import export
+from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
+from handlers.stats.usecases import unit_stats
+from handlers.teams.usecases import (
+    LEAVE_REASONS,
+    TeamError,
+    add_mediator,
+    mark_left,
+    move_mediator,
+    review,
+)
+from storage.db import UnitOfWork
+from storage.models import Person, Role, Unit
+
+COMMANDS = ("stats", "report", "team")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    st = sub.add_parser("stats", help="case counts of a unit for a period (as /thongke)")
+    st.add_argument("--unit", required=True, help="unit id or exact name")
+    st.add_argument("--period", default="",
+                    help="2026, 2026H1, 2026Q3, 2026M03 or 20260101-20260331 (default: this year)")
+    st.add_argument("--json", action="store_true", help="print JSON")
+    rp = sub.add_parser("report", help="the report workbook of a unit (as /baocao)")
+    rp.add_argument("--unit", required=True, help="unit id or exact name")
+    rp.add_argument("--from", dest="start", help="first day, dd/mm/yyyy or yyyy-mm-dd")
+    rp.add_argument("--to", dest="end", help="last day, dd/mm/yyyy or yyyy-mm-dd")
+    rp.add_argument("--period", default="", help="instead of --from/--to: 2026, 2026H1, …")
+    rp.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    rp.add_argument("--csv", type=Path, help="also write the case list as CSV here")
+    rp.add_argument("--with-parties", action="store_true", help="parties' full names and addresses (audited)")
+    tm = sub.add_parser("team", help="team review (Law art. 12) and changes to mediators (art. 11)")
+    cmds = tm.add_subparsers(dest="team_cmd", required=True)
+    rv = cmds.add_parser("review", help="teams that do not meet art. 12 of the Law")
+    rv.add_argument("--unit", required=True)
+    ad = cmds.add_parser("add", help="add a mediator to a team (prints their code to join)")
+    ad.add_argument("--team", required=True)
+    ad.add_argument("--name", required=True)
+    ad.add_argument("--sex", required=True, choices=["nam", "nu"])
+    ad.add_argument("--ethnic", action="store_true", help="an ethnic-minority person")
+    ad.add_argument("--leader", action="store_true", help="make them the team leader")
+    mv = cmds.add_parser("move", help="move a mediator to another team")
+    mv.add_argument("--person", required=True, type=int)
+    mv.add_argument("--to", required=True, help="team id or exact name")
+    lv = cmds.add_parser("leave", help="mark a mediator as having left (art. 11 cl. 1 point a, b or c)")
+    lv.add_argument("--person", required=True, type=int)
+    lv.add_argument("--reason", required=True, choices=LEAVE_REASONS)
+
+
+def operator(unit: Unit) -> Person:
+    """Who acts at the shell: an administrator, not stored (no id, so audits carry none)."""
+    return Person(full_name="CLI", role=Role.ADMIN, unit_id=unit.id, unit=unit, active=True)
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    t = load_catalog()
+    db = await open_store(settings)
+    try:
+        async with db.uow() as uow:
+            code = await _dispatch(args, uow, t, settings, system_clock())
+            await uow.commit()
+            return code
+    finally:
+        await db.dispose()
+
+
+async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
+    found = await uow.units.find(key.strip().lstrip("#"))
+    if len(found) == 1:
+        return found[0]
+    print(t.t("cli.unit_ambiguous", name=key) if found else t.t("cli_desk.unit_missing", unit=key))
+    return None
+
+
+def _day(text: str) -> dt.date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 - a calendar day
+        except ValueError:
+            continue
+    return None
+
+
+def _period(args: argparse.Namespace, t: Catalog, today: dt.date) -> Period | None:
+    if getattr(args, "start", None) or getattr(args, "end", None):
+        start, end = _day(args.start or ""), _day(args.end or "")
+        found = periods.custom(start, end) if start and end else None
+    else:
+        found = periods.parse(args.period, today) if args.period else periods.this("year", today)
+    if found is None:
+        print(t.t("cli_desk.bad_period"))
+    return found
+
+
+async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: dt.datetime) -> int:
+    tz = ZoneInfo(settings.timezone)
+    if args.cmd == "team":
+        return await _team(args, uow, t, now)
+    unit = await _unit(uow, t, args.unit)
+    period = _period(args, t, now.astimezone(tz).date()) if unit else None
+    if unit is None or period is None:
+        return 2
+    who = operator(unit)
+    if args.cmd == "stats":
+        view = await unit_stats(uow, who, unit, period)
+        if args.json:
+            print(json.dumps(view.as_dict(), ensure_ascii=False, indent=2))
+            return 0
+        print(t.t("stats.title", unit=unit.name, period=period_heading(t.t, period)))
+        print(counts_text(t.t, view.current))
+        print(rate_text(t.t, view.current, view.before))
+        if view.children:
+            print(t.t("stats.by_child"))
+            print("\n".join(child_lines(t.t, view.children, shown=len(view.children))))
+        return 0
+    done = await export(uow, who, unit, period, now=now, rates=rates_of(settings),
+                        with_parties=args.with_parties, t=t.t, tz=tz, via="cli")
+    args.out.write_bytes(done.xlsx)
+    if args.csv:
+        args.csv.write_bytes(done.csv)
+    print(t.t("cli_desk.report_written", path=str(args.out), cases=done.data.case_count,
+              period=period_heading(t.t, period)))
+    return 0
+
+
+async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime) -> int:
+    try:
+        if args.team_cmd == "review":
+            unit = await _unit(uow, t, args.unit)
+            if unit is None:
+                return 2
+            r = await review(uow, operator(unit), unit)
+            print(t.t("cli_desk.review_head", unit=unit.name, teams=len(r.checks), failing=len(r.failing)))
+            for c in r.checks:
+                issues = "; ".join(t.t(f"teams.issue_{i}") for i in c.issues) or t.t("teams.ok")
+                print(t.t("cli_desk.review_line", id=c.team.id, team=c.team.name, members=len(c.members),
+                          issues=issues))
+            return 0
+        if args.team_cmd == "add":
+            team = await _unit(uow, t, args.team)
+            if team is None:
+                return 2
+            person, invite = await add_mediator(uow, operator(team), team.id, now, full_name=args.name.strip(),
+                                                sex=args.sex, ethnic_minority=args.ethnic, leader=args.leader)
+            print(t.t("cli_desk.added", id=person.id, name=person.full_name, team=team.name, code=invite.code))
+            return 0
+        person = await uow.people.get(args.person)
+        if person is None:
+            print(t.t("teams.person_not_found"))
+            return 2
+        who = operator(person.unit)
+        if args.team_cmd == "move":
+            team = await _unit(uow, t, args.to)
+            if team is None:
+                return 2
+            moved, _ = await move_mediator(uow, who, person.id, team.id, now)
+            print(t.t("teams.moved", name=moved.full_name, team=team.name))
+            return 0
+        gone = await mark_left(uow, who, person.id, args.reason, now)
+        print(t.t("teams.left", name=gone.full_name, point=args.reason))
+        return 0
+    except TeamError as err:
+        print(t.t(err.key))
+        return 2

@@ -1,0 +1,195 @@
+"""`python -m bot training …`, `broadcast …`, `deadline …`: trainings, announcements and report
+deadlines from the command line (the running bot sends what these plan)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+from pathlib import Path
+
+from bot.app import open_store, system_clock
+from bot.pushes import push_policy
+from bot.settings import Settings
+from content.catalog import Catalog, load_catalog
+from content.deadlines import KINDS
+from handlers.broadcasts import BroadcastError, create_broadcast
+from handlers.deadlines.usecases import DeadlineError, current, rules_of, set_rule
+from handlers.outbox import PushEnv
+from handlers.trainings.render import parse_when
+from handlers.trainings.usecases import TrainingError, create_training
+from storage.db import UnitOfWork
+from storage.models import Unit
+
+IMAGES = {".jpg", ".jpeg", ".png", ".webp"}
+DOCUMENTS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".txt"}
+MAX_FILE = 20 * 1024 * 1024
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    tr = sub.add_parser("training", help="trainings: add one, import a CSV for the year, list")
+    cmds = tr.add_subparsers(dest="training_cmd", required=True)
+    add = cmds.add_parser("add", help="create a training and invite the mediators in scope")
+    add.add_argument("--unit", required=True, help="organising unit (id or exact name)")
+    add.add_argument("--title", required=True)
+    add.add_argument("--at", required=True, help='start, local time: "25/11/2026 08:00"')
+    add.add_argument("--place", required=True)
+    add.add_argument("--invite", action="append", help="invited unit (repeatable; default: the organising unit)")
+    add.add_argument("--file", type=Path, help="a document sent with the invitation (PDF, DOCX, image)")
+    imp = cmds.add_parser("import", help="trainings from a CSV: title,date,time,place[,units separated by ;]")
+    imp.add_argument("csv", type=Path)
+    imp.add_argument("--unit", required=True, help="organising unit (id or exact name)")
+    cmds.add_parser("list", help="trainings from today on")
+    bc = sub.add_parser("broadcast", help="send a message or a file to everyone under a unit")
+    bc.add_argument("--unit", required=True, help="unit id or exact name")
+    bc.add_argument("--text", required=True)
+    bc.add_argument("--file", type=Path, help="PDF, DOCX or image sent with the text as its caption")
+    dl = sub.add_parser("deadline", help="report deadlines of team leaders (6 months, year)")
+    dcmds = dl.add_subparsers(dest="deadline_cmd", required=True)
+    show = dcmds.add_parser("list", help="the deadlines that apply to a unit")
+    show.add_argument("--unit", required=True)
+    put = dcmds.add_parser("set", help="set a deadline for a unit and everything under it")
+    put.add_argument("--unit", required=True)
+    put.add_argument("--kind", required=True, choices=list(KINDS))
+    put.add_argument("--due", required=True, help="day/month, e.g. 05/07")
+
+
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    t = load_catalog()
+    env = PushEnv(t, _tz(settings), push_policy(settings))
+    db = await open_store(settings)
+    try:
+        async with db.uow() as uow:
+            code = await _dispatch(args, uow, t, env, system_clock())
+            if code == 0:
+                await uow.commit()
+            return code
+    finally:
+        await db.dispose()
+
+
+def _tz(settings: Settings):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.timezone)
+
+
+async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.datetime) -> int:
+    if args.cmd == "training" and args.training_cmd == "list":
+        return await _list(uow, t, env, now)
+    unit = await _unit(uow, t, args.unit)
+    if unit is None:
+        return 2
+    if args.cmd == "broadcast":
+        file = await _file(uow, t, args.file, now) if args.file else None
+        if args.file and file is None:
+            return 2
+        try:
+            push, count = await create_broadcast(uow, env, sender=None, unit=unit, text=args.text, now=now, file=file)
+        except BroadcastError as err:
+            print(t.t("pushcli.error", reason=t.t(err.key)))
+            return 2
+        print(t.t("pushcli.broadcast_queued", id=push.id, count=count, unit=unit.name))
+        return 0
+    if args.cmd == "deadline":
+        return await _deadline(args, uow, t, env, unit, now)
+    if args.training_cmd == "import":
+        return await _import(args, uow, t, env, unit, now)
+    invited = [await _unit(uow, t, key) for key in args.invite or [str(unit.id)]]
+    file = await _file(uow, t, args.file, now) if args.file else None
+    if None in invited or (args.file and file is None):
+        return 2
+    return await _add(uow, t, env, unit, args.title, args.at, args.place, invited, now, file)
+
+
+async def _add(uow, t: Catalog, env: PushEnv, unit, title: str, when: str, place: str, scope, now, file=None) -> int:
+    starts = parse_when(when, now, env.tz)
+    try:
+        if isinstance(starts, str):
+            raise TrainingError(starts)
+        training, count = await create_training(uow, env, organiser=None, unit=unit, title=title.strip(),
+                                                starts_at=starts, place=place.strip(), scope=scope, now=now, file=file)
+    except TrainingError as err:
+        print(t.t("pushcli.training_error", title=title, reason=t.t(err.key)))
+        return 2
+    print(t.t("pushcli.training_added", id=training.id, title=training.title, when=env.when(training.starts_at),
+              count=count, code=training.checkin_code))
+    return 0
+
+
+async def _import(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
+    failed = added = 0
+    with args.csv.open(encoding="utf-8-sig", newline="") as fh:
+        for line, row in enumerate(csv.reader(fh), 1):
+            cells = [c.strip() for c in row]
+            if line == 1 and cells and cells[0].casefold() in ("title", "ten", "tên"):
+                continue
+            if len(cells) < 4 or not all(cells[:4]):
+                print(t.t("pushcli.import_bad_row", line=line))
+                failed += 1
+                continue
+            keys = [k for k in (cells[4].split(";") if len(cells) > 4 else []) if k.strip()] or [str(unit.id)]
+            scope = [await _unit(uow, t, k) for k in keys]
+            if None in scope or await _add(uow, t, env, unit, cells[0], f"{cells[1]} {cells[2]}", cells[3], scope, now):
+                failed += 1
+            else:
+                added += 1
+    print(t.t("pushcli.import_done", added=added, failed=failed))
+    return 0 if added or not failed else 2
+
+
+async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
+    from sqlalchemy import select
+
+    from storage.models_outbox import Training
+
+    trainings = (await uow.session.scalars(select(Training).where(Training.starts_at >= now - dt.timedelta(days=1))
+                                           .order_by(Training.starts_at))).all()
+    if not trainings:
+        print(t.t("pushcli.no_trainings"))
+    for tr in trainings:
+        print(t.t("pushcli.training_line", id=tr.id, when=env.when(tr.starts_at), title=tr.title,
+                  status=t.t(f"pushcli.status_{tr.status.value}"), code=tr.checkin_code))
+    return 0
+
+
+async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
+    if args.deadline_cmd == "set":
+        day, _, month = args.due.partition("/")
+        try:
+            if not (day.strip().isdigit() and month.strip().isdigit()):
+                raise DeadlineError("deadline.bad_day")
+            await set_rule(uow, unit, args.kind, int(month), int(day), None, now)
+        except DeadlineError as err:
+            print(t.t("pushcli.error", reason=t.t(err.key)))
+            return 2
+    today = now.astimezone(env.tz).date()
+    for kind, (month, day) in (await rules_of(uow, unit)).items():
+        period, due = current(kind, month, day, today)
+        print(t.t("pushcli.deadline_line", unit=unit.name, report=t.t(f"deadline.period_{kind}", year=period.start.year),
+                  day=f"{day:02d}/{month:02d}", due=due.strftime("%d/%m/%Y")))
+    return 0
+
+
+async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
+    found = await uow.units.find(key.strip().lstrip("#"))
+    if len(found) == 1:
+        return found[0]
+    print(t.t("cli.unit_ambiguous", name=key) if found else t.t("cli.unit_parent_missing", parent=key))
+    return None
+
+
+def _read(path: Path) -> bytes | None:
+    suffix = path.suffix.lower()
+    if suffix not in IMAGES | DOCUMENTS or not path.is_file() or path.stat().st_size > MAX_FILE:
+        return None
+    return path.read_bytes()
+
+
+async def _file(uow, t: Catalog, path: Path, now):
+    data = _read(path)
+    if data is None:
+        print(t.t("pushcli.bad_file", path=str(path)))
+        return None
+    kind = "image" if path.suffix.lower() in IMAGES else "document"
+    return await uow.outbox.add_file(path.name, kind, data, now)

@@ -1,0 +1,113 @@
+"""APScheduler is the clock: it ticks the outbox dispatcher and fires the recurring jobs
+(report-deadline reminders, the weekly digest of stale cases).
+
+Nothing is kept in the scheduler: every job reads the store and writes deliveries with
+unique keys, so a restart, a missed tick or a second run adds nothing and loses nothing.
+With PostgreSQL several workers may run; only the holder of an advisory lock runs the clock
+and the dispatcher (SQLite stores are single-process: the lock is always ours).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+
+from bot.dispatcher import Dispatcher
+from bot.heartbeat import Heartbeat
+from handlers.deadlines.usecases import deadline_job
+from handlers.outbox import PushEnv
+from handlers.stale import stale_digest_job
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+LOCK_KEY = 0x6867_0004  # "hg", issue 4: the PostgreSQL advisory lock of the clock's leader
+RETRY_LEADERSHIP = 30.0
+
+
+class Leadership:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn = None
+
+    async def acquire(self) -> bool:
+        if self.db.engine.dialect.name != "postgresql":
+            return True
+        conn = await self.db.engine.connect()
+        if await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}):
+            self._conn = conn  # held open: the lock lives as long as this session
+            return True
+        await conn.close()
+        return False
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+
+class PushClock:
+    def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *, clock: Callable[[], dt.datetime],
+                 heartbeat: Heartbeat | None = None, tick_seconds: float = 2.0, jobs_minutes: float = 10.0) -> None:
+        self.db = db
+        self.env = env
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.heartbeat = heartbeat
+        self.tick_seconds = tick_seconds
+        self.jobs_minutes = jobs_minutes
+        self.scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=self.env.tz)
+        now = dt.datetime.now(self.env.tz)
+        self.scheduler.add_job(self.tick_job, "interval", seconds=self.tick_seconds, id="dispatch",
+                               max_instances=1, coalesce=True)
+        self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes, id="recurring",
+                               max_instances=1, coalesce=True, next_run_time=now)
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def tick_job(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.beat(self.clock())
+        self.dispatcher.wake()
+
+    async def recurring_job(self) -> None:
+        """Deadline reminders and the weekly digest: idempotent, so run often."""
+        now = self.clock()
+        try:
+            async with self.db.uow() as uow:
+                made = await deadline_job(uow, self.env, now)
+                made += await stale_digest_job(uow, self.env, now)
+                await uow.commit()
+        except Exception as exc:  # noqa: BLE001 - the next run tries again
+            log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)
+            return
+        if made:
+            log.info("clock: %d reminders planned", made)
+            self.dispatcher.wake()
+
+
+async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event) -> None:
+    """Wait to be the leader, then run the clock and the dispatcher until told to stop."""
+    while not await leader.acquire():
+        try:
+            await asyncio.wait_for(stop.wait(), RETRY_LEADERSHIP)
+            return
+        except TimeoutError:
+            continue
+    log.info("outbox: this process runs the clock and the dispatcher")
+    clock.start()
+    try:
+        await clock.dispatcher.run(stop)
+    finally:
+        clock.shutdown()
+        await leader.release()

@@ -1,0 +1,181 @@
+"""/thongbao: an official sends a message (or, from the CLI, a file) to everyone under a unit
+and sees how many received it and how many could not be reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.core import Button, Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.outbox import (
+    MAX_CAPTION,
+    MAX_PUSH_TEXT,
+    Kind,
+    PushEnv,
+    PushPolicy,
+    Recipient,
+    enqueue,
+    new_push,
+)
+from handlers.registry import OFFICIALS, Command, Slice
+from handlers.text import shorten
+from storage.access import unit_visible
+from storage.db import UnitOfWork
+from storage.models import Person, Role, Unit
+from storage.models_outbox import DeliveryStatus as S
+from storage.models_outbox import Push, PushFile
+
+KEEP = dt.timedelta(days=7)  # an announcement not delivered within a week is dropped
+PAGE = 8
+RECENT = 5
+NAMES = 10
+
+
+class BroadcastError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+async def recipients_of(uow: UnitOfWork, unit: Unit, sender: Person | None) -> list[Person]:
+    people = await uow.outbox.people_under([unit.path])
+    return [p for p in people if sender is None or p.id != sender.id]
+
+
+async def create_broadcast(uow: UnitOfWork, env: PushEnv, *, sender: Person | None, unit: Unit, text: str,
+                           now: dt.datetime, file: PushFile | None = None) -> tuple[Push, int]:
+    """One delivery per person under the unit (the sender excepted), due now or in the morning."""
+    if sender is not None and not (sender.role in (Role.CAN_BO, Role.ADMIN) and unit_visible(sender, unit.path)):
+        raise BroadcastError("notice.outside_unit")
+    if not text.strip() or len(text) > (MAX_CAPTION if file else MAX_PUSH_TEXT):
+        raise BroadcastError("notice.too_long")
+    people = await recipients_of(uow, unit, sender)
+    if not people:
+        raise BroadcastError("notice.nobody")
+    body = env.t("notice.push", unit=unit.name, text=text) if sender is None else env.t(
+        "notice.push_from", name=sender.full_name, unit=unit.name, text=text)
+    push = await new_push(uow, Kind.BROADCAST, body, now, file=file, created_by=sender, unit=unit)
+    rows_ = [Recipient(p.id, f"tb:{push.id}:{p.id}", f"tb:{push.id}", now, now + KEEP) for p in people]
+    return push, await enqueue(uow, push, rows_, env=env, now=now)
+
+
+def body_of(push: Push) -> str:
+    """The official's own words: the push text after its heading line."""
+    head, _, body = push.text.partition("\n")
+    return body or head
+
+
+def summary(counts: dict[S, int]) -> dict[str, int]:
+    return {"total": sum(counts.values()), "sent": counts.get(S.SENT, 0),
+            "waiting": sum(counts.get(s, 0) for s in (S.PENDING, S.CLAIMED, S.SENDING)),
+            "failed": sum(counts.get(s, 0) for s in (S.UNREACHABLE, S.FAILED, S.EXPIRED)),
+            "uncertain": counts.get(S.UNCERTAIN, 0)}
+
+
+class BroadcastFlow(Flow):
+    name = "tb_new"
+
+    def __init__(self, policy: PushPolicy) -> None:
+        self.policy = policy
+
+    async def _units(self, ctx: Ctx) -> list[Unit]:
+        unit = ctx.person.unit
+        return [unit, *(u for u in await ctx.uow.units.under(unit) if u.parent_id == unit.id)]
+
+    async def ask_unit(self, ctx: Ctx) -> list[Reply]:
+        units = await self._units(ctx)
+        offset = int(ctx.conv.data.get("offset", 0)) % len(units)
+        options = [self.option(ctx, "unit", str(units[0].id), "notice.everyone_in", unit=units[0].name[:50])] \
+            if offset == 0 else []
+        options += [self.option_label(ctx, "unit", str(u.id), u.name[:60])
+                    for u in units[max(offset, 1) : offset + PAGE]]
+        if len(units) > PAGE:
+            options.append(self.option(ctx, "unit", "more", "common.more"))
+        return [ctx.say("notice.ask_unit", rows(*options))]
+
+    async def pick_unit(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value == "more":
+            self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
+            return await self.ask_unit(ctx)
+        unit = await ctx.uow.units.get(int(value)) if value.isdigit() else None
+        if unit is None or not unit_visible(ctx.person, unit.path):
+            return await self.ask_unit(ctx)
+        self.put(ctx, unit=unit.id)
+        self.goto(ctx, "text")
+        return await self.ask_text(ctx)
+
+    async def ask_text(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("notice.ask_text", limit=MAX_PUSH_TEXT)]
+
+    async def text_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if len(text) > MAX_PUSH_TEXT:
+            return [ctx.say("notice.too_long"), *await self.ask_text(ctx)]
+        self.put(ctx, text=text)
+        self.goto(ctx, "confirm")
+        return await self.ask_confirm(ctx)
+
+    async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
+        unit = await ctx.uow.units.get(int(ctx.conv.data["unit"]))
+        count = len(await recipients_of(ctx.uow, unit, ctx.person))
+        quiet = ctx.t("notice.quiet_note") if self.policy.quiet.contains(ctx.local(ctx.now)) else ""
+        text = ctx.t("notice.confirm", unit=unit.name, count=count, text=ctx.conv.data["text"], quiet=quiet)
+        return [Reply(text, rows(self.option(ctx, "confirm", "send", "notice.send"),
+                                 self.option(ctx, "confirm", "cancel", "common.cancel")))]
+
+    async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value != "send":
+            self.end(ctx)
+            return [ctx.say("flow.cancelled")]
+        unit = await ctx.uow.units.get(int(ctx.conv.data["unit"]))
+        env = PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy)
+        try:
+            push, count = await create_broadcast(ctx.uow, env, sender=ctx.person, unit=unit,
+                                                 text=ctx.conv.data["text"], now=ctx.now)
+        except BroadcastError as err:
+            self.end(ctx)
+            return [ctx.say(err.key)]
+        self.end(ctx)
+        return [ctx.say("notice.queued", rows(ctx.button("notice.results", f"tb:view:{push.id}")), count=count)]
+
+
+class Broadcasts:
+    def __init__(self, policy: PushPolicy) -> None:
+        self.flow = BroadcastFlow(policy)
+
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[Command("thongbao", self.notices_command, OFFICIALS, "help.thongbao", "menu.thongbao",
+                              menu_rank=46)],
+            actions={"tb": self.notice_button},
+            flows=[self.flow],
+        )
+
+    async def notices_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        sent = await ctx.uow.outbox.pushes_by(ctx.person.id, Kind.BROADCAST, RECENT)
+        new = ctx.button("notice.new", "tb:new:0")
+        if not sent:
+            return [ctx.say("notice.none", rows(new))]
+        buttons = [Button(shorten(f"{ctx.local(p.created_at):%d/%m %H:%M} {body_of(p)}", 60), f"tb:view:{p.id}")
+                   for p in sent]
+        return [ctx.say("notice.list_title", rows(*buttons, new))]
+
+    async def notice_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
+        if ctx.person is None or ctx.person.role not in OFFICIALS:
+            return [ctx.say("error.not_for_role")]
+        if parts[0] == "new":
+            self.flow.begin(ctx, "unit", offset=0)
+            return await self.flow.ask_unit(ctx)
+        push_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() and len(parts[1]) <= 12 else 0
+        push = await ctx.uow.outbox.push(push_id)
+        mine = push is not None and push.kind == Kind.BROADCAST and (
+            push.created_by_id == ctx.person.id or (push.unit_path and unit_visible(ctx.person, push.unit_path)))
+        if parts[0] != "view" or not mine:
+            return [ctx.say("notice.not_found")]
+        counts = summary(await ctx.uow.outbox.counts(push.id))
+        lines = [ctx.t("notice.results_text", when=ctx.local(push.created_at).strftime("%H:%M %d/%m/%Y"), **counts)]
+        if counts["uncertain"]:
+            lines.append(ctx.t("notice.uncertain", count=counts["uncertain"]))
+        missed = await ctx.uow.outbox.not_reached(push.id, NAMES)
+        if missed:
+            lines.append(ctx.t("notice.missed", names=", ".join(p.full_name for p in missed)))
+        return [Reply("\n".join(lines), rows(ctx.button("notice.refresh", f"tb:view:{push.id}")))]

@@ -1,0 +1,127 @@
+"""/khenthuong: a shortlist of mediators and teams for biểu dương, khen thưởng over a period,
+ranked on cases handled, success and training attendance. It supports the official's
+choice; it does not make it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from handlers import periods
+from handlers.core import Ctx, Reply
+from handlers.periods import Period
+from handlers.registry import OFFICIALS, Command, Slice
+from handlers.stats.render import pct, period_heading, period_rows
+from handlers.stats.usecases import find_unit
+from handlers.stats.views import parse_target, scoped_unit
+from storage.db import UnitOfWork
+from storage.models import CaseStatus, Person, Role, Unit
+
+TOP_PEOPLE = 10
+TOP_TEAMS = 5
+SUCCESS, IN_PROGRESS = CaseStatus.THANH.value, CaseStatus.DANG_HOA_GIAI.value
+
+
+@dataclass
+class Candidate:
+    id: int
+    name: str
+    team: str
+    handled: int
+    success: int
+    closed: int
+    trainings: int
+
+    @property
+    def points(self) -> int:
+        """2 per hòa giải thành, 1 per other case taken part in, 1 per training attended."""
+        return 2 * self.success + (self.handled - self.success) + self.trainings
+
+    @property
+    def rate(self) -> float | None:
+        return self.success / self.closed if self.closed else None
+
+
+def candidate(id_: int, name: str, team: str, results: Counter[str], trainings: int) -> Candidate:
+    handled = sum(results.values())
+    return Candidate(id_, name, team, handled, results.get(SUCCESS, 0), handled - results.get(IN_PROGRESS, 0),
+                     trainings)
+
+
+def ranked(cands: list[Candidate], top: int) -> list[Candidate]:
+    keep = [c for c in cands if c.points > 0]
+    return sorted(keep, key=lambda c: (-c.points, -(c.rate or 0), c.name, c.id))[:top]
+
+
+async def shortlist(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period,
+                    tz: dt.tzinfo) -> tuple[list[Candidate], list[Candidate], bool]:
+    """(mediators, teams, whether training attendance was counted)."""
+    s, e = period.start, period.end
+    by_person = await uow.registers.mediator_results(viewer, unit, s, e)
+    low = dt.datetime.combine(s, dt.time.min, tzinfo=tz)
+    attended = await uow.registers.attendance(viewer, unit, low, dt.datetime.combine(e, dt.time.max, tzinfo=tz))
+    people = await uow.registers.people(viewer, sorted({*by_person, *(attended or {})}))
+    came = attended or {}
+    mediators = [candidate(p.id, p.full_name, p.unit.name, by_person.get(p.id, Counter()), came.get(p.id, 0))
+                 for p in people.values() if p.role in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)]
+    by_team = await uow.registers.team_results(viewer, unit, s, e)
+    team_training: Counter[int] = Counter()
+    for p in people.values():
+        team_training[p.unit_id] += (attended or {}).get(p.id, 0)
+    teams = {t.id: t for t in await uow.registers.teams(viewer, unit)}
+    crews = [candidate(tid, team.name, "", by_team.get(tid, Counter()), team_training[tid])
+             for tid, team in teams.items()]
+    return ranked(mediators, TOP_PEOPLE), ranked(crews, TOP_TEAMS), attended is not None
+
+
+class Commend:
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[Command("khenthuong", self.commend_command, OFFICIALS, "help.khenthuong",
+                              "menu.khenthuong", menu_rank=38)],
+            actions={"kt": self.commend_button},
+        )
+
+    async def commend_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        period, rest = periods.split_arg(arg, ctx.today)
+        unit = ctx.person.unit
+        if rest:
+            found = await find_unit(ctx.uow, ctx.person, rest)
+            if len(found) != 1:
+                return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
+            unit = found[0]
+        return [await self._show(ctx, unit, period or periods.this("year", ctx.today))]
+
+    async def commend_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
+        if ctx.person is None:
+            return [ctx.say("error.join_first")]
+        if ctx.person.role not in OFFICIALS:
+            return [ctx.say("error.not_for_role")]
+        target = parse_target(parts)
+        unit = await scoped_unit(ctx, target[0]) if target else None
+        if target is None or unit is None or parts[0] != "v":
+            return [ctx.say("stats.not_found")]
+        return [await self._show(ctx, unit, target[1])]
+
+    async def _show(self, ctx: Ctx, unit: Unit, period: Period) -> Reply:
+        people, teams, with_trainings = await shortlist(ctx.uow, ctx.person, unit, period, ctx.deps.tz)
+        lines = [ctx.t("commend.title", unit=unit.name, period=period_heading(ctx.t, period)),
+                 ctx.t("commend.how" if with_trainings else "commend.how_no_training")]
+        lines.append(ctx.t("commend.people_title") if people else ctx.t("commend.nobody"))
+        suffix = "" if with_trainings else "_no_training"
+        for i, c in enumerate(people, 1):
+            lines.append(ctx.t(f"commend.person_line{suffix}", n=i, name=c.name, team=c.team,
+                               **self._numbers(ctx, c)))
+        if teams:
+            lines.append(ctx.t("commend.teams_title"))
+        for i, c in enumerate(teams, 1):
+            lines.append(ctx.t(f"commend.team_line{suffix}", n=i, name=c.name, **self._numbers(ctx, c)))
+        lines.append(ctx.t("commend.note"))
+        return Reply("\n".join(lines), tuple(period_rows(ctx, "kt:v", unit.id, ctx.today)))
+
+    @staticmethod
+    def _numbers(ctx: Ctx, c: Candidate) -> dict[str, str | int]:
+        return {"points": c.points, "handled": c.handled, "success": c.success,
+                "rate": pct(c.rate) + "%" if c.rate is not None else ctx.t("stats.no_rate"),
+                "trainings": c.trainings}

@@ -1,0 +1,197 @@
+"""Report deadlines: which day a team reports for a period, the reminders at 7, 2 and 0 days,
+«Đã nộp», and the official's nudge. The caller's unit of work commits.
+
+A rule (kind, day/month) set on a unit applies to every team under it unless a unit nearer
+the team has its own; without any, the defaults of content/report_deadlines.toml apply.
+Delivery topics are per team and period (`dl:half:2026H1:<team>`), so «Đã nộp» stops every
+reminder and nudge still waiting for that team.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from content.deadlines import KINDS, check_day, default_deadlines
+from handlers.core import Button
+from handlers.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.periods import Period, from_code, half, year
+from storage.db import UnitOfWork
+from storage.models import Person, Unit
+from storage.rollups import lineage_ids
+
+MARK_WINDOW = dt.timedelta(days=120)  # «Đã nộp» is accepted this long around the due day
+
+
+class DeadlineError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def period_for(kind: str, y: int) -> Period:
+    return half(y, 1) if kind == "half" else year(y)
+
+
+def _day(y: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(y, month, day)
+    except ValueError:  # 29/02 in a common year
+        return dt.date(y, month, 28)
+
+
+def due_date(period: Period, month: int, day: int) -> dt.date:
+    """The due day of a period: the first such day after the period's middle."""
+    middle = period.start + (period.end - period.start) / 2
+    due = _day(period.end.year, month, day)
+    return due if due >= middle else _day(period.end.year + 1, month, day)
+
+
+def effective(rules: dict[tuple[int, str], tuple[int, int]], path: str, kind: str) -> tuple[int, int]:
+    for unit_id in reversed(lineage_ids(path)):
+        if (unit_id, kind) in rules:
+            return rules[(unit_id, kind)]
+    return default_deadlines()[kind]
+
+
+async def rule_map(uow: UnitOfWork, unit_ids: Sequence[int] | None = None) -> dict[tuple[int, str], tuple[int, int]]:
+    rules = await (uow.deadlines.rules_for(unit_ids) if unit_ids is not None else uow.deadlines.all_rules())
+    return {(r.unit_id, r.kind): (r.due_month, r.due_day) for r in rules}
+
+
+async def rules_of(uow: UnitOfWork, unit: Unit) -> dict[str, tuple[int, int]]:
+    rules = await rule_map(uow, lineage_ids(unit.path))
+    return {kind: effective(rules, unit.path, kind) for kind in KINDS}
+
+
+def current(kind: str, month: int, day: int, today: dt.date) -> tuple[Period, dt.date]:
+    """The period whose report is due next (or was due in the last two weeks)."""
+    for y in (today.year - 1, today.year, today.year + 1):
+        period = period_for(kind, y)
+        due = due_date(period, month, day)
+        if due >= today - dt.timedelta(days=14):
+            return period, due
+    raise AssertionError("unreachable")
+
+
+async def set_rule(uow: UnitOfWork, unit: Unit, kind: str, month: int, day: int, person: Person | None,
+                   now: dt.datetime) -> None:
+    if kind not in KINDS:
+        raise DeadlineError("deadline.bad_kind")
+    try:
+        check_day(month, day)
+    except ValueError:
+        raise DeadlineError("deadline.bad_day") from None
+    await uow.deadlines.set_rule(unit.id, kind, month, day, person.id if person else None, now)
+
+
+def topic(kind: str, period: Period, team_id: int) -> str:
+    return f"dl:{kind}:{period.code}:{team_id}"
+
+
+def done_button(env: PushEnv, kind: str, period: Period) -> tuple[tuple[Button, ...], ...]:
+    return ((Button(env.t("deadline.btn_done"), f"dl:done:{kind}:{period.code}"),),)
+
+
+def period_label(env: PushEnv, kind: str, period: Period) -> str:
+    return env.t(f"deadline.period_{kind}", year=period.start.year)
+
+
+def _morning(env: PushEnv, day: dt.date, now: dt.datetime) -> dt.datetime:
+    at = dt.datetime.combine(day, env.policy.morning, tzinfo=env.tz).astimezone(dt.UTC)
+    return max(at, now)
+
+
+def _day_end(env: PushEnv, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=env.tz).astimezone(dt.UTC)
+
+
+async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
+    """Today's reminders to team leaders whose team has not reported (clock: hourly; each
+    reminder has a key, so running again, or after a restart, adds nothing)."""
+    today = now.astimezone(env.tz).date()
+    offsets = sorted(env.policy.deadline_days)
+    rules = await rule_map(uow)
+    days = {(kind, md) for kind, md in default_deadlines().items()} | {(k, md) for (_, k), md in rules.items()}
+    if not any(0 <= (current(kind, *md, today)[1] - today).days <= offsets[-1] for kind, md in days):
+        return 0  # most days of the year: no deadline near, nothing to read
+    leaders = await uow.deadlines.leaders()
+    teams: dict[int, list[Person]] = defaultdict(list)
+    for p in leaders:
+        teams[p.unit_id].append(p)
+    due_now: dict[tuple[str, str, int], list[int]] = defaultdict(list)  # (kind, period, offset) → teams
+    periods: dict[str, tuple[Period, dt.date]] = {}
+    for team_id, people in teams.items():
+        path = people[0].unit.path
+        for kind in KINDS:
+            period, due = current(kind, *effective(rules, path, kind), today)
+            left = (due - today).days
+            offset = next((o for o in offsets if o >= left), None)
+            if left < 0 or offset is None:
+                continue
+            due_now[(kind, period.code, offset)].append(team_id)
+            periods[period.code] = (period, due)
+    made = 0
+    for (kind, code, offset), team_ids in due_now.items():
+        period, due = periods[code]
+        done = await uow.deadlines.submitted(kind, code, team_ids)
+        waiting = [t for t in team_ids if t not in done]
+        if not waiting:
+            continue
+        left = (due - today).days
+        key = "deadline.push_today" if left == 0 else "deadline.push"
+        text = env.t(key, report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), days=left)
+        push = await new_push(uow, Kind.DEADLINE, text, now, buttons=done_button(env, kind, period))
+        rows = [Recipient(p.id, f"{topic(kind, period, t)}:{offset}:{p.id}", topic(kind, period, t),
+                          _morning(env, today, now), _day_end(env, due))
+                for t in waiting for p in teams[t]]
+        made += await enqueue(uow, push, rows, env=env, now=now)
+    return made
+
+
+def _markable(kind: str, code: str, month: int, day: int, today: dt.date) -> Period:
+    period = from_code(code)
+    if kind not in KINDS or period is None or period.kind != kind or (kind == "half" and period.part != 1):
+        raise DeadlineError("deadline.bad_period")
+    due = due_date(period, month, day)
+    if abs((due - today).days) > MARK_WINDOW.days:
+        raise DeadlineError("deadline.bad_period")
+    return period
+
+
+async def mark_submitted(uow: UnitOfWork, env: PushEnv, leader: Person, kind: str, code: str,
+                         now: dt.datetime) -> tuple[Period, bool]:
+    """A team leader's «Đã nộp»: recorded once; every reminder still waiting stops."""
+    rules = await rules_of(uow, leader.unit)
+    period = _markable(kind, code, *rules.get(kind, (12, 31)), now.astimezone(env.tz).date())
+    first = await uow.deadlines.submit(leader.unit_id, kind, period.code, leader.id, now)
+    await uow.outbox.cancel([topic(kind, period, leader.unit_id)])
+    return period, first
+
+
+async def status(uow: UnitOfWork, official: Person, kind: str, period: Period
+                 ) -> tuple[list[Unit], list[Unit], dict[int, list[Person]]]:
+    """Teams under the official's unit: (reported, not yet), and the leaders of each team."""
+    teams = list(await uow.deadlines.teams_under(official.unit.path))
+    done = await uow.deadlines.submitted(kind, period.code, [t.id for t in teams])
+    leaders: dict[int, list[Person]] = defaultdict(list)
+    for p in await uow.deadlines.leaders([t.id for t in teams]):
+        leaders[p.unit_id].append(p)
+    return [t for t in teams if t.id in done], [t for t in teams if t.id not in done], leaders
+
+
+async def nudge(uow: UnitOfWork, env: PushEnv, official: Person, kind: str, period: Period, team_ids: Sequence[int],
+                now: dt.datetime) -> int:
+    """One tap: the leaders of these teams (not yet reported, under the official) are reminded,
+    at most once a day. Returns how many leaders will be told."""
+    _, waiting, leaders = await status(uow, official, kind, period)
+    allowed = {t.id for t in waiting} & set(team_ids)
+    due = due_date(period, *(await rules_of(uow, official.unit))[kind])
+    text = env.t("deadline.nudge_push", name=official.full_name, report=period_label(env, kind, period),
+                 due=due.strftime("%d/%m/%Y"))
+    push = await new_push(uow, Kind.NUDGE, text, now, buttons=done_button(env, kind, period), created_by=official)
+    day = now.astimezone(env.tz).strftime("%Y%m%d")
+    rows = [Recipient(p.id, f"{topic(kind, period, t)}:nudge{day}:{p.id}", topic(kind, period, t), now,
+                      now + dt.timedelta(days=7)) for t in sorted(allowed) for p in leaders[t]]
+    return await enqueue(uow, push, rows, env=env, now=now)

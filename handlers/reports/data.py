@@ -1,0 +1,122 @@
+"""Gathering the report of one unit over one period, and exporting it (audited)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from handlers.cases.render import initials
+from handlers.periods import Period
+from handlers.reports.money import Rates, TeamMoney, team_money
+from storage.db import UnitOfWork
+from storage.models import AuditEntry, Person, Unit
+from storage.registers import Census, LogRow
+from storage.stats import Tally
+
+MAX_LOG_ROWS = 20_000  # beyond this the logbook sheet asks for a report per commune
+_HONORIFIC = re.compile(r"^(?:ông|bà|anh|chị|cô|chú|bác|cụ|em|o)\s+", re.I)
+
+
+@dataclass
+class TeamBook:
+    team: Unit
+    rows: list[LogRow] = field(default_factory=list)
+
+
+@dataclass
+class ReportData:
+    unit: Unit
+    period: Period
+    made_at: dt.datetime
+    with_parties: bool
+    books: list[TeamBook]
+    too_many: int  # > 0: number of cases when the logbook was left out
+    census: dict[int, Census]
+    total: Tally
+    children: list[tuple[Unit, Tally]]
+    money: list[tuple[Unit, TeamMoney]]
+    rates: Rates
+
+    @property
+    def case_count(self) -> int:
+        return self.total.total
+
+
+def redact(text: str | None, names: list[str]) -> str:
+    """Parties' names in free text become initials: the full name with and without 'ông',
+    'bà'…, then the given name alone when written with a capital ('An', 'Bình')."""
+    if not text:
+        return ""
+    for name in sorted(names, key=len, reverse=True):
+        for variant in sorted({name.strip(), _HONORIFIC.sub("", name.strip())}, key=len, reverse=True):
+            if len(variant) >= 3:
+                text = re.sub(re.escape(variant), initials(variant), text, flags=re.I)
+    for name in names:
+        given = name.split()[-1] if name.split() else ""
+        if len(given) >= 2 and given[0].isupper():
+            text = re.sub(rf"\b{re.escape(given)}\b", initials(given), text)
+    return text
+
+
+def parties_cell(row: LogRow, with_parties: bool) -> str:
+    names = list(row.parties.get("names") or [])
+    if not with_parties:
+        return "; ".join(initials(n) for n in names)
+    contact = (row.parties.get("contact") or "").strip()
+    return "; ".join(names) + (f" — {contact}" if contact else "")
+
+
+def text_cell(text: str | None, row: LogRow, with_parties: bool) -> str:
+    return (text or "") if with_parties else redact(text, list(row.parties.get("names") or []))
+
+
+async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime,
+                 rates: Rates, with_parties: bool = False, tz: dt.tzinfo = dt.UTC) -> ReportData:
+    s, e = period.start, period.end
+    teams = list(await uow.registers.teams(viewer, unit))
+    total = await uow.stats.tally(viewer, unit, s, e)
+    books: list[TeamBook] = []
+    too_many = total.total if total.total > MAX_LOG_ROWS else 0
+    if not too_many:
+        by_team: dict[int, TeamBook] = {t.id: TeamBook(t) for t in teams}
+        for row in await uow.registers.logbook(viewer, unit, s, e):
+            if row.team_id in by_team:
+                by_team[row.team_id].rows.append(row)
+        books = [b for b in by_team.values() if b.rows]
+    counted = await uow.stats.tally_children(viewer, unit, s, e)
+    children = [(u, counted.get(u.id, Tally())) for u in await uow.stats.children(viewer, unit)]
+    results = await uow.registers.team_results(viewer, unit, s, e)
+    months = len(period.months())
+    money = [(t, team_money(t.id, results.get(t.id, Counter()), months, rates)) for t in teams]
+    end_of_period = dt.datetime.combine(e, dt.time.max, tzinfo=tz)
+    census = await uow.registers.census(viewer, unit, min(end_of_period, now))
+    return ReportData(unit, period, now, with_parties, books, too_many, census, total, children, money, rates)
+
+
+@dataclass
+class Export:
+    data: ReportData
+    xlsx: bytes
+    csv: bytes
+
+
+async def export(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime,
+                 rates: Rates, with_parties: bool, t: Callable[..., str], tz: dt.tzinfo, via: str) -> Export:
+    """Build the workbook and the CSV, and write the export to the audit log in the same
+    transaction. At the CLI the viewer is the operator, who is not stored (no person id)."""
+    from handlers.reports.csvfile import cases_csv
+    from handlers.reports.xlsx import workbook
+
+    data = await gather(uow, viewer, unit, period, now=now, rates=rates, with_parties=with_parties, tz=tz)
+    xlsx = await asyncio.to_thread(workbook, data, t, tz)
+    csv = cases_csv(data, t)
+    await uow.audit.add(AuditEntry(
+        at=now, person_id=viewer.id, action="export_report", target=f"unit:{unit.id}",
+        detail={"from": period.start.isoformat(), "to": period.end.isoformat(), "parties": with_parties,
+                "cases": data.case_count, "files": ["xlsx", "csv"], "via": via},
+    ))
+    return Export(data, xlsx, csv)

@@ -1,0 +1,131 @@
+"""How the counts look on one phone screen, and the buttons under them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from handlers import periods
+from handlers.cases.usecases import CATEGORIES
+from handlers.core import Button, Ctx, Reply
+from handlers.periods import Period
+from handlers.stats.usecases import IN_PROGRESS, SUCCESS, StatsView, success_rate
+from storage.models import CaseStatus, Unit
+from storage.stats import Tally
+
+T = Callable[..., str]
+SHOWN_CHILDREN = 6  # all of them up to this many; else the top three and the bottom three
+
+
+def pct(rate: float) -> str:
+    """66.666… → '66,7' (Vietnamese decimal comma)."""
+    text = f"{100 * rate:.1f}".replace(".", ",")
+    return text[:-2] if text.endswith(",0") else text
+
+
+def period_label(t: T, period: Period) -> str:
+    key = f"period.half{period.part}" if period.kind == "half" else f"period.{period.kind}"
+    return t(key, **period.label_values())
+
+
+def period_heading(t: T, period: Period) -> str:
+    if period.kind == "custom":
+        return period_label(t, period)
+    return t("period.heading", label=period_label(t, period), start=period.start.strftime("%d/%m/%Y"),
+             end=period.end.strftime("%d/%m/%Y"))
+
+
+def counts_text(t: T, tally: Tally) -> str:
+    return t("stats.counts", total=tally.total, thanh=tally.status(SUCCESS),
+             khong_thanh=tally.status(CaseStatus.KHONG_THANH.value), dang=tally.status(IN_PROGRESS),
+             ket_thuc=tally.status(CaseStatus.KET_THUC.value))
+
+
+def rate_text(t: T, current: Tally, before: Tally) -> str:
+    """The success rate and its change against the same period a year before."""
+    rate, prev = success_rate(current), success_rate(before)
+    closed = current.total - current.status(IN_PROGRESS)
+    lines = []
+    if current.total:
+        lines.append(t("stats.rate", rate=pct(rate), closed=closed) if rate is not None
+                     else t("stats.rate_none"))
+    if prev is None:
+        lines.append(t("stats.compare_no_rate", total=before.total))
+    else:
+        change = t("stats.same")
+        if rate is None:
+            change = t("stats.no_rate")
+        elif round(100 * (rate - prev), 1) != 0:
+            change = t("stats.up" if rate > prev else "stats.down", points=pct(abs(rate - prev)))
+        lines.append(t("stats.compare", total=before.total, rate=pct(prev), change=change))
+    return "\n".join(lines)
+
+
+def child_lines(t: T, children: list[tuple[Unit, Tally]], shown: int = SHOWN_CHILDREN) -> list[str]:
+    """Child units, most cases first: all of them, or the top and the bottom ones."""
+
+    def line(unit: Unit, tally: Tally) -> str:
+        rate = success_rate(tally)
+        return t("stats.child_line", name=unit.name, total=tally.total,
+                 rate=pct(rate) + "%" if rate is not None else t("stats.no_rate"))
+
+    if len(children) <= shown:
+        return [line(u, c) for u, c in children]
+    half = shown // 2
+    return ([line(u, c) for u, c in children[:half]] + [t("stats.child_gap", hidden=len(children) - 2 * half)]
+            + [line(u, c) for u, c in children[-half:]])
+
+
+def shown_children(children: list[tuple[Unit, Tally]]) -> list[Unit]:
+    if len(children) <= SHOWN_CHILDREN:
+        return [u for u, _ in children]
+    half = SHOWN_CHILDREN // 2
+    return [u for u, _ in children[:half] + children[-half:]]
+
+
+def stats_screen(ctx: Ctx, view: StatsView, can_export: bool) -> Reply:
+    head = (ctx.t("stats.title", unit=view.unit.name, period=period_heading(ctx.t, view.period))
+            if view.unit else ctx.t("stats.title_own", period=period_heading(ctx.t, view.period)))
+    lines = [head, counts_text(ctx.t, view.current) if view.current.total else ctx.t("stats.empty"),
+             rate_text(ctx.t, view.current, view.before)]
+    if view.current.total:
+        lines.append(ctx.t("stats.by_category"))
+        for c in CATEGORIES:
+            if view.current.category(c):
+                lines.append(ctx.t("stats.category_line", category=ctx.t(f"category.{c}"),
+                                   total=view.current.category(c), thanh=view.current.category(c, SUCCESS)))
+    if view.children:
+        lines.append(ctx.t("stats.by_child"))
+        lines += child_lines(ctx.t, view.children)
+    lines.append(ctx.t("stats.typed_hint"))
+    return Reply("\n".join(lines), stats_buttons(ctx, view, can_export))
+
+
+def stats_buttons(ctx: Ctx, view: StatsView, can_export: bool) -> tuple[tuple[Button, ...], ...]:
+    uid = view.unit.id if view.unit else 0
+    code = view.period.code
+    out: list[tuple[Button, ...]] = []
+    kids = [ctx.button("stats.btn_child", f"st:v:{u.id}:{code}", name=u.name[:40])
+            for u in shown_children(view.children)]
+    out += [tuple(kids[i : i + 2]) for i in range(0, len(kids), 2)]
+    if len(view.children) > SHOWN_CHILDREN:
+        out.append((ctx.button("stats.btn_more_children", f"st:l:{uid}:{code}:0"),))
+    out += period_rows(ctx, "st:v", uid, ctx.today)
+    tools = [ctx.button("stats.btn_chart", f"st:c:{uid}:{code}")]
+    if can_export and view.unit is not None:
+        tools.append(ctx.button("stats.btn_export", f"rp:o:{uid}:{code}"))
+    out.append(tuple(tools))
+    if view.parent is not None:
+        out.append((ctx.button("stats.btn_up", f"st:v:{view.parent.id}:{code}", name=view.parent.name[:40]),))
+    return tuple(out)
+
+
+def period_rows(ctx: Ctx, prefix: str, uid: int, today: dt.date) -> list[tuple[Button, ...]]:
+    """Buttons that switch the period: this month, quarter, half-year, year; last year."""
+    this = periods.this
+    buttons = [ctx.button("stats.btn_month", f"{prefix}:{uid}:{this('month', today).code}"),
+               ctx.button("stats.btn_quarter", f"{prefix}:{uid}:{this('quarter', today).code}"),
+               ctx.button("stats.btn_half", f"{prefix}:{uid}:{this('half', today).code}"),
+               ctx.button("stats.btn_year", f"{prefix}:{uid}:{this('year', today).code}"),
+               ctx.button("stats.btn_last_year", f"{prefix}:{uid}:{periods.year(today.year - 1).code}")]
+    return [tuple(buttons[:3]), tuple(buttons[3:])]

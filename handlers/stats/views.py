@@ -1,0 +1,108 @@
+"""/thongke and its buttons: drill into a child unit, switch period, chart, export."""
+
+from __future__ import annotations
+
+import asyncio
+
+from handlers import periods
+from handlers.core import Attachment, Ctx, Reply, rows
+from handlers.periods import Period
+from handlers.registry import MEMBERS, Command, Slice
+from handlers.stats.chart import COLOURS, monthly_png
+from handlers.stats.render import period_heading, period_label, stats_screen
+from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
+from storage.models import Role, Unit
+
+PAGE = 8
+
+
+def parse_target(parts: list[str]) -> tuple[int, Period] | None:
+    """`<unit id>:<period code>` from a button; None when forged or malformed."""
+    if len(parts) < 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+        return None
+    period = periods.from_code(parts[2])
+    return (int(parts[1]), period) if period else None
+
+
+async def scoped_unit(ctx: Ctx, unit_id: int) -> Unit | None:
+    """0 is the person's own starting point; any other id must lie in their scope."""
+    if unit_id == 0:
+        return home_unit(ctx.person)
+    return await ctx.uow.stats.unit_for(ctx.person, unit_id)
+
+
+class Stats:
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[Command("thongke", self.stats_command, MEMBERS, "help.thongke", "menu.thongke",
+                              menu_rank=30)],
+            actions={"st": self.stats_button},
+        )
+
+    async def stats_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        period, rest = periods.split_arg(arg, ctx.today)
+        period = period or periods.this("year", ctx.today)
+        if not rest:
+            return await self._show(ctx, home_unit(ctx.person), period)
+        if ctx.person.role not in (Role.CAN_BO, Role.ADMIN):
+            return [ctx.say("stats.bad_period", text=rest[:60])]
+        found = await find_unit(ctx.uow, ctx.person, rest)
+        if not found:
+            return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
+        if len(found) > 1:
+            options = [ctx.button("stats.btn_child", f"st:v:{u.id}:{period.code}", name=u.name[:40])
+                       for u in found]
+            return [ctx.say("stats.ambiguous", rows(*options), name=rest[:60])]
+        return await self._show(ctx, found[0], period)
+
+    async def stats_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
+        if ctx.person is None:
+            return [ctx.say("error.join_first")]
+        target = parse_target(parts)
+        if target is None:
+            return [ctx.say("stats.not_found")]
+        unit = await scoped_unit(ctx, target[0])
+        if unit is None and (target[0] != 0 or ctx.person.role is not Role.HOA_GIAI_VIEN):
+            return [ctx.say("stats.not_found")]
+        action, period = parts[0], target[1]
+        if action == "v":
+            return await self._show(ctx, unit, period)
+        if action == "c":
+            return await self._chart(ctx, unit, period)
+        if action == "l" and unit is not None:
+            offset = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() and len(parts[3]) < 6 else 0
+            return await self._children(ctx, unit, period, offset)
+        return [ctx.say("error.stale_button")]
+
+    async def _show(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
+        if unit is None:
+            view = await own_stats(ctx.uow, ctx.person, period)
+        else:
+            view = await unit_stats(ctx.uow, ctx.person, unit, period)
+        return [stats_screen(ctx, view, ctx.person.role in REPORTERS)]
+
+    async def _chart(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
+        if unit is None:
+            counts = await ctx.uow.stats.own_monthly(ctx.person, period.start, period.end)
+            name = ctx.t("stats.own_cases")
+        else:
+            counts = await ctx.uow.stats.monthly(ctx.person, unit, period.start, period.end)
+            name = unit.name
+        labels = {s: ctx.t(f"status.{s}") for s in COLOURS}
+        png = await asyncio.to_thread(monthly_png, period.months(), counts, labels,
+                                      ctx.t("stats.chart_title", unit=name, period=period_label(ctx.t, period)),
+                                      ctx.t("stats.chart_ylabel"))
+        caption = ctx.t("stats.chart_caption", unit=name, period=period_heading(ctx.t, period))
+        return [Reply(caption, file=Attachment(f"thong-ke-{period.code}.png", png, kind="image"))]
+
+    async def _children(self, ctx: Ctx, unit: Unit, period: Period, offset: int) -> list[Reply]:
+        children = list(await ctx.uow.stats.children(ctx.person, unit))
+        if not children:
+            return [ctx.say("stats.no_children", unit=unit.name)]
+        offset = offset if offset < len(children) else 0
+        page = children[offset : offset + PAGE]
+        buttons = [ctx.button("stats.btn_child", f"st:v:{u.id}:{period.code}", name=u.name[:40]) for u in page]
+        if offset + PAGE < len(children):
+            buttons.append(ctx.button("common.more", f"st:l:{unit.id}:{period.code}:{offset + PAGE}"))
+        buttons.append(ctx.button("common.back", f"st:v:{unit.id}:{period.code}"))
+        return [ctx.say("stats.children_title", rows(*buttons), unit=unit.name)]

@@ -1,0 +1,116 @@
+"""Asking, taking and answering a request for guidance. The turn's unit of work commits;
+pushes go through the outbox in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.core import Button
+from handlers.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of
+from handlers.text import shorten
+from storage.access import can_change_case
+from storage.db import UnitOfWork
+from storage.models import Case, CaseEvent, Person, Role
+from storage.models_officials import HelpRequest, HelpStatus
+
+KIND_ASK = "help_request"
+KIND_TAKEN = "help_taken"
+KIND_ANSWER = "help_answer"
+PUSH_TTL = dt.timedelta(days=30)
+OFFICIALS = (Role.CAN_BO, Role.ADMIN)
+
+
+class HelpError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def topic(request: HelpRequest) -> str:
+    return f"help:{request.id}"
+
+
+async def askable(uow: UnitOfWork, person: Person, case_id: int) -> Case:
+    """A case its own team may ask about: visible, changeable, no question already waiting."""
+    case = await uow.cases.visible(person, case_id)
+    if case is None:
+        raise HelpError("case.not_found")
+    if not can_change_case(person, case):
+        raise HelpError("support.only_team")
+    if await uow.help.open_on_case(case.id) is not None:
+        raise HelpError("support.already_open")
+    return case
+
+
+async def ask(uow: UnitOfWork, env: PushEnv, person: Person, case_id: int, question: str,
+              now: dt.datetime) -> tuple[HelpRequest, int]:
+    """Record the question on the case and push it to the officials nearest above the team;
+    returns the request and how many officials were told."""
+    case = await askable(uow, person, case_id)
+    officials = await officials_of(uow, person)
+    unit_id = officials[0].unit_id if officials else person.unit_id
+    request = await uow.help.add(HelpRequest(case_id=case.id, unit_id=unit_id, asked_by_id=person.id,
+                                             question=question, status=HelpStatus.OPEN, created_at=now))
+    await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="help_ask",
+                                        text=question))
+    if officials:
+        text = env.t("support.push_ask", number=case.number, team=person.unit.name, name=person.full_name,
+                     question=shorten(question, 900))
+        buttons = ((Button(env.t("support.btn_take"), f"sp:take:{request.id}"),
+                    Button(env.t("support.btn_answer"), f"sp:ans:{request.id}")),
+                   (Button(env.t("case.view"), f"case:view:{case.id}"),))
+        push = await new_push(uow, KIND_ASK, text, now, buttons=buttons, created_by=person)
+        await enqueue(uow, push, [Recipient(o.id, f"{topic(request)}:ask:{o.id}", topic(request), now,
+                                            now + PUSH_TTL) for o in officials], env=env, now=now)
+    return request, len(officials)
+
+
+async def visible_request(uow: UnitOfWork, official: Person, request_id: int) -> tuple[HelpRequest, Case]:
+    found = await uow.help.visible(official, request_id) if official.role in OFFICIALS else None
+    if found is None:
+        raise HelpError("support.not_found")
+    return found
+
+
+async def take(uow: UnitOfWork, env: PushEnv, official: Person, request_id: int,
+               now: dt.datetime) -> HelpRequest:
+    request, case = await visible_request(uow, official, request_id)
+    if request.status == HelpStatus.ANSWERED:
+        raise HelpError("support.already_answered")
+    if request.taken_by_id not in (None, official.id):
+        raise HelpError("support.taken_by_other")
+    if request.taken_by_id is None:
+        request.status, request.taken_by_id, request.taken_at = HelpStatus.TAKEN, official.id, now
+        await cancel_topics(uow, [topic(request)])  # the others' copies, if not yet sent
+        text = env.t("support.push_taken", number=case.number, name=official.full_name)
+        push = await new_push(uow, KIND_TAKEN, text, now, buttons=((Button(env.t("case.view"),
+                                                                         f"case:view:{case.id}"),),))
+        await enqueue(uow, push, [Recipient(request.asked_by_id, f"{topic(request)}:taken",
+                                            f"{topic(request)}:reply", now, now + PUSH_TTL)], env=env, now=now)
+    return request
+
+
+async def answerable(uow: UnitOfWork, official: Person, request_id: int) -> tuple[HelpRequest, Case]:
+    request, case = await visible_request(uow, official, request_id)
+    if request.status == HelpStatus.ANSWERED:
+        raise HelpError("support.already_answered")
+    return request, case
+
+
+async def answer(uow: UnitOfWork, env: PushEnv, official: Person, request_id: int, text: str,
+                 now: dt.datetime) -> HelpRequest:
+    """The answer goes to the case's history and to the mediator who asked."""
+    request, case = await answerable(uow, official, request_id)
+    request.status, request.answer = HelpStatus.ANSWERED, text
+    request.answered_by_id, request.answered_at = official.id, now
+    if request.taken_by_id is None:
+        request.taken_by_id, request.taken_at = official.id, now
+    await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=official.id, kind="help_answer",
+                                        text=text))
+    await cancel_topics(uow, [topic(request)])
+    body = env.t("support.push_answer", number=case.number, name=official.full_name, answer=shorten(text, 2500))
+    push = await new_push(uow, KIND_ANSWER, body, now, created_by=official,
+                          buttons=((Button(env.t("case.view"), f"case:view:{case.id}"),),))
+    await enqueue(uow, push, [Recipient(request.asked_by_id, f"{topic(request)}:answer",
+                                        f"{topic(request)}:reply", now, now + PUSH_TTL)], env=env, now=now)
+    return request

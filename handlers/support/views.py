@@ -1,0 +1,146 @@
+"/hotro and the buttons «Cần hỗ trợ», «Nhận xử lý», «Trả lời»."
+
+from __future__ import annotations
+
+from handlers.core import Button, Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.outbox import PushEnv, PushPolicy
+from handlers.registry import MEMBERS, Command, Slice
+from handlers.support.usecases import (
+    OFFICIALS,
+    HelpError,
+    answer,
+    answerable,
+    ask,
+    askable,
+    take,
+    visible_request,
+)
+from handlers.text import shorten
+from storage.models_officials import HelpRequest, HelpStatus
+
+MAX_TEXT = 1500
+MIN_TEXT = 10
+
+
+class SupportTextFlow(Flow):
+    """One question (mediator) or one answer (official), then done."""
+
+    def __init__(self, name: str, ask_key: str, save) -> None:
+        self.name = name
+        self._ask_key = ask_key
+        self._save = save
+
+    async def ask_text(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say(self._ask_key, limit=MAX_TEXT)]
+
+    async def text_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if len(text) > MAX_TEXT:
+            return [ctx.say("case.too_long", limit=MAX_TEXT), *await self.ask_text(ctx)]
+        if len(text) < MIN_TEXT:
+            return [ctx.say("support.too_short"), *await self.ask_text(ctx)]
+        target = int(ctx.conv.data["target"])
+        self.end(ctx)
+        try:
+            return await self._save(ctx, target, text)
+        except HelpError as err:
+            return [ctx.say(err.key)]
+
+
+def age_text(ctx: Ctx, request: HelpRequest) -> str:
+    days = (ctx.today - ctx.local(request.created_at).date()).days
+    return ctx.t("support.age_today") if days <= 0 else ctx.t("support.age_days", days=days)
+
+
+class Support:
+    def __init__(self, policy: PushPolicy | None = None) -> None:
+        self.policy = policy or PushPolicy()
+        self.ask_flow = SupportTextFlow("help_ask", "support.ask_question", self._save_question)
+        self.answer_flow = SupportTextFlow("help_answer", "support.ask_answer", self._save_answer)
+
+    def slice(self) -> Slice:
+        return Slice(
+            commands=[Command("hotro", self.support_command, MEMBERS, "help.hotro", "menu.hotro",
+                              menu_rank=36)],
+            actions={"sp": self.support_button},
+            flows=[self.ask_flow, self.answer_flow],
+        )
+
+    def env(self, ctx: Ctx) -> PushEnv:
+        return PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy)
+
+    async def support_command(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if ctx.person.role in OFFICIALS:
+            return [await self._open_list(ctx)]
+        mine = await ctx.uow.help.asked_by(ctx.person)
+        lines = [ctx.t("support.mine_title")] if mine else [ctx.t("support.mine_empty")]
+        for request, case in mine:
+            lines.append(ctx.t("support.mine_line", number=case.number, age=age_text(ctx, request),
+                               status=ctx.t(f"support.status_{request.status}"),
+                               question=shorten(request.question, 80)))
+        lines.append(ctx.t("support.how_to_ask"))
+        buttons = [Button(case.number, f"case:view:{case.id}") for _, case in mine[:8]]
+        return [Reply("\n".join(lines), rows(*buttons, per_row=4))]
+
+    async def _open_list(self, ctx: Ctx) -> Reply:
+        found, total = await ctx.uow.help.open_for(ctx.person)
+        if not total:
+            return ctx.say("support.open_empty")
+        lines = [ctx.t("support.open_title", total=total)]
+        names = await ctx.uow.registers.people(ctx.person, [r.taken_by_id for r, _ in found if r.taken_by_id])
+        for request, case in found:
+            who = names.get(request.taken_by_id)
+            lines.append(ctx.t("support.open_line", number=case.number, age=age_text(ctx, request),
+                               state=ctx.t("support.taken_by", name=who.full_name) if who
+                               else ctx.t("support.not_taken"), question=shorten(request.question, 80)))
+        buttons = [Button(ctx.t("support.btn_open", number=case.number), f"sp:v:{r.id}") for r, case in found]
+        return Reply("\n".join(lines), rows(*buttons, per_row=2))
+
+    async def support_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
+        if ctx.person is None:
+            return [ctx.say("error.join_first")]
+        action = parts[0]
+        arg = parts[1] if len(parts) > 1 else ""
+        if not arg.isdigit() or len(arg) > 12:
+            return [ctx.say("support.not_found")]
+        number = int(arg)
+        try:
+            if action == "ask":
+                await askable(ctx.uow, ctx.person, number)
+                self.ask_flow.begin(ctx, "text", target=number)
+                return await self.ask_flow.ask_text(ctx)
+            if action == "v":
+                request, case = await visible_request(ctx.uow, ctx.person, number)
+                return [self._request_screen(ctx, request, case)]
+            if action == "take":
+                request = await take(ctx.uow, self.env(ctx), ctx.person, number, ctx.now)
+                _, case = await visible_request(ctx.uow, ctx.person, number)
+                return [ctx.say("support.taken"), self._request_screen(ctx, request, case)]
+            if action == "ans":
+                await answerable(ctx.uow, ctx.person, number)
+                self.answer_flow.begin(ctx, "text", target=number)
+                return await self.answer_flow.ask_text(ctx)
+        except HelpError as err:
+            return [ctx.say(err.key)]
+        return [ctx.say("error.stale_button")]
+
+    def _request_screen(self, ctx: Ctx, request: HelpRequest, case) -> Reply:
+        text = ctx.t("support.request_screen", number=case.number, age=age_text(ctx, request),
+                     status=ctx.t(f"support.status_{request.status}"), question=request.question)
+        buttons = []
+        if request.status != HelpStatus.ANSWERED:
+            buttons.append(ctx.button("support.btn_answer", f"sp:ans:{request.id}"))
+            if request.taken_by_id is None:
+                buttons.insert(0, ctx.button("support.btn_take", f"sp:take:{request.id}"))
+        buttons.append(ctx.button("case.view", f"case:view:{case.id}"))
+        return Reply(text, rows(*buttons, per_row=2))
+
+    async def _save_question(self, ctx: Ctx, case_id: int, text: str) -> list[Reply]:
+        request, told = await ask(ctx.uow, self.env(ctx), ctx.person, case_id, text, ctx.now)
+        key = "support.asked" if told else "support.asked_no_official"
+        return [ctx.say(key, rows(ctx.button("case.view", f"case:view:{case_id}")), count=told)]
+
+    async def _save_answer(self, ctx: Ctx, request_id: int, text: str) -> list[Reply]:
+        request = await answer(ctx.uow, self.env(ctx), ctx.person, request_id, text, ctx.now)
+        asker = await ctx.uow.people.get(request.asked_by_id)
+        return [ctx.say("support.answered", name=asker.full_name if asker else "—")]

@@ -1,0 +1,148 @@
+"""The team review of Điều 12 and the changes officials make: add, move, appoint the team
+leader, and mark a mediator as having left (Điều 11). The turn's unit of work commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from handlers.people import create_invite
+from storage.access import can_manage_people
+from storage.db import UnitOfWork
+from storage.models import AuditEntry, InviteCode, Person, Role, Unit
+
+MIN_MEDIATORS = 3  # Điều 12 khoản 1: "từ 03 hòa giải viên trở lên"
+ISSUES = ("few", "no_woman", "no_ethnic", "no_leader")
+LEAVE_REASONS = ("a", "b", "c")  # Điều 11 khoản 1
+
+
+class TeamError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass
+class TeamCheck:
+    team: Unit
+    members: list[Person]
+    ethnic_area: bool
+    issues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Review:
+    unit: Unit
+    checks: list[TeamCheck]
+
+    @property
+    def failing(self) -> list[TeamCheck]:
+        return [c for c in self.checks if c.issues]
+
+    def count(self, issue: str) -> int:
+        return sum(issue in c.issues for c in self.checks)
+
+    @property
+    def mediators(self) -> int:
+        return sum(len(c.members) for c in self.checks)
+
+
+def check_team(team: Unit, members: list[Person], ethnic_area: bool) -> TeamCheck:
+    issues = []
+    if len(members) < MIN_MEDIATORS:
+        issues.append("few")
+    if not any(p.sex == "nu" for p in members):
+        issues.append("no_woman")
+    if ethnic_area and not any(p.ethnic_minority for p in members):
+        issues.append("no_ethnic")
+    if not any(p.role is Role.TO_TRUONG for p in members):
+        issues.append("no_leader")
+    return TeamCheck(team, members, ethnic_area, issues)
+
+
+async def review(uow: UnitOfWork, viewer: Person, unit: Unit) -> Review:
+    teams = list(await uow.teams.teams_under(viewer, unit))
+    members = await uow.teams.members(viewer, [t.id for t in teams])
+    ethnic = await uow.teams.ethnic_areas(teams)
+    return Review(unit, [check_team(t, members[t.id], t.id in ethnic) for t in teams])
+
+
+async def team_check(uow: UnitOfWork, viewer: Person, team: Unit) -> TeamCheck:
+    members = await uow.teams.members(viewer, [team.id])
+    return check_team(team, members[team.id], team.id in await uow.teams.ethnic_areas([team]))
+
+
+async def _managed_team(uow: UnitOfWork, viewer: Person, team_id: int) -> Unit:
+    team = await uow.teams.team_for(viewer, team_id)
+    if team is None or not can_manage_people(viewer, team):
+        raise TeamError("teams.not_found")
+    return team
+
+
+async def managed_mediator(uow: UnitOfWork, viewer: Person, person_id: int) -> Person:
+    person = await uow.teams.mediator_for(viewer, person_id)
+    if person is None or not can_manage_people(viewer, person.unit):
+        raise TeamError("teams.person_not_found")
+    return person
+
+
+def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person, **detail) -> None:
+    uow.session.add(AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}",
+                               detail=detail))
+
+
+async def add_mediator(uow: UnitOfWork, viewer: Person, team_id: int, now: dt.datetime, *, full_name: str,
+                       sex: str, ethnic_minority: bool, leader: bool = False,
+                       invite_days: int = 14) -> tuple[Person, InviteCode]:
+    """A mediator recognised by the commune (Điều 8), with a one-time code to join the bot."""
+    team = await _managed_team(uow, viewer, team_id)
+    person = await uow.people.add(Person(full_name=full_name, sex=sex, ethnic_minority=ethnic_minority,
+                                         role=Role.HOA_GIAI_VIEN, unit_id=team.id, created_at=now))
+    await uow.session.refresh(person, ["unit"])
+    if leader:
+        await make_leader(uow, viewer, person.id, now)
+    invite = await create_invite(uow, role=person.role, unit=team, now=now, days=invite_days, uses=1,
+                                 created_by=viewer if viewer.id else None, person=person)
+    _audit(uow, viewer, now, "team_add", person, team=team.id)
+    return person, invite
+
+
+async def move_mediator(uow: UnitOfWork, viewer: Person, person_id: int, team_id: int,
+                        now: dt.datetime) -> tuple[Person, bool]:
+    """Move to another team; a team leader becomes a mediator there (True when so)."""
+    person = await managed_mediator(uow, viewer, person_id)
+    team = await _managed_team(uow, viewer, team_id)
+    if team.id == person.unit_id:
+        raise TeamError("teams.same_team")
+    was_leader = person.role is Role.TO_TRUONG
+    old = person.unit_id
+    person.unit_id = team.id
+    person.role = Role.HOA_GIAI_VIEN
+    await uow.session.flush()
+    await uow.session.refresh(person, ["unit"])
+    _audit(uow, viewer, now, "team_move", person, team_from=old, team_to=team.id)
+    return person, was_leader
+
+
+async def make_leader(uow: UnitOfWork, viewer: Person, person_id: int, now: dt.datetime) -> Person:
+    person = await managed_mediator(uow, viewer, person_id)
+    members = (await uow.teams.members(viewer, [person.unit_id]))[person.unit_id]
+    for other in members:
+        if other.role is Role.TO_TRUONG and other.id != person.id:
+            other.role = Role.HOA_GIAI_VIEN
+    person.role = Role.TO_TRUONG
+    _audit(uow, viewer, now, "team_leader", person, team=person.unit_id)
+    return person
+
+
+async def mark_left(uow: UnitOfWork, viewer: Person, person_id: int, reason: str, now: dt.datetime) -> Person:
+    """Thôi làm hòa giải viên (Điều 11 khoản 1 điểm a, b or c): kept on record, no longer counted
+    and no longer able to see the team's cases."""
+    if reason not in LEAVE_REASONS:
+        raise TeamError("teams.person_not_found")
+    person = await managed_mediator(uow, viewer, person_id)
+    person.active = False
+    person.left_at = now
+    person.left_reason = reason
+    _audit(uow, viewer, now, "team_leave", person, team=person.unit_id, reason=reason)
+    return person

@@ -1,0 +1,1 @@
+"""Trainings (tập huấn, bồi dưỡng): invitations, reminders, answers, attendance."""

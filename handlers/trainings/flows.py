@@ -1,0 +1,218 @@
+"""Guided flows of the trainings slice: create a training, change it, decline with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.core import Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.outbox import PushPolicy
+from handlers.text import one_line
+from handlers.trainings.render import env_of, parse_when
+from handlers.trainings.usecases import (
+    MAX_PLACE,
+    MAX_TITLE,
+    MEDIATOR_ROLES,
+    TrainingError,
+    answer,
+    change_training,
+    create_training,
+)
+from storage.models import Unit, UnitKind
+
+PAGE = 10
+REASONS = ("busy", "sick", "away")
+MAX_REASON = 300
+
+
+async def scope_candidates(ctx: Ctx) -> list[Unit]:
+    """What an official can pick: the teams of a commune, else the units right below."""
+    unit = ctx.person.unit
+    if unit.kind in (UnitKind.XA, UnitKind.THON):
+        return list(await ctx.uow.units.under(unit, UnitKind.TO_HOA_GIAI))
+    return [u for u in await ctx.uow.units.under(unit) if u.parent_id == unit.id]
+
+
+class NewTrainingFlow(Flow):
+    name = "tr_new"
+
+    def __init__(self, policy: PushPolicy) -> None:
+        self.policy = policy
+
+    async def start(self, ctx: Ctx) -> list[Reply]:
+        self.begin(ctx, "title", scope=[], offset=0)
+        return await self.ask_title(ctx)
+
+    async def ask_title(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_title")]
+
+    async def text_title(self, ctx: Ctx, text: str) -> list[Reply]:
+        title = one_line(text)
+        if not 3 <= len(title) <= MAX_TITLE:
+            return [ctx.say("training.title_bad", limit=MAX_TITLE), *await self.ask_title(ctx)]
+        self.put(ctx, title=title)
+        self.goto(ctx, "when")
+        return await self.ask_when(ctx)
+
+    async def ask_when(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_when")]
+
+    async def text_when(self, ctx: Ctx, text: str) -> list[Reply]:
+        when = parse_when(text, ctx.now, ctx.deps.tz)
+        if isinstance(when, str):
+            return [ctx.say(when), *await self.ask_when(ctx)]
+        self.put(ctx, starts_at=when.isoformat())
+        self.goto(ctx, "place")
+        return await self.ask_place(ctx)
+
+    async def ask_place(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_place")]
+
+    async def text_place(self, ctx: Ctx, text: str) -> list[Reply]:
+        place = one_line(text)
+        if not 2 <= len(place) <= MAX_PLACE:
+            return [ctx.say("training.place_bad", limit=MAX_PLACE), *await self.ask_place(ctx)]
+        self.put(ctx, place=place)
+        self.goto(ctx, "scope")
+        return await self.ask_scope(ctx)
+
+    async def ask_scope(self, ctx: Ctx) -> list[Reply]:
+        units = await scope_candidates(ctx)
+        chosen = set(ctx.conv.data.get("scope") or [])
+        offset = int(ctx.conv.data.get("offset", 0)) % max(len(units), 1)
+        options = [self.option(ctx, "scope", "all", "training.scope_all", unit=ctx.person.unit.name[:50])]
+        options += [self.option_label(ctx, "scope", str(u.id), ("✅ " if u.id in chosen else "▫️ ") + u.name[:50])
+                    for u in units[offset : offset + PAGE]]
+        if len(units) > PAGE:
+            options.append(self.option(ctx, "scope", "more", "common.more"))
+        options.append(self.option(ctx, "scope", "done", "common.done"))
+        return [ctx.say("training.ask_scope", rows(*options))]
+
+    async def pick_scope(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value == "more":
+            self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
+            return await self.ask_scope(ctx)
+        if value == "all":
+            self.put(ctx, scope=[ctx.person.unit_id])
+        elif value == "done":
+            if not ctx.conv.data.get("scope"):
+                return [ctx.say("training.scope_none"), *await self.ask_scope(ctx)]
+        else:
+            allowed = {u.id for u in await scope_candidates(ctx)}
+            uid = int(value) if value.isdigit() else -1
+            chosen = list(ctx.conv.data.get("scope") or [])
+            if uid in allowed:
+                chosen = [i for i in chosen if i != uid] if uid in chosen else [*chosen, uid]
+            self.put(ctx, scope=[i for i in chosen if i != ctx.person.unit_id])
+            return await self.ask_scope(ctx)
+        self.goto(ctx, "confirm")
+        return await self.ask_confirm(ctx)
+
+    async def _scope(self, ctx: Ctx) -> list[Unit]:
+        units = [await ctx.uow.units.get(int(i)) for i in ctx.conv.data.get("scope") or []]
+        return [u for u in units if u is not None]
+
+    async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
+        data, scope = ctx.conv.data, await self._scope(ctx)
+        people = await ctx.uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
+        env = env_of(ctx, self.policy)
+        text = ctx.t("training.confirm", title=data["title"], when=env.when(dt.datetime.fromisoformat(data["starts_at"])),
+                     place=data["place"], scope=", ".join(u.name for u in scope), count=len(people))
+        return [Reply(text, rows(self.option(ctx, "confirm", "save", "training.create"),
+                                 self.option(ctx, "confirm", "cancel", "common.cancel")))]
+
+    async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value != "save":
+            self.end(ctx)
+            return [ctx.say("flow.cancelled")]
+        data, scope = ctx.conv.data, await self._scope(ctx)
+        try:
+            training, count = await create_training(
+                ctx.uow, env_of(ctx, self.policy), organiser=ctx.person, unit=ctx.person.unit, title=data["title"],
+                starts_at=dt.datetime.fromisoformat(data["starts_at"]), place=data["place"], scope=scope, now=ctx.now)
+        except TrainingError as err:
+            return [ctx.say(err.key), *await self.ask_confirm(ctx)]
+        self.end(ctx)
+        return [ctx.say("training.created", rows(ctx.button("training.view", f"tr:view:{training.id}")),
+                        count=count, code=training.checkin_code)]
+
+
+class ChangeTrainingFlow(Flow):
+    name = "tr_edit"
+
+    def __init__(self, policy: PushPolicy) -> None:
+        self.policy = policy
+
+    async def ask_what(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_change", rows(self.option(ctx, "what", "when", "training.change_when"),
+                                                    self.option(ctx, "what", "place", "training.change_place"),
+                                                    self.option(ctx, "what", "back", "common.cancel")))]
+
+    async def pick_what(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value not in ("when", "place"):
+            self.end(ctx)
+            return [ctx.say("flow.cancelled")]
+        self.goto(ctx, value)
+        return [ctx.say(f"training.ask_{value}")]
+
+    async def ask_when(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_when")]
+
+    async def ask_place(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_place")]
+
+    async def text_when(self, ctx: Ctx, text: str) -> list[Reply]:
+        when = parse_when(text, ctx.now, ctx.deps.tz)
+        if isinstance(when, str):
+            return [ctx.say(when), *await self.ask_when(ctx)]
+        return await self._save(ctx, starts_at=when)
+
+    async def text_place(self, ctx: Ctx, text: str) -> list[Reply]:
+        place = one_line(text)
+        if not 2 <= len(place) <= MAX_PLACE:
+            return [ctx.say("training.place_bad", limit=MAX_PLACE), *await self.ask_place(ctx)]
+        return await self._save(ctx, place=place)
+
+    async def _save(self, ctx: Ctx, **change) -> list[Reply]:
+        tid = int(ctx.conv.data["tid"])
+        self.end(ctx)
+        training = await ctx.uow.trainings.managed(ctx.person, tid)
+        if training is None:
+            return [ctx.say("training.not_found")]
+        try:
+            told = await change_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now, **change)
+        except TrainingError as err:
+            return [ctx.say(err.key)]
+        return [ctx.say("training.changed", rows(ctx.button("training.view", f"tr:view:{tid}")), count=told)]
+
+
+class DeclineFlow(Flow):
+    name = "tr_no"
+
+    def __init__(self, policy: PushPolicy) -> None:
+        self.policy = policy
+
+    async def ask_reason(self, ctx: Ctx) -> list[Reply]:
+        options = [self.option(ctx, "reason", r, f"training.reason_{r}") for r in REASONS]
+        options.append(self.option(ctx, "reason", "skip", "common.skip"))
+        return [ctx.say("training.ask_reason", rows(*options))]
+
+    async def pick_reason(self, ctx: Ctx, value: str) -> list[Reply]:
+        reason = ctx.t(f"training.reason_{value}") if value in REASONS else None
+        return await self._save(ctx, reason)
+
+    async def text_reason(self, ctx: Ctx, text: str) -> list[Reply]:
+        if len(text) > MAX_REASON:
+            return [ctx.say("training.reason_too_long", limit=MAX_REASON), *await self.ask_reason(ctx)]
+        return await self._save(ctx, one_line(text))
+
+    async def _save(self, ctx: Ctx, reason: str | None) -> list[Reply]:
+        tid = int(ctx.conv.data["tid"])
+        self.end(ctx)
+        try:
+            _, training = await answer(ctx.uow, env_of(ctx, self.policy), ctx.person, tid, yes=False,
+                                       now=ctx.now, reason=reason)
+        except TrainingError as err:
+            return [ctx.say(err.key)]
+        return [ctx.say("training.declined", rows(ctx.button("training.btn_yes", f"tr:yes:{tid}")),
+                        title=training.title)]

@@ -1,0 +1,102 @@
+"""How trainings look on a phone screen, and how typed dates and times are read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from handlers.core import Ctx, Reply, rows
+from handlers.outbox import PushEnv
+from handlers.text import fold
+from storage.models import Unit
+from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
+
+_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?")
+_TIME = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*(?:[:h]\s*(\d{2})?|giờ\s*(\d{2})?|gio\s*(\d{2})?)", re.I)
+
+
+def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | str:
+    """"25/11/2026 08:00", "25/11 8h30", "8:00 25/11" → an aware UTC datetime, else the
+    catalog key of what is wrong. A date without a year is the next one to come."""
+    date = _DATE.search(text)
+    rest = text[: date.start()] + " " + text[date.end():] if date else text
+    time = _TIME.search(rest)
+    if not date or not time:
+        return "training.when_bad"
+    day, month, year = int(date.group(1)), int(date.group(2)), date.group(3)
+    hour = int(time.group(1))
+    if hour < 12 and {"chieu", "toi"} & set(fold(text).split()):
+        hour += 12
+    minute = int(next((g for g in time.groups()[1:] if g), "0"))
+    local_now = now.astimezone(tz)
+    y = local_now.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    try:
+        moment = dt.datetime(y, month, day, hour, minute, tzinfo=tz)
+    except ValueError:
+        return "training.when_bad"
+    if year is None and moment < local_now - dt.timedelta(days=1):
+        moment = moment.replace(year=y + 1)
+    if moment <= local_now:
+        return "training.when_past"
+    if moment > local_now + dt.timedelta(days=400):
+        return "training.when_far"
+    return moment.astimezone(dt.UTC)
+
+
+def env_of(ctx: Ctx, policy) -> PushEnv:
+    return PushEnv(ctx.deps.catalog, ctx.deps.tz, policy)
+
+
+def answer_label(ctx: Ctx, invite: TrainingInvite) -> str:
+    if invite.attended:
+        return ctx.t("training.answer_attended")
+    return ctx.t(f"training.answer_{invite.answer.value}")
+
+
+def training_line(ctx: Ctx, env: PushEnv, training: Training) -> str:
+    cancelled = ctx.t("training.cancelled_mark") if training.status is TrainingStatus.CANCELLED else ""
+    return ctx.t("training.list_line", when=env.when(training.starts_at), title=training.title, mark=cancelled)
+
+
+def official_detail(ctx: Ctx, env: PushEnv, training: Training, unit: Unit | None,
+                    tally: list[tuple[Unit, int, int, int, int]]) -> Reply:
+    invited, yes, no, came = (sum(t[i] for t in tally) for i in range(1, 5))
+    text = ctx.t("training.detail", title=training.title, when=env.when(training.starts_at), place=training.place,
+                 unit=unit.name if unit else "—", invited=invited, yes=yes, no=no, came=came)
+    tid = training.id
+    back = ctx.button("training.back_to_list", "tr:list:0")
+    if training.status is TrainingStatus.CANCELLED:
+        return Reply(text + "\n" + ctx.t("training.detail_cancelled"), rows(back))
+    text += "\n" + ctx.t("training.detail_code", code=training.checkin_code)
+    return Reply(text, rows(
+        ctx.button("training.by_team", f"tr:stat:{tid}"),
+        ctx.button("training.mark_attendance", f"tr:att:{tid}"),
+        ctx.button("training.change", f"tr:edit:{tid}"),
+        ctx.button("training.cancel", f"tr:cancel:{tid}"),
+        back))
+
+
+def tally_text(ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, int, int]],
+               declines: list[tuple[str, str]]) -> str:
+    lines = [ctx.t("training.tally_title", title=training.title)]
+    lines += [ctx.t("training.tally_line", team=u.name, invited=a, yes=b, no=c, came=d) for u, a, b, c, d in tally]
+    totals = [sum(t[i] for t in tally) for i in range(1, 5)]
+    lines.append(ctx.t("training.tally_total", invited=totals[0], yes=totals[1], no=totals[2], came=totals[3]))
+    if declines:
+        lines.append(ctx.t("training.declines_title"))
+        lines += [ctx.t("training.decline_line", name=n, reason=r or ctx.t("training.no_reason")) for n, r in declines]
+    return "\n".join(lines)
+
+
+def mediator_detail(ctx: Ctx, env: PushEnv, training: Training, invite: TrainingInvite, unit_name: str) -> Reply:
+    text = ctx.t("training.my_detail", title=training.title, when=env.when(training.starts_at),
+                 place=training.place, unit=unit_name, answer=answer_label(ctx, invite))
+    if training.status is TrainingStatus.CANCELLED:
+        return Reply(text + "\n" + ctx.t("training.detail_cancelled"))
+    buttons = []
+    if invite.answer is not Answer.YES:
+        buttons.append(ctx.button("training.btn_yes", f"tr:yes:{training.id}"))
+    if invite.answer is not Answer.NO:
+        buttons.append(ctx.button("training.btn_no", f"tr:no:{training.id}"))
+    return Reply(text, rows(*buttons))

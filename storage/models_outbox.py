@@ -1,0 +1,198 @@
+"""Tables of the outbox and what fills it: trainings, report deadlines, pushes, deliveries.
+
+A push (what to say: text, buttons, an optional file) expands into deliveries, one row per
+recipient with a unique key, so re-running whatever created them never sends twice. The
+dispatcher (bot/dispatcher.py) claims due rows atomically and walks each through
+pending → claimed → sending → sent (or unreachable, failed, expired, cancelled, skipped).
+A row found in `sending` after a crash may or may not have reached the platform: it becomes
+`uncertain` and is never sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import Base
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"  # taken by a dispatcher, not yet handed to the platform
+    SENDING = "sending"  # handed to the platform; the answer is not recorded yet
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # blocked the bot, or no account on a running channel
+    FAILED = "failed"  # refused by the platform, or too many transient errors
+    EXPIRED = "expired"  # too late to matter
+    CANCELLED = "cancelled"  # the training was cancelled, the report submitted, …
+    SKIPPED = "skipped"  # the person muted automatic reminders
+    UNCERTAIN = "uncertain"  # the process died while sending: maybe received, never resent
+
+
+OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
+
+
+class PushFile(Base):
+    """A document or image sent with a push (stored once, however many recipients)."""
+
+    __tablename__ = "push_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # "document" | "image"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+
+
+class Push(Base):
+    """What one reminder or announcement says; its deliveries say to whom and when."""
+
+    __tablename__ = "pushes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))  # see handlers/outbox.py Kind
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[[label, payload], …], …]
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("push_files.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # whose people it went to
+    unit_path: Mapped[str | None] = mapped_column(String(400))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[dt.datetime]
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    push_id: Mapped[int] = mapped_column(ForeignKey("pushes.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    topic: Mapped[str] = mapped_column(String(120), index=True)  # what cancels it together
+    text: Mapped[str | None] = mapped_column(Text)  # personal text instead of the push's
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)  # may go in quiet hours
+    mutable: Mapped[bool] = mapped_column(Boolean, default=False)  # an automatic reminder
+    due_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"),
+                                                   default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[dt.datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(20))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_deliveries_person_status", "person_id", "status"),
+        Index("ix_deliveries_push_status", "push_id", "status"),
+    )
+
+
+class PushPrefs(Base):
+    """A person's choice about automatic reminders (/nhacnho)."""
+
+    __tablename__ = "push_prefs"
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    mute_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[dt.datetime]
+
+
+class TrainingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Answer(enum.StrEnum):
+    PENDING = "pending"
+    YES = "yes"
+    NO = "no"
+
+
+class Training(Base):
+    """A training (tập huấn, bồi dưỡng) organised by the officials of a unit."""
+
+    __tablename__ = "trainings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # the organising unit
+    unit_path: Mapped[str] = mapped_column(String(400), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[list[Any]] = mapped_column(JSON, default=list)  # invited unit ids
+    status: Mapped[TrainingStatus] = mapped_column(_enum(TrainingStatus, "training_status"),
+                                                   default=TrainingStatus.SCHEDULED)
+    checkin_code: Mapped[str] = mapped_column(String(8))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("push_files.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class TrainingInvite(Base):
+    __tablename__ = "training_invites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # the person's unit when invited
+    answer: Mapped[Answer] = mapped_column(_enum(Answer, "invite_answer"), default=Answer.PENDING)
+    reason: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[dt.datetime | None]
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    attended_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (
+        UniqueConstraint("training_id", "person_id", name="uq_training_invites_training_person"),
+    )
+
+
+class ReportRule(Base):
+    """By which day a unit's team leaders report for a period kind ("half" | "year")."""
+
+    __tablename__ = "report_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    due_month: Mapped[int] = mapped_column(Integer)
+    due_day: Mapped[int] = mapped_column(Integer)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    updated_at: Mapped[dt.datetime]
+
+    __table_args__ = (UniqueConstraint("unit_id", "kind", name="uq_report_rules_unit_kind"),)
+
+
+class ReportSubmission(Base):
+    """A team leader tapped «Đã nộp» for their team's report of one period."""
+
+    __tablename__ = "report_submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(20))  # handlers/periods.py code: 2026H1, 2026
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    submitted_at: Mapped[dt.datetime]
+
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "period", name="uq_report_submissions_team_kind_period"),
+    )

@@ -1,0 +1,252 @@
+"""The outbox repository: pushes, deliveries and the dispatcher's atomic claims. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from storage.access import under
+from storage.models import Account, Case, CaseMediator, CaseStatus, Person, Role, Unit
+from storage.models_outbox import (
+    OPEN_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    Push,
+    PushFile,
+    PushPrefs,
+)
+
+CHUNK = 400  # rows per INSERT (SQLite allows 32,766 bound values per statement)
+REACHED = (DeliveryStatus.SENT, DeliveryStatus.SENDING, DeliveryStatus.UNCERTAIN)
+
+
+class OutboxRepo:
+    """Works on a session, or (the dispatcher's state writes) on a plain connection."""
+
+    def __init__(self, session: AsyncSession | AsyncConnection) -> None:
+        self.s = session
+
+    @property
+    def _dialect(self) -> str:
+        dialect = getattr(self.s, "dialect", None) or getattr(getattr(self.s, "bind", None), "dialect", None)
+        return dialect.name if dialect is not None else "sqlite"
+
+    # --- creating ------------------------------------------------------------------------
+    async def add_push(self, push: Push) -> Push:
+        self.s.add(push)
+        await self.s.flush()
+        return push
+
+    async def add_file(self, filename: str, kind: str, data: bytes, now: dt.datetime) -> PushFile:
+        file = PushFile(filename=filename[:200], kind=kind, data=data, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), created_at=now)
+        self.s.add(file)
+        await self.s.flush()
+        return file
+
+    async def file(self, file_id: int) -> PushFile | None:
+        return await self.s.get(PushFile, file_id)
+
+    async def add_deliveries(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert rows; a key that exists already is skipped. Returns the number inserted."""
+        ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        added = 0
+        for i in range(0, len(rows), CHUNK):
+            chunk = [{"status": DeliveryStatus.PENDING, "attempts": 0, **r} for r in rows[i : i + CHUNK]]
+            stmt = ins(Delivery).values(chunk).on_conflict_do_nothing(index_elements=["key"])
+            added += len((await self.s.execute(stmt.returning(Delivery.id))).all())
+        return added
+
+    async def cancel(self, topics: Sequence[str], person_ids: Sequence[int] | None = None) -> int:
+        """Deliveries of these topics not yet handed to a platform will not be sent."""
+        q = update(Delivery).where(Delivery.topic.in_(list(topics)), Delivery.status.in_(OPEN_STATUSES))
+        if person_ids is not None:
+            q = q.where(Delivery.person_id.in_(list(person_ids)))
+        result = await self.s.execute(q.values(status=DeliveryStatus.CANCELLED).execution_options(
+            synchronize_session=False))
+        return result.rowcount
+
+    async def revive(self, topic: str, person_id: int, now: dt.datetime) -> int:
+        """Cancelled deliveries of a topic that are still ahead go back to pending."""
+        q = (update(Delivery)
+             .where(Delivery.topic == topic, Delivery.person_id == person_id,
+                    Delivery.status == DeliveryStatus.CANCELLED, Delivery.due_at > now)
+             .values(status=DeliveryStatus.PENDING).execution_options(synchronize_session=False))
+        return (await self.s.execute(q)).rowcount
+
+    # --- people ----------------------------------------------------------------------------
+    async def people_at(self, unit_id: int, roles: Sequence[Role]) -> Sequence[Person]:
+        q = (select(Person).where(Person.unit_id == unit_id, Person.active.is_(True), Person.role.in_(roles))
+             .order_by(Person.id))
+        return (await self.s.scalars(q)).all()
+
+    async def people_under(self, paths: Sequence[str], roles: Sequence[Role] | None = None) -> Sequence[Person]:
+        """Active people whose unit lies at or under any of these unit paths."""
+        if not paths:
+            return []
+        q = (select(Person).join(Unit, Person.unit_id == Unit.id)
+             .where(or_(*(under(Unit.path, p) for p in paths)), Person.active.is_(True)))
+        if roles is not None:
+            q = q.where(Person.role.in_(roles))
+        return (await self.s.scalars(q.order_by(Unit.path, Person.full_name, Person.id))).all()
+
+    # --- reading -------------------------------------------------------------------------
+    async def push(self, push_id: int) -> Push | None:
+        return await self.s.get(Push, push_id)
+
+    async def pushes_by(self, person_id: int, kind: str, limit: int) -> Sequence[Push]:
+        q = (select(Push).where(Push.created_by_id == person_id, Push.kind == kind)
+             .order_by(Push.created_at.desc(), Push.id.desc()).limit(limit))
+        return (await self.s.scalars(q)).all()
+
+    async def counts(self, push_id: int) -> dict[DeliveryStatus, int]:
+        q = (select(Delivery.status, func.count(Delivery.id)).where(Delivery.push_id == push_id)
+             .group_by(Delivery.status))
+        return {DeliveryStatus(s): n for s, n in (await self.s.execute(q)).all()}
+
+    async def not_reached(self, push_id: int, limit: int) -> Sequence[Person]:
+        q = (select(Person).join(Delivery, Delivery.person_id == Person.id)
+             .where(Delivery.push_id == push_id,
+                    Delivery.status.in_([DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED]))
+             .order_by(Person.full_name).limit(limit))
+        return (await self.s.scalars(q)).all()
+
+    async def coming(self, person_id: int, now: dt.datetime, limit: int) -> Sequence[tuple[Delivery, Push]]:
+        q = (select(Delivery, Push).join(Push, Delivery.push_id == Push.id)
+             .where(Delivery.person_id == person_id, Delivery.status.in_(OPEN_STATUSES),
+                    or_(Delivery.expires_at.is_(None), Delivery.expires_at > now))
+             .order_by(Delivery.due_at, Delivery.id).limit(limit))
+        return (await self.s.execute(q)).all()
+
+    async def topic_exists(self, topic: str) -> bool:
+        return await self.s.scalar(select(Delivery.id).where(Delivery.topic == topic).limit(1)) is not None
+
+    async def reached(self, topic: str) -> set[int]:
+        """People to whom a delivery of this topic was (or may have been) handed over."""
+        q = select(Delivery.person_id).where(Delivery.topic == topic, Delivery.status.in_(REACHED))
+        return set(await self.s.scalars(q))
+
+    async def muted(self, person_id: int) -> bool:
+        prefs = await self.s.get(PushPrefs, person_id)
+        return bool(prefs and prefs.mute_reminders)
+
+    async def set_muted(self, person_id: int, muted: bool, now: dt.datetime) -> None:
+        prefs = await self.s.get(PushPrefs, person_id)
+        if prefs is None:
+            self.s.add(PushPrefs(person_id=person_id, mute_reminders=muted, updated_at=now))
+        else:
+            prefs.mute_reminders, prefs.updated_at = muted, now
+        await self.s.flush()
+
+    # --- the dispatcher --------------------------------------------------------------------
+    async def claim(self, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int,
+                    *, urgent_only: bool) -> list[int]:
+        """Take up to `limit` due rows for this worker, atomically: UPDATE … RETURNING on
+        SQLite (one writer at a time), FOR UPDATE SKIP LOCKED on PostgreSQL."""
+        due = (select(Delivery.id)
+               .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+               .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+        if urgent_only:
+            due = due.where(Delivery.urgent.is_(True))
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        stmt = (update(Delivery)
+                .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == DeliveryStatus.PENDING)
+                .values(status=DeliveryStatus.CLAIMED, claimed_by=worker, lease_until=lease_until)
+                .returning(Delivery.id).execution_options(synchronize_session=False))
+        return sorted((await self.s.execute(stmt)).scalars().all())
+
+    async def claimed(self, ids: Sequence[int]) -> Sequence[tuple[Delivery, Push]]:
+        q = (select(Delivery, Push).join(Push, Delivery.push_id == Push.id).where(Delivery.id.in_(list(ids)))
+             .order_by(Delivery.next_attempt_at, Delivery.id))
+        return (await self.s.execute(q)).all()
+
+    async def muted_among(self, person_ids: Sequence[int]) -> set[int]:
+        q = select(PushPrefs.person_id).where(PushPrefs.person_id.in_(list(person_ids)),
+                                              PushPrefs.mute_reminders.is_(True))
+        return set(await self.s.scalars(q))
+
+    async def active_among(self, person_ids: Sequence[int]) -> set[int]:
+        q = select(Person.id).where(Person.id.in_(list(person_ids)), Person.active.is_(True))
+        return set(await self.s.scalars(q))
+
+    async def start_sending(self, delivery_id: int, worker: str, channel: str, external_id: str) -> bool:
+        """Claimed → sending, recorded before the platform is called. False if the row was
+        cancelled or recovered meanwhile: then it must not be sent."""
+        q = (update(Delivery)
+             .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.CLAIMED,
+                    Delivery.claimed_by == worker)
+             .values(status=DeliveryStatus.SENDING, channel=channel, external_id=external_id)
+             .execution_options(synchronize_session=False))
+        return (await self.s.execute(q)).rowcount == 1
+
+    async def finish(self, delivery_id: int, status: DeliveryStatus, now: dt.datetime,
+                     error: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status, "lease_until": None, "error": error}
+        if status is DeliveryStatus.SENT:
+            values["sent_at"] = now
+        q = (update(Delivery)
+             .where(Delivery.id == delivery_id,
+                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
+             .values(**values).execution_options(synchronize_session=False))
+        await self.s.execute(q)
+
+    async def retry(self, delivery_id: int, at: dt.datetime, attempts: int, error: str) -> None:
+        q = (update(Delivery)
+             .where(Delivery.id == delivery_id,
+                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
+             .values(status=DeliveryStatus.PENDING, next_attempt_at=at, attempts=attempts, error=error[:200],
+                     claimed_by=None, lease_until=None)
+             .execution_options(synchronize_session=False))
+        await self.s.execute(q)
+
+    async def recover(self, now: dt.datetime, *, stale_only: bool) -> tuple[int, int]:
+        """Rows of a dispatcher that died: claimed ones were never handed over and go back
+        to pending; sending ones may have been, and become uncertain (never resent)."""
+        cond = [Delivery.lease_until < now] if stale_only else []
+        back = await self.s.execute(
+            update(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED, *cond)
+            .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
+            .execution_options(synchronize_session=False))
+        lost = await self.s.execute(
+            update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, *cond)
+            .values(status=DeliveryStatus.UNCERTAIN, lease_until=None, error="process stopped while sending")
+            .execution_options(synchronize_session=False))
+        return back.rowcount, lost.rowcount
+
+    async def release(self, worker: str) -> int:
+        """A clean shutdown hands back what it claimed but did not start."""
+        q = (update(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_by == worker)
+             .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
+             .execution_options(synchronize_session=False))
+        return (await self.s.execute(q)).rowcount
+
+    async def expire(self, now: dt.datetime) -> int:
+        q = (update(Delivery)
+             .where(Delivery.status == DeliveryStatus.PENDING, Delivery.expires_at <= now)
+             .values(status=DeliveryStatus.EXPIRED).execution_options(synchronize_session=False))
+        return (await self.s.execute(q)).rowcount
+
+    async def next_due(self) -> dt.datetime | None:
+        q = select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING)
+        return await self.s.scalar(q)
+
+    async def block_account(self, channel: str, external_id: str) -> None:
+        await self.s.execute(update(Account).where(Account.channel == channel, Account.external_id == external_id)
+                             .values(unreachable=True).execution_options(synchronize_session=False))
+
+    # --- the weekly digest of stale cases -----------------------------------------------------
+    async def stale_cases(self, received_before: dt.date) -> Sequence[tuple[int, Case]]:
+        """(mediator, case) for every case still being mediated, received on or before the day."""
+        q = (select(CaseMediator.person_id, Case).join(Case, CaseMediator.case_id == Case.id)
+             .join(Person, CaseMediator.person_id == Person.id)
+             .where(Case.status == CaseStatus.DANG_HOA_GIAI, Case.received_on <= received_before,
+                    Person.active.is_(True))
+             .order_by(CaseMediator.person_id, Case.received_on, Case.id))
+        return (await self.s.execute(q)).all()

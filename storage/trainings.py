@@ -1,0 +1,146 @@
+"""Trainings, their invitations, and report-deadline rules and submissions. Never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import case, func, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import under
+from storage.models import Person, Role, Unit, UnitKind
+from storage.models_outbox import (
+    Answer,
+    ReportRule,
+    ReportSubmission,
+    Training,
+    TrainingInvite,
+    TrainingStatus,
+)
+
+
+def _organised_by_scope(viewer: Person):
+    """Trainings an official may manage: organised at their unit or under it."""
+    if viewer.role is Role.ADMIN:
+        return true()
+    return under(Training.unit_path, viewer.unit.path)
+
+
+class TrainingRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, training: Training) -> Training:
+        self.s.add(training)
+        await self.s.flush()
+        return training
+
+    async def add_invites(self, training: Training, people: Sequence[Person]) -> None:
+        self.s.add_all([TrainingInvite(training_id=training.id, person_id=p.id, team_id=p.unit_id,
+                                       answer=Answer.PENDING, attended=False) for p in people])
+        await self.s.flush()
+
+    async def managed(self, viewer: Person, training_id: int) -> Training | None:
+        """The training if this official may manage it, else None (same as no such training)."""
+        if viewer.role not in (Role.CAN_BO, Role.ADMIN) or not viewer.active:
+            return None
+        q = select(Training).where(Training.id == training_id, _organised_by_scope(viewer))
+        return await self.s.scalar(q)
+
+    async def managed_list(self, viewer: Person, since: dt.datetime, limit: int) -> Sequence[Training]:
+        q = (select(Training).where(_organised_by_scope(viewer), Training.starts_at >= since)
+             .order_by(Training.starts_at, Training.id).limit(limit))
+        return (await self.s.scalars(q)).all()
+
+    async def invite(self, training_id: int, person_id: int) -> tuple[TrainingInvite, Training] | None:
+        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
+             .where(TrainingInvite.training_id == training_id, TrainingInvite.person_id == person_id))
+        row = (await self.s.execute(q)).first()
+        return row if row else None
+
+    async def invite_by_id(self, invite_id: int) -> tuple[TrainingInvite, Training] | None:
+        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
+             .where(TrainingInvite.id == invite_id))
+        row = (await self.s.execute(q)).first()
+        return row if row else None
+
+    async def invites(self, training_id: int, team_id: int | None = None) -> Sequence[tuple[TrainingInvite, Person]]:
+        q = (select(TrainingInvite, Person).join(Person, TrainingInvite.person_id == Person.id)
+             .where(TrainingInvite.training_id == training_id))
+        if team_id is not None:
+            q = q.where(TrainingInvite.team_id == team_id)
+        return (await self.s.execute(q.order_by(Person.full_name, Person.id))).all()
+
+    async def mine(self, person_id: int, since: dt.datetime, limit: int) -> Sequence[tuple[TrainingInvite, Training]]:
+        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
+             .where(TrainingInvite.person_id == person_id, Training.starts_at >= since)
+             .order_by(Training.starts_at, Training.id).limit(limit))
+        return (await self.s.execute(q)).all()
+
+    async def open_for_checkin(self, person_id: int, start: dt.datetime, end: dt.datetime
+                               ) -> Sequence[tuple[TrainingInvite, Training]]:
+        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
+             .where(TrainingInvite.person_id == person_id, Training.status == TrainingStatus.SCHEDULED,
+                    Training.starts_at.between(start, end)))
+        return (await self.s.execute(q)).all()
+
+    async def tally(self, training_id: int) -> Sequence[tuple[Unit, int, int, int, int]]:
+        """Per team: invited, accepted, declined, attended."""
+        q = (select(Unit,
+                    func.count(TrainingInvite.id),
+                    func.sum(case((TrainingInvite.answer == Answer.YES, 1), else_=0)),
+                    func.sum(case((TrainingInvite.answer == Answer.NO, 1), else_=0)),
+                    func.sum(case((TrainingInvite.attended.is_(True), 1), else_=0)))
+             .join(Unit, TrainingInvite.team_id == Unit.id)
+             .where(TrainingInvite.training_id == training_id)
+             .group_by(Unit.id).order_by(Unit.path))
+        return [(u, int(a), int(b or 0), int(c or 0), int(d or 0)) for u, a, b, c, d in (await self.s.execute(q)).all()]
+
+
+class DeadlineRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def rules_for(self, unit_ids: Sequence[int]) -> Sequence[ReportRule]:
+        q = select(ReportRule).where(ReportRule.unit_id.in_(list(unit_ids)))
+        return (await self.s.scalars(q)).all()
+
+    async def all_rules(self) -> Sequence[ReportRule]:
+        return (await self.s.scalars(select(ReportRule))).all()
+
+    async def set_rule(self, unit_id: int, kind: str, month: int, day: int, person_id: int | None,
+                       now: dt.datetime) -> ReportRule:
+        rule = await self.s.scalar(select(ReportRule).where(ReportRule.unit_id == unit_id, ReportRule.kind == kind))
+        if rule is None:
+            rule = ReportRule(unit_id=unit_id, kind=kind, due_month=month, due_day=day)
+            self.s.add(rule)
+        rule.due_month, rule.due_day, rule.updated_by_id, rule.updated_at = month, day, person_id, now
+        await self.s.flush()
+        return rule
+
+    async def teams_under(self, path: str) -> Sequence[Unit]:
+        q = select(Unit).where(under(Unit.path, path), Unit.kind == UnitKind.TO_HOA_GIAI).order_by(Unit.path)
+        return (await self.s.scalars(q)).all()
+
+    async def leaders(self, team_ids: Sequence[int] | None = None) -> Sequence[Person]:
+        q = select(Person).where(Person.role == Role.TO_TRUONG, Person.active.is_(True))
+        if team_ids is not None:
+            q = q.where(Person.unit_id.in_(list(team_ids)))
+        return (await self.s.scalars(q.order_by(Person.unit_id, Person.id))).all()
+
+    async def submitted(self, kind: str, period: str, team_ids: Sequence[int]) -> dict[int, ReportSubmission]:
+        q = select(ReportSubmission).where(ReportSubmission.kind == kind, ReportSubmission.period == period,
+                                           ReportSubmission.team_id.in_(list(team_ids)))
+        return {s.team_id: s for s in await self.s.scalars(q)}
+
+    async def submit(self, team_id: int, kind: str, period: str, person_id: int, now: dt.datetime) -> bool:
+        """Record the team's report; False when it was recorded before."""
+        found = await self.s.scalar(select(ReportSubmission).where(
+            ReportSubmission.team_id == team_id, ReportSubmission.kind == kind, ReportSubmission.period == period))
+        if found is not None:
+            return False
+        self.s.add(ReportSubmission(team_id=team_id, kind=kind, period=period, submitted_by_id=person_id,
+                                    submitted_at=now))
+        await self.s.flush()
+        return True

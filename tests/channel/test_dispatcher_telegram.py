@@ -1,0 +1,151 @@
+"""The outbox dispatcher against the local fake Bot API server: 429 waits for retry_after,
+403 marks the person unreachable and tells their official, 500 is retried with backoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_push import TelegramPushSender
+from bot.dispatcher import Dispatcher
+from bot.ratelimit import PtbLimiter, SendLimiter
+from handlers.broadcasts import create_broadcast
+from storage.models import Account
+from storage.models_outbox import Delivery, DeliveryStatus
+from tests.fakes.fake_telegram import FakeTelegramServer
+from tests.pushes import FakeSender, env
+
+TOKEN = "123456:TEST-dispatcher"
+CHATS = {"hgv_a": 7001, "hgv_a2": 7002, "leader_a": 7003, "official": 7009}
+
+
+class Faults:
+    """Answer the first `n` sendMessage calls to a chat with a given fault."""
+
+    def __init__(self) -> None:
+        self.plan: Counter[tuple[int, str]] = Counter()
+
+    def __call__(self, method: str, params: dict) -> str | None:
+        if method != "sendMessage":
+            return None
+        for (chat, fault), left in self.plan.items():
+            if left and int(params.get("chat_id", 0)) == chat:
+                self.plan[(chat, fault)] -= 1
+                return fault
+        return None
+
+
+@pytest.fixture
+async def tg(db, world, engine, clock):
+    faults = Faults()
+    async with db.uow() as uow:
+        for key, chat in CHATS.items():  # their Telegram account is the one they used last
+            uow.session.add(Account(channel="telegram", external_id=str(chat), person_id=world.people[key].id,
+                                    display_name=key, last_seen_at=clock() + dt.timedelta(minutes=1)))
+        await uow.commit()
+    with FakeTelegramServer(token=TOKEN, faults=faults) as server:
+        limiter = SendLimiter(500, chat_interval=0)
+        app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=server.base_url).build(
+            rate_limiter=PtbLimiter(limiter))
+        async with app:
+            other = FakeSender()
+            dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot), "test": other}, env=env(),
+                                    clock=clock, limiters={"telegram": limiter}, concurrency=4)
+            yield server, dispatcher, faults
+    assert server.rejected == []
+
+
+async def announce(db, world, clock) -> None:
+    async with db.uow() as uow:
+        team = await uow.units.get(world.team_a.id)
+        await create_broadcast(uow, env(), sender=None, unit=team, text="Họp tổ sáng thứ Hai.", now=clock())
+        await uow.commit()
+
+
+async def row_of(db, world, key: str) -> Delivery:
+    async with db.uow() as uow:
+        return await uow.session.scalar(select(Delivery).where(Delivery.person_id == world.people[key].id))
+
+
+async def test_429_waits_for_retry_after(db, world, clock, tg):
+    server, dispatcher, faults = tg
+    faults.plan[(CHATS["hgv_a"], "429")] = 1
+    await announce(db, world, clock)
+    await dispatcher.drain()
+    row = await row_of(db, world, "hgv_a")
+    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 1,
+                                                                clock() + dt.timedelta(seconds=1))
+    assert server.delivered_count(CHATS["hgv_a"]) == 0 and server.delivered_count(CHATS["hgv_a2"]) == 1
+    await dispatcher.drain()  # retry_after has not passed: nothing is sent
+    assert server.delivered_count(CHATS["hgv_a"]) == 0
+    clock.advance(seconds=1)
+    await dispatcher.drain()
+    assert server.delivered_count(CHATS["hgv_a"]) == 1
+    assert (await row_of(db, world, "hgv_a")).status is DeliveryStatus.SENT
+    assert [r.code for r in server.refused] == [429]
+
+
+async def test_500_is_retried_with_backoff(db, world, clock, tg):
+    server, dispatcher, faults = tg
+    faults.plan[(CHATS["hgv_a"], "500")] = 2
+    await announce(db, world, clock)
+    await dispatcher.drain()
+    assert (await row_of(db, world, "hgv_a")).next_attempt_at == clock() + dt.timedelta(seconds=5)
+    clock.advance(seconds=5)
+    await dispatcher.drain()
+    row = await row_of(db, world, "hgv_a")
+    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 2,
+                                                                clock() + dt.timedelta(seconds=5))
+    clock.advance(seconds=5)
+    await dispatcher.drain()
+    assert server.delivered_count(CHATS["hgv_a"]) == 1
+    assert (await row_of(db, world, "hgv_a")).status is DeliveryStatus.SENT
+
+
+async def test_403_marks_unreachable_and_tells_the_official(db, world, clock, tg):
+    server, dispatcher, _ = tg
+    server.blocked_chats.add(CHATS["hgv_a"])
+    async with db.uow() as uow:  # no other account to fall back on
+        await uow.session.execute(update(Account).where(Account.channel == "test", Account.external_id == "hgv_a")
+                                  .values(unreachable=True))
+        await uow.commit()
+    await announce(db, world, clock)
+    await dispatcher.drain()
+    assert (await row_of(db, world, "hgv_a")).status is DeliveryStatus.UNREACHABLE
+    async with db.uow() as uow:
+        account = await uow.accounts.get("telegram", str(CHATS["hgv_a"]))
+    assert account.unreachable
+    [notice] = server.sent(CHATS["official"])
+    assert "Không gửi được tin nhắn cho Hòa Giải A (Tổ hòa giải 1)" in notice["text"]
+    await announce(db, world, clock)  # a second announcement: no second call, no second notice
+    await dispatcher.drain()
+    assert len(server.sent(CHATS["official"])) == 1
+    assert sum(1 for r in server.refused if r.code == 403) == 1
+
+
+async def test_403_falls_back_to_another_account(db, world, clock, tg):
+    server, dispatcher, _ = tg
+    server.blocked_chats.add(CHATS["hgv_a"])
+    await announce(db, world, clock)
+    await dispatcher.drain()
+    assert (await row_of(db, world, "hgv_a")).channel == "test"
+    assert "Họp tổ sáng thứ Hai." in dispatcher.senders["test"].texts("hgv_a")[0]
+    assert server.sent(CHATS["official"]) == []
+
+
+async def test_a_document_goes_as_one_message_and_is_uploaded_once(db, world, clock, tg):
+    server, dispatcher, _ = tg
+    async with db.uow() as uow:
+        team = await uow.units.get(world.team_a.id)
+        file = await uow.outbox.add_file("tai-lieu.pdf", "document", b"%PDF-1.4 tai lieu", clock())
+        await create_broadcast(uow, env(), sender=None, unit=team, text="Tài liệu tập huấn.", now=clock(), file=file)
+        await uow.commit()
+    await dispatcher.drain()
+    docs = [m for m in server.sent() if m["method"] == "sendDocument"]
+    assert {m["text"] for m in docs} == {"📢 Thông báo của Tổ hòa giải 1:\nTài liệu tập huấn."}
+    assert [server.delivered_count(CHATS[k]) for k in ("hgv_a", "hgv_a2", "leader_a")] == [1, 1, 1]
+    assert sum(1 for m in docs if not isinstance(m["file"], str)) == 1  # then Telegram's file_id
