@@ -13,6 +13,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
+
 from bot.heartbeat import Heartbeat
 from bot.settings import Settings
 from content.catalog import load_catalog
@@ -23,6 +25,7 @@ from handlers.engine import Engine
 from handlers.invites import Invites
 from handlers.linking import Linking
 from handlers.onboarding import Onboarding
+from handlers.privacy import Privacy
 from handlers.outbox import PushPolicy
 from handlers.qa.chat import LegalQa
 from handlers.reminders import reminder_slices
@@ -31,6 +34,7 @@ from handlers.reports.views import Reports
 from handlers.stats.views import Stats
 from handlers.support.views import Support
 from handlers.teams.views import Teams
+from storage.crypto import PartyCipher, store_cipher
 from storage.db import Database
 from storage.migrate import upgrade_async
 
@@ -50,7 +54,8 @@ def system_clock() -> dt.datetime:
 
 def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                  clock: Callable[[], dt.datetime] = system_clock, bot_username: str = "",
-                 invite_days: int = 14, rates: Rates | None = None, push: PushPolicy | None = None) -> Engine:
+                 invite_days: int = 14, rates: Rates | None = None, push: PushPolicy | None = None,
+                 retention_years: int = 5) -> Engine:
     deps = Deps(catalog=load_catalog(), clock=clock, tz=ZoneInfo(timezone), bot_username=bot_username,
                 invite_days=invite_days)
     engine: Engine | None = None
@@ -59,7 +64,7 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
     engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams().slice(), Support(push).slice(), Commend().slice(),
-                               *reminder_slices(push or PushPolicy())])
+                               *reminder_slices(push or PushPolicy()), Privacy(retention_years).slice()])
     return engine
 
 
@@ -78,8 +83,25 @@ def rates_of(settings: Settings) -> Rates:
 
 
 async def open_store(settings: Settings) -> Database:
+    """Migrate, open with the personal-data key, and seal rows written before encryption."""
+    cipher = data_cipher(settings)
     await upgrade_async(settings.database_url)
-    return Database(settings.database_url)
+    db = Database(settings.database_url, cipher)
+    sealed = await db.seal_legacy_parties()
+    if sealed:
+        log.info("store: encrypted the parties of %d older cases", sealed)
+    return db
+
+
+def data_cipher(settings: Settings) -> PartyCipher:
+    if settings.data_key and settings.data_key.get_secret_value():
+        return PartyCipher(settings.data_key.get_secret_value())
+    backend = make_url(settings.database_url).get_backend_name()
+    if backend == "sqlite":
+        return store_cipher(settings.database_url)  # the key file beside the store
+    log.error("DATA_KEY is required with this DATABASE_URL (all workers share it); make one with: "
+              "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+    raise SystemExit(2)
 
 
 async def run(settings: Settings) -> None:
@@ -87,7 +109,8 @@ async def run(settings: Settings) -> None:
 
     db = await open_store(settings)
     engine = build_engine(db, timezone=settings.timezone, bot_username=settings.telegram_bot_username,
-                          invite_days=settings.invite_days, rates=rates_of(settings), push=push_policy(settings))
+                          invite_days=settings.invite_days, rates=rates_of(settings), push=push_policy(settings),
+                          retention_years=settings.party_retention_years)
     try:
         if settings.telegram_token or settings.zalo_token:
             await run_channels(settings, engine, db)

@@ -26,6 +26,10 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # httpx logs every request URL at INFO, and Telegram's URL carries the token.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # httpx logs every request URL at INFO, and Telegram's URL carries the token; at DEBUG,
+    # python-telegram-bot, aiosqlite and SQLAlchemy log message texts and query parameters,
+    # which hold personal data. Those loggers never go below INFO/WARNING, whatever LOG_LEVEL.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "sqlalchemy", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for chatty in ("telegram", "uvicorn"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, root.level))

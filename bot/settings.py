@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     invite_days: int = 14
+    # key of the parties' personal data (Fernet, url-safe base64 of 32 bytes); on the SQLite
+    # default an empty value means a key file beside the store, created on first run
+    data_key: SecretStr | None = None
+    party_retention_years: int = 5
     log_level: str = "INFO"
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
@@ -50,5 +54,6 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        values = [self.telegram_bot_token, self.webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret]
+        values = [self.telegram_bot_token, self.webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret,
+                  self.data_key]
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]

@@ -24,6 +24,16 @@ _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 _BARE_ANYWHERE = {"huy", "menu"}
 
 
+def _describe(turn: Turn) -> str:
+    """What kind of input a turn is, for the debug log: never its text (personal data)."""
+    if turn.payload is not None:
+        return f"button {turn.payload.split(':', 1)[0][:8]}"
+    if turn.text is None:
+        return "non-text"
+    m = _COMMAND.match(turn.text.strip())
+    return f"command /{m.group(1)[:32]}" if m else f"text of {len(turn.text)} characters"
+
+
 class Engine:
     def __init__(self, db: Database, deps: Deps, slices: Sequence[Slice]) -> None:
         self.db = db
@@ -44,6 +54,7 @@ class Engine:
         return list(dict.fromkeys(self.commands.values()))
 
     async def handle(self, turn: Turn) -> list[Reply]:
+        log.debug("turn on %s: %s", turn.channel, _describe(turn))
         now = self.deps.clock()
         try:
             async with self.db.uow() as uow:
@@ -75,6 +86,10 @@ class Engine:
                 ctx.turn = turn
         if turn.payload is not None:
             return await self._on_payload(ctx, turn.payload[:64])
+        if turn.file is not None and ctx.conv.flow in self.flows:
+            replies = await self.flows[ctx.conv.flow].on_file(ctx, turn.file)
+            if replies is not None:
+                return replies
         if turn.text is None:
             return [ctx.say("error.unsupported"), *await self._reprompt(ctx)]
         text = clean(turn.text)

@@ -6,11 +6,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select, text
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from storage.crypto import PartyCipher, store_cipher
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
 from storage.registers import RegisterRepo
@@ -18,6 +20,7 @@ from storage.stats import StatsRepo
 from storage.support import HelpRepo
 from storage.teams import TeamRepo
 from storage.trainings import DeadlineRepo, TrainingRepo
+from storage.models import Case
 from storage.schema import Base
 from storage.repos import (
     AccountRepo,
@@ -50,7 +53,7 @@ def make_engine(url: str) -> AsyncEngine:
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
             Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)  # no personal data in errors
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
@@ -98,9 +101,11 @@ class UnitOfWork:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, cipher: PartyCipher | None = None) -> None:
+        """`cipher` encrypts the parties' data; by default a SQLite file's key file (see store_cipher)."""
         self.url = url
         self.engine = make_engine(url)
+        self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def uow(self) -> UnitOfWork:
@@ -110,6 +115,22 @@ class Database:
         """For tests on in-memory SQLite; real stores are migrated with Alembic."""
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
+
+    async def seal_legacy_parties(self, batch: int = 1000) -> int:
+        """Encrypt parties' data still stored as plain JSON (from before encryption)."""
+        done = 0
+        while True:
+            async with self.engine.begin() as conn:
+                rows = (await conn.execute(
+                    text("SELECT id FROM cases WHERE parties NOT LIKE 'v1:%' LIMIT :n"), {"n": batch})).all()
+                if not rows:
+                    return done
+                ids = [r[0] for r in rows]
+                async with self.sessions(bind=conn) as session:
+                    for case in (await session.scalars(select(Case).where(Case.id.in_(ids)))).all():
+                        flag_modified(case, "parties")
+                    await session.flush()
+                done += len(ids)
 
     async def ping(self) -> bool:
         try:

@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.crypto import SealedJSON
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Aware datetimes in, aware UTC datetimes out (SQLite forgets the zone)."""
@@ -162,7 +164,8 @@ class Case(Base):
     received_on: Mapped[dt.date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(30))
-    parties: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"names": [...], "contact": "..."}
+    # {"names": [...], "contact": "..."}: personal data, encrypted at rest (storage/crypto.py)
+    parties: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     summary: Mapped[str] = mapped_column(Text)
     agreement: Mapped[str | None] = mapped_column(Text)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))

@@ -86,6 +86,10 @@ async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Repl
 
 def case_buttons(ctx: Ctx, case: Case) -> tuple[tuple[Button, ...], ...]:
     back = ctx.button("case.back_to_list", "case:list:0")
+    if ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN):
+        if case.parties.get("anonymised"):
+            return rows(back)
+        return rows(ctx.button("privacy.button", f"pv:ask:{case.id}"), back)
     if ctx.person is None or not can_change_case(ctx.person, case):
         return rows(back)
     cid = case.id

@@ -30,6 +30,7 @@ def bot(tmp_path, server):
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": server.base_url,
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+        "LOG_LEVEL": "DEBUG",  # the most talkative level: still no token, no personal data
     })
     yield proc
     proc.stop()
@@ -50,7 +51,7 @@ def test_join_log_kill_restart_resume(tmp_path, server, bot):
     user.press("Tranh chấp dân sự", expect="Vì sao")
     user.press("Các bên yêu cầu", expect="Tên các bên")
     user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
-    user.press("Bỏ qua", expect="Tóm tắt")
+    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
     user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
     user.press("Xong", expect="Kiểm tra lại")
     user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")
@@ -62,6 +63,7 @@ def test_join_log_kill_restart_resume(tmp_path, server, bot):
     bot.kill()
 
     db = sqlite3.connect(tmp_path / "e2e.sqlite3")
+    assert db.execute("select parties like 'v1:%' from cases").fetchall() == [(1,)]  # encrypted at rest
     assert db.execute("select seq, category, summary from cases").fetchall() == [
         (1, "dan_su", "Tranh chấp ranh giới đất vườn")]
     assert db.execute("select flow, step from conversations").fetchall() == [("case", "parties")]
@@ -79,5 +81,9 @@ def test_join_log_kill_restart_resume(tmp_path, server, bot):
     db.close()
     assert rows == [(1, "dan_su", "yeu_cau"), (2, "hon_nhan", "phan_cong")]
     assert server.rejected == []
-    assert TOKEN not in bot.log_text() and TOKEN.split(":")[1] not in bot.log_text()
-    assert "Traceback" not in bot.log_text()
+    log = bot.log_text()
+    assert "DEBUG" in log  # the scan below read a debug-level log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    for personal in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "0912 345 678", "ngõ Hòe", "Minh"):
+        assert personal not in log, personal
+    assert "Traceback" not in log

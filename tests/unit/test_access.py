@@ -69,7 +69,7 @@ async def test_officials_see_their_subtree_read_only_with_initials(db, world, en
     await official.payload(f"case:view:{case.id}")
     assert "1/2026" in official.text
     assert "N.V.A." in official.text and "Nguyễn Văn An" not in official.text
-    assert [b.label for b in official.replies[-1].choices()] == ["« Danh sách"]
+    assert [b.label for b in official.replies[-1].choices()] == ["🔒 Xóa thông tin các bên", "« Danh sách"]
     for action in ("ok", "fail", "failyes", "note", "end"):
         await official.payload(f"case:{action}:{case.id}")
         assert "chỉ được xem" in official.text
