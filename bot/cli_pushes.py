@@ -157,7 +157,7 @@ async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
     if args.deadline_cmd == "set":
         day, _, month = args.due.partition("/")
         try:
-            if not (day.strip().isdigit() and month.strip().isdigit()):
+            if not (day.strip().isdecimal() and month.strip().isdecimal()):
                 raise DeadlineError("deadline.bad_day")
             await set_rule(uow, unit, args.kind, int(month), int(day), None, now)
         except DeadlineError as err:

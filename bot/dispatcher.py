@@ -27,7 +27,7 @@ from bot.channels.base import Rejected, RetryLater, Sender, Unreachable
 from bot.ratelimit import ADMITTED, SendLimiter
 from bot.state_writer import StateWriter
 from handlers.core import Attachment, Reply
-from handlers.outbox import PushEnv, reply_of, tell_officials_unreachable
+from handlers.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
 from storage.db import Database, UnitOfWork
 from storage.models_outbox import DeliveryStatus as S
 
@@ -212,7 +212,8 @@ class Dispatcher:
             file = self._files.get(job.file_id)
             if file is None:
                 stored = await self.writer.do(lambda u: u.outbox.file(job.file_id))
-                file = self._files[job.file_id] = Attachment(stored.filename, stored.data, stored.kind)
+                file = self._files[job.file_id] = StoredFile(stored.filename, stored.data, stored.kind,
+                                                             stored.ref or "")
         return reply_of(job.text, job.buttons, file)
 
     async def _finish(self, job: Job, status: S, error: str | None = None) -> None:

@@ -1,11 +1,12 @@
-"""/thongbao: an official sends a message (or, from the CLI, a file) to everyone under a unit
-and sees how many received it and how many could not be reached."""
+"""/thongbao: an official sends a message or a file (PDF, DOCX, images; in chat or from the
+CLI) to everyone under a unit, and sees how many received it and how many could not be reached."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from handlers.core import Button, Ctx, Reply, rows
+from handlers.core import Button, Ctx, FileRef, Reply, rows
 from handlers.flow import Flow
 from handlers.outbox import (
     MAX_CAPTION,
@@ -15,10 +16,12 @@ from handlers.outbox import (
     PushPolicy,
     Recipient,
     enqueue,
+    file_ok,
+    keep_file,
     new_push,
 )
 from handlers.registry import OFFICIALS, Command, Slice
-from handlers.text import shorten
+from handlers.text import clean, shorten
 from storage.access import unit_visible
 from storage.db import UnitOfWork
 from storage.models import Person, Role, Unit
@@ -97,7 +100,7 @@ class BroadcastFlow(Flow):
         if value == "more":
             self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
             return await self.ask_unit(ctx)
-        unit = await ctx.uow.units.get(int(value)) if value.isdigit() else None
+        unit = await ctx.uow.units.get(int(value)) if value.isdecimal() else None
         if unit is None or not unit_visible(ctx.person, unit.path):
             return await self.ask_unit(ctx)
         self.put(ctx, unit=unit.id)
@@ -108,8 +111,32 @@ class BroadcastFlow(Flow):
         return [ctx.say("notice.ask_text", limit=MAX_PUSH_TEXT)]
 
     async def text_text(self, ctx: Ctx, text: str) -> list[Reply]:
-        if len(text) > MAX_PUSH_TEXT:
-            return [ctx.say("notice.too_long"), *await self.ask_text(ctx)]
+        return await self._take_text(ctx, text)
+
+    async def file_text(self, ctx: Ctx, file: FileRef) -> list[Reply]:
+        if not file_ok(file):
+            return [ctx.say("notice.file_bad"), *await self.ask_text(ctx)]
+        self.put(ctx, file=dataclasses.asdict(file))
+        caption = clean(ctx.turn.text or "")
+        if caption:
+            return await self._take_text(ctx, caption)
+        self.goto(ctx, "caption")
+        return await self.ask_caption(ctx)
+
+    async def ask_caption(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("notice.ask_caption", rows(self.option(ctx, "caption", "skip", "common.skip")),
+                        limit=MAX_CAPTION)]
+
+    async def text_caption(self, ctx: Ctx, text: str) -> list[Reply]:
+        return await self._take_text(ctx, text)
+
+    async def pick_caption(self, ctx: Ctx, value: str) -> list[Reply]:
+        return await self._take_text(ctx, ctx.conv.data["file"]["filename"])
+
+    async def _take_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        limit = MAX_CAPTION if ctx.conv.data.get("file") else MAX_PUSH_TEXT
+        if len(text) > limit:
+            return [ctx.say("notice.too_long_limit", limit=limit), *await self.prompt(ctx)]
         self.put(ctx, text=text)
         self.goto(ctx, "confirm")
         return await self.ask_confirm(ctx)
@@ -118,7 +145,9 @@ class BroadcastFlow(Flow):
         unit = await ctx.uow.units.get(int(ctx.conv.data["unit"]))
         count = len(await recipients_of(ctx.uow, unit, ctx.person))
         quiet = ctx.t("notice.quiet_note") if self.policy.quiet.contains(ctx.local(ctx.now)) else ""
-        text = ctx.t("notice.confirm", unit=unit.name, count=count, text=ctx.conv.data["text"], quiet=quiet)
+        file = ctx.conv.data.get("file")
+        body = ctx.conv.data["text"] + ("\n" + ctx.t("notice.attached", name=file["filename"]) if file else "")
+        text = ctx.t("notice.confirm", unit=unit.name, count=count, text=body, quiet=quiet)
         return [Reply(text, rows(self.option(ctx, "confirm", "send", "notice.send"),
                                  self.option(ctx, "confirm", "cancel", "common.cancel")))]
 
@@ -128,9 +157,10 @@ class BroadcastFlow(Flow):
             return [ctx.say("flow.cancelled")]
         unit = await ctx.uow.units.get(int(ctx.conv.data["unit"]))
         env = PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy)
+        file = await keep_file(ctx.uow, ctx.conv.data["file"], ctx.now) if ctx.conv.data.get("file") else None
         try:
             push, count = await create_broadcast(ctx.uow, env, sender=ctx.person, unit=unit,
-                                                 text=ctx.conv.data["text"], now=ctx.now)
+                                                 text=ctx.conv.data["text"], now=ctx.now, file=file)
         except BroadcastError as err:
             self.end(ctx)
             return [ctx.say(err.key)]
@@ -165,7 +195,7 @@ class Broadcasts:
         if parts[0] == "new":
             self.flow.begin(ctx, "unit", offset=0)
             return await self.flow.ask_unit(ctx)
-        push_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() and len(parts[1]) <= 12 else 0
+        push_id = int(parts[1]) if len(parts) > 1 and parts[1].isdecimal() and len(parts[1]) <= 12 else 0
         push = await ctx.uow.outbox.push(push_id)
         mine = push is not None and push.kind == Kind.BROADCAST and (
             push.created_by_id == ctx.person.id or (push.unit_path and unit_visible(ctx.person, push.unit_path)))

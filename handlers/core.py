@@ -16,13 +16,25 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class FileRef:
+    """A file a user sent, as the platform keeps it (not downloaded): e.g. a Telegram file_id."""
+
+    channel: str
+    file_id: str
+    filename: str
+    kind: str = "document"  # "document" | "image"
+    size: int = 0
+
+
+@dataclass(frozen=True)
 class Turn:
     channel: str  # "telegram" | "zalo" | "console"
     account_id: str
     display_name: str = ""
-    text: str | None = None
+    text: str | None = None  # with a file: its caption
     payload: str | None = None  # button data, routed by prefix
     update_key: str | None = None  # platform id of the update, to drop redeliveries
+    file: FileRef | None = None  # a document or photo; a flow step `file_<step>` takes it
 
 
 @dataclass(frozen=True)

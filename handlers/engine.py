@@ -137,7 +137,7 @@ class Engine:
         if prefix == "f":
             parts = rest.split(":", 2)
             flow = self.flows.get(ctx.conv.flow or "")
-            if flow is not None and len(parts) == 3:
+            if flow is not None and len(parts) == 3 and not (parts[2].isdecimal() and len(parts[2]) > 12):
                 replies = await flow.on_pick(ctx, *parts)
                 if replies is not None:
                     return replies
@@ -171,7 +171,7 @@ class Engine:
         if not payloads:
             return None
         typed = fold(text)
-        if typed.isdigit() and 1 <= int(typed) <= len(payloads):
+        if typed.isascii() and typed.isdecimal() and len(typed) <= 3 and 1 <= int(typed) <= len(payloads):
             return payloads[int(typed) - 1]
         labels = [fold(label) for label in ctx.conv.choices.get("labels") or []]
         return payloads[labels.index(typed)] if typed and typed in labels else None

@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from handlers.core import Button, Ctx, Reply
+from handlers.core import Button, Ctx, FileRef, Reply
 
 FLOW_TTL = dt.timedelta(days=3)
 
@@ -58,6 +58,11 @@ class Flow:
         if handler is None:
             return [Reply(ctx.t("flow.use_buttons")), *await self.prompt(ctx)]
         return await handler(ctx, text)
+
+    async def on_file(self, ctx: Ctx, file: FileRef) -> list[Reply] | None:
+        """A file sent at a step that takes one (`file_<step>`); None if this step takes none."""
+        handler = getattr(self, f"file_{ctx.conv.step}", None)
+        return None if handler is None else await handler(ctx, file)
 
     async def on_pick(self, ctx: Ctx, token: str, step: str, value: str) -> list[Reply] | None:
         """None means the button is stale (another flow instance or another step)."""

@@ -50,7 +50,7 @@ class InviteFlow(Flow):
         if value == "more":
             self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
             return await self.ask_unit(ctx)
-        unit = await ctx.uow.units.get(int(value)) if value.isdigit() else None
+        unit = await ctx.uow.units.get(int(value)) if value.isdecimal() else None
         role = Role(ctx.conv.data["role"])
         self.end(ctx)
         if unit is None:

@@ -30,13 +30,13 @@ def new_link_code() -> str:
     """Six characters with at least one digit, so a plain word is never taken for a code."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_LENGTH))
-        if any(ch.isdigit() for ch in code) and any(ch.isalpha() for ch in code):
+        if any(ch.isdecimal() for ch in code) and any(ch.isalpha() for ch in code):
             return code
 
 
 def looks_like_link_code(text: str) -> bool:
     t = text.strip().upper()
-    return len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t) and any(ch.isdigit() for ch in t)
+    return len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t) and any(ch.isdecimal() for ch in t)
 
 
 class LinkError(ValueError):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from content.catalog import Catalog
-from handlers.core import Button, Reply
+from handlers.core import Attachment, Button, FileRef, Reply
 from storage.db import UnitOfWork
 from storage.models import Person, Role
 from storage.models_outbox import Push, PushFile
@@ -40,6 +40,9 @@ class Kind:
 MUTABLE = frozenset({Kind.TRAINING_REMINDER, Kind.DEADLINE, Kind.STALE})
 MAX_PUSH_TEXT = 3500  # one Telegram message (4096) with room to spare
 MAX_CAPTION = 1000  # a file carries its text as a caption (Telegram: 1024)
+
+DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".ppt", ".pptx", ".txt")
+MAX_FILE = 20 * 1024 * 1024
 
 _OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])\s*$", re.I)
 _HHMM = re.compile(r"^\s*(\d{1,2})[:h](\d{2})?\s*$", re.I)
@@ -152,6 +155,25 @@ class Recipient:
     due_at: dt.datetime
     expires_at: dt.datetime | None = None
     text: str | None = None  # a personal text instead of the push's
+
+
+@dataclass(frozen=True)
+class StoredFile(Attachment):
+    """A push's file: its bytes, or a platform reference ("telegram:<file_id>") to send it by."""
+
+    ref: str = ""
+
+
+def file_ok(file: FileRef) -> bool:
+    """Documents and images an official may send on (an image, or a known document type)."""
+    kind_ok = file.kind == "image" or file.filename.lower().endswith(DOCUMENT_SUFFIXES)
+    return kind_ok and file.size <= MAX_FILE
+
+
+async def keep_file(uow: UnitOfWork, file: dict, now: dt.datetime) -> PushFile:
+    """A file received in chat (kept in the flow's data as a dict of its FileRef), for pushes."""
+    return await uow.outbox.add_file_ref(file["filename"], file["kind"], f"{file['channel']}:{file['file_id']}",
+                                         int(file.get("size") or 0), now)
 
 
 def buttons_json(buttons: Sequence[Sequence[Button]]) -> list:

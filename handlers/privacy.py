@@ -63,7 +63,7 @@ class Privacy:
     async def privacy_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
         if ctx.person is None or ctx.person.role.value not in ("can_bo", "admin"):
             return [ctx.say("error.not_for_role")]
-        if len(parts) != 2 or parts[0] not in ("ask", "anon") or not parts[1].isdigit() or len(parts[1]) > 12:
+        if len(parts) != 2 or parts[0] not in ("ask", "anon") or not parts[1].isdecimal() or len(parts[1]) > 12:
             return [ctx.say("error.stale_button")]
         case = await self._case(ctx, int(parts[1]))
         if case is None:

@@ -52,13 +52,15 @@ OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 
 
 class PushFile(Base):
-    """A document or image sent with a push (stored once, however many recipients)."""
+    """A document or image sent with a push (stored once, however many recipients): the bytes
+    (from the CLI), or the platform's reference to a file an official sent in chat."""
 
     __tablename__ = "push_files"
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))  # "document" | "image"
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # empty when only `ref` is kept
+    ref: Mapped[str | None] = mapped_column(String(300))  # "telegram:<file_id>": received in chat
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]

@@ -50,6 +50,13 @@ class OutboxRepo:
         await self.s.flush()
         return file
 
+    async def add_file_ref(self, filename: str, kind: str, ref: str, size: int, now: dt.datetime) -> PushFile:
+        file = PushFile(filename=filename[:200], kind=kind, data=b"", ref=ref[:300], size=size,
+                        sha256=hashlib.sha256(ref.encode()).hexdigest(), created_at=now)
+        self.s.add(file)
+        await self.s.flush()
+        return file
+
     async def file(self, file_id: int) -> PushFile | None:
         return await self.s.get(PushFile, file_id)
 

@@ -22,7 +22,7 @@ from telegram.request import BaseRequest
 from bot.channels.base import Rejected, RetryLater, Unreachable
 from bot.channels.render import split_text
 from content.catalog import Catalog
-from handlers.core import Reply, Turn
+from handlers.core import FileRef, Reply, Turn
 from handlers.engine import Engine
 from handlers.registry import EVERYONE
 
@@ -41,7 +41,20 @@ def to_turn(update: Update) -> Turn | None:
     if update.callback_query is not None:
         return Turn("telegram", str(user.id), name, payload=update.callback_query.data or "", update_key=key)
     if update.message is not None:
-        return Turn("telegram", str(user.id), name, text=update.message.text, update_key=key)
+        file = file_ref(update.message)
+        text = update.message.text if file is None else update.message.caption
+        return Turn("telegram", str(user.id), name, text=text, update_key=key, file=file)
+    return None
+
+
+def file_ref(message) -> FileRef | None:
+    """A document or photo the user sent, by Telegram's file_id (the bot can send it on by id)."""
+    if message.document is not None:
+        doc = message.document
+        return FileRef("telegram", doc.file_id, doc.file_name or "document", "document", doc.file_size or 0)
+    if message.photo:
+        photo = message.photo[-1]
+        return FileRef("telegram", photo.file_id, "photo.jpg", "image", photo.file_size or 0)
     return None
 
 

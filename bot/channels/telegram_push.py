@@ -35,6 +35,10 @@ class OneCallPerPush:
             if reply.file is None:
                 await bot.send_message(chat_id, split_text(reply.text, TELEGRAM_LIMIT)[0], reply_markup=markup)
                 continue
+            ref = getattr(reply.file, "ref", "")
+            if ref.startswith("telegram:"):  # a file an official sent us in chat: on by its file_id
+                await self._send_file(bot, chat_id, reply, ref.removeprefix("telegram:"), markup)
+                continue
             digest = hashlib.sha256(reply.file.data).hexdigest()
             if digest in self._file_ids:
                 await self._send_file(bot, chat_id, reply, self._file_ids[digest], markup)

@@ -17,7 +17,7 @@ MAX_PARTY_NAME = 80
 MAX_CONTACT = 300
 MAX_SUMMARY = 1000
 EDITABLE = ("date", "category", "source", "parties", "contact", "summary", "mediators")
-_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
+_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$", re.ASCII)
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | str:
@@ -164,7 +164,7 @@ class NewCaseFlow(Flow):
                 return [ctx.say("case.mediators_none"), *await self.ask_mediators(ctx)]
             return await self._advance(ctx, "confirm")
         members = {p.id for p in await ctx.uow.people.team_members(ctx.person.unit_id)}
-        pid = int(value) if value.isdigit() else -1
+        pid = int(value) if value.isdecimal() else -1
         if pid in members:
             chosen = [i for i in chosen if i != pid] if pid in chosen else [*chosen, pid]
             self.put(ctx, mediators=chosen)

@@ -77,7 +77,7 @@ class Cases:
         if ctx.person is None:
             return [ctx.say("error.join_first")]
         action, arg = parts[0], parts[1] if len(parts) > 1 else ""
-        if not arg.isdigit() or len(arg) > 12:
+        if not arg.isdecimal() or len(arg) > 12:
             return [ctx.say("case.not_found")]
         number = int(arg)
         try:

@@ -120,7 +120,7 @@ class Deadlines:
                 _, waiting, _ = await status(ctx.uow, ctx.person, kind, period)
                 teams = [t.id for t in waiting]
                 if action == "nt":
-                    teams = [int(a) for a in args[2:3] if a.isdigit() and int(a) in teams]
+                    teams = [int(a) for a in args[2:3] if a.isdecimal() and int(a) in teams]
                 told = await nudge(ctx.uow, env, ctx.person, kind, period, teams, ctx.now)
                 return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
         except DeadlineError as err:

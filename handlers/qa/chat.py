@@ -85,7 +85,7 @@ class LegalQa:
 
     async def article_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         number = arg.strip().split()[0] if arg.strip() else ""
-        if not number.isdigit():
+        if not number.isdecimal() or len(number) > 3:
             return [ctx.say("qa.article_usage")]
         return self.article(ctx, LAW, int(number))
 
@@ -98,7 +98,8 @@ class LegalQa:
     async def qa_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
         if parts[0] == "s" and len(parts) == 2 and parts[1] in self._by_id:
             return [self.render(ctx, self._by_id[parts[1]], [])]
-        if parts[0] == "d" and len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+        if parts[0] == "d" and len(parts) == 3 and parts[1].isdecimal() and parts[2].isdecimal() \
+                and len(parts[1]) <= 3 and len(parts[2]) <= 3:
             index = int(parts[1])
             if index < len(self._doc_ids):
                 return self.article(ctx, self._doc_ids[index], int(parts[2]))

@@ -205,7 +205,7 @@ class QaIndex:
     def _repair(self, token: str) -> list[tuple[str, float]] | None:
         """The token if known, else its Telex/VNI reading or its split into known
         syllables; None when only a typo correction is left to try."""
-        if token in self._vocab or token.isdigit() or len(token) > MAX_REPAIR_CHARS:
+        if token in self._vocab or token.isdecimal() or len(token) > MAX_REPAIR_CHARS:
             return [(token, 1.0)]
         for variant in tn.keyboard_variants(token):
             if variant in self._vocab:

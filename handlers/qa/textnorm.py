@@ -324,7 +324,7 @@ def keyboard_variants(token: str) -> list[str]:
     "hoaf" → "hoa", "giair" → "giai", "dduwowcj" → "duoc", "hoa2" → "hoa".
     """
     variants: list[str] = []
-    if any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token):
+    if any(ch.isdecimal() for ch in token) and any(ch.isalpha() for ch in token):
         variants.append(re.sub(r"\d", "", token))
     stripped = token
     for _ in range(2):

@@ -91,7 +91,7 @@ async def find_unit(uow: UnitOfWork, viewer: Person, key: str) -> list[Unit]:
     """Units in the viewer's scope named `key` (typed with or without diacritics) or with
     that id ('12' or '#12'). Nothing outside the scope is ever found."""
     key = key.strip().lstrip("#")
-    if key.isdigit() and len(key) <= 12:
+    if key.isdecimal() and len(key) <= 12:
         unit = await uow.stats.unit_for(viewer, int(key))
         return [unit] if unit else []
     found = list(await uow.stats.find_units(viewer, key))

@@ -18,7 +18,7 @@ PAGE = 8
 
 def parse_target(parts: list[str]) -> tuple[int, Period] | None:
     """`<unit id>:<period code>` from a button; None when forged or malformed."""
-    if len(parts) < 3 or not parts[1].isdigit() or len(parts[1]) > 12:
+    if len(parts) < 3 or not parts[1].isdecimal() or len(parts[1]) > 12:
         return None
     period = periods.from_code(parts[2])
     return (int(parts[1]), period) if period else None
@@ -70,7 +70,7 @@ class Stats:
         if action == "c":
             return await self._chart(ctx, unit, period)
         if action == "l" and unit is not None:
-            offset = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() and len(parts[3]) < 6 else 0
+            offset = int(parts[3]) if len(parts) > 3 and parts[3].isdecimal() and len(parts[3]) < 6 else 0
             return await self._children(ctx, unit, period, offset)
         return [ctx.say("error.stale_button")]
 

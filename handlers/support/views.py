@@ -101,7 +101,7 @@ class Support:
             return [ctx.say("error.join_first")]
         action = parts[0]
         arg = parts[1] if len(parts) > 1 else ""
-        if not arg.isdigit() or len(arg) > 12:
+        if not arg.isdecimal() or len(arg) > 12:
             return [ctx.say("support.not_found")]
         number = int(arg)
         try:

@@ -136,7 +136,7 @@ class Teams:
             return [ctx.say("error.join_first")]
         if ctx.person.role not in (Role.CAN_BO, Role.ADMIN):
             return [ctx.say("error.not_for_role")]
-        nums = [int(p) if p.isdigit() and len(p) <= 12 else -1 for p in parts[1:]]
+        nums = [int(p) if p.isdecimal() and len(p) <= 12 else -1 for p in parts[1:]]
         if len(nums) < 1 or nums[0] < 0:
             return [ctx.say("teams.not_found")]
         action, first = parts[0], nums[0]

@@ -1,12 +1,14 @@
-"""Guided flows of the trainings slice: create a training, change it, decline with a reason."""
+"""Guided flows of the trainings slice: create a training (with an optional document), change
+it, decline with a reason."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from handlers.core import Ctx, Reply, rows
+from handlers.core import Ctx, FileRef, Reply, rows
 from handlers.flow import Flow
-from handlers.outbox import PushPolicy
+from handlers.outbox import PushPolicy, file_ok, keep_file
 from handlers.text import one_line
 from handlers.trainings.render import env_of, parse_when
 from handlers.trainings.usecases import (
@@ -99,12 +101,26 @@ class NewTrainingFlow(Flow):
                 return [ctx.say("training.scope_none"), *await self.ask_scope(ctx)]
         else:
             allowed = {u.id for u in await scope_candidates(ctx)}
-            uid = int(value) if value.isdigit() else -1
+            uid = int(value) if value.isdecimal() else -1
             chosen = list(ctx.conv.data.get("scope") or [])
             if uid in allowed:
                 chosen = [i for i in chosen if i != uid] if uid in chosen else [*chosen, uid]
             self.put(ctx, scope=[i for i in chosen if i != ctx.person.unit_id])
             return await self.ask_scope(ctx)
+        self.goto(ctx, "confirm")
+        return await self.ask_confirm(ctx)
+
+    async def ask_doc(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("training.ask_doc", rows(self.option(ctx, "doc", "skip", "common.skip")))]
+
+    async def pick_doc(self, ctx: Ctx, value: str) -> list[Reply]:
+        self.goto(ctx, "confirm")
+        return await self.ask_confirm(ctx)
+
+    async def file_doc(self, ctx: Ctx, file: FileRef) -> list[Reply]:
+        if not file_ok(file):
+            return [ctx.say("training.file_bad"), *await self.ask_doc(ctx)]
+        self.put(ctx, file=dataclasses.asdict(file))
         self.goto(ctx, "confirm")
         return await self.ask_confirm(ctx)
 
@@ -118,18 +134,29 @@ class NewTrainingFlow(Flow):
         env = env_of(ctx, self.policy)
         text = ctx.t("training.confirm", title=data["title"], when=env.when(dt.datetime.fromisoformat(data["starts_at"])),
                      place=data["place"], scope=", ".join(u.name for u in scope), count=len(people))
+        if data.get("file"):
+            text += "\n" + ctx.t("notice.attached", name=data["file"]["filename"])
         return [Reply(text, rows(self.option(ctx, "confirm", "save", "training.create"),
+                                 self.option(ctx, "confirm", "doc", "training.attach"),
                                  self.option(ctx, "confirm", "cancel", "common.cancel")))]
 
+    async def file_confirm(self, ctx: Ctx, file: FileRef) -> list[Reply]:
+        return await self.file_doc(ctx, file)  # a file sent at the last screen is attached too
+
     async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value == "doc":
+            self.goto(ctx, "doc")
+            return await self.ask_doc(ctx)
         if value != "save":
             self.end(ctx)
             return [ctx.say("flow.cancelled")]
         data, scope = ctx.conv.data, await self._scope(ctx)
+        file = await keep_file(ctx.uow, data["file"], ctx.now) if data.get("file") else None
         try:
             training, count = await create_training(
                 ctx.uow, env_of(ctx, self.policy), organiser=ctx.person, unit=ctx.person.unit, title=data["title"],
-                starts_at=dt.datetime.fromisoformat(data["starts_at"]), place=data["place"], scope=scope, now=ctx.now)
+                starts_at=dt.datetime.fromisoformat(data["starts_at"]), place=data["place"], scope=scope, now=ctx.now,
+                file=file)
         except TrainingError as err:
             return [ctx.say(err.key), *await self.ask_confirm(ctx)]
         self.end(ctx)

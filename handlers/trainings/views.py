@@ -24,7 +24,7 @@ from handlers.trainings.usecases import (
     check_in,
     toggle_attended,
 )
-from storage.models_outbox import Answer
+from storage.models_outbox import Answer, TrainingStatus
 
 LIST = 8
 RECENT = dt.timedelta(days=7)
@@ -87,7 +87,7 @@ class Trainings:
         if ctx.person is None:
             return [ctx.say("error.join_first")]
         action = parts[0]
-        ids = [int(p) for p in parts[1:3] if p.isdigit() and len(p) <= 12]
+        ids = [int(p) for p in parts[1:3] if p.isdecimal() and len(p) <= 12]
         if action == "list":
             return await self._list(ctx)
         if not ids:
@@ -156,6 +156,8 @@ class Trainings:
         if found is None:
             return [ctx.say("training.not_invited")]
         if action == "no":
+            if found[1].status is TrainingStatus.CANCELLED:
+                return [ctx.say("training.is_cancelled")]
             self.decline.begin(ctx, "reason", tid=tid)
             return await self.decline.ask_reason(ctx)
         if action == "my":

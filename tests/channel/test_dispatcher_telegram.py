@@ -9,7 +9,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.telegram import TelegramChannel
+from telegram import Update
+
+from bot.channels.telegram import TelegramChannel, to_turn
 from bot.channels.telegram_push import TelegramPushSender
 from bot.dispatcher import Dispatcher
 from bot.ratelimit import PtbLimiter, SendLimiter
@@ -17,7 +19,9 @@ from handlers.broadcasts import create_broadcast
 from storage.models import Account
 from storage.models_outbox import Delivery, DeliveryStatus
 from tests.fakes.fake_telegram import FakeTelegramServer
+from handlers.core import FileRef, Turn
 from tests.pushes import FakeSender, env
+from tests.support import Chat
 
 TOKEN = "123456:TEST-dispatcher"
 CHATS = {"hgv_a": 7001, "hgv_a2": 7002, "leader_a": 7003, "official": 7009}
@@ -149,3 +153,62 @@ async def test_a_document_goes_as_one_message_and_is_uploaded_once(db, world, cl
     assert {m["text"] for m in docs} == {"📢 Thông báo của Tổ hòa giải 1:\nTài liệu tập huấn."}
     assert [server.delivered_count(CHATS[k]) for k in ("hgv_a", "hgv_a2", "leader_a")] == [1, 1, 1]
     assert sum(1 for m in docs if not isinstance(m["file"], str)) == 1  # then Telegram's file_id
+
+
+async def send_file(chat: Chat, file: FileRef, caption: str | None = None) -> None:
+    """The user sends a document or photo (with an optional caption)."""
+    chat.replies = await chat.engine.handle(Turn(chat.channel, chat.account, chat.name, text=caption, file=file))
+
+
+async def test_an_official_sends_a_file_in_chat_and_it_goes_on_by_file_id(db, world, engine, clock, tg):
+    server, dispatcher, _ = tg
+    official = Chat(engine, "official")
+    await official.send("/thongbao")
+    await official.press("Gửi thông báo mới")
+    await official.press("Thôn 1")
+    pdf = FileRef("telegram", "BQACAgUAAxkBAAIBQ2", "cong-van-12.pdf", "document", 48_213)
+    await send_file(official, pdf, "Công văn số 12 về tập huấn")
+    assert "📎 Kèm tệp: cong-van-12.pdf" in official.text
+    await official.press("Gửi")
+    await dispatcher.drain()
+    docs = [m for m in server.sent() if m["method"] == "sendDocument"]
+    assert {m["chat_id"] for m in docs} == {CHATS["hgv_a"], CHATS["hgv_a2"], CHATS["leader_a"]}
+    assert {m["file"] for m in docs} == {"BQACAgUAAxkBAAIBQ2"}
+    assert all("Công văn số 12 về tập huấn" in m["text"] for m in docs)
+
+
+async def test_a_training_with_a_document_sent_in_chat(db, world, engine, clock, tg):
+    server, dispatcher, _ = tg
+    official = Chat(engine, "official")
+    await official.send("/taphuan")
+    await official.press("Tạo lớp tập huấn")
+    await official.send("Kỹ năng hòa giải")
+    await official.send("26/11/2026 08:00")
+    await official.send("Hội trường")
+    await official.press("Tổ hòa giải 1")
+    await official.press("Xong")
+    await official.press("Kèm tài liệu")
+    await send_file(official, FileRef("telegram", "EXE1", "setup.exe", "document", 10))
+    assert "chỉ gửi kèm được tệp PDF" in official.text
+    await send_file(official, FileRef("telegram", "PHOTO1", "photo.jpg", "image", 9000))
+    assert "📎 Kèm tệp: photo.jpg" in official.text
+    await official.press("Tạo và gửi lời mời")
+    await dispatcher.drain()
+    [invitation] = server.sent(CHATS["hgv_a"])
+    assert invitation["method"] == "sendPhoto" and invitation["file"] == "PHOTO1"
+    assert "Mời tham dự tập huấn: Kỹ năng hòa giải" in invitation["text"]
+    labels = [b["text"] for row in invitation["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["✅ Tôi sẽ tham dự", "❌ Không tham dự được"]
+
+
+def test_a_document_or_photo_becomes_a_file_reference():
+    message = {"message_id": 5, "date": 1_790_000_000, "chat": {"id": 42, "type": "private"},
+               "from": {"id": 42, "is_bot": False, "first_name": "Thu"}, "caption": "Công văn",
+               "document": {"file_id": "DOC1", "file_unique_id": "u1", "file_name": "cv.pdf", "file_size": 100}}
+    turn = to_turn(Update.de_json({"update_id": 9, "message": message}, None))
+    assert (turn.text, turn.file) == ("Công văn", FileRef("telegram", "DOC1", "cv.pdf", "document", 100))
+    del message["document"]
+    message["photo"] = [{"file_id": f"P{i}", "file_unique_id": f"p{i}", "width": w, "height": w}
+                        for i, w in enumerate((90, 320, 1280))]
+    turn = to_turn(Update.de_json({"update_id": 10, "message": message}, None))
+    assert turn.file == FileRef("telegram", "P2", "photo.jpg", "image", 0)

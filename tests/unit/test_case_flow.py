@@ -286,3 +286,14 @@ async def test_stale_flow_expires(db, world, engine, clock):
     async with db.uow() as uow:
         conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == "hgv_a"))
     assert conv.flow is None
+
+
+async def test_odd_digits_and_huge_numbers_are_not_choices(db, world, engine):
+    chat = Chat(engine, "hgv_a")
+    await chat.send("/vuviec")
+    for typed in ("²", "٣", "0" * 1500, "9" * 40, "٣/٣/٢٠٢٦"):
+        await chat.send(typed)
+        assert "chưa đúng dạng" in chat.text and "trục trặc" not in chat.text
+    token = chat.button("Hôm nay").payload.split(":")[1]
+    await chat.payload(f"f:{token}:date:{'9' * 40}")
+    assert "tin nhắn cũ" in chat.text and "trục trặc" not in chat.text

@@ -22,7 +22,7 @@ async def test_parties_are_encrypted_in_the_store_and_read_back(db, world, engin
     await chat.send("1")  # «Xác nhận»
     async with db.engine.connect() as conn:
         raw = (await conn.execute(text("SELECT parties FROM cases"))).scalar_one()
-    assert raw.startswith("v1:") and "Nguyễn" not in raw and "An" not in raw
+    assert raw.startswith("v1:") and "Nguyễn Văn An" not in raw and "Nguy" not in raw
     async with db.uow() as uow:
         case = await uow.session.scalar(select(Case))
     assert case.parties["names"] == ["Nguyễn Văn An", "Trần Thị Bình"]

@@ -88,6 +88,8 @@ async def test_official_creates_in_chat_mediators_answer_and_attend(db, world, e
     await official.press("Tổ hòa giải 1")
     await official.press("Xong")
     assert "Mời: Tổ hòa giải 1 (3 người)" in official.text
+    await official.press("Kèm tài liệu")
+    await official.press("Bỏ qua")
     await official.press("Tạo và gửi lời mời")
     assert "xếp gửi lời mời đến 3 người" in official.text
     code = official.text.split("Mã điểm danh: ")[1][:4]

@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('filename', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('ref', sa.String(length=300), nullable=True),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
