@@ -22,6 +22,7 @@ from bot.heartbeat import Heartbeat
 from handlers.deadlines.usecases import deadline_job
 from handlers.outbox import PushEnv
 from handlers.stale import stale_digest_job
+from handlers.privacy import anonymise_old_cases
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ class Leadership:
 
 class PushClock:
     def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *, clock: Callable[[], dt.datetime],
-                 heartbeat: Heartbeat | None = None, tick_seconds: float = 2.0, jobs_minutes: float = 10.0) -> None:
+                 heartbeat: Heartbeat | None = None, tick_seconds: float = 2.0, jobs_minutes: float = 10.0,
+                 retention_years: int = 5) -> None:
         self.db = db
+        self.retention_years = retention_years
         self.env = env
         self.dispatcher = dispatcher
         self.clock = clock
@@ -87,10 +90,13 @@ class PushClock:
             async with self.db.uow() as uow:
                 made = await deadline_job(uow, self.env, now)
                 made += await stale_digest_job(uow, self.env, now)
+                erased = await anonymise_old_cases(uow, now, self.retention_years)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)
             return
+        if erased:
+            log.info("clock: parties of %d cases closed over %d years ago anonymised", erased, self.retention_years)
         if made:
             log.info("clock: %d reminders planned", made)
             self.dispatcher.wake()

@@ -51,7 +51,8 @@ async def start_pushes(settings: Settings, engine: Engine, db: Database, senders
     concurrency = max(8, min(128, int(settings.dispatch_rate)))
     dispatcher = Dispatcher(db, senders, env=env, clock=engine.deps.clock, limiters=limiters,
                             concurrency=concurrency, batch=max(50, int(settings.dispatch_rate)))
-    clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat)
+    clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat,
+                      retention_years=settings.party_retention_years)
     stop = asyncio.Event()
     task = asyncio.create_task(run_as_leader(Leadership(db), clock, stop))
     try:

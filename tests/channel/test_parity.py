@@ -16,7 +16,6 @@ import itertools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import select
 from telegram import Update
 
