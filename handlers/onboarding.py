@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
+from handlers.person_steps import MAX_NAME, PersonFactsFlow
 from handlers.people import join, looks_like_code, valid_invite
 from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
 from handlers.text import one_line
 
-MAX_NAME = 80
 
 
-class JoinFlow(Flow):
+class JoinFlow(PersonFactsFlow):
     """Asks the few facts the team review needs (Điều 12): name, sex, ethnic minority."""
 
     name = "join"
@@ -28,27 +28,6 @@ class JoinFlow(Flow):
 
     async def pick_name(self, ctx: Ctx, value: str) -> list[Reply]:
         return await self.text_name(ctx, ctx.account.display_name)
-
-    async def text_name(self, ctx: Ctx, text: str) -> list[Reply]:
-        name = one_line(text)
-        if not 2 <= len(name) <= MAX_NAME or not any(ch.isalpha() for ch in name):
-            return [ctx.say("join.bad_name", limit=MAX_NAME), *await self.ask_name(ctx)]
-        self.put(ctx, full_name=name)
-        self.goto(ctx, "sex")
-        return await self.ask_sex(ctx)
-
-    async def ask_sex(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("join.ask_sex", rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
-                                             self.option(ctx, "sex", "nu", "join.sex_nu"), per_row=2))]
-
-    async def pick_sex(self, ctx: Ctx, value: str) -> list[Reply]:
-        self.put(ctx, sex="nu" if value == "nu" else "nam")
-        self.goto(ctx, "ethnic")
-        return await self.ask_ethnic(ctx)
-
-    async def ask_ethnic(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("join.ask_ethnic", rows(self.option(ctx, "ethnic", "yes", "common.yes"),
-                                                self.option(ctx, "ethnic", "no", "common.no"), per_row=2))]
 
     async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
         data = ctx.conv.data

@@ -4,7 +4,7 @@ changes an official makes (add, move, appoint the leader, mark as left)."""
 from __future__ import annotations
 
 from handlers.core import Button, Ctx, Reply, rows
-from handlers.flow import Flow
+from handlers.person_steps import PersonFactsFlow
 from handlers.registry import OFFICIALS, Command, Slice
 from handlers.teams.usecases import (
     ISSUES,
@@ -19,11 +19,9 @@ from handlers.teams.usecases import (
     review,
     team_check,
 )
-from handlers.text import one_line
 from storage.models import Person, Role
 
 PAGE = 8
-MAX_NAME = 80
 
 
 def issues_text(ctx: Ctx, check: TeamCheck) -> str:
@@ -36,34 +34,14 @@ def member_line(ctx: Ctx, p: Person) -> str:
                  ethnic=ctx.t("teams.ethnic_yes") if p.ethnic_minority else "")
 
 
-class AddMediatorFlow(Flow):
+class AddMediatorFlow(PersonFactsFlow):
     """Name, sex, ethnic minority: what the review of Điều 12 needs; then a code to join."""
 
     name = "team_add"
+    ethnic_key = "teams.ask_ethnic"
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
         return [ctx.say("teams.ask_name")]
-
-    async def text_name(self, ctx: Ctx, text: str) -> list[Reply]:
-        name = one_line(text)
-        if not 2 <= len(name) <= MAX_NAME or not any(ch.isalpha() for ch in name):
-            return [ctx.say("join.bad_name", limit=MAX_NAME), *await self.ask_name(ctx)]
-        self.put(ctx, full_name=name)
-        self.goto(ctx, "sex")
-        return await self.ask_sex(ctx)
-
-    async def ask_sex(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("join.ask_sex", rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
-                                             self.option(ctx, "sex", "nu", "join.sex_nu"), per_row=2))]
-
-    async def pick_sex(self, ctx: Ctx, value: str) -> list[Reply]:
-        self.put(ctx, sex="nu" if value == "nu" else "nam")
-        self.goto(ctx, "ethnic")
-        return await self.ask_ethnic(ctx)
-
-    async def ask_ethnic(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("teams.ask_ethnic", rows(self.option(ctx, "ethnic", "yes", "common.yes"),
-                                                 self.option(ctx, "ethnic", "no", "common.no"), per_row=2))]
 
     async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
         data = ctx.conv.data

@@ -1,0 +1,41 @@
+"""The steps that ask a person's facts for the team review (Điều 12): name, sex, ethnic minority.
+
+Shared by joining with a code and by an official adding a mediator. A subclass renders
+`ask_name` and finishes in `pick_ethnic`; `ethnic_key` is the question's catalog key.
+"""
+
+from __future__ import annotations
+
+from handlers.core import Ctx, Reply, rows
+from handlers.flow import Flow
+from handlers.text import one_line
+
+MAX_NAME = 80
+
+
+class PersonFactsFlow(Flow):
+    ethnic_key = "join.ask_ethnic"
+
+    async def ask_name(self, ctx: Ctx) -> list[Reply]:
+        raise NotImplementedError
+
+    async def text_name(self, ctx: Ctx, text: str) -> list[Reply]:
+        name = one_line(text)
+        if not 2 <= len(name) <= MAX_NAME or not any(ch.isalpha() for ch in name):
+            return [ctx.say("join.bad_name", limit=MAX_NAME), *await self.ask_name(ctx)]
+        self.put(ctx, full_name=name)
+        self.goto(ctx, "sex")
+        return await self.ask_sex(ctx)
+
+    async def ask_sex(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("join.ask_sex", rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
+                                             self.option(ctx, "sex", "nu", "join.sex_nu"), per_row=2))]
+
+    async def pick_sex(self, ctx: Ctx, value: str) -> list[Reply]:
+        self.put(ctx, sex="nu" if value == "nu" else "nam")
+        self.goto(ctx, "ethnic")
+        return await self.ask_ethnic(ctx)
+
+    async def ask_ethnic(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say(self.ethnic_key, rows(self.option(ctx, "ethnic", "yes", "common.yes"),
+                                              self.option(ctx, "ethnic", "no", "common.no"), per_row=2))]
