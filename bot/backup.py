@@ -12,10 +12,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from bot.settings import Settings
 from content.catalog import load_catalog
+from storage.crypto import sqlite_file
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,16 +24,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     restore.add_argument("file", type=Path)
 
 
-def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
 def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog().t
-    db = sqlite_path(settings.database_url)
+    db = sqlite_file(settings.database_url)
     if db is None:
         print(t("backup.not_sqlite"))
         return 2

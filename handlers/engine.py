@@ -34,6 +34,11 @@ def _describe(turn: Turn) -> str:
     return f"command /{m.group(1)[:32]}" if m else f"text of {len(turn.text)} characters"
 
 
+def _choices(buttons: list) -> dict:
+    """What a typed number or option word maps back to (stored in the conversation row)."""
+    return {"payloads": [b.payload for b in buttons], "labels": [b.label for b in buttons]}
+
+
 class Engine:
     def __init__(self, db: Database, deps: Deps, slices: Sequence[Slice]) -> None:
         self.db = db
@@ -188,14 +193,9 @@ class Engine:
             conv = await uow.conversations.get_or_new(account.id, self.deps.clock())
             if conv.flow:
                 return
-            buttons = reply.choices()
-            conv.choices = {"payloads": [b.payload for b in buttons], "labels": [b.label for b in buttons]}
+            conv.choices = _choices(reply.choices())
             await uow.commit()
 
     @staticmethod
     def _remember_choices(ctx: Ctx, replies: list[Reply]) -> None:
-        buttons = next((r.choices() for r in reversed(replies) if r.buttons), [])
-        ctx.conv.choices = {
-            "payloads": [b.payload for b in buttons],
-            "labels": [b.label for b in buttons],
-        }
+        ctx.conv.choices = _choices(next((r.choices() for r in reversed(replies) if r.buttons), []))

@@ -20,11 +20,15 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def strip_marks(text: str) -> str:
+    """Case-fold and strip every diacritic, đ → d: "Hòa Giải ĐƯỢC" → "hoa giai duoc"."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d").replace("ð", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
-    """Case- and diacritic-insensitive form (đ → d), for matching typed words."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    stripped = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return " ".join(re.sub(r"[^\w\s]", " ", stripped).split())
+    """Case- and diacritic-insensitive words without punctuation, for matching typed options."""
+    return " ".join(re.sub(r"[^\w\s]", " ", strip_marks(text)).split())
 
 
 def shorten(text: str, limit: int) -> str:

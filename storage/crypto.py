@@ -78,15 +78,20 @@ def key_file_key(path: Path) -> bytes:
     return key
 
 
-def key_file_for(url: str) -> Path | None:
-    """The key file beside a SQLite file store (data/hoagiai.sqlite3 → data/hoagiai.key)."""
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite store URL; None for in-memory SQLite and other databases."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    path = Path(parsed.database)
-    return path.with_name(path.stem + ".key")
+    return Path(parsed.database)
+
+
+def key_file_for(url: str) -> Path | None:
+    """The key file beside a SQLite file store (data/hoagiai.sqlite3 → data/hoagiai.key)."""
+    path = sqlite_file(url)
+    return path.with_name(path.stem + ".key") if path else None
 
 
 def store_cipher(url: str) -> PartyCipher:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from content.catalog import Catalog
 from handlers.core import Reply
 
@@ -17,18 +19,30 @@ def numbered(reply: Reply, catalog: Catalog) -> str:
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Split at paragraph, line or word boundaries so each part fits the channel."""
-    parts: list[str] = []
-    rest = text.strip()
+    """Split ``text`` into non-empty chunks of at most ``limit`` characters, preferring
+    paragraph, then line, sentence and word boundaries; whitespace at a cut is dropped."""
+    if limit < 1:
+        raise ValueError("limit must be positive")
+    chunks: list[str] = []
+    rest = text
     while len(rest) > limit:
-        window = rest[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = window.rfind(" ")
-        if cut < limit // 2:
+        window = rest[: limit + 1]  # a separator right after the limit is a clean cut too
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            idx = window.rfind(sep)
+            if sep == ". " and idx != -1:
+                idx += 1  # keep the full stop with its sentence
+            if idx >= limit // 2 and idx <= limit:
+                cut = idx
+                break
+            cut = max(cut, idx if idx <= limit else -1)
+        if cut <= 0:
             cut = limit
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        parts.append(rest)
-    return parts
+            while cut > 1 and unicodedata.combining(rest[cut]):
+                cut -= 1  # do not separate a letter from its diacritic
+        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        if head.strip():
+            chunks.append(head)
+    if rest.strip():
+        chunks.append(rest)
+    return chunks

@@ -9,7 +9,6 @@ and a filter on the ``httpx`` logger redacts it from httpx's own request log lin
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 import httpx
+from bot.channels import render
 
 log = logging.getLogger(__name__)
 
@@ -158,33 +158,8 @@ def parse_update(payload: Any) -> ZaloUpdate | None:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split ``text`` into non-empty chunks of at most ``limit`` characters, preferring
-    paragraph, then line, sentence and word boundaries; whitespace at a cut is dropped."""
-    if limit < 1:
-        raise ValueError("limit must be positive")
-    chunks: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]  # a separator right after the limit is a clean cut too
-        cut = -1
-        for sep in ("\n\n", "\n", ". ", " "):
-            idx = window.rfind(sep)
-            if sep == ". " and idx != -1:
-                idx += 1  # keep the full stop with its sentence
-            if idx >= limit // 2 and idx <= limit:
-                cut = idx
-                break
-            cut = max(cut, idx if idx <= limit else -1)
-        if cut <= 0:
-            cut = limit
-            while cut > 1 and unicodedata.combining(rest[cut]):
-                cut -= 1  # do not separate a letter from its diacritic
-        head, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if head.strip():
-            chunks.append(head)
-    if rest.strip():
-        chunks.append(rest)
-    return chunks
+    """Zalo's 2,000-character parts (the splitter itself is shared: bot.channels.render)."""
+    return render.split_text(text, limit)
 
 
 class ZaloBotClient:

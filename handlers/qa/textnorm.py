@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from handlers.text import strip_marks
 
 # Tone marks as combining characters, and the suffix that stands for each.
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0303": "x", "\u0309": "r", "\u0323": "j"}
@@ -223,10 +224,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def fold(text: str) -> str:
-    """Case-fold and strip every diacritic, đ→d: "Hòa Giải ĐƯỢC" → "hoa giai duoc"."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d").replace("ð", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+fold = strip_marks  # case-fold, strip every diacritic, đ→d
 
 
 def exact_key(syllable: str) -> str:
