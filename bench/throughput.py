@@ -7,7 +7,10 @@ Usage: python bench/throughput.py [--conversations N] [--cases 1000000] [--json]
 2. The same number of updates through a bare PTB Application whose handler echoes the text.
 3. A separate process running the bot engine on a store holding --cases cases: its peak RSS
    after a few turns (listing cases, logging one).
-Prints JSON: updates/s of both, their ratio, p95 turn latency, RSS in MB.
+Prints JSON: updates/s of both (time inside Application.process_update; building the test
+updates is not counted for either), their ratio, p95 turn latency, RSS in MB, and
+`ratio_without_store`: the same conversations with the engine replaying canned replies, i.e.
+what PTB and our channel layer alone allow (sendMessage with a keyboard, answerCallbackQuery).
 """
 
 from __future__ import annotations
@@ -75,7 +78,10 @@ class Driver:
         raise LookupError(label)
 
 
-async def full_stack(conversations: int, workdir: Path) -> tuple[float, list[float], int]:
+async def full_stack(conversations: int, workdir: Path, *, canned: bool = False) -> tuple[float, list[float], int]:
+    """Updates/s measured as time spent inside Application.process_update, as for bare PTB.
+    `canned`: the engine answers from replies recorded in the first conversation, without the
+    store: the cost of PTB and our channel layer alone (the ceiling of the ratio)."""
     from bot.app import build_engine
     from bot.channels.telegram import TelegramChannel
     from storage.db import Database
@@ -88,6 +94,8 @@ async def full_stack(conversations: int, workdir: Path) -> tuple[float, list[flo
     world = await build_world(db, NOW)
     users = await _join_users(db, world, conversations)
     engine = build_engine(db, clock=Clock(NOW))
+    if canned:
+        _can(engine)
     request = FakeRequest(spec_path=Path("/nonexistent"))
     channel = TelegramChannel(engine, engine.deps.catalog, token="1:B", base_url="http://fake")
     app = channel.build(request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")),
@@ -95,16 +103,27 @@ async def full_stack(conversations: int, workdir: Path) -> tuple[float, list[flo
     driver = Driver(app, request)
     latencies: list[float] = []
     async with app:
-        start = time.perf_counter()
         for uid in users:
             for kind, value in STEPS:
                 update = driver.update(uid, kind, value)
                 t0 = time.perf_counter()
                 await app.process_update(update)
                 latencies.append(time.perf_counter() - t0)
-        total = time.perf_counter() - start
     await db.dispose()
-    return total, latencies, len(latencies)
+    return sum(latencies), latencies, len(latencies)
+
+
+def _can(engine) -> None:
+    """Record the replies of the first len(STEPS) turns, then replay them in order."""
+    real, recorded, turns = engine.handle, [], itertools.count()
+
+    async def handle(turn):
+        i = next(turns)
+        if i < len(STEPS):
+            recorded.append(await real(turn))
+        return recorded[i % len(STEPS)]
+
+    engine.handle = handle
 
 
 async def _join_users(db, world, n: int) -> list[int]:
@@ -133,11 +152,13 @@ async def bare_ptb(updates: int) -> float:
     app.add_handler(MessageHandler(filters.ALL, echo))
     driver = Driver(app, request)
     batch = [driver.update(900_000 + i % 50, "text", f"tin nhắn {i}") for i in range(updates)]
+    total = 0.0
     async with app:
-        start = time.perf_counter()
         for update in batch:
+            t0 = time.perf_counter()
             await app.process_update(update)
-        return time.perf_counter() - start
+            total += time.perf_counter() - t0
+    return total
 
 
 def build_big_store(path: Path, cases: int) -> None:
@@ -200,6 +221,7 @@ def main() -> None:
         work = Path(tmp)
         total, latencies, updates = asyncio.run(full_stack(args.conversations, work))
         bare = asyncio.run(bare_ptb(updates))
+        canned, _, _ = asyncio.run(full_stack(args.conversations, work / "canned", canned=True))
         store = work / "big.sqlite3"
         t0 = time.perf_counter()
         build_big_store(store, args.cases)
@@ -213,6 +235,7 @@ def main() -> None:
         "full_stack_updates_per_s": round(ours, 1),
         "bare_ptb_updates_per_s": round(theirs, 1),
         "ratio": round(ours / theirs, 3),
+        "ratio_without_store": round(updates / canned / theirs, 3),
         "turn_latency_ms": {"p50": round(statistics.median(latencies) * 1000, 2),
                             "p95": round(statistics.quantiles(latencies, n=20)[18] * 1000, 2)},
         "store_cases": args.cases,

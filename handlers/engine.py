@@ -66,9 +66,8 @@ class Engine:
                 key = f"{turn.channel}:{turn.update_key}" if turn.update_key else None
                 if key and not await uow.seen.first_time(key, now):
                     return []
-                account = await uow.accounts.touch(turn.channel, turn.account_id, turn.display_name, now)
-                person = await uow.people.get(account.person_id) if account.person_id else None
-                conv = await uow.conversations.get_or_new(account.id, now)
+                account, person, conv = await uow.accounts.touch(turn.channel, turn.account_id,
+                                                                 turn.display_name, now)
                 ctx = Ctx(turn, uow, self.deps, account, conv, person, now)
                 replies = await self._route(ctx)
                 self._remember_choices(ctx, replies)

@@ -92,18 +92,29 @@ class PeopleRepo(_Repo):
 
 
 class AccountRepo(_Repo):
-    async def touch(self, channel: str, external_id: str, name: str, now: dt.datetime) -> Account:
-        q = select(Account).where(Account.channel == channel, Account.external_id == external_id)
-        account = await self.s.scalar(q)
-        if account is None:
+    async def touch(self, channel: str, external_id: str, name: str,
+                    now: dt.datetime) -> tuple[Account, Person | None, Conversation]:
+        """The account writing to us, its person and its conversation, in one query (a turn's
+        first read); a new account and conversation for a first message."""
+        q = (select(Account, Person, Conversation)
+             .outerjoin(Person, Person.id == Account.person_id)
+             .outerjoin(Conversation, Conversation.account_id == Account.id)
+             .where(Account.channel == channel, Account.external_id == external_id))
+        row = (await self.s.execute(q)).first()
+        if row is None:
             account = Account(channel=channel, external_id=external_id, display_name=name[:200],
                               last_seen_at=now)
             self.s.add(account)
             await self.s.flush()
+            person, conv = None, None
         else:
-            account.last_seen_at = now
+            account, person, conv = row
+            account.last_seen_at = now  # "the app used last" decides where reminders go
             account.unreachable = False
-        return account
+        if conv is None:
+            conv = Conversation(account_id=account.id, data={}, choices={}, updated_at=now)
+            self.s.add(conv)
+        return account, person, conv
 
     async def get(self, channel: str, external_id: str) -> Account | None:
         q = select(Account).where(Account.channel == channel, Account.external_id == external_id)
