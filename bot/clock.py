@@ -10,6 +10,7 @@ and the dispatcher (SQLite stores are single-process: the lock is always ours).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x6867_0004  # "hg", issue 4: the PostgreSQL advisory lock of the clock's leader
 RETRY_LEADERSHIP = 30.0
+CHECK_LOCK = 10.0  # how often the leader makes sure its lock's session is alive
 
 
 class Leadership:
@@ -39,16 +41,37 @@ class Leadership:
         if self.db.engine.dialect.name != "postgresql":
             return True
         conn = await self.db.engine.connect()
-        if await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}):
+        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY})
+        await conn.commit()  # the lock outlives it; an open transaction would pin VACUUM
+        if got:
             self._conn = conn  # held open: the lock lives as long as this session
             return True
         await conn.close()
         return False
 
+    async def held(self) -> bool:
+        """Whether the lock is still ours: it lives exactly as long as its session, which a
+        PostgreSQL restart, a cut connection or a server-side timeout can end."""
+        if self.db.engine.dialect.name != "postgresql":
+            return True
+        if self._conn is None:
+            return False
+        try:
+            await self._conn.scalar(text("SELECT 1"))
+            await self._conn.commit()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means the session, and the lock, are gone
+            return False
+
     async def release(self) -> None:
         if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+            conn, self._conn = self._conn, None
+            try:
+                await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+                await conn.commit()
+            except Exception:  # noqa: BLE001 - a dead session has released it already
+                pass
+            await conn.close()
 
 
 class PushClock:
@@ -103,17 +126,31 @@ class PushClock:
 
 
 async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event) -> None:
-    """Wait to be the leader, then run the clock and the dispatcher until told to stop."""
-    while not await leader.acquire():
-        try:
-            await asyncio.wait_for(stop.wait(), RETRY_LEADERSHIP)
-            return
-        except TimeoutError:
+    """Wait to be the leader, then run the clock and the dispatcher until told to stop; if
+    the lock is lost, stop both (another worker takes over) and wait to lead again."""
+    while not stop.is_set():
+        if not await leader.acquire():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY_LEADERSHIP)
             continue
-    log.info("outbox: this process runs the clock and the dispatcher")
-    clock.start()
-    try:
-        await clock.dispatcher.run(stop)
-    finally:
-        clock.shutdown()
-        await leader.release()
+        log.info("outbox: this process runs the clock and the dispatcher")
+        until = asyncio.Event()  # stop, or the lock lost
+        watch = asyncio.create_task(_watch_lock(leader, stop, until))
+        clock.start()
+        try:
+            await clock.dispatcher.run(until)
+        finally:
+            watch.cancel()
+            clock.shutdown()
+            await leader.release()
+        if not stop.is_set():
+            log.warning("outbox: the clock's lock was lost; dispatching stopped until it is ours again")
+
+
+async def _watch_lock(leader: Leadership, stop: asyncio.Event, until: asyncio.Event) -> None:
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), CHECK_LOCK)
+        if stop.is_set() or not await leader.held():
+            break
+    until.set()

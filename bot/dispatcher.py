@@ -87,6 +87,7 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         self._running = True
+        self._stop.clear()  # run again after a stop (the clock's lock lost, then regained)
         watcher = asyncio.create_task(self._watch(stop))
         try:
             await self.recover()

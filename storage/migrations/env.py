@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import make_engine
@@ -12,6 +13,7 @@ from storage.schema import Base
 
 config = context.config
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x6867_0007  # "hg", issue 7: workers starting together migrate one at a time
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +24,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # held until this transaction ends; the next worker then finds the schema current
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -220,6 +220,13 @@ class FakeTelegramServer:
             self._cond.notify_all()
             return update["update_id"]
 
+    def take_update(self, update_id: int) -> dict[str, Any]:
+        """Take a queued update off the queue: in webhook mode the test POSTs it to the bot."""
+        with self._cond:
+            update = next(u for u in self._updates if u["update_id"] == update_id)
+            self._updates.remove(update)
+            return copy.deepcopy(update)
+
     def pending_updates(self) -> int:
         with self._cond:
             return len(self._updates)

@@ -1,0 +1,276 @@
+"""End to end (#7): two bot processes in webhook mode on one PostgreSQL, as behind a load
+balancer. A person's updates arrive alternately at each and the conversation carries on; a
+redelivered update is answered once, even when both get it; an announcement goes to each
+person once, sent only by the holder of the clock's advisory lock; when that worker is
+SIGKILLed the other takes the lock over (it retries every 30 s) and sends the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
+
+from bot.clock import LOCK_KEY
+from storage.crypto import PartyCipher
+from storage.db import Database
+from storage.models import Case
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world
+from tests.e2e.test_broadcast_e2e import FIRST_CHAT, PEOPLE, add_people, delivered, wait_until
+from tests.e2e.test_webhook_mode import PUBLIC, TG_SECRET, free_port, wait_healthy
+from tests.fakes.fake_telegram import FakeTelegramServer
+
+pytestmark = pytest.mark.e2e
+
+DATA_KEY = Fernet.generate_key().decode()  # every worker of one store shares it
+LEADS = "outbox: this process runs the clock and the dispatcher"
+CHAT = 70007
+TAKEOVER = 60.0  # the follower retries the lock every 30 s: "within a minute"
+SEND_ALL = 10.0  # then 1,000 messages at DISPATCH_RATE 200/s, with room to spare
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    url = asyncio.run(pg_server.new_database())
+    yield url
+    asyncio.run(pg_server.drop_database(url))
+
+
+@pytest.fixture
+def telegram():
+    with FakeTelegramServer(token=TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def workers(tmp_path, telegram, pg_url):
+    made = []
+    for name in ("a", "b"):
+        port = free_port()
+        (tmp_path / name).mkdir()
+        proc = BotProcess(tmp_path / name, {
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "ZALO_BOT_TOKEN": "", "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": TG_SECRET,
+            "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "DATABASE_URL": pg_url,
+            "DATA_KEY": DATA_KEY, "QUIET_HOURS": "off", "DISPATCH_RATE": "200",
+        })
+        proc.name, proc.url = name, f"http://127.0.0.1:{port}"
+        made.append(proc)
+    yield made
+    for proc in made:
+        proc.stop()
+
+
+def start_together(workers: list[BotProcess]) -> None:
+    """Both at once on a fresh database: they migrate it one after the other."""
+    for proc in workers:
+        proc.start()
+    for proc in workers:
+        wait_healthy(proc.url, proc)
+
+
+def post(worker: BotProcess, update: dict) -> None:
+    answer = httpx.post(worker.url + "/telegram", json=update, timeout=5,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET})
+    assert answer.status_code == 200, (worker.name, answer.status_code)
+
+
+class LoadBalancer:
+    """Stands in for the fake server in TelegramUser: each update the user makes is taken off
+    the fake's queue and POSTed to the next worker in turn, as Telegram does to a webhook."""
+
+    def __init__(self, server: FakeTelegramServer, workers: list[BotProcess]) -> None:
+        self.server = server
+        self.workers = workers
+        self.served: list[str] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.server, name)
+
+    def push_text(self, *args, **kwargs) -> int:
+        return self._forward(self.server.push_text(*args, **kwargs))
+
+    def push_callback(self, *args, **kwargs) -> int:
+        return self._forward(self.server.push_callback(*args, **kwargs))
+
+    def _forward(self, update_id: int) -> int:
+        worker = self.workers[len(self.served) % len(self.workers)]
+        post(worker, self.server.take_update(update_id))
+        self.served.append(worker.name)
+        return update_id
+
+
+def quiet(server: FakeTelegramServer, chat_id: int, still: float = 1.5, timeout: float = 15) -> int:
+    """Wait until nothing more is sent to the chat for `still` seconds; how many were sent."""
+    deadline, count, since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = len(server.sent(chat_id))
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= still:
+            return count
+        time.sleep(0.05)
+    raise AssertionError(f"chat {chat_id} kept receiving messages")
+
+
+async def stored(url: str) -> tuple[list[Case], int, list[str]]:
+    db = Database(url, PartyCipher(DATA_KEY))
+    try:
+        async with db.uow() as uow:
+            cases = list((await uow.session.scalars(select(Case))).all())
+            raw = (await uow.session.execute(text("SELECT parties FROM cases"))).scalars().all()
+            seen = await uow.session.scalar(text("SELECT count(*) FROM seen_updates"))
+        return cases, seen, list(raw)
+    finally:
+        await db.dispose()
+
+
+async def outbox_statuses(url: str) -> dict[str, int]:
+    db = Database(url, PartyCipher(DATA_KEY))
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT status, count(*) FROM deliveries GROUP BY status"))
+            return {status: n for status, n in rows}
+    finally:
+        await db.dispose()
+
+
+async def lock_holders(url: str) -> list[tuple[str, bool]]:
+    """(state, holds a snapshot) of each session holding the clock's advisory lock."""
+    db = Database(url, PartyCipher(DATA_KEY))
+    try:
+        async with db.engine.connect() as conn:
+            rows = await conn.execute(text(
+                "SELECT a.state, a.backend_xmin IS NOT NULL FROM pg_locks l"
+                " JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory'"
+                " AND l.granted AND l.classid = 0 AND l.objid = :k"), {"k": LOCK_KEY})
+            return [tuple(r) for r in rows]
+    finally:
+        await db.dispose()
+
+
+def leader_of(workers: list[BotProcess], timeout: float = 15) -> BotProcess:
+    """The one worker whose clock ticks (/healthz last_tick) and that logged taking the lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ticking = [w for w in workers
+                   if httpx.get(w.url + "/healthz", timeout=2).json()["last_tick"]]
+        if ticking:
+            assert len(ticking) == 1, "both workers run the clock"
+            assert [w.name for w in workers if LEADS in w.log_text()] == [ticking[0].name]
+            return ticking[0]
+        time.sleep(0.2)
+    raise AssertionError("no worker runs the clock")
+
+
+def clean_logs(workers: list[BotProcess]) -> None:
+    for proc in workers:
+        log = proc.log_text()
+        assert "Traceback" not in log, log
+        for secret in (TOKEN, TOKEN.split(":")[1], TG_SECRET, DATA_KEY):
+            assert secret not in log
+
+
+def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_url):
+    start_together(workers)
+    code = make_world(workers[0])
+    balancer = LoadBalancer(telegram, workers)
+    user = TelegramUser(balancer, chat_id=CHAT, name="Minh")
+
+    user.type(f"/start {code}", expect="Họ và tên")
+    user.press("Dùng tên", expect="Giới tính")
+    user.press("Nam", expect="dân tộc thiểu số")
+    user.press("Không", expect="Chào mừng Minh")
+    user.type("/vuviec", expect="Ngày tiếp nhận")
+    user.press("Hôm nay", expect="thuộc loại nào")
+    user.press("Tranh chấp dân sự", expect="Vì sao")
+    user.press("Các bên yêu cầu", expect="Tên các bên")
+    user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
+    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
+    user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
+    user.press("Xong", expect="Kiểm tra lại")
+    user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")
+    assert Counter(balancer.served) == {"a": 7, "b": 6}
+    assert balancer.served[:4] == ["a", "b", "a", "b"]
+
+    # nothing answered twice, no step repeated or lost
+    quiet(telegram, CHAT)
+    texts = [m["text"] or "" for m in telegram.sent(CHAT)]
+    assert sum("Đã lưu vụ việc số" in t for t in texts) == 1
+    assert sum("Chào mừng Minh" in t for t in texts) == 1
+    cases, seen, raw = asyncio.run(stored(pg_url))
+    assert [(c.seq, c.category, c.source, c.summary) for c in cases] == [
+        (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn")]
+    assert "Nguyễn Văn An" in str(cases[0].parties) and "0912 345 678" in str(cases[0].parties)
+    assert raw[0].startswith("v1:") and "Nguyễn" not in raw[0]  # encrypted with the shared DATA_KEY
+    assert seen == 13
+
+    # Telegram redelivers an update (it got no answer in time): to the other worker
+    update = telegram.take_update(telegram.push_text(CHAT, "/menu", first_name="Minh"))
+    before = len(telegram.sent(CHAT))
+    post(workers[0], update)
+    once = quiet(telegram, CHAT) - before
+    assert once >= 1
+    post(workers[1], update)
+    assert quiet(telegram, CHAT) - before == once
+
+    # ... or to both at the same moment
+    update = telegram.take_update(telegram.push_text(CHAT, "/menu", first_name="Minh"))
+    before = len(telegram.sent(CHAT))
+    both = [threading.Thread(target=post, args=(w, update)) for w in workers]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert quiet(telegram, CHAT) - before == once
+
+    assert telegram.rejected == []
+    clean_logs(workers)
+    for personal in ("Nguyễn Văn An", "0912 345 678", "ngõ Hòe"):
+        assert all(personal not in w.log_text() for w in workers)
+
+
+def test_an_announcement_goes_once_and_survives_the_leader(workers, telegram, pg_url):
+    start_together(workers)
+    make_world(workers[0])
+    asyncio.run(add_people(pg_url, 4))
+    leader = leader_of(workers)
+    survivor = next(w for w in workers if w is not leader)
+    # the leader's lock session stays open but idle: no transaction pinning VACUUM's horizon
+    assert asyncio.run(lock_holders(pg_url)) == [("idle", False)]
+
+    first = "Họp tổ hòa giải lúc 8 giờ sáng thứ Hai."
+    second = "Tập huấn Luật Hòa giải ở cơ sở chiều thứ Tư."
+    assert f"{PEOPLE} người" in survivor.cli("broadcast", "--unit", "Phường F", "--text", first)
+    wait_until(lambda: min(delivered(telegram)) >= 1, 30, "first announcement", telegram)
+    time.sleep(1.5)  # a second sender would show now
+    assert delivered(telegram) == [1] * PEOPLE
+
+    assert LEADS not in survivor.log_text()  # the first went out from the leader alone
+    leader.kill()
+    killed = time.monotonic()
+    assert f"{PEOPLE} người" in survivor.cli("broadcast", "--unit", "Phường F", "--text", second)
+    wait_until(lambda: min(delivered(telegram)) >= 2, TAKEOVER + 20, "second announcement",
+               telegram)
+    took = time.monotonic() - killed
+    time.sleep(1.5)
+    assert delivered(telegram) == [2] * PEOPLE
+    assert took < TAKEOVER + SEND_ALL, took
+
+    per_chat = Counter((m["chat_id"], m["text"]) for m in telegram.sent()
+                       if m["chat_id"] >= FIRST_CHAT)
+    assert set(per_chat.values()) == {1} and len(per_chat) == 2 * PEOPLE
+    assert {t for _, t in per_chat} == {f"📢 Thông báo của Phường F:\n{first}",
+                                        f"📢 Thông báo của Phường F:\n{second}"}
+    assert asyncio.run(outbox_statuses(pg_url)) == {"sent": 2 * PEOPLE}
+    assert LEADS in survivor.log_text()
+    assert httpx.get(survivor.url + "/healthz", timeout=2).json()["last_tick"] is not None
+    assert telegram.rejected == []
+    clean_logs(workers)
