@@ -276,7 +276,7 @@ def health_check(db: Database, heartbeat: Heartbeat) -> Callable[[], Awaitable[d
     """/healthz: the store answers, and when the scheduler clock last ticked (None = not yet)."""
 
     async def health() -> dict:
-        return {"store": await db.ping(), "last_tick": heartbeat.report()}
+        return {"store": await db.ping(), "last_tick": heartbeat.report(), "leader": heartbeat.leader}
 
     return health
 

@@ -96,8 +96,12 @@ class PushClock:
         self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes, id="recurring",
                                max_instances=1, coalesce=True, next_run_time=now)
         self.scheduler.start()
+        if self.heartbeat is not None:
+            self.heartbeat.leader = True
 
     def shutdown(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.leader = False
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 

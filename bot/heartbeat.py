@@ -1,4 +1,6 @@
-"""The last tick of the scheduler clock, shared with /healthz (no scheduler import needed)."""
+"""The last tick of the scheduler clock and whether this worker leads, shared with /healthz
+(no scheduler import needed). With several workers only the leader ticks: `leader` false
+and `last_tick` null is a healthy follower."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ class Heartbeat:
 
     def __init__(self) -> None:
         self.last_tick: dt.datetime | None = None
+        self.leader = False  # set while this process holds the clock's lock
 
     def beat(self, now: dt.datetime) -> None:
         self.last_tick = now

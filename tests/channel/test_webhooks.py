@@ -157,9 +157,11 @@ async def test_telegram_wrong_secret_is_refused_and_the_body_not_logged(web, tel
 
 async def test_healthz_reports_the_store_and_the_last_tick(web, heartbeat, db, monkeypatch):
     answer = await web.get("/healthz")
-    assert answer.status_code == 200 and answer.json() == {"store": True, "last_tick": None}
+    assert answer.status_code == 200 and answer.json() == {"store": True, "last_tick": None, "leader": False}
+    heartbeat.leader = True
     heartbeat.beat(dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC))
-    assert (await web.get("/healthz")).json()["last_tick"] == "2026-11-22T03:00:00+00:00"
+    assert (await web.get("/healthz")).json() == {"store": True, "last_tick": "2026-11-22T03:00:00+00:00",
+                                                   "leader": True}
 
     async def down() -> bool:  # the store stopped answering
         return False

@@ -160,10 +160,11 @@ def leader_of(workers: list[BotProcess], timeout: float = 15) -> BotProcess:
     """The one worker whose clock ticks (/healthz last_tick) and that logged taking the lock."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ticking = [w for w in workers
-                   if httpx.get(w.url + "/healthz", timeout=2).json()["last_tick"]]
+        health = {w.name: httpx.get(w.url + "/healthz", timeout=2).json() for w in workers}
+        ticking = [w for w in workers if health[w.name]["last_tick"]]
         if ticking:
             assert len(ticking) == 1, "both workers run the clock"
+            assert [w.name for w in workers if health[w.name]["leader"]] == [ticking[0].name]
             assert [w.name for w in workers if LEADS in w.log_text()] == [ticking[0].name]
             return ticking[0]
         time.sleep(0.2)
