@@ -88,3 +88,20 @@ class TelegramUser:
                 self.server.push_callback(self.chat_id, button["callback_data"], message["message_id"])
                 return self._expect(before, expect, timeout)
         raise AssertionError(f"no button {label!r} in the chat")
+
+
+def join_and_log_a_case(user: TelegramUser, code: str) -> None:
+    """Join with an invite code (as Minh), then log case 1 through every step of /vuviec."""
+    user.type(f"/start {code}", expect="Họ và tên")
+    user.press("Dùng tên", expect="Giới tính")
+    user.press("Nam", expect="dân tộc thiểu số")
+    user.press("Không", expect="Chào mừng Minh")
+    user.type("/vuviec", expect="Ngày tiếp nhận")
+    user.press("Hôm nay", expect="thuộc loại nào")
+    user.press("Tranh chấp dân sự", expect="Vì sao")
+    user.press("Các bên yêu cầu", expect="Tên các bên")
+    user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
+    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
+    user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
+    user.press("Xong", expect="Kiểm tra lại")
+    user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")

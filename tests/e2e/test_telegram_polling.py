@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, join_and_log_a_case, make_world
 from tests.fakes.fake_telegram import FakeTelegramServer
 
 pytestmark = pytest.mark.e2e
@@ -41,20 +41,7 @@ def test_join_log_kill_restart_resume(tmp_path, server, bot):
     bot.start()
     user = TelegramUser(server, chat_id=70001, name="Minh")
 
-    user.type(f"/start {code}", expect="Họ và tên")
-    user.press("Dùng tên", expect="Giới tính")
-    user.press("Nam", expect="dân tộc thiểu số")
-    user.press("Không", expect="Chào mừng Minh")
-
-    user.type("/vuviec", expect="Ngày tiếp nhận")
-    user.press("Hôm nay", expect="thuộc loại nào")
-    user.press("Tranh chấp dân sự", expect="Vì sao")
-    user.press("Các bên yêu cầu", expect="Tên các bên")
-    user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
-    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
-    user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
-    user.press("Xong", expect="Kiểm tra lại")
-    user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")
+    join_and_log_a_case(user, code)
 
     user.type("/vuviec", expect="Ngày tiếp nhận")
     user.press("Hôm qua", expect="thuộc loại nào")

@@ -21,7 +21,7 @@ from bot.clock import LOCK_KEY
 from storage.crypto import PartyCipher
 from storage.db import Database
 from storage.models import Case
-from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, join_and_log_a_case, make_world
 from tests.e2e.test_broadcast_e2e import FIRST_CHAT, PEOPLE, add_people, delivered, wait_until
 from tests.e2e.test_webhook_mode import PUBLIC, TG_SECRET, free_port, wait_healthy
 from tests.fakes.fake_telegram import FakeTelegramServer
@@ -185,19 +185,7 @@ def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_ur
     balancer = LoadBalancer(telegram, workers)
     user = TelegramUser(balancer, chat_id=CHAT, name="Minh")
 
-    user.type(f"/start {code}", expect="Họ và tên")
-    user.press("Dùng tên", expect="Giới tính")
-    user.press("Nam", expect="dân tộc thiểu số")
-    user.press("Không", expect="Chào mừng Minh")
-    user.type("/vuviec", expect="Ngày tiếp nhận")
-    user.press("Hôm nay", expect="thuộc loại nào")
-    user.press("Tranh chấp dân sự", expect="Vì sao")
-    user.press("Các bên yêu cầu", expect="Tên các bên")
-    user.type("Nguyễn Văn An; Trần Thị Bình", expect="Số điện thoại")
-    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
-    user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
-    user.press("Xong", expect="Kiểm tra lại")
-    user.press("Xác nhận", expect="Đã lưu vụ việc số 1/")
+    join_and_log_a_case(user, code)
     assert Counter(balancer.served) == {"a": 7, "b": 6}
     assert balancer.served[:4] == ["a", "b", "a", "b"]
 
