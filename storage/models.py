@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -181,7 +182,11 @@ class Case(Base):
 
     __table_args__ = (
         UniqueConstraint("team_id", "year", "seq", name="uq_cases_team_year_seq"),
-        Index("ix_cases_unit_path_received", "unit_path", "received_on"),
+        # Subtree reads compare paths byte-wise (storage.access.under): on PostgreSQL that is
+        # COLLATE "C", which only an index in that collation serves.
+        Index("ix_cases_unit_path_received", "unit_path", "received_on").ddl_if(dialect="sqlite"),
+        Index("ix_cases_unit_path_c_received", text('unit_path COLLATE "C"'), "received_on")
+        .ddl_if(dialect="postgresql"),
         Index("ix_cases_team_received", "team_id", "received_on"),
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import make_engine
-from storage.schema import Base
+from storage.schema import Base, compared
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +22,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
