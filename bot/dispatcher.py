@@ -4,9 +4,10 @@ A delivery goes pending → claimed (taken atomically, in batches) → sending (
 the channel's rate-limit slot, just before the platform is called) → sent. A 429 or a
 transient fault puts it back to pending after retry_after or a growing backoff; a 403 marks
 the account unreachable (another reachable account of the person is tried, else their
-officials are told); a 400 fails it; what is past its use expires. After a crash, claimed
-rows go back to pending and sending rows become uncertain: a message that may have reached
-the platform is never sent twice. Only one dispatcher runs per store (the clock's leader).
+officials are told); a 400 fails it; what is past its use expires. A send the platform did
+not answer in time (`Unconfirmed`) becomes uncertain; so do sending rows after a crash, while
+claimed rows go back to pending: a message that may have reached the platform is never sent
+twice. Only one dispatcher runs per store (the clock's leader).
 
 All of the dispatcher's reads and writes go through one StateWriter: one session, changes
 committed in groups, so recording "sending" costs well under a millisecond at 100 messages
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import Rejected, RetryLater, Sender, Unreachable
-from bot.ratelimit import ADMITTED, SendLimiter
+from bot.ratelimit import ADMITTED, SendLimiter, Unconfirmed
 from bot.state_writer import StateWriter
 from handlers.core import Attachment, Reply
 from handlers.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
@@ -197,7 +198,7 @@ class Dispatcher:
             token = ADMITTED.set(limiter is not None)
             try:
                 await sender.send(job.external_id, reply)
-            except (RetryLater, Unreachable, Rejected) as err:
+            except (RetryLater, Unreachable, Rejected, Unconfirmed) as err:
                 outcome = err
             except Exception as err:  # noqa: BLE001 - unknown: treat as transient
                 log.error("outbox: delivery %d: unexpected %s", job.id, type(err).__name__, exc_info=err)
@@ -225,6 +226,9 @@ class Dispatcher:
         now = self.clock()
         if outcome is None:
             return await self._finish(job, S.SENT)
+        if isinstance(outcome, Unconfirmed):
+            log.info("outbox: delivery %d: no answer from %s; uncertain, not sent again", job.id, job.channel)
+            return await self._finish(job, S.UNCERTAIN, "no answer from the platform")
         if isinstance(outcome, Rejected):
             log.warning("outbox: delivery %d refused by %s: %s", job.id, job.channel, outcome)
             return await self._finish(job, S.FAILED, f"refused: {outcome}")

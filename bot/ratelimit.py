@@ -13,6 +13,11 @@ goes through it, so conversation replies and pushes share one budget; replies go
 The outbox dispatcher takes its slot itself, records "sending", then calls the platform
 inside the slot; `ADMITTED` tells PtbLimiter not to count that call twice and not to retry a
 429 on its own: the dispatcher reschedules the delivery after retry_after instead.
+
+A send that timed out after it was written may have been carried out: it is never retried. A
+reply in a turn is then given up (as before); for the outbox PtbLimiter raises `Unconfirmed`,
+which the dispatcher records as uncertain instead of rescheduling it. A 5xx answer or a
+connection closed without an answer is retried in a turn (the outbox reschedules it itself).
 """
 
 from __future__ import annotations
@@ -25,11 +30,24 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from telegram.error import RetryAfter
+import httpx
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
+
+from bot.channels.base import SendError
 
 ADMITTED: ContextVar[bool] = ContextVar("send_admitted", default=False)
 CATCH_UP = 0.05  # seconds the even spacing may fall behind and catch up (sleeps overshoot)
+NOT_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)  # before the request was all out
+
+
+class Unconfirmed(SendError):
+    """The request went out but no answer came in time: the platform may have carried it
+    out, so it must not be sent again."""
+
+
+def maybe_carried_out(err: TimedOut) -> bool:
+    return not isinstance(err.__cause__, NOT_SENT)
 
 
 class SendLimiter:
@@ -144,9 +162,10 @@ def counts_toward_limit(endpoint: str) -> bool:
 class PtbLimiter(BaseRateLimiter[dict]):
     """python-telegram-bot's rate-limiter hook, backed by a SendLimiter."""
 
-    def __init__(self, limiter: SendLimiter, *, max_retries: int = 3) -> None:
+    def __init__(self, limiter: SendLimiter, *, max_retries: int = 3, backoff: float = 0.5) -> None:
         self.limiter = limiter
         self.max_retries = max_retries
+        self.backoff = backoff  # seconds before the first retry after a 5xx or a dropped connection
 
     async def initialize(self) -> None:
         pass
@@ -155,7 +174,14 @@ class PtbLimiter(BaseRateLimiter[dict]):
         pass
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        if ADMITTED.get() or not counts_toward_limit(endpoint):
+        if ADMITTED.get():  # the outbox's send: its slot is taken, it reschedules by itself
+            try:
+                return await callback(*args, **kwargs)
+            except TimedOut as err:
+                if maybe_carried_out(err):
+                    raise Unconfirmed(f"{endpoint}: no answer") from None
+                raise
+        if not counts_toward_limit(endpoint):
             return await callback(*args, **kwargs)
         chat = data.get("chat_id")
         for attempt in range(self.max_retries + 1):
@@ -167,5 +193,11 @@ class PtbLimiter(BaseRateLimiter[dict]):
                         raise
                     retry = err.retry_after
                     delay = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+                except (TimedOut, BadRequest):
+                    raise  # it may have arrived: never sent twice; a 400 will not change
+                except NetworkError:  # a 5xx, or the connection closed without an answer
+                    if attempt >= self.max_retries:
+                        raise
+                    delay = self.backoff * 2**attempt
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")

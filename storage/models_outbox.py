@@ -4,8 +4,8 @@ A push (what to say: text, buttons, an optional file) expands into deliveries, o
 recipient with a unique key, so re-running whatever created them never sends twice. The
 dispatcher (bot/dispatcher.py) claims due rows atomically and walks each through
 pending → claimed → sending → sent (or unreachable, failed, expired, cancelled, skipped).
-A row found in `sending` after a crash may or may not have reached the platform: it becomes
-`uncertain` and is never sent again.
+A row found in `sending` after a crash, or whose send the platform did not answer in time,
+may or may not have reached the platform: it becomes `uncertain` and is never sent again.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class DeliveryStatus(enum.StrEnum):
     EXPIRED = "expired"  # too late to matter
     CANCELLED = "cancelled"  # the training was cancelled, the report submitted, …
     SKIPPED = "skipped"  # the person muted automatic reminders
-    UNCERTAIN = "uncertain"  # the process died while sending: maybe received, never resent
+    UNCERTAIN = "uncertain"  # died while sending, or no answer: maybe received, never resent
 
 
 OPEN_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)

@@ -1,5 +1,6 @@
 """The outbox dispatcher against the local fake Bot API server: 429 waits for retry_after,
-403 marks the person unreachable and tells their official, 500 is retried with backoff."""
+403 marks the person unreachable and tells their official, 500 is retried with backoff, a
+send the server carries out without answering in time is uncertain and never sent again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from telegram import Update
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import TelegramChannel, to_turn
 from bot.channels.telegram_push import TelegramPushSender
@@ -25,6 +27,7 @@ from tests.support import Chat
 
 TOKEN = "123456:TEST-dispatcher"
 CHATS = {"hgv_a": 7001, "hgv_a2": 7002, "leader_a": 7003, "official": 7009}
+READ_TIMEOUT = 2.0  # seconds the bot waits for an answer (python-telegram-bot's default: 5)
 
 
 class Faults:
@@ -54,7 +57,7 @@ async def tg(db, world, engine, clock):
     with FakeTelegramServer(token=TOKEN, faults=faults) as server:
         limiter = SendLimiter(500, chat_interval=0)
         app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=server.base_url).build(
-            rate_limiter=PtbLimiter(limiter))
+            request=HTTPXRequest(connection_pool_size=16, read_timeout=READ_TIMEOUT), rate_limiter=PtbLimiter(limiter))
         async with app:
             other = FakeSender()
             dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot), "test": other}, env=env(),
@@ -108,6 +111,21 @@ async def test_500_is_retried_with_backoff(db, world, clock, tg):
     await dispatcher.drain()
     assert server.delivered_count(CHATS["hgv_a"]) == 1
     assert (await row_of(db, world, "hgv_a")).status is DeliveryStatus.SENT
+
+
+async def test_a_send_answered_too_late_is_uncertain_and_never_sent_again(db, world, clock, tg):
+    server, dispatcher, faults = tg
+    server.slow_seconds = READ_TIMEOUT + 0.5  # carried out, but answered after the bot gave up
+    faults.plan[(CHATS["hgv_a"], "timeout")] = 1
+    await announce(db, world, clock)
+    await dispatcher.drain()
+    row = await row_of(db, world, "hgv_a")
+    assert (row.status, row.attempts, row.error) == (DeliveryStatus.UNCERTAIN, 0, "no answer from the platform")
+    server.wait_for(lambda s: s.delivered_count(CHATS["hgv_a"]) == 1, timeout=5)  # it did arrive
+    clock.advance(minutes=5)
+    await dispatcher.drain()
+    assert [server.delivered_count(CHATS[k]) for k in ("hgv_a", "hgv_a2", "leader_a")] == [1, 1, 1]
+    assert (await row_of(db, world, "hgv_a2")).status is DeliveryStatus.SENT
 
 
 async def test_403_marks_unreachable_and_tells_the_official(db, world, clock, tg):

@@ -46,15 +46,18 @@ class Hold:
         return None
 
 
-async def add_people(url: str, team_id: int) -> None:
+async def add_people(url: str, team_id: int, count: int = PEOPLE, *, channel: str = "telegram",
+                     ids: list[str] | None = None) -> None:
+    """`count` mediators in the team, each with one account (chat ids FIRST_CHAT… unless given)."""
+    ids = ids or [str(FIRST_CHAT + i) for i in range(count)]
     db = Database(url)
     now = dt.datetime.now(dt.UTC)
     async with db.uow() as uow:
         people = [Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN, unit_id=team_id, sex="nam",
-                         created_at=now) for i in range(PEOPLE)]
+                         created_at=now) for i in range(count)]
         uow.session.add_all(people)
         await uow.session.flush()
-        uow.session.add_all([Account(channel="telegram", external_id=str(FIRST_CHAT + i), person_id=p.id,
+        uow.session.add_all([Account(channel=channel, external_id=ids[i], person_id=p.id,
                                      display_name=p.full_name, last_seen_at=now) for i, p in enumerate(people)])
         await uow.commit()
     await db.dispose()

@@ -146,6 +146,11 @@ class FakeZaloServer:
             self._cond.notify_all()
         return message_id
 
+    def know(self, *user_ids: str) -> None:
+        """These users have messaged the bot before: it may send to them (no update is queued)."""
+        with self._cond:
+            self._known.update(user_ids)
+
     def pending_updates(self) -> int:
         with self._cond:
             return len(self._updates)

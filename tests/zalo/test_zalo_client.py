@@ -143,6 +143,14 @@ async def test_rate_limited(as_http_status: bool) -> None:
     assert [m["text"] for m in fake.sent()] == ["1", "2"]
 
 
+async def test_only_users_who_wrote_first_can_be_sent_to(fake: FakeZaloServer, client: ZaloBotClient) -> None:
+    with pytest.raises(ZaloForbidden):
+        await client.send_message(USER, "Chào anh")
+    fake.know(USER)  # as if they had written before (an account made by an official)
+    await client.send_message(USER, "Chào anh")
+    assert [m["text"] for m in fake.sent(USER)] == ["Chào anh"] and fake.pending_updates() == 0
+
+
 @pytest.mark.parametrize(
     ("fault", "error", "code"),
     [
