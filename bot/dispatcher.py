@@ -24,8 +24,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.channels.base import Rejected, RetryLater, Sender, Unreachable
-from bot.ratelimit import ADMITTED, SendLimiter, Unconfirmed
+from bot.channels.base import Rejected, RetryLater, Sender, Unconfirmed, Unreachable
+from bot.ratelimit import ADMITTED, SendLimiter
 from bot.state_writer import StateWriter
 from handlers.core import Attachment, Reply
 from handlers.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable

@@ -14,8 +14,9 @@ The outbox dispatcher takes its slot itself, records "sending", then calls the p
 inside the slot; `ADMITTED` tells PtbLimiter not to count that call twice and not to retry a
 429 on its own: the dispatcher reschedules the delivery after retry_after instead.
 
-A send that timed out after it was written may have been carried out: it is never retried. A
-reply in a turn is then given up (as before); for the outbox PtbLimiter raises `Unconfirmed`,
+A send that timed out after it was written may have been carried out: it is never retried. In
+a turn that reply is skipped and the next ones go (TelegramChannel.send; the same on Zalo);
+for the outbox PtbLimiter raises `Unconfirmed`,
 which the dispatcher records as uncertain instead of rescheduling it. A 5xx answer or a
 connection closed without an answer is retried in a turn (the outbox reschedules it itself).
 """
@@ -34,16 +35,11 @@ import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.base import SendError
+from bot.channels.base import Unconfirmed
 
 ADMITTED: ContextVar[bool] = ContextVar("send_admitted", default=False)
 CATCH_UP = 0.05  # seconds the even spacing may fall behind and catch up (sleeps overshoot)
 NOT_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)  # before the request was all out
-
-
-class Unconfirmed(SendError):
-    """The request went out but no answer came in time: the platform may have carried it
-    out, so it must not be sent again."""
 
 
 def maybe_carried_out(err: TimedOut) -> bool:

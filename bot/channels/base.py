@@ -27,6 +27,11 @@ class Rejected(SendError):
     """The platform refused this message (400): retrying the same message will not help."""
 
 
+class Unconfirmed(SendError):
+    """The request went out but no answer came in time: the platform may have carried it
+    out, so it must not be sent again (the outbox records it as uncertain)."""
+
+
 class Sender(Protocol):
     channel: str
 

@@ -15,12 +15,13 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot.channels.base import Rejected, RetryLater, Unreachable
+from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
 from bot.channels.render import split_text
+from bot.ratelimit import maybe_carried_out
 from content.catalog import Catalog
 from handlers.core import FileRef, Reply, Turn
 from handlers.engine import Engine
@@ -118,7 +119,7 @@ class TelegramChannel:
             except TelegramError:
                 pass  # an old query can no longer be answered; the reply below still goes
         replies = await self.engine.handle(turn)
-        await self.send(context.bot, update.effective_chat.id, replies)
+        await self.send(context.bot, update.effective_chat.id, replies, past_timeouts=True)
 
     async def on_inline_query(self, update: Update) -> None:
         """`@bot thù lao hòa giải` in any chat: the best legal answers, ready to share."""
@@ -132,25 +133,40 @@ class TelegramChannel:
         ]
         await query.answer(results, cache_time=300, is_personal=False)
 
-    async def send(self, bot, chat_id: int | str, replies: Sequence[Reply]) -> None:
+    async def send(self, bot, chat_id: int | str, replies: Sequence[Reply], *, past_timeouts: bool = False) -> None:
+        """`past_timeouts` (a turn's replies): a message Telegram did not answer in time may
+        have arrived, so it is not sent again, and the turn's next messages still go."""
         for reply in replies:
             parts = split_text(reply.text, TELEGRAM_LIMIT)
             for i, part in enumerate(parts):
                 markup = keyboard(reply) if i == len(parts) - 1 else None
-                await bot.send_message(chat_id, part, reply_markup=markup)
+                await _one(bot.send_message(chat_id, part, reply_markup=markup), past_timeouts)
             if reply.file is not None:
                 data = InputFile(reply.file.data, filename=reply.file.filename)
                 if reply.file.kind == "image":
-                    await bot.send_photo(chat_id, data)
+                    await _one(bot.send_photo(chat_id, data), past_timeouts)
                 else:
-                    await bot.send_document(chat_id, data)
+                    await _one(bot.send_document(chat_id, data), past_timeouts)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         err = context.error
         if isinstance(err, Forbidden):
             log.warning("telegram: chat blocked the bot")
             return
+        if isinstance(err, NetworkError):  # retried already (bot/ratelimit.py); nothing to trace
+            log.warning("telegram: a reply was not sent: %s", type(err).__name__)
+            return
         log.error("telegram handler error: %s", type(err).__name__, exc_info=err)
+
+
+async def _one(call, past_timeouts: bool) -> None:
+    if not past_timeouts:
+        await call
+        return
+    try:
+        await call
+    except TimedOut:
+        log.warning("telegram: no answer in time to a reply; it may have arrived and is not sent again")
 
 
 class TelegramSender:
@@ -175,5 +191,9 @@ class TelegramSender:
             if "chat not found" in str(err).lower():
                 raise Unreachable("chat not found") from None
             raise Rejected(type(err).__name__) from None
-        except NetworkError:  # includes TimedOut and 5xx answers
+        except TimedOut as err:
+            if maybe_carried_out(err):  # PtbLimiter says so first when it admitted the send
+                raise Unconfirmed("telegram: no answer") from None
+            raise RetryLater(self._backoff, "network") from None
+        except NetworkError:  # 5xx answers, dropped connections
             raise RetryLater(self._backoff, "network") from None

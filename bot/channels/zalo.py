@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.channels.base import Rejected, RetryLater, Unreachable
+from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
 from bot.channels.render import numbered
 from bot.channels.zalo_client import (
     ZaloAuthError,
@@ -24,6 +24,7 @@ from bot.channels.zalo_client import (
     ZaloNetworkError,
     ZaloRateLimited,
     ZaloServerError,
+    ZaloTimeout,
     ZaloUpdate,
 )
 from content.catalog import Catalog
@@ -107,6 +108,9 @@ class ZaloChannel:
                 except ZaloForbidden:
                     log.warning("zalo: the chat no longer accepts messages from the bot")
                     return
+                except ZaloTimeout:  # it may have arrived: not sent again; the next ones still go
+                    log.warning("zalo: no answer in time to a reply; it may have arrived and is not sent again")
+                    break
                 except (ZaloRateLimited, ZaloServerError, ZaloNetworkError) as err:
                     if attempt == RETRIES:
                         log.warning("zalo: reply not sent after %d attempts: %s", attempt + 1, err.code)
@@ -203,6 +207,8 @@ class ZaloSender:
             raise RetryLater(err.retry_after or self._backoff, "zalo quota") from None
         except ZaloForbidden:
             raise Unreachable("forbidden") from None
+        except ZaloTimeout:
+            raise Unconfirmed("zalo: no answer") from None
         except (ZaloServerError, ZaloNetworkError):
             raise RetryLater(self._backoff, "network") from None
         except ZaloAuthError:

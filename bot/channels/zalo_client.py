@@ -61,6 +61,10 @@ class ZaloNetworkError(ZaloError):
     """Transport failure or timeout (code 0); the message is token-free."""
 
 
+class ZaloTimeout(ZaloNetworkError):
+    """The request went out and no answer came in time: Zalo may have carried it out."""
+
+
 class _NoUpdates(ZaloError):
     """408: getUpdates turns it into None; other methods see a plain ZaloError."""
 
@@ -205,14 +209,15 @@ class ZaloBotClient:
     ) -> Any:
         url = f"{self._base_url}/bot{self._token}/{method}"
         log.debug("zalo call %s", method)
-        failure: ZaloNetworkError | None = None
+        failure: ZaloNetworkError | None = None  # raised below, outside the except
         try:
             resp = await self._http.post(
                 url, json=dict(params or {}), timeout=wait or self._timeout
             )
         except httpx.HTTPError as exc:  # raised outside so the original (with URL) is dropped
             detail = _redact(f"{type(exc).__name__}: {exc}".rstrip(": "), [self._token])
-            failure = ZaloNetworkError(0, f"{method}: {detail}")
+            kind = ZaloTimeout if isinstance(exc, httpx.ReadTimeout) else ZaloNetworkError
+            failure = kind(0, f"{method}: {detail}")
         if failure is not None:
             log.warning("zalo %s failed: %s", method, failure.description)
             raise failure

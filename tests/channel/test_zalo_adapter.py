@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import Rejected, RetryLater, Unreachable
+from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
 from bot.channels.zalo import ZaloChannel, ZaloSender, render
 from bot.channels.zalo_client import MAX_TEXT, ZaloBotClient
 from handlers.core import Button, Reply, rows
@@ -210,3 +210,25 @@ async def test_replies_take_their_slot_in_the_send_budget_shared_with_the_outbox
     await zalo.deliver(user.user_id, [Reply("một"), Reply("hai"), Reply("ba")])
     assert budget.slots == [True, True, True]  # replies go before pushes
     assert [m["text"] for m in fake.sent(user.user_id)] == ["một", "hai", "ba"]
+
+
+async def test_a_send_answered_too_late_is_never_sent_again(engine):
+    """Zalo carried the message out but answered after the client gave up: in a turn the next
+    replies still go and that one is not repeated; for the outbox it is unconfirmed."""
+    slow_once = []
+
+    def slow(method: str, params: dict) -> str | None:
+        if method == "sendMessage" and params["text"] in ("một", "lời mời") and params["text"] not in slow_once:
+            slow_once.append(params["text"])
+            return "slow"
+        return None
+
+    with FakeZaloServer(ZALO_TOKEN, hang_seconds=1.0, faults=slow) as fake:
+        async with ZaloBotClient(ZALO_TOKEN, fake.base_url, timeout=0.3) as client:
+            fake.know("u-1")
+            zalo = ZaloChannel(engine, engine.deps.catalog, client)
+            await zalo.deliver("u-1", [Reply("một"), Reply("hai")])
+            with pytest.raises(Unconfirmed):
+                await ZaloSender(zalo).send("u-1", Reply("lời mời"))
+            await asyncio.sleep(1.2)  # the slow answers come in; nothing is resent meanwhile
+            assert [m["text"] for m in fake.sent("u-1")] == ["một", "hai", "lời mời"]

@@ -44,7 +44,9 @@ class FakeZaloServer:
       as HTTP status instead); the idle getUpdates answer is HTTP 200 + ok:false 408, or a
       plain HTTP 408 with ``idle_http_status=408``;
     - ``faults(method, params)`` may return "429", "500", "timeout" (hang for
-      ``hang_seconds``) or "drop" (close the connection without answering).
+      ``hang_seconds``, then close without carrying it out), "slow" (carry it out, then
+      hang before answering: the client may give up on a message that did arrive) or
+      "drop" (close the connection without answering).
     """
 
     def __init__(
@@ -334,6 +336,8 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "500":
                 raise _Reply(500, "Internal Server Error", 500)
             result = fake._dispatch(method, params)
+            if fault == "slow":
+                fake._hang()
         except _Reply as r:
             status = r.http_status or (r.code if fake.errors_as_http_status else 200)
             body = {"ok": False, "error_code": r.code, "description": r.description}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.zalo_client import (
+    ZaloTimeout,
     ZaloAuthError,
     ZaloBotClient,
     ZaloError,
@@ -158,6 +159,7 @@ async def test_only_users_who_wrote_first_can_be_sent_to(fake: FakeZaloServer, c
         ("500", ZaloServerError, 500),
         ("drop", ZaloNetworkError, 0),
         ("timeout", ZaloNetworkError, 0),
+        ("slow", ZaloTimeout, 0),
     ],
 )
 async def test_faults_map_to_errors(fault: str, error: type[ZaloError], code: int) -> None:
