@@ -176,7 +176,7 @@ async def run_channels(settings: Settings, engine: Engine, db: Database) -> None
         polling = []
         if channels.telegram is not None:
             log.info("telegram: long polling")
-            await channels.telegram.updater.start_polling(drop_pending_updates=False)
+            await channels.telegram.updater.start_polling(drop_pending_updates=False, error_callback=_poll_failed)
             stack.push_async_callback(channels.telegram.updater.stop)
         if channels.zalo is not None:
             log.info("zalo: polling")
@@ -270,6 +270,11 @@ async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, c
     await stop.wait()
     server.should_exit = True
     await serving
+
+
+def _poll_failed(err: Exception) -> None:
+    """PTB retries a failed getUpdates with backoff; one line instead of a traceback."""
+    log.warning("telegram: getUpdates failed (%s); retrying", type(err).__name__)
 
 
 def health_check(db: Database, heartbeat: Heartbeat) -> Callable[[], Awaitable[dict]]:

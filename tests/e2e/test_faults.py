@@ -206,7 +206,7 @@ def check_log(bot: BotProcess) -> None:
     log = bot.log_text()
     assert TOKEN not in log and ZALO_TOKEN not in log
     for failure in ("turn failed", "update not handled", "handler error", "drain failed", "unexpected",
-                    "polling failed"):
+                    "polling failed", "Traceback"):
         assert failure not in log, failure
 
 
