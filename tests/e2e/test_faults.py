@@ -210,6 +210,17 @@ def check_log(bot: BotProcess) -> None:
         assert failure not in log, failure
 
 
+def run_scenario(bot: BotProcess, faults: Faults, act, texts) -> None:
+    """Start the bot, play SCENARIO through `act`, stop it; every kind of fault must have hit."""
+    bot.start()
+    try:
+        play(SCENARIO, act, texts)
+    finally:
+        bot.stop()
+    print("faults:", faults.summary())
+    check_coverage(faults)
+
+
 def check_coverage(faults: Faults) -> None:
     assert faults.kinds_of("sendMessage") == set(KINDS) or "FAULT_SEED" in os.environ, faults.summary()
 
@@ -229,13 +240,7 @@ def test_telegram_conversation_under_faults(tmp_path):
         def texts() -> list[str]:
             return [m["text"] or "" for m in server.sent(user.chat_id) if m["method"] == "sendMessage"]
 
-        bot.start()
-        try:
-            play(SCENARIO, act, texts)
-        finally:
-            bot.stop()
-    print("faults:", faults.summary())
-    check_coverage(faults)
+        run_scenario(bot, faults, act, texts)
     assert server.rejected == []
     check_store(tmp_path / "e2e.sqlite3")
     check_log(bot)
@@ -257,13 +262,7 @@ def test_zalo_conversation_under_faults(tmp_path):
         def texts() -> list[str]:
             return [m["text"] or "" for m in server.sent(user.user_id)]
 
-        bot.start()
-        try:
-            play(SCENARIO, act, texts)
-        finally:
-            bot.stop()
-    print("faults:", faults.summary())
-    check_coverage(faults)
+        run_scenario(bot, faults, act, texts)
     check_store(tmp_path / "e2e.sqlite3")
     check_log(bot)
 
