@@ -16,6 +16,8 @@ MAX_PARTIES = 10
 MAX_PARTY_NAME = 80
 MAX_CONTACT = 300
 MAX_SUMMARY = 1000
+MEDIATORS_PAGE = 8
+MEDIATORS_NAMED = 5
 EDITABLE = ("date", "category", "source", "parties", "contact", "summary", "mediators")
 _DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$", re.ASCII)
 
@@ -147,15 +149,31 @@ class NewCaseFlow(Flow):
         return await self._advance(ctx, "mediators")
 
     # mediators of the team who take part ----------------------------------------------
+    async def _members(self, ctx: Ctx) -> list:
+        """The team's mediators, the author first; the rest in the store's (name) order."""
+        members = await ctx.uow.people.team_members(ctx.person.unit_id)
+        return sorted(members, key=lambda p: p.id != ctx.person.id)
+
     async def ask_mediators(self, ctx: Ctx) -> list[Reply]:
         chosen = set(ctx.conv.data.get("mediators") or [])
-        members = await ctx.uow.people.team_members(ctx.person.unit_id)
+        members = await self._members(ctx)
+        at = int(ctx.conv.data.get("mediators_at", 0))
+        at = at if 0 <= at < len(members) else 0
         options = [
             self.option_label(ctx, "mediators", str(p.id), ("✅ " if p.id in chosen else "▫️ ") + p.full_name[:40])
-            for p in members
+            for p in members[at : at + MEDIATORS_PAGE]
         ]
+        text = ctx.t("case.ask_mediators")
+        if len(members) > MEDIATORS_PAGE:  # a big team: a page at a time (Telegram takes ≤ 100 buttons)
+            options.append(self.option(ctx, "mediators", "more", "common.more"))
+            names = [p.full_name[:40] for p in members if p.id in chosen]
+            shown = ", ".join(names[:MEDIATORS_NAMED]) or "—"
+            if len(names) > MEDIATORS_NAMED:
+                shown += ctx.t("case.mediators_others", count=len(names) - MEDIATORS_NAMED)
+            text += "\n" + ctx.t("case.mediators_page", first=at + 1, last=min(at + MEDIATORS_PAGE, len(members)),
+                                  total=len(members), chosen=shown)
         options.append(self.option(ctx, "mediators", "done", "common.done"))
-        return [ctx.say("case.ask_mediators", rows(*options))]
+        return [Reply(text, rows(*options))]
 
     async def pick_mediators(self, ctx: Ctx, value: str) -> list[Reply]:
         chosen = list(ctx.conv.data.get("mediators") or [])
@@ -164,6 +182,10 @@ class NewCaseFlow(Flow):
                 return [ctx.say("case.mediators_none"), *await self.ask_mediators(ctx)]
             return await self._advance(ctx, "confirm")
         members = {p.id for p in await ctx.uow.people.team_members(ctx.person.unit_id)}
+        if value == "more":  # the next page; after the last, the first again
+            at = int(ctx.conv.data.get("mediators_at", 0)) + MEDIATORS_PAGE
+            self.put(ctx, mediators_at=at if at < len(members) else 0)
+            return await self.ask_mediators(ctx)
         pid = int(value) if value.isdecimal() else -1
         if pid in members:
             chosen = [i for i in chosen if i != pid] if pid in chosen else [*chosen, pid]

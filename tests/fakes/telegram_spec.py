@@ -5,7 +5,8 @@
 `BotApiSpec` reads the machine-readable Bot API (methods -> fields -> types) and rejects
 missing and wrongly typed fields, recursing into objects, arrays and unions.
 `check_rules` holds what the spec says only in prose: text and caption lengths, inline
-keyboard shape, callback_data of 1-64 bytes, well-formed HTML / MarkdownV2 markup.
+keyboard shape, callback_data of 1-64 bytes, at most 100 buttons (a limit Telegram enforces
+without documenting it: "reply markup is too long"), well-formed HTML / MarkdownV2 markup.
 Descriptions come without the "Bad Request: " prefix, which the server adds.
 """
 
@@ -230,9 +231,14 @@ def check_rules(method: str, params: dict[str, Any]) -> str | None:
     return None
 
 
+MAX_INLINE_BUTTONS = 100
+
+
 def inline_keyboard_error(rows: Any) -> str | None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         return "can't parse inline keyboard: field inline_keyboard must be an Array of Arrays"
+    if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+        return "reply markup is too long"
     for button in (b for row in rows for b in row):
         if not isinstance(button, dict) or not isinstance(button.get("text"), str):
             return "can't parse inline keyboard button: Field \"text\" must be of type String"

@@ -82,6 +82,14 @@ async def test_callback_data_is_limited_to_64_bytes(tg, bot):
     assert [s["text"] for s in tg.sent()] == ["vừa đủ"]
 
 
+async def test_more_than_100_buttons_are_rejected(tg, bot):
+    await bot.send_message(CHAT, "100 nút", reply_markup=keyboard(*map(str, range(100))))
+
+    with pytest.raises(BadRequest, match="(?i)reply markup is too long"):
+        await bot.send_message(CHAT, "101 nút", reply_markup=keyboard(*map(str, range(101))))
+    assert [s["text"] for s in tg.sent()] == ["100 nút"]
+
+
 async def test_text_only_button_and_bad_markup_are_rejected(tg, bot):
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("chỉ có chữ")]])
     with pytest.raises(BadRequest, match="(?i)text buttons are unallowed"):

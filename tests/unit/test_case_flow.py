@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from storage.models import Account, Case, CaseEvent, CaseStatus, Conversation, Role
+from storage.models import Account, Case, CaseEvent, CaseStatus, Conversation, Person, Role
 from tests.support import Chat, invite_code
 
 
@@ -163,6 +163,39 @@ async def test_mediators_can_be_added_and_removed(db, world, engine):
     await chat.press("Xác nhận")
     [case] = await cases_in(db)
     assert [m.person_id for m in case.mediators] == [world.people["leader_a"].id]
+
+
+async def test_a_big_team_is_shown_a_page_at_a_time(db, world, engine):
+    async with db.uow() as uow:  # 3 members already; Telegram refuses keyboards over 100 buttons
+        for i in range(120):
+            await uow.people.add(Person(full_name=f"Thành Viên {i:03d}", role=Role.HOA_GIAI_VIEN,
+                                        unit_id=world.team_a.id, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+        await uow.commit()
+    chat = Chat(engine, "hgv_a")
+    await log_case(chat, summary="Tranh chấp tường rào giữa hai nhà")
+    await chat.send("/huy")
+    await log_case(chat)
+    await chat.press("Sửa")
+    await chat.press("Hòa giải viên")
+    [reply] = chat.replies[-1:]
+    labels = [b.label for b in reply.choices()]
+    assert labels[0] == "✅ Hòa Giải A"  # the author first, already chosen
+    assert len(labels) == 10 and labels[-2:] == ["Xem thêm…", "Xong"]
+    assert "Đang xem 1–8 trong 123 người. Đã chọn: Hòa Giải A." in chat.text
+    await chat.press("Xem thêm…")
+    assert "Đang xem 9–16 trong 123 người" in chat.text
+    await chat.press("Thành Viên 008")
+    assert "Đã chọn: Hòa Giải A, Thành Viên 008." in chat.text
+    assert "Đang xem 9–16" in chat.text  # the page stays where the user is
+    for _ in range(15):
+        await chat.press("Xem thêm…")
+    assert "Đang xem 1–8 trong 123 người" in chat.text  # after the last page, the first again
+    await chat.press("Xong")
+    await chat.press("Xác nhận")
+    [case] = await cases_in(db)
+    async with db.uow() as uow:
+        names = {(await uow.people.get(m.person_id)).full_name for m in case.mediators}
+    assert names == {"Hòa Giải A", "Thành Viên 008"}
 
 
 async def test_cancel_keeps_nothing_half_saved(db, world, engine):
