@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -59,13 +60,40 @@ def make_engine(url: str) -> AsyncEngine:
     return engine
 
 
+class OneWriter:
+    """SQLite lets one transaction write at a time, and a waiting one sleeps and polls
+    (busy_timeout) then fails. Units of work of one process on SQLite therefore take turns
+    here, in order of arrival; a unit of work opened inside another in the same task goes on
+    (it would otherwise wait for itself). PostgreSQL needs none of this."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None
+
+    async def enter(self) -> bool:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            return False
+        await self._lock.acquire()
+        self._owner = task
+        return True
+
+    def leave(self) -> None:
+        self._owner = None
+        self._lock.release()
+
+
 class UnitOfWork:
     """One transaction. Repositories never commit; the use case calls commit()."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer: OneWriter | None = None) -> None:
         self._sessions = sessions
+        self._writer = writer
+        self._entered = False
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._writer is not None:
+            self._entered = await self._writer.enter()
         self.session = self._sessions()
         s = self.session
         self.units = UnitRepo(s)
@@ -89,9 +117,14 @@ class UnitOfWork:
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc_type is not None:
-            await self.session.rollback()
-        await self.session.close()
+        try:
+            if exc_type is not None:
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            if self._entered:
+                self._entered = False
+                self._writer.leave()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -107,9 +140,10 @@ class Database:
         self.engine = make_engine(url)
         self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.writer = OneWriter() if make_url(url).get_backend_name() == "sqlite" else None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self.writer)
 
     async def create_all(self) -> None:
         """For tests on in-memory SQLite; real stores are migrated with Alembic."""

@@ -20,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTy
 from telegram.request import BaseRequest
 
 from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
+from bot.channels.order import PerChatProcessor
 from bot.channels.render import split_text
 from bot.ratelimit import maybe_carried_out
 from content.catalog import Catalog
@@ -83,7 +84,7 @@ class TelegramChannel:
             .token(self.token)
             .base_url(f"{self.base_url}/bot")
             .base_file_url(f"{self.base_url}/file/bot")
-            .concurrent_updates(False)
+            .concurrent_updates(PerChatProcessor())
         )
         if rate_limit:
             builder = builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))

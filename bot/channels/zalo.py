@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
+from bot.channels.order import ChatLocks
 from bot.channels.render import numbered
 from bot.channels.zalo_client import (
     ZaloAuthError,
@@ -75,8 +76,7 @@ class ZaloChannel:
         self.limiter = limiter  # the send budget shared with the outbox; replies go first
         self.poll_timeout = poll_timeout
         self.max_backoff = max_backoff
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiting: dict[str, int] = {}
+        self._chats = ChatLocks()  # turns of one chat in order (webhook deliveries may arrive together)
 
     # --- one update ------------------------------------------------------------------
     async def handle_update(self, update: ZaloUpdate) -> None:
@@ -85,7 +85,7 @@ class ZaloChannel:
         if turn is None:
             return
         try:
-            async with self._one_at_a_time(update.chat_id):
+            async with self._chats.hold(update.chat_id):
                 replies = await self.engine.handle(turn)
                 await self.deliver(update.chat_id, self._explain(update, replies))
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the loop or the webhook
@@ -125,19 +125,6 @@ class ZaloChannel:
         if self.limiter is None:
             return contextlib.nullcontext()
         return self.limiter.slot(priority=True)
-
-    @contextlib.asynccontextmanager
-    async def _one_at_a_time(self, chat_id: str) -> AsyncIterator[None]:
-        """Turns of one chat run in order (webhook deliveries may arrive together)."""
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._waiting[chat_id] -= 1
-            if not self._waiting[chat_id]:
-                del self._waiting[chat_id], self._locks[chat_id]
 
     # --- polling (development) -----------------------------------------------------------
     async def run_polling(self, stop: asyncio.Event) -> None:

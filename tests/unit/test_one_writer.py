@@ -1,0 +1,72 @@
+"""On SQLite, units of work of one process take turns instead of polling SQLite's lock."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.migrate import upgrade_async
+from storage.models import Unit, UnitKind
+
+NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
+
+
+async def test_units_of_work_take_turns_and_one_inside_another_goes_on(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
+    await upgrade_async(url)
+    db = Database(url)
+    events, release = [], asyncio.Event()
+
+    async def first() -> None:
+        async with db.uow() as uow:
+            events.append("first in")
+            await uow.units.add(UnitKind.TINH, "Tỉnh Một", None, NOW)
+            await release.wait()  # a long turn (a province's report)
+            async with db.uow() as inner:  # opened inside the first, in the same task
+                events.append("nested")
+                await inner.session.scalar(select(Unit.id))
+            await uow.commit()
+        events.append("first out")
+
+    async def second() -> None:
+        async with db.uow() as uow:
+            events.append("second in")
+            await uow.units.add(UnitKind.TINH, "Tỉnh Hai", None, NOW)
+            await uow.commit()
+
+    one = asyncio.create_task(first())
+    await asyncio.sleep(0.05)
+    two = asyncio.create_task(second())
+    await asyncio.sleep(0.2)
+    assert events == ["first in"]  # the second waits its turn (it would otherwise poll SQLite's lock)
+    release.set()
+    await asyncio.wait_for(asyncio.gather(one, two), 10)
+    assert events == ["first in", "nested", "first out", "second in"]
+    async with db.uow() as uow:
+        assert sorted(await uow.session.scalars(select(Unit.name))) == ["Tỉnh Hai", "Tỉnh Một"]
+    await db.dispose()
+
+
+async def test_postgresql_units_of_work_run_side_by_side(pg_server):
+    url = await pg_server.new_database()
+    db = Database(url)
+    await db.create_all()
+    release, inside = asyncio.Event(), []
+
+    async def hold(name: str) -> None:
+        async with db.uow() as uow:
+            inside.append(name)
+            await uow.units.add(UnitKind.TINH, name, None, NOW)
+            await release.wait()
+            await uow.commit()
+
+    tasks = [asyncio.create_task(hold(name)) for name in ("Tỉnh Một", "Tỉnh Hai")]
+    await asyncio.sleep(0.3)
+    assert sorted(inside) == ["Tỉnh Hai", "Tỉnh Một"]  # both at once: PostgreSQL locks rows, not the store
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), 10)
+    await db.dispose()
+    await pg_server.drop_database(url)
