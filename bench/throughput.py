@@ -11,6 +11,11 @@ Prints JSON: updates/s of both (time inside Application.process_update; building
 updates is not counted for either), their ratio, p95 turn latency, RSS in MB, and
 `ratio_without_store`: the same conversations with the engine replaying canned replies, i.e.
 what PTB and our channel layer alone allow (sendMessage with a keyboard, answerCallbackQuery).
+4. `store_floor_ms`: the least any turn must ask of the store (record the update id, read the
+   conversation, write it back, commit) on the same SQLite file through sqlite3 alone,
+   SQLAlchemy Core (sync, one connection) and SQLAlchemy Core over aiosqlite (our driver),
+   and `ratio_ceiling`: the best ratio a full stack with that store path could reach, i.e.
+   bare PTB's turn time over (our channel layer's turn time + that floor).
 """
 
 from __future__ import annotations
@@ -102,6 +107,7 @@ async def full_stack(conversations: int, workdir: Path, *, canned: bool = False)
                         rate_limit=False)
     driver = Driver(app, request)
     latencies: list[float] = []
+
     async with app:
         for uid in users:
             for kind, value in STEPS:
@@ -159,6 +165,80 @@ async def bare_ptb(updates: int) -> float:
             await app.process_update(update)
             total += time.perf_counter() - t0
     return total
+
+
+FLOOR_SQL = ("INSERT INTO seen_updates (key, at) VALUES (:k, :at) ON CONFLICT DO NOTHING",
+             "SELECT * FROM conversations WHERE account_id = :a",
+             "UPDATE conversations SET step = :s, data = :d, updated_at = :at WHERE account_id = :a")
+
+
+def store_floor(path: Path, turns: int = 2000) -> dict[str, float]:
+    """ms per minimal turn (see the module's docstring) on a migrated SQLite file."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from storage.db import _sqlite_pragmas
+    from storage.migrate import upgrade
+
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO accounts (id, channel, external_id, display_name, unreachable, last_seen_at) "
+                "VALUES (1, 'bench', '1', 'B', 0, ?)", (NOW.isoformat(),))
+    con.execute("INSERT INTO conversations (account_id, data, choices, updated_at) VALUES (1, '{}', '{}', ?)",
+                (NOW.isoformat(),))
+    con.commit()
+    con.close()
+    data = json.dumps({"tok": "ab12", "date": "2026-11-22", "category": "dan_su", "names": ["A", "B"]})
+    keys = itertools.count()
+
+    def params(i: int) -> tuple[dict, ...]:
+        return {"k": f"bench:{next(keys)}", "at": NOW.isoformat()}, {"a": 1}, \
+               {"s": f"s{i % 9}", "d": data, "at": NOW.isoformat(), "a": 1}
+
+    result = {}
+    con = sqlite3.connect(path, isolation_level=None)
+    _sqlite_pragmas(con, None)
+    t0 = time.perf_counter()
+    for i in range(turns):
+        ins, sel, upd = params(i)
+        con.execute("BEGIN")
+        con.execute(FLOOR_SQL[0], ins)
+        con.execute(FLOOR_SQL[1], sel).fetchall()
+        con.execute(FLOOR_SQL[2], upd)
+        con.execute("COMMIT")
+    result["sqlite3"] = (time.perf_counter() - t0) / turns * 1000
+    con.close()
+
+    ins_q, sel_q, upd_q = (text(q) for q in FLOOR_SQL)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        _sqlite_pragmas(conn.connection.dbapi_connection, None)
+        t0 = time.perf_counter()
+        for i in range(turns):
+            ins, sel, upd = params(i)
+            conn.execute(ins_q, ins)
+            conn.execute(sel_q, sel).all()
+            conn.execute(upd_q, upd)
+            conn.commit()
+        result["sqlalchemy_sync"] = (time.perf_counter() - t0) / turns * 1000
+    engine.dispose()
+
+    async def over_aiosqlite() -> float:
+        aengine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+        async with aengine.connect() as conn:
+            t0 = time.perf_counter()
+            for i in range(turns):
+                ins, sel, upd = params(i)
+                await conn.execute(ins_q, ins)
+                (await conn.execute(sel_q, sel)).all()
+                await conn.execute(upd_q, upd)
+                await conn.commit()
+            took = time.perf_counter() - t0
+        await aengine.dispose()
+        return took / turns * 1000
+
+    result["sqlalchemy_aiosqlite"] = asyncio.run(over_aiosqlite())
+    return {k: round(v, 3) for k, v in result.items()}
 
 
 def build_big_store(path: Path, cases: int) -> None:
@@ -222,6 +302,7 @@ def main() -> None:
         total, latencies, updates = asyncio.run(full_stack(args.conversations, work))
         bare = asyncio.run(bare_ptb(updates))
         canned, _, _ = asyncio.run(full_stack(args.conversations, work / "canned", canned=True))
+        floor = store_floor(work / "floor.sqlite3")
         store = work / "big.sqlite3"
         t0 = time.perf_counter()
         build_big_store(store, args.cases)
@@ -236,6 +317,9 @@ def main() -> None:
         "bare_ptb_updates_per_s": round(theirs, 1),
         "ratio": round(ours / theirs, 3),
         "ratio_without_store": round(updates / canned / theirs, 3),
+        "store_floor_ms": floor,
+        "ratio_ceiling": {path: round((bare / updates) / (canned / updates + ms / 1000), 3)
+                          for path, ms in floor.items()},
         "turn_latency_ms": {"p50": round(statistics.median(latencies) * 1000, 2),
                             "p95": round(statistics.quantiles(latencies, n=20)[18] * 1000, 2)},
         "store_cases": args.cases,
