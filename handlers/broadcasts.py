@@ -87,18 +87,18 @@ class BroadcastFlow(Flow):
 
     async def ask_unit(self, ctx: Ctx) -> list[Reply]:
         units = await self._units(ctx)
-        offset = int(ctx.conv.data.get("offset", 0)) % len(units)
+        children = units[1:]
+        at = self.page_at(ctx, len(children))
         options = [self.option(ctx, "unit", str(units[0].id), "notice.everyone_in", unit=units[0].name[:50])] \
-            if offset == 0 else []
-        options += [self.option_label(ctx, "unit", str(u.id), u.name[:60])
-                    for u in units[max(offset, 1) : offset + PAGE]]
-        if len(units) > PAGE:
+            if at == 0 else []
+        options += [self.option_label(ctx, "unit", str(u.id), u.name[:60]) for u in children[at : at + PAGE]]
+        if len(children) > PAGE:
             options.append(self.option(ctx, "unit", "more", "common.more"))
         return [ctx.say("notice.ask_unit", rows(*options))]
 
     async def pick_unit(self, ctx: Ctx, value: str) -> list[Reply]:
         if value == "more":
-            self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
+            self.next_page(ctx, len(await self._units(ctx)) - 1, PAGE)
             return await self.ask_unit(ctx)
         unit = await ctx.uow.units.get(int(value)) if value.isdecimal() else None
         if unit is None or not unit_visible(ctx.person, unit.path):

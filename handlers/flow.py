@@ -36,6 +36,17 @@ class Flow:
         ctx.conv.data = {**ctx.conv.data, **values}
 
     @staticmethod
+    def page_at(ctx: Ctx, total: int, key: str = "offset") -> int:
+        """Where the page of a long list shown at this step starts."""
+        at = ctx.conv.data.get(key, 0)
+        return at if isinstance(at, int) and 0 <= at < total else 0
+
+    def next_page(self, ctx: Ctx, total: int, size: int, key: str = "offset") -> None:
+        """«Xem thêm…»: the next page; after the last, the first again."""
+        at = self.page_at(ctx, total, key) + size
+        self.put(ctx, **{key: at if at < total else 0})
+
+    @staticmethod
     def end(ctx: Ctx) -> None:
         ctx.conv.flow = None
         ctx.conv.step = None

@@ -39,8 +39,8 @@ class InviteFlow(Flow):
         if not units:
             self.end(ctx)
             return [ctx.say("invite.no_units")]
-        offset = int(ctx.conv.data.get("offset", 0)) % len(units)
-        page = units[offset : offset + PAGE]
+        at = self.page_at(ctx, len(units))
+        page = units[at : at + PAGE]
         options = [self.option_label(ctx, "unit", str(u.id), u.name[:60]) for u in page]
         if len(units) > PAGE:
             options.append(self.option(ctx, "unit", "more", "common.more"))
@@ -48,7 +48,7 @@ class InviteFlow(Flow):
 
     async def pick_unit(self, ctx: Ctx, value: str) -> list[Reply]:
         if value == "more":
-            self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
+            self.next_page(ctx, len(await self._units(ctx)), PAGE)
             return await self.ask_unit(ctx)
         unit = await ctx.uow.units.get(int(value)) if value.isdecimal() else None
         role = Role(ctx.conv.data["role"])

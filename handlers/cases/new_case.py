@@ -157,8 +157,7 @@ class NewCaseFlow(Flow):
     async def ask_mediators(self, ctx: Ctx) -> list[Reply]:
         chosen = set(ctx.conv.data.get("mediators") or [])
         members = await self._members(ctx)
-        at = int(ctx.conv.data.get("mediators_at", 0))
-        at = at if 0 <= at < len(members) else 0
+        at = self.page_at(ctx, len(members), "mediators_at")
         options = [
             self.option_label(ctx, "mediators", str(p.id), ("✅ " if p.id in chosen else "▫️ ") + p.full_name[:40])
             for p in members[at : at + MEDIATORS_PAGE]
@@ -182,9 +181,8 @@ class NewCaseFlow(Flow):
                 return [ctx.say("case.mediators_none"), *await self.ask_mediators(ctx)]
             return await self._advance(ctx, "confirm")
         members = {p.id for p in await ctx.uow.people.team_members(ctx.person.unit_id)}
-        if value == "more":  # the next page; after the last, the first again
-            at = int(ctx.conv.data.get("mediators_at", 0)) + MEDIATORS_PAGE
-            self.put(ctx, mediators_at=at if at < len(members) else 0)
+        if value == "more":
+            self.next_page(ctx, len(members), MEDIATORS_PAGE, "mediators_at")
             return await self.ask_mediators(ctx)
         pid = int(value) if value.isdecimal() else -1
         if pid in members:

@@ -81,10 +81,10 @@ class NewTrainingFlow(Flow):
     async def ask_scope(self, ctx: Ctx) -> list[Reply]:
         units = await scope_candidates(ctx)
         chosen = set(ctx.conv.data.get("scope") or [])
-        offset = int(ctx.conv.data.get("offset", 0)) % max(len(units), 1)
+        at = self.page_at(ctx, len(units))
         options = [self.option(ctx, "scope", "all", "training.scope_all", unit=ctx.person.unit.name[:50])]
         options += [self.option_label(ctx, "scope", str(u.id), ("✅ " if u.id in chosen else "▫️ ") + u.name[:50])
-                    for u in units[offset : offset + PAGE]]
+                    for u in units[at : at + PAGE]]
         if len(units) > PAGE:
             options.append(self.option(ctx, "scope", "more", "common.more"))
         options.append(self.option(ctx, "scope", "done", "common.done"))
@@ -92,7 +92,7 @@ class NewTrainingFlow(Flow):
 
     async def pick_scope(self, ctx: Ctx, value: str) -> list[Reply]:
         if value == "more":
-            self.put(ctx, offset=int(ctx.conv.data.get("offset", 0)) + PAGE)
+            self.next_page(ctx, len(await scope_candidates(ctx)), PAGE)
             return await self.ask_scope(ctx)
         if value == "all":
             self.put(ctx, scope=[ctx.person.unit_id])

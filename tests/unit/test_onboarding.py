@@ -88,6 +88,33 @@ async def test_official_creates_an_invite_for_a_team_under_them(db, world, engin
     assert "Tổ hòa giải 2" in newcomer.text
 
 
+async def test_a_long_list_of_teams_comes_a_page_at_a_time(db, world, engine, clock):
+    from storage.models import UnitKind
+
+    async with db.uow() as uow:  # 2 teams already; 9 more: 11 in all, pages of 8
+        ward = await uow.units.get(world.ward.id)
+        for i in range(3, 12):
+            await uow.units.add(UnitKind.TO_HOA_GIAI, f"Tổ hòa giải {i:02d}", ward, clock())
+        await uow.commit()
+    chat = Chat(engine, "official")
+    await chat.send("/moi")
+    await chat.press("Hòa giải viên")
+    pages = []
+    for _ in range(3):
+        pages.append([b.label for b in chat.replies[-1].choices()])
+        await chat.press("Xem thêm…")
+    assert [len(p) for p in pages] == [9, 4, 9]  # 8 teams + «Xem thêm…», then the other 3, then from the top
+    assert pages[0] == pages[2]
+    assert set(pages[0][:-1]) | set(pages[1][:-1]) == {"Tổ hòa giải 1", "Tổ hòa giải 2",
+                                                       *(f"Tổ hòa giải {i:02d}" for i in range(3, 12))}
+    chosen = pages[1][0]  # the second page is showing again
+    await chat.press(chosen)
+    async with db.uow() as uow:
+        invite = await uow.session.scalar(select(InviteCode))
+        assert (await uow.units.get(invite.unit_id)).name == chosen
+    assert invite.code in chat.text
+
+
 async def test_invites_cannot_point_outside_the_official_unit(db, world, clock):
     async with db.uow() as uow:
         official = await uow.people.get(world.people["official_other"].id)
