@@ -59,12 +59,13 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
     deps = Deps(catalog=load_catalog(), clock=clock, tz=ZoneInfo(timezone), bot_username=bot_username,
                 invite_days=invite_days)
     engine: Engine | None = None
-    onboarding = Onboarding(lambda: engine.command_list)
+    push = push or PushPolicy()
+    onboarding = Onboarding(lambda: engine.command_list, push)
     linking = Linking(lambda: engine.command_list)
     engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
-                               Teams().slice(), Support(push).slice(), Commend().slice(),
-                               *reminder_slices(push or PushPolicy()), Privacy(retention_years).slice()])
+                               Teams(push).slice(), Support(push).slice(), Commend().slice(),
+                               *reminder_slices(push), Privacy(retention_years).slice()])
     return engine
 
 

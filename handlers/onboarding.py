@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
+from handlers.outbox import PushEnv, PushPolicy
 from handlers.person_steps import MAX_NAME, PersonFactsFlow
 from handlers.people import join, looks_like_code, valid_invite
 from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
 from handlers.text import one_line
+from handlers.trainings.usecases import invite_to_upcoming
 
 
 
@@ -18,8 +20,9 @@ class JoinFlow(PersonFactsFlow):
 
     name = "join"
 
-    def __init__(self, commands: Callable[[], list[Command]]) -> None:
+    def __init__(self, commands: Callable[[], list[Command]], policy: PushPolicy) -> None:
         self._commands = commands
+        self.policy = policy
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
         shown = one_line(ctx.turn.display_name)[:MAX_NAME] or ctx.account.display_name[:MAX_NAME]
@@ -31,11 +34,11 @@ class JoinFlow(PersonFactsFlow):
 
     async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
         data = ctx.conv.data
-        return await finish_join(ctx, self._commands(), data["code"], full_name=data["full_name"],
+        return await finish_join(ctx, self._commands(), self.policy, data["code"], full_name=data["full_name"],
                                  sex=data["sex"], ethnic_minority=value == "yes")
 
 
-async def finish_join(ctx: Ctx, commands: list[Command], code: str, *, full_name: str,
+async def finish_join(ctx: Ctx, commands: list[Command], policy: PushPolicy, code: str, *, full_name: str,
                       sex: str | None, ethnic_minority: bool) -> list[Reply]:
     Flow.end(ctx)
     invite = await valid_invite(ctx.uow, code, ctx.now)
@@ -46,15 +49,16 @@ async def finish_join(ctx: Ctx, commands: list[Command], code: str, *, full_name
     if person is None:
         return [ctx.say("join.code_gone")]
     ctx.person = person
+    await invite_to_upcoming(ctx.uow, PushEnv(ctx.deps.catalog, ctx.deps.tz, policy), person, ctx.now, joined=True)
     welcome = ctx.say("join.welcome", name=person.full_name, role=ctx.t(f"role.{person.role.value}"),
                       unit=person.unit.name)
     return [welcome, *await show_menu(ctx, commands)]
 
 
 class Onboarding:
-    def __init__(self, commands: Callable[[], list[Command]]) -> None:
+    def __init__(self, commands: Callable[[], list[Command]], policy: PushPolicy) -> None:
         self._commands = commands  # the engine's full list, for /help and /menu
-        self.join_flow = JoinFlow(commands)
+        self.join_flow = JoinFlow(commands, policy)
 
     def slice(self) -> Slice:
         return Slice(
@@ -82,7 +86,8 @@ class Onboarding:
             return [ctx.say("join.bad_code")]
         if invite.person_id is not None:  # an official created from the CLI: nothing to ask
             person = await ctx.uow.people.get(invite.person_id)
-            return await finish_join(ctx, self._commands(), invite.code, full_name=person.full_name,
+            return await finish_join(ctx, self._commands(), self.join_flow.policy, invite.code,
+                                     full_name=person.full_name,
                                      sex=person.sex, ethnic_minority=person.ethnic_minority)
         self.join_flow.begin(ctx, "name", code=invite.code)
         intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"), unit=invite.unit.name)

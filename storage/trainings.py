@@ -41,6 +41,13 @@ class TrainingRepo:
                                        answer=Answer.PENDING, attended=False) for p in people])
         await self.s.flush()
 
+    async def upcoming_covering(self, unit_path: str, now: dt.datetime) -> Sequence[Training]:
+        """Scheduled trainings yet to start whose invited units include this unit or one above."""
+        lineage = {int(p) for p in unit_path.strip("/").split("/") if p}
+        q = (select(Training).where(Training.status == TrainingStatus.SCHEDULED, Training.starts_at > now)
+             .order_by(Training.starts_at, Training.id))
+        return [t for t in (await self.s.scalars(q)).all() if lineage & set(t.scope or [])]
+
     async def managed(self, viewer: Person, training_id: int) -> Training | None:
         """The training if this official may manage it, else None (same as no such training)."""
         if viewer.role not in (Role.CAN_BO, Role.ADMIN) or not viewer.active:

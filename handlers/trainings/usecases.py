@@ -94,12 +94,32 @@ async def create_training(uow: UnitOfWork, env: PushEnv, *, organiser: Person | 
     return training, len(people)
 
 
+async def invite_to_upcoming(uow: UnitOfWork, env: PushEnv, person: Person, now: dt.datetime, *,
+                             joined: bool) -> int:
+    """A mediator who joins the bot, or moves to another team, after a training covering their
+    team was created: invited like the others (the invitation now, the reminders at their time).
+    `joined`: also told of trainings they were listed for before they could be reached."""
+    if person.role not in MEDIATOR_ROLES or not person.active:
+        return 0
+    told = 0
+    for training in await uow.trainings.upcoming_covering(person.unit.path, now):
+        listed = await uow.trainings.invite(training.id, person.id) is not None
+        if not listed:
+            await uow.trainings.add_invites(training, [person])
+        elif not joined:
+            continue
+        unit_name = await _unit_name(uow, training)
+        told += await _invite(uow, env, training, unit_name, [person.id], now, "joined" if listed else "inv")
+        await _plan_reminders(uow, env, training, unit_name, [person.id], now)
+    return told
+
+
 async def _invite(uow: UnitOfWork, env: PushEnv, training: Training, unit_name: str, person_ids: Sequence[int],
-                  now: dt.datetime) -> int:
+                  now: dt.datetime, why: str = "inv") -> int:
     text = env.t("training.invite_push", **_details(env, training, unit_name))
     push = await new_push(uow, Kind.TRAINING_INVITE, text, now, buttons=answer_buttons(env, training),
                           file=await _file(uow, training), unit=None)
-    rows = [Recipient(pid, f"tr:{training.id}:v{training.version}:inv:{pid}", topic_inv(training), now,
+    rows = [Recipient(pid, f"tr:{training.id}:v{training.version}:{why}:{pid}", topic_inv(training), now,
                       training.starts_at) for pid in person_ids]
     return await enqueue(uow, push, rows, urgent=_urgent(env, training, now), env=env, now=now)
 

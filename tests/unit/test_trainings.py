@@ -175,3 +175,53 @@ async def test_other_officials_and_mediators_cannot_manage(db, world, engine, cl
     assert "không dành cho vai trò" in mediator.text
     await mediator.send("/taphuan")
     assert "Kỹ năng hòa giải" in mediator.text and "chưa trả lời" in mediator.text
+
+
+async def test_a_mediator_who_joins_after_the_training_was_created_is_invited_too(db, world, engine, clock):
+    from storage.models import Role
+    from tests.support import invite_code
+
+    tid = await new_training(db, world, clock, "26/11/2026 08:00", scope=[world.team_a])
+    code = await invite_code(db, Role.HOA_GIAI_VIEN, world.team_a, clock())
+    newcomer = Chat(engine, "newcomer", name="Lan")
+    await newcomer.send(f"/start {code}")
+    await newcomer.send("Lê Thị Lan")
+    await newcomer.press("Nữ")
+    await newcomer.press("Không")
+    assert "Chào mừng Lê Thị Lan" in newcomer.text
+    sender = FakeSender()
+    await dispatcher(db, clock, sender).drain()
+    [invitation] = sender.sent["newcomer"]
+    assert "Mời tham dự tập huấn" in invitation.text and "08:00 thứ Năm, 26/11/2026" in invitation.text
+    await newcomer.payload(invitation.buttons[0][0].payload)  # «Tham gia»
+    assert "sẽ tham dự «Kỹ năng hòa giải»" in newcomer.text
+    async with db.uow() as uow:
+        invites = {p.full_name: (i.answer, p.id) for i, p in await uow.trainings.invites(tid)}
+    answer, lan = invites["Lê Thị Lan"]
+    assert answer is Answer.YES  # on the organiser's list like the others
+    reminders = [local(d.due_at) for d, _ in await deliveries(db, Kind.TRAINING_REMINDER) if d.person_id == lan]
+    assert reminders == ["23/11 08:00", "26/11 07:00"]  # and reminded at the same times as they are
+
+
+async def test_a_mediator_moved_to_an_invited_team_is_invited_once(db, world, engine, clock):
+    tid = await new_training(db, world, clock, "26/11/2026 08:00", scope=[world.team_b])
+    sender = FakeSender()
+    await dispatcher(db, clock, sender).drain()
+    assert sender.sent["hgv_a"] == []  # team A was not invited
+    official = Chat(engine, "official")
+    await official.payload(f"tm:p:{world.people['hgv_a'].id}")
+    await official.press("Chuyển sang tổ khác")
+    await official.press("Tổ hòa giải 2")
+    await dispatcher(db, clock, sender).drain()
+    [invitation] = sender.sent["hgv_a"]
+    assert "Mời tham dự tập huấn" in invitation.text
+    await official.payload(f"tm:p:{world.people['hgv_a'].id}")  # moved back and forth: not invited again
+    await official.press("Chuyển sang tổ khác")
+    await official.press("Tổ hòa giải 1")
+    await official.payload(f"tm:p:{world.people['hgv_a'].id}")
+    await official.press("Chuyển sang tổ khác")
+    await official.press("Tổ hòa giải 2")
+    await dispatcher(db, clock, sender).drain()
+    assert len(sender.sent["hgv_a"]) == 1
+    async with db.uow() as uow:
+        assert [p.full_name for _, p in await uow.trainings.invites(tid)].count("Hòa Giải A") == 1
