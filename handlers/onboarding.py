@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
-from handlers.outbox import PushEnv, PushPolicy
+from handlers.outbox import PushPolicy
 from handlers.person_steps import MAX_NAME, PersonFactsFlow
 from handlers.people import join, looks_like_code, valid_invite
 from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
 from handlers.text import one_line
+from handlers.trainings.render import env_of
 from handlers.trainings.usecases import invite_to_upcoming
 
 
@@ -49,7 +50,7 @@ async def finish_join(ctx: Ctx, commands: list[Command], policy: PushPolicy, cod
     if person is None:
         return [ctx.say("join.code_gone")]
     ctx.person = person
-    await invite_to_upcoming(ctx.uow, PushEnv(ctx.deps.catalog, ctx.deps.tz, policy), person, ctx.now, joined=True)
+    await invite_to_upcoming(ctx.uow, env_of(ctx, policy), person, ctx.now, joined=True)
     welcome = ctx.say("join.welcome", name=person.full_name, role=ctx.t(f"role.{person.role.value}"),
                       unit=person.unit.name)
     return [welcome, *await show_menu(ctx, commands)]

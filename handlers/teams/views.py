@@ -4,9 +4,10 @@ changes an official makes (add, move, appoint the leader, mark as left)."""
 from __future__ import annotations
 
 from handlers.core import Button, Ctx, Reply, rows
-from handlers.outbox import PushEnv, PushPolicy
+from handlers.outbox import PushPolicy
 from handlers.person_steps import PersonFactsFlow
 from handlers.registry import OFFICIALS, Command, Slice
+from handlers.trainings.render import env_of
 from handlers.trainings.usecases import invite_to_upcoming
 from handlers.teams.usecases import (
     ISSUES,
@@ -148,7 +149,7 @@ class Teams:
             return [await self._move_choices(ctx, person, max(second, 0))]
         if action == "mt":
             moved, was_leader = await move_mediator(uow, me, person.id, second, ctx.now)
-            await invite_to_upcoming(uow, PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy), moved, ctx.now,
+            await invite_to_upcoming(uow, env_of(ctx, self.policy), moved, ctx.now,
                                      joined=False)  # trainings of the new team they were not invited to
             note = ctx.say("teams.moved_leader" if was_leader else "teams.moved", name=moved.full_name,
                            team=moved.unit.name)
