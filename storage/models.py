@@ -102,6 +102,8 @@ class Unit(Base):
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
     ethnic_area: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime]
+    # a team's short code, unique in its commune (storage.casecode): case numbers say it
+    code: Mapped[str | None] = mapped_column(String(12))
 
     __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_units_parent_name"),)
 
@@ -165,12 +167,22 @@ class Case(Base):
     received_on: Mapped[dt.date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(30))
-    # {"names": [...], "contact": "..."}: personal data, encrypted at rest (storage/crypto.py)
+    # The team's code when the case was received (Unit.code): "T1-3/2026" is said aloud.
+    code: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    # Personal data, encrypted at rest (storage/crypto.py): {"names": [...], "addresses": [...]
+    # (one per party), "contact": "...", "place": "...", "invited": [...] (Điều 19),
+    # "requests": [...] (what each party asked for when không thành)}
     parties: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
     summary: Mapped[str] = mapped_column(Text)
     agreement: Mapped[str | None] = mapped_column(Text)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
+    # the logbook's dates: each mediation session, and the day the outcome was reached
+    sessions: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, ascending
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date)
+    # where the parties were referred when the mediation failed (Điều 21 khoản 3, Điều 27)
+    referral: Mapped[str | None] = mapped_column(String(30))
+    corrected_at: Mapped[dt.datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
@@ -192,7 +204,12 @@ class Case(Base):
 
     @property
     def number(self) -> str:
-        return f"{self.seq}/{self.year}"
+        return case_number(self.code, self.seq, self.year)
+
+
+def case_number(code: str | None, seq: int, year: int) -> str:
+    """The number people say aloud: the team's code, then the team's count in the year."""
+    return f"{code}-{seq}/{year}" if code else f"{seq}/{year}"
 
 
 class CaseMediator(Base):
@@ -212,6 +229,8 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus, "case_status"))
     text: Mapped[str | None] = mapped_column(Text)
+    # a correction: {"field": [old, new], …}; may name the parties, so sealed
+    change: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON)
 
 
 class Conversation(Base):

@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import case_visible
+from storage.access import case_visible, under
+from storage.casecode import commune_path, unique_code
 from storage.models import (
     Account,
     AuditEntry,
@@ -38,8 +39,19 @@ class UnitRepo(_Repo):
         self.s.add(unit)
         await self.s.flush()
         unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+        if kind is UnitKind.TO_HOA_GIAI:
+            unit.code = await self._free_code(unit)
         await self.s.flush()
         return unit
+
+    async def _free_code(self, team: Unit) -> str:
+        """A short code no other team of the same commune has (storage.casecode)."""
+        ids = [int(p) for p in team.path.strip("/").split("/") if p]
+        kinds = {r.id: r.kind.value for r in await self.s.execute(select(Unit.id, Unit.kind).where(Unit.id.in_(ids)))}
+        scope = commune_path(team.path, kinds)
+        taken = await self.s.scalars(select(Unit.code).where(Unit.kind == UnitKind.TO_HOA_GIAI, Unit.id != team.id,
+                                                            under(Unit.path, scope)))
+        return unique_code(team.name, {c for c in taken if c})
 
     async def get(self, unit_id: int) -> Unit | None:
         return await self.s.get(Unit, unit_id)
