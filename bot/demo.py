@@ -6,9 +6,9 @@ import datetime as dt
 import tomllib
 from importlib.resources import files
 
-from handlers.cases.usecases import create_case, set_outcome
+from handlers.cases.usecases import create_case, record_outcome
 from storage.db import Database
-from storage.models import Account, CaseStatus, Person, Role, UnitKind
+from storage.models import Account, Person, Role, UnitKind
 
 
 async def seed_demo(db: Database, now: dt.datetime) -> bool:
@@ -38,8 +38,10 @@ async def seed_demo(db: Database, now: dt.datetime) -> bool:
             }
             case = await create_case(uow, author, draft, now)
             if "outcome" in c:
-                await set_outcome(uow, author, case.id, CaseStatus(c["outcome"]), now,
-                                  text=c.get("agreement"))
+                day = (now.date() - dt.timedelta(days=c["outcome_days_ago"])).isoformat()
+                await record_outcome(uow, author, case.id, {
+                    "status": c["outcome"], "agreement": c.get("agreement", ""), "requests": c.get("requests", []),
+                    "referral": c.get("referral", ""), "outcome_on": day, "sessions": [day]}, now, now.date())
         await uow.commit()
     return True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from handlers.core import Ctx, Deps, Reply, Turn
 from handlers.flow import Flow
@@ -47,6 +47,7 @@ class Engine:
         self.actions = {}
         self.flows: dict[str, Flow] = {}
         self.free_text = [s.free_text for s in slices if s.free_text]
+        self.watchers: list[Callable[[bool], None]] = []  # told whether each turn committed
         for s in slices:
             for c in s.commands:
                 for name in (c.name, *c.aliases):
@@ -73,10 +74,14 @@ class Engine:
                 self._remember_choices(ctx, replies)
                 conv.updated_at = now
                 await uow.commit()
-                return replies
         except Exception as exc:  # noqa: BLE001 - the user gets a message, never a traceback
             log.error("turn failed on %s: %s", turn.channel, type(exc).__name__, exc_info=exc)
-            return [Reply(self.deps.catalog.t("error.internal"))]
+            replies, ok = [Reply(self.deps.catalog.t("error.internal"))], False
+        else:
+            ok = True
+        for watcher in self.watchers:  # /healthz (bot/heartbeat.py)
+            watcher(ok)
+        return replies
 
     # --- routing -----------------------------------------------------------------
     async def _route(self, ctx: Ctx) -> list[Reply]:
@@ -88,6 +93,8 @@ class Engine:
             if mapped:
                 turn = dataclasses.replace(turn, payload=mapped, text=None)
                 ctx.turn = turn
+        if ctx.person is not None and not ctx.person.active:
+            return await self._left(ctx)
         if turn.payload is not None:
             return await self._on_payload(ctx, turn.payload[:64])
         if turn.file is not None and ctx.conv.flow in self.flows:
@@ -154,6 +161,27 @@ class Engine:
         if ctx.conv.flow:
             return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
         return await action(ctx, rest.split(":"))
+
+    async def _left(self, ctx: Ctx) -> list[Reply]:
+        """Someone who has left (Điều 11) acts on nothing: no command of a member, no button
+        from an old message, no typed choice, no flow. What anyone may do (the legal Q&A,
+        the privacy page, help) they still can, as a guest."""
+        if ctx.conv.flow:
+            Flow.end(ctx)
+        refused = [ctx.say("error.left")]
+        text = clean(ctx.turn.text or "")
+        if ctx.turn.payload is not None or not text or len(text) > MAX_INPUT:
+            return refused
+        ctx.person = None
+        command = self._parse_command(ctx, text)
+        if command is not None:
+            found = self.commands.get(command[0])
+            return await found.run(ctx, command[1]) if found and None in found.roles else refused
+        for answer in self.free_text:
+            replies = await answer(ctx, text)
+            if replies is not None:
+                return replies
+        return refused
 
     async def _reprompt(self, ctx: Ctx) -> list[Reply]:
         flow = self.flows.get(ctx.conv.flow or "")

@@ -6,6 +6,7 @@ the viewing person and applies these conditions; there is no unscoped case read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import Boolean, ColumnElement, exists, false, or_, select, true
@@ -89,6 +90,18 @@ def can_change_case(viewer: Person, case: Case) -> bool:
     if viewer.role in (Role.CAN_BO, Role.ADMIN):
         return False
     return can_view_case(viewer, case)
+
+
+AUTHOR_CORRECTS_DAYS = 7
+
+
+def can_correct_case(viewer: Person, case: Case, now: dt.datetime) -> bool:
+    """Corrections: the team leader always; the author for AUTHOR_CORRECTS_DAYS after logging."""
+    if not can_change_case(viewer, case):
+        return False
+    if viewer.role is Role.TO_TRUONG:
+        return True
+    return case.created_by_id == viewer.id and now - case.created_at <= dt.timedelta(days=AUTHOR_CORRECTS_DAYS)
 
 
 def unit_visible(viewer: Person, unit_path: str) -> bool:

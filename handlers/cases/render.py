@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from handlers.core import Button, Ctx, Reply, rows
-from storage.access import can_change_case
-from storage.models import Case, CaseEvent, CaseStatus, Role
+from storage.access import can_change_case, can_correct_case
+from storage.models import Case, CaseEvent, CaseStatus, Role, case_number
 
 # events whose text the history shows: notes, and the questions and answers of /hotro
-SHOWN_TEXT = ("note", "help_ask", "help_answer")
+SHOWN_TEXT = ("note", "help_ask", "help_answer", "correction")
+# fields an official sees only as "changed", never their values (the parties' personal data)
+PRIVATE = ("parties", "addresses", "contact", "place", "invited", "requests")
 
 
 def initials(name: str) -> str:
     return "".join(part[0].upper() + "." for part in name.split() if part[0].isalpha()) or "…"
 
 
-def parties_text(ctx: Ctx, names: Sequence[str]) -> str:
-    """Officials see initials only; the team that handles the case sees the names."""
-    hide = ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN)
-    return "; ".join(initials(n) if hide else n for n in names)
+def is_official(ctx: Ctx) -> bool:
+    return ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN)
+
+
+def parties_text(ctx: Ctx, names: Sequence[str], addresses: Sequence[str] = ()) -> str:
+    """Officials see initials only; the team that handles the case sees names and addresses."""
+    if is_official(ctx):
+        return "; ".join(initials(n) for n in names)
+    padded = [*addresses, *[""] * len(names)]
+    return "; ".join(f"{n} ({a})" if a else n for n, a in zip(names, padded, strict=False))
 
 
 async def mediator_names(ctx: Ctx, ids: Sequence[int]) -> str:
@@ -32,18 +41,69 @@ async def mediator_names(ctx: Ctx, ids: Sequence[int]) -> str:
     return ", ".join(names)
 
 
+def show_day(iso: str | None) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
+
+
+async def value_text(ctx: Ctx, key: str, value: Any) -> str:
+    """One field of a record, as a line of text."""
+    if key in ("received_on", "outcome_on"):
+        return show_day(value)
+    if key == "sessions":
+        return ", ".join(show_day(v) for v in value) or "—"
+    if key in ("category", "source", "end_reason", "referral") and value:
+        return ctx.t(f"{key}.{value}")
+    if key == "status":
+        return ctx.t(f"status.{value}")
+    if key == "mediators":
+        return await mediator_names(ctx, value) or "—"
+    if key == "parties":
+        return parties_text(ctx, value)
+    if isinstance(value, list):
+        return "; ".join(v for v in value if v) or "—"
+    return str(value) if value else ctx.t("common.none")
+
+
 async def draft_summary(ctx: Ctx, d: dict[str, Any]) -> str:
-    received = d.get("received_on", "")
     return ctx.t(
         "case.confirm_screen",
-        date="/".join(reversed(received.split("-"))) if received else "—",
+        date=show_day(d.get("received_on")),
         category=ctx.t(f"category.{d['category']}") if d.get("category") else "—",
         source=ctx.t(f"source.{d['source']}") if d.get("source") else "—",
-        parties="; ".join(d.get("parties") or []) or "—",
-        contact=d.get("contact") or ctx.t("common.none"),
+        parties=parties_text(ctx, d.get("parties") or [], d.get("addresses") or []) or "—",
         summary=d.get("summary") or "—",
         mediators=await mediator_names(ctx, d.get("mediators") or []) or "—",
     )
+
+
+async def outcome_summary(ctx: Ctx, d: dict[str, Any], number: str) -> str:
+    lines = [ctx.t("case.outcome_screen", number=number, status=ctx.t(f"status.{d['status']}"),
+                   day=show_day(d.get("outcome_on")), sessions=await value_text(ctx, "sessions", d.get("sessions")))]
+    if d["status"] == "thanh":
+        lines.append(ctx.t("case.detail_agreement", text=d.get("agreement") or "—"))
+    if d["status"] == "khong_thanh":
+        lines += [ctx.t("case.request_line", name=n, text=r)
+                  for n, r in zip(d["parties"], d.get("requests") or [], strict=False)]
+        lines.append(ctx.t("case.detail_referral", where=await value_text(ctx, "referral", d.get("referral"))))
+    if d["status"] == "ket_thuc":
+        lines.append(ctx.t("case.detail_end_reason", reason=await value_text(ctx, "end_reason", d.get("end_reason"))))
+    lines.append(ctx.t("case.detail_place", place=d.get("place") or ctx.t("common.none"),
+                       invited="; ".join(d.get("invited") or []) or ctx.t("common.none")))
+    lines.append(ctx.t("case.outcome_confirm_hint"))
+    return "\n".join(lines)
+
+
+async def change_lines(ctx: Ctx, change: dict[str, list[Any]]) -> list[str]:
+    """Old → new, field by field; officials see which private fields changed, not their values."""
+    out = []
+    for key, (old, new) in change.items():
+        label = ctx.t(f"case.field_{key}")
+        if key in PRIVATE and is_official(ctx):
+            out.append(ctx.t("case.change_hidden", field=label))
+        else:
+            out.append(ctx.t("case.change_line", field=label, old=await value_text(ctx, key, old),
+                             new=await value_text(ctx, key, new)))
+    return out
 
 
 def case_saved(ctx: Ctx, case: Case) -> Reply:
@@ -58,48 +118,85 @@ def status_label(ctx: Ctx, status: CaseStatus) -> str:
     return ctx.t(f"status.{status.value}")
 
 
-def list_line(ctx: Ctx, case: Case) -> str:
-    return ctx.t("case.list_line", number=case.number, date=case.received_on.strftime("%d/%m/%Y"),
+def list_line(ctx: Ctx, case: Case, team: str = "") -> str:
+    line = ctx.t("case.list_line", number=case.number, date=case.received_on.strftime("%d/%m/%Y"),
                  category=ctx.t(f"category.{case.category}"), status=status_label(ctx, case.status))
+    if team:
+        line += ctx.t("case.list_team", team=team)
+    return line + (ctx.t("case.list_corrected") if case.corrected_at else "")
 
 
 async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Reply:
+    p = case.parties or {}
+    team = await ctx.uow.units.get(case.team_id)
     lines = [
         ctx.t("case.detail_head", number=case.number, status=status_label(ctx, case.status)),
-        ctx.t("case.detail_body", date=case.received_on.strftime("%d/%m/%Y"),
+        ctx.t("case.detail_body", date=case.received_on.strftime("%d/%m/%Y"), team=team.name if team else "—",
               category=ctx.t(f"category.{case.category}"), source=ctx.t(f"source.{case.source}"),
-              parties=parties_text(ctx, case.parties.get("names", [])), summary=case.summary,
+              parties=parties_text(ctx, p.get("names", []), p.get("addresses", [])), summary=case.summary,
               mediators=await mediator_names(ctx, [m.person_id for m in case.mediators])),
     ]
+    if not is_official(ctx) and (p.get("place") or p.get("invited")):
+        lines.append(ctx.t("case.detail_place", place=p.get("place") or "—",
+                           invited="; ".join(p.get("invited") or []) or ctx.t("common.none")))
+    if case.sessions or case.outcome_on:
+        lines.append(ctx.t("case.detail_dates", sessions=await value_text(ctx, "sessions", case.sessions),
+                           day=show_day(case.outcome_on.isoformat() if case.outcome_on else None)))
     if case.agreement:
         lines.append(ctx.t("case.detail_agreement", text=case.agreement))
+    if case.status is CaseStatus.KHONG_THANH and not is_official(ctx):
+        lines += [ctx.t("case.request_line", name=n, text=r)
+                  for n, r in zip(p.get("names", []), p.get("requests") or [], strict=False) if r]
+    if case.referral:
+        lines.append(ctx.t("case.detail_referral", where=ctx.t(f"referral.{case.referral}")))
     if case.end_reason:
         lines.append(ctx.t("case.detail_end_reason", reason=ctx.t(f"end_reason.{case.end_reason}")))
+    if case.corrected_at:
+        lines.append(ctx.t("case.detail_corrected", day=ctx.local(case.corrected_at).strftime("%d/%m/%Y")))
     history = [ctx.t("case.history_title")]
     for e in events[-6:]:
-        what = ctx.t(f"event.{e.kind}") if e.kind != "status" else status_label(ctx, e.status)
-        history.append(ctx.t("case.history_line", date=ctx.local(e.at).strftime("%d/%m"), what=what,
-                             text=f": {e.text}" if e.text and e.kind in SHOWN_TEXT else ""))
+        history.append(await history_line(ctx, e, full=False))
     lines.append("\n".join(history))
     return Reply("\n".join(lines), case_buttons(ctx, case))
 
 
+async def history_line(ctx: Ctx, e: CaseEvent, full: bool) -> str:
+    what = ctx.t(f"event.{e.kind}") if e.kind != "status" else status_label(ctx, e.status)
+    text = f": {e.text}" if e.text and e.kind in SHOWN_TEXT else ""
+    if e.kind == "correction":
+        who = await ctx.uow.people.get(e.actor_id) if e.actor_id else None
+        fields = ", ".join(ctx.t(f"case.field_{k}") for k in (e.change or {}))
+        what = ctx.t("event.correction_by", who=who.full_name if who else "—", fields=fields)
+        text = ctx.t("case.correction_reason", reason=e.text or "—")
+    line = ctx.t("case.history_line", date=ctx.local(e.at).strftime("%d/%m/%Y %H:%M" if full else "%d/%m"),
+                 what=what, text=text)
+    if full and e.change:
+        line += "\n" + "\n".join("   " + x for x in await change_lines(ctx, e.change))
+    return line
+
+
 def case_buttons(ctx: Ctx, case: Case) -> tuple[tuple[Button, ...], ...]:
     back = ctx.button("case.back_to_list", "case:list:0")
-    if ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN):
+    history = (ctx.button("case.history_button", f"case:hist:{case.id}"),) if case.corrected_at else ()
+    if is_official(ctx):
         if case.parties.get("anonymised"):
-            return rows(back)
-        return rows(ctx.button("privacy.button", f"pv:ask:{case.id}"), back)
+            return rows(*history, back)
+        return rows(*history, ctx.button("privacy.button", f"pv:ask:{case.id}"), back)
     if ctx.person is None or not can_change_case(ctx.person, case):
         return rows(back)
     cid = case.id
+    fix = (ctx.button("case.correct", f"case:fix:{cid}"),) if can_correct_case(ctx.person, case, ctx.now) else ()
     if case.status is CaseStatus.DANG_HOA_GIAI:
         return (
             (ctx.button("case.mark_success", f"case:ok:{cid}"), ctx.button("case.mark_fail", f"case:fail:{cid}")),
             (ctx.button("case.add_note", f"case:note:{cid}"), ctx.button("case.end", f"case:end:{cid}")),
-            (ctx.button("support.btn_ask", f"sp:ask:{cid}"), back),
+            (ctx.button("support.btn_ask", f"sp:ask:{cid}"), *fix),
+            (*history, back),
         )
     if case.status is CaseStatus.KHONG_THANH:
         return ((ctx.button("case.reopen", f"case:reopen:{cid}"), ctx.button("case.add_note", f"case:note:{cid}")),
-                (ctx.button("support.btn_ask", f"sp:ask:{cid}"), back))
-    return ((ctx.button("case.add_note", f"case:note:{cid}"), back),)
+                (ctx.button("support.btn_ask", f"sp:ask:{cid}"), *fix), (*history, back))
+    return ((ctx.button("case.add_note", f"case:note:{cid}"), *fix), (*history, back))
+
+
+__all__ = ["case_number", "initials"]

@@ -1,4 +1,8 @@
-"""Case use cases: create, record outcomes and notes. The turn's unit of work commits."""
+"""Case use cases: log, record an outcome, correct, reopen, note. The turn's unit of work commits.
+
+A case's record is handled as one dict (`record_of`), the same shape a flow's draft has, so
+logging, recording an outcome and correcting fill and check the same fields.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from storage.access import can_change_case
+from storage.access import can_change_case, can_correct_case
 from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, CaseMediator, CaseStatus, Person
 
@@ -19,35 +23,96 @@ EXCLUSIONS = ("a", "b", "c", "d")
 SOURCES = ("yeu_cau", "chung_kien", "phan_cong", "de_nghi")
 # Điều 23 khoản 2 and 3 (khoản 1, agreement, is "hòa giải thành").
 END_REASONS = ("yeu_cau_cham_dut", "khong_the_dat")
+OUTCOMES = ("thanh", "khong_thanh", "ket_thuc", "dang_hoa_giai")
+# Where the parties of a failed mediation were guided (Điều 21 khoản 3, Điều 27).
+REFERRALS = ("tiep_tuc", "ubnd_xa", "toa_an", "cong_an", "co_quan_khac", "chua")
+# Fields of the record kept in the sealed `parties` object (personal data).
+SEALED = ("parties", "addresses", "contact", "place", "invited", "requests")
+FIELDS = ("received_on", "category", "source", *SEALED, "summary", "mediators", "status", "agreement",
+          "referral", "end_reason", "outcome_on", "sessions")
 
 
 class CaseError(Exception):
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **values: Any) -> None:
         super().__init__(key)
         self.key = key
+        self.values = values
 
 
-async def create_case(uow: UnitOfWork, author: Person, draft: dict[str, Any], now: dt.datetime) -> Case:
-    received = dt.date.fromisoformat(draft["received_on"])
+def real_text(text: str, letters: int = 8, words: int = 2) -> bool:
+    """Words a person wrote, not only emoji, digits or a couple of characters."""
+    worded = [w for w in text.split() if sum(ch.isalpha() for ch in w) >= 1]
+    return sum(ch.isalpha() for ch in text) >= letters and len(worded) >= words
+
+
+def record_of(case: Case) -> dict[str, Any]:
+    p = case.parties or {}
+    names = list(p.get("names") or [])
+    return {
+        "received_on": case.received_on.isoformat(), "category": case.category, "source": case.source,
+        "parties": names, "addresses": list(p.get("addresses") or [""] * len(names)),
+        "contact": p.get("contact") or "", "place": p.get("place") or "", "invited": list(p.get("invited") or []),
+        "requests": list(p.get("requests") or []), "summary": case.summary,
+        "mediators": sorted(m.person_id for m in case.mediators), "status": case.status.value,
+        "agreement": case.agreement or "", "referral": case.referral or "", "end_reason": case.end_reason or "",
+        "outcome_on": case.outcome_on.isoformat() if case.outcome_on else "", "sessions": list(case.sessions or []),
+    }
+
+
+def _sealed(d: dict[str, Any], keep: dict[str, Any] | None = None) -> dict[str, Any]:
+    names = list(d.get("parties") or [])
+    out = dict(keep or {})
+    out.update(names=names, addresses=list(d.get("addresses") or [""] * len(names)),
+               contact=d.get("contact") or "", place=d.get("place") or "", invited=list(d.get("invited") or []),
+               requests=list(d.get("requests") or []) if d.get("status") == "khong_thanh" else [])
+    return out
+
+
+def _check(d: dict[str, Any], today: dt.date) -> None:
+    """What must hold of every record, however it was made."""
+    status = d.get("status") or "dang_hoa_giai"
+    received, outcome = d["received_on"], d.get("outcome_on") or ""
+    sessions = d.get("sessions") or []
+    if status == "thanh" and not real_text(d.get("agreement") or ""):
+        raise CaseError("case.agreement_not_text")
+    if status == "khong_thanh" and len([r for r in d.get("requests") or [] if r]) < len(d["parties"]):
+        raise CaseError("case.requests_missing")
+    if status == "ket_thuc" and d.get("end_reason") not in END_REASONS:
+        raise CaseError("case.end_reason_missing")
+    if status != "dang_hoa_giai" and not outcome:
+        raise CaseError("case.outcome_on_missing")
+    last = outcome or today.isoformat()
+    if (outcome and outcome < received) or any(not received <= s <= last for s in sessions):
+        raise CaseError("case.dates_out_of_order")
+
+
+async def _check_mediators(uow: UnitOfWork, team_id: int, ids: list[int], author: Person | None) -> None:
+    if author is not None and (not author.active or author.unit_id != team_id):
+        raise CaseError("case.author_moved")
+    for pid in ids:
+        person = await uow.people.get(pid)
+        if person is None or not person.active or person.unit_id != team_id:
+            raise CaseError("case.mediator_gone", name=person.full_name if person else str(pid))
+
+
+async def create_case(uow: UnitOfWork, author: Person, draft: dict[str, Any], now: dt.datetime,
+                      today: dt.date | None = None) -> Case:
+    team_id = int(draft.get("team_id") or author.unit_id)
     mediator_ids = sorted({int(i) for i in draft.get("mediators") or [author.id]})
+    await _check_mediators(uow, team_id, mediator_ids, author)
+    _check({**draft, "status": "dang_hoa_giai"}, today or now.date())
+    team = await uow.units.get(team_id)
+    received = dt.date.fromisoformat(draft["received_on"])
     for _ in range(5):
         try:
             async with uow.session.begin_nested():
                 case = Case(
-                    team_id=author.unit_id,
-                    unit_path=author.unit.path,
-                    year=received.year,
-                    seq=await uow.cases.next_seq(author.unit_id, received.year),
-                    received_on=received,
-                    category=draft["category"],
-                    source=draft["source"],
-                    parties={"names": list(draft["parties"]), "contact": draft.get("contact") or ""},
-                    summary=draft["summary"],
-                    status=CaseStatus.DANG_HOA_GIAI,
-                    created_by_id=author.id,
-                    created_at=now,
-                    updated_at=now,
-                    mediators=[CaseMediator(person_id=i) for i in mediator_ids],
+                    team_id=team_id, unit_path=team.path, code=team.code or "", year=received.year,
+                    seq=await uow.cases.next_seq(team_id, received.year), received_on=received,
+                    category=draft["category"], source=draft["source"],
+                    parties=_sealed({**draft, "status": "dang_hoa_giai"}), summary=draft["summary"],
+                    status=CaseStatus.DANG_HOA_GIAI, sessions=[], created_by_id=author.id, created_at=now,
+                    updated_at=now, mediators=[CaseMediator(person_id=i) for i in mediator_ids],
                 )
                 await uow.cases.add(case)
         except IntegrityError:
@@ -67,22 +132,80 @@ async def changeable(uow: UnitOfWork, person: Person, case_id: int) -> Case:
     return case
 
 
-async def set_outcome(uow: UnitOfWork, person: Person, case_id: int, status: CaseStatus,
-                      now: dt.datetime, *, text: str | None = None, reason: str | None = None) -> Case:
+async def correctable(uow: UnitOfWork, person: Person, case_id: int, now: dt.datetime) -> Case:
     case = await changeable(uow, person, case_id)
-    reopening = status is CaseStatus.DANG_HOA_GIAI
-    if reopening and case.status is not CaseStatus.KHONG_THANH:
-        raise CaseError("case.cannot_reopen")
-    if not reopening and case.status is not CaseStatus.DANG_HOA_GIAI:
-        raise CaseError("case.already_closed")
-    case.status = status
+    if not can_correct_case(person, case, now):
+        raise CaseError("case.correct_not_allowed")
+    return case
+
+
+def _apply(case: Case, d: dict[str, Any], now: dt.datetime) -> None:
+    status = CaseStatus(d["status"])
+    if status is not case.status:
+        case.closed_at = None if status is CaseStatus.DANG_HOA_GIAI else now
+    case.received_on = dt.date.fromisoformat(d["received_on"])
+    case.category, case.source, case.summary, case.status = d["category"], d["source"], d["summary"], status
+    case.parties = _sealed(d, case.parties)
+    done = status is not CaseStatus.DANG_HOA_GIAI
+    case.agreement = (d.get("agreement") or None) if status is CaseStatus.THANH else None
+    case.referral = (d.get("referral") or None) if status is CaseStatus.KHONG_THANH else None
+    case.end_reason = (d.get("end_reason") or None) if status is CaseStatus.KET_THUC else None
+    case.outcome_on = dt.date.fromisoformat(d["outcome_on"]) if done and d.get("outcome_on") else None
+    case.sessions = sorted(set(d.get("sessions") or []))
     case.updated_at = now
-    case.closed_at = None if reopening else now
-    if status is CaseStatus.THANH:
-        case.agreement = text
-    case.end_reason = reason
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before[k], after[k]] for k in FIELDS if before[k] != after[k]}
+
+
+async def record_outcome(uow: UnitOfWork, person: Person, case_id: int, draft: dict[str, Any],
+                         now: dt.datetime, today: dt.date) -> Case:
+    """Thành, không thành or ended (Điều 23), as the user confirmed it."""
+    case = await changeable(uow, person, case_id)
+    if case.status is not CaseStatus.DANG_HOA_GIAI:
+        raise CaseError("case.already_closed")
+    record = {**record_of(case), **{k: draft[k] for k in FIELDS if k in draft}}
+    _check(record, today)
+    _apply(case, record, now)
+    text = case.agreement if case.status is CaseStatus.THANH else case.end_reason or case.referral
     await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="status",
-                                        status=status, text=text or reason))
+                                        status=case.status, text=text))
+    return case
+
+
+async def correct_case(uow: UnitOfWork, person: Person, case_id: int, draft: dict[str, Any], reason: str,
+                       now: dt.datetime, today: dt.date) -> tuple[Case, dict[str, list[Any]]]:
+    """A correction with its reason: the record changes, the history keeps old → new."""
+    case = await correctable(uow, person, case_id, now)
+    before = record_of(case)
+    after = {**before, **{k: draft[k] for k in FIELDS if k in draft}}
+    change = _diff(before, after)
+    if not change:
+        raise CaseError("case.correct_nothing")
+    added = sorted(set(after["mediators"]) - set(before["mediators"]))
+    if not after["mediators"]:
+        raise CaseError("case.mediators_none")
+    await _check_mediators(uow, case.team_id, added, None)
+    _check(after, today)
+    _apply(case, after, now)
+    if "mediators" in change:
+        case.mediators = [CaseMediator(person_id=i) for i in sorted(set(after["mediators"]))]
+    case.corrected_at = now
+    await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="correction",
+                                        status=case.status, text=reason, change=change))
+    return case, change
+
+
+async def reopen(uow: UnitOfWork, person: Person, case_id: int, now: dt.datetime) -> Case:
+    """Điều 27: after không thành the parties may ask to continue."""
+    case = await changeable(uow, person, case_id)
+    if case.status is not CaseStatus.KHONG_THANH:
+        raise CaseError("case.cannot_reopen")
+    before = record_of(case)
+    _apply(case, {**before, "status": "dang_hoa_giai"}, now)
+    await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="status",
+                                        status=case.status, change=_diff(before, record_of(case))))
     return case
 
 

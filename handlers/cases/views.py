@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from handlers.cases.new_case import NewCaseFlow
-from handlers.cases.render import case_detail, list_line
-from handlers.cases.usecases import END_REASONS, CaseError, add_note, changeable, set_outcome
+from handlers.cases.record_flows import CorrectionFlow, OutcomeFlow
+from handlers.cases.render import case_detail, history_line, is_official, list_line
+from handlers.cases.usecases import CaseError, add_note, changeable, correctable, reopen
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
 from handlers.registry import MEMBERS, TEAM, Command, Slice
-from storage.models import CaseStatus
 
 PAGE = 5
 MAX_NOTE = 1000
+OUTCOME_ACTIONS = {"ok": "thanh", "fail": "khong_thanh", "end": "ket_thuc"}
 
 
 class CaseTextFlow(Flow):
@@ -33,14 +34,15 @@ class CaseTextFlow(Flow):
         try:
             case = await self._save(ctx, case_id, text)
         except CaseError as err:
-            return [ctx.say(err.key)]
+            return [ctx.say(err.key, **err.values)]
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
 
 class Cases:
     def __init__(self) -> None:
         self.new_case = NewCaseFlow()
-        self.agreement = CaseTextFlow("agree", "case.ask_agreement", self._save_agreement)
+        self.outcome = OutcomeFlow()
+        self.fix = CorrectionFlow()
         self.note = CaseTextFlow("note", "case.ask_note", self._save_note)
 
     def slice(self) -> Slice:
@@ -50,7 +52,7 @@ class Cases:
                 Command("cuatoi", self.my_cases_command, MEMBERS, "help.cuatoi", "menu.cuatoi"),
             ],
             actions={"case": self.case_button},
-            flows=[self.new_case, self.agreement, self.note],
+            flows=[self.new_case, self.outcome, self.fix, self.note],
         )
 
     async def new_case_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -63,8 +65,13 @@ class Cases:
         cases, total = await ctx.uow.cases.page_for(ctx.person, max(offset, 0), PAGE)
         if total == 0:
             return [ctx.say("case.list_empty", rows(ctx.button("menu.vuviec", "cmd:vuviec")))]
+        teams = {}
+        if is_official(ctx):  # an official's list spans teams: each line names its team
+            for tid in {c.team_id for c in cases}:
+                unit = await ctx.uow.units.get(tid)
+                teams[tid] = unit.name if unit else ""
         lines = [ctx.t("case.list_title", first=offset + 1, last=offset + len(cases), total=total)]
-        lines += [list_line(ctx, c) for c in cases]
+        lines += [list_line(ctx, c, teams.get(c.team_id, "")) for c in cases]
         buttons = [(Button(c.number, f"case:view:{c.id}"),) for c in cases]
         nav = []
         if offset > 0:
@@ -85,31 +92,29 @@ class Cases:
                 return await self._page(ctx, number)
             if action == "view":
                 return await self._view(ctx, number)
-            if action in ("ok", "note"):
+            if action == "hist":
+                return await self._history(ctx, number)
+            if action in OUTCOME_ACTIONS:
+                case = await changeable(ctx.uow, ctx.person, number)
+                if case.status.value != "dang_hoa_giai":
+                    return [ctx.say("case.already_closed")]
+                return await self.outcome.start(ctx, case, OUTCOME_ACTIONS[action])
+            if action == "fix":
+                return await self.fix.start(ctx, await correctable(ctx.uow, ctx.person, number, ctx.now))
+            if action == "note":
                 await changeable(ctx.uow, ctx.person, number)
-                flow = self.agreement if action == "ok" else self.note
-                flow.begin(ctx, "text", case_id=number)
-                return await flow.ask_text(ctx)
-            if action == "fail":
-                await changeable(ctx.uow, ctx.person, number)
-                return [ctx.say("case.confirm_fail", rows(
-                    ctx.button("case.confirm_fail_yes", f"case:failyes:{number}"),
-                    ctx.button("common.back", f"case:view:{number}")))]
-            if action == "failyes":
-                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.KHONG_THANH, ctx.now)
-                return [ctx.say("case.failed_guidance"), *await self._view(ctx, number)]
-            if action == "end":
-                await changeable(ctx.uow, ctx.person, number)
-                options = [ctx.button(f"end_reason.{r}", f"case:endr:{number}:{r}") for r in END_REASONS]
-                return [ctx.say("case.ask_end_reason", rows(*options, ctx.button("common.back", f"case:view:{number}")))]
-            if action == "endr" and len(parts) > 2 and parts[2] in END_REASONS:
-                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.KET_THUC, ctx.now, reason=parts[2])
-                return await self._view(ctx, number)
+                self.note.begin(ctx, "text", case_id=number)
+                return await self.note.ask_text(ctx)
             if action == "reopen":
-                await set_outcome(ctx.uow, ctx.person, number, CaseStatus.DANG_HOA_GIAI, ctx.now)
+                case = await changeable(ctx.uow, ctx.person, number)
+                return [ctx.say("case.confirm_reopen", rows(
+                    ctx.button("case.confirm_reopen_yes", f"case:reopenyes:{number}"),
+                    ctx.button("common.back", f"case:view:{number}")), number=case.number)]
+            if action == "reopenyes":
+                await reopen(ctx.uow, ctx.person, number, ctx.now)
                 return await self._view(ctx, number)
         except CaseError as err:
-            return [ctx.say(err.key)]
+            return [ctx.say(err.key, **err.values)]
         return [ctx.say("error.stale_button")]
 
     async def _view(self, ctx: Ctx, case_id: int) -> list[Reply]:
@@ -118,8 +123,14 @@ class Cases:
             return [ctx.say("case.not_found")]
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
-    async def _save_agreement(self, ctx: Ctx, case_id: int, text: str):
-        return await set_outcome(ctx.uow, ctx.person, case_id, CaseStatus.THANH, ctx.now, text=text)
+    async def _history(self, ctx: Ctx, case_id: int) -> list[Reply]:
+        """Every event of the case, corrections with old → new and who made them."""
+        case = await ctx.uow.cases.visible(ctx.person, case_id)
+        if case is None:
+            return [ctx.say("case.not_found")]
+        lines = [ctx.t("case.history_full_title", number=case.number)]
+        lines += [await history_line(ctx, e, full=True) for e in await ctx.uow.cases.events(case.id)]
+        return [Reply("\n".join(lines), rows(ctx.button("common.back", f"case:view:{case.id}")))]
 
     async def _save_note(self, ctx: Ctx, case_id: int, text: str):
         return await add_note(ctx.uow, ctx.person, case_id, text, ctx.now)

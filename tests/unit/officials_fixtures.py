@@ -25,7 +25,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from handlers.cases.usecases import create_case, set_outcome
+from handlers.cases.usecases import create_case, record_outcome
 from storage.db import Database
 from storage.models import Account, CaseStatus, Person, Role, Unit, UnitKind
 from tests.support import START, World
@@ -69,9 +69,11 @@ async def add_cases(db: Database, people: dict[str, Person], specs, now: dt.date
                      "summary": "Ông Nguyễn Văn An lấn lối đi của bà Trần Thị Bình", "mediators": [author.id]}
             case = await create_case(uow, author, draft, now)
             if status is not DANG:
-                await set_outcome(uow, author, case.id, status, now,
-                                  text="An trả lại lối đi cho Bình" if status is T else None,
-                                  reason="yeu_cau_cham_dut" if status is END else None)
+                await record_outcome(uow, author, case.id, {
+                    "status": status.value, "agreement": "An trả lại lối đi cho Bình" if status is T else "",
+                    "requests": ["Giữ nguyên lối đi", "Mở lại lối đi"], "referral": "ubnd_xa",
+                    "end_reason": "yeu_cau_cham_dut" if status is END else "", "outcome_on": day,
+                    "sessions": [day]}, now, now.date())
             ids.append(case.id)
         await uow.commit()
     return ids

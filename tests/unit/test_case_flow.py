@@ -41,7 +41,7 @@ async def test_join_with_code_then_log_a_case(db, world, engine):
     assert "Nguyễn Văn An; Trần Thị Bình" in chat.text
     assert await cases_in(db) == []  # nothing is saved before «Xác nhận»
     await chat.press("Xác nhận")
-    assert "Đã lưu vụ việc số 1/2026" in chat.text
+    assert "Đã lưu vụ việc số T1-1/2026" in chat.text  # the team's code: one number per commune
 
     [case] = await cases_in(db)
     assert case.team_id == world.team_a.id
@@ -61,11 +61,11 @@ async def test_numbers_continue_within_team_and_year(db, world, engine):
     for _ in range(2):
         await log_case(chat)
         await chat.press("Xác nhận")
-    assert "2/2026" in chat.text
+    assert "T1-2/2026" in chat.text
     other = Chat(engine, "hgv_b")
     await log_case(other)
     await other.press("Xác nhận")
-    assert "1/2026" in other.text  # each team counts its own
+    assert "T2-1/2026" in other.text  # each team counts its own, under its own code
 
 
 async def test_date_typed_yesterday_future_and_malformed(db, world, engine):
@@ -131,13 +131,18 @@ async def test_parties_and_summary_validation(db, world, engine):
     await chat.send("Chỉ Một Người")
     assert "ít nhất hai bên" in chat.text
     await chat.send("A Văn; B Thị\nC Văn")
-    assert "Số điện thoại" in chat.text
-    await chat.send("0912 345 678, số 5 ngõ 3")
+    assert "Địa chỉ" in chat.text and "3. C Văn" in chat.text
+    await chat.send("thôn Đông; thôn Tây")
+    assert "Bạn gõ 2 địa chỉ cho 3 bên" in chat.text
+    await chat.send("1. thôn Đông, 0912 345 678\n2. thôn Tây\n3. xóm Giữa")
     await chat.send("ngắn")
     assert "ngắn quá" in chat.text
     await chat.send("Tranh cãi về tiếng ồn buổi tối")
     await chat.press("Xong")
-    assert "0912 345 678" in chat.text and "A Văn; B Thị; C Văn" in chat.text
+    assert "A Văn (thôn Đông, 0912 345 678); B Thị (thôn Tây); C Văn (xóm Giữa)" in chat.text
+    await chat.press("Xác nhận")
+    [case] = await cases_in(db)
+    assert case.parties["addresses"] == ["thôn Đông, 0912 345 678", "thôn Tây", "xóm Giữa"]
 
 
 async def test_edit_from_the_confirmation_screen_returns_to_it(db, world, engine):
@@ -246,18 +251,37 @@ async def test_outcomes_success_fail_reopen_note_and_end(db, world, engine):
     await chat.payload(f"case:view:{first.id}")
     await chat.press("Hòa giải thành")
     await chat.send("Hai bên đồng ý mở lại lối đi rộng 1,5 m.")
+    await chat.press("Hôm nay")
+    await chat.press("Một buổi")
+    await chat.press("Bỏ qua")
+    await chat.press("Không mời ai")
+    assert "Kiểm tra kết quả" in chat.text and "rộng 1,5 m" in chat.text
+    await chat.press("Xác nhận")
     assert "Hòa giải thành" in chat.text and "rộng 1,5 m" in chat.text
 
     await chat.payload(f"case:view:{second.id}")
     await chat.press("Không thành")
-    await chat.press("Đúng, không thành")
+    await chat.send("Đòi mở lối đi")
+    await chat.send("Không đồng ý mở")
+    await chat.press("UBND xã/phường")
+    await chat.press("Hôm nay")
+    await chat.press("Một buổi")
+    await chat.press("Bỏ qua")
+    await chat.press("Không mời ai")
+    await chat.press("Xác nhận")
     assert "Điều 27" in chat.text
     await chat.press("Tiếp tục hòa giải")
+    await chat.press("Đúng, tiếp tục")
     await chat.press("Thêm ghi chú")
     await chat.send("Hẹn hai bên gặp lại thứ Bảy.")
     assert "Hẹn hai bên gặp lại" in chat.text
     await chat.press("Kết thúc")
-    await chat.press("Các bên yêu cầu chấm dứt")
+    await chat.press("Một bên hoặc các bên yêu cầu chấm dứt")
+    await chat.press("Hôm nay")
+    await chat.press("Một buổi")
+    await chat.press("Bỏ qua")
+    await chat.press("Không mời ai")
+    await chat.press("Xác nhận")
     assert "Đã kết thúc" in chat.text
 
     first, second = await cases_in(db)
@@ -267,8 +291,7 @@ async def test_outcomes_success_fail_reopen_note_and_end(db, world, engine):
         kinds = [(e.kind, e.status) for e in await uow.cases.events(second.id)]
     assert kinds == [("created", CaseStatus.DANG_HOA_GIAI), ("status", CaseStatus.KHONG_THANH),
                      ("status", CaseStatus.DANG_HOA_GIAI), ("note", None), ("status", CaseStatus.KET_THUC)]
-    await chat.payload(f"case:ok:{first.id}")  # a closed case cannot change outcome
-    await chat.send("thử đổi")
+    await chat.payload(f"case:ok:{first.id}")  # a closed case takes no second outcome
     assert "đã có kết quả" in chat.text
 
 
@@ -279,7 +302,7 @@ async def test_my_cases_pages_newest_first(db, world, engine):
         await chat.press("Xác nhận")
     await chat.send("/cuatoi")
     assert "Vụ việc 1–5 trên tổng số 7" in chat.text
-    assert chat.replies[-1].choices()[0].label == "7/2026"
+    assert chat.replies[-1].choices()[0].label == "T1-7/2026"
     await chat.press("Sau »")
     assert "Vụ việc 6–7 trên tổng số 7" in chat.text
 
