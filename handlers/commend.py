@@ -55,12 +55,14 @@ def ranked(cands: list[Candidate], top: int) -> list[Candidate]:
 
 
 async def shortlist(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period,
-                    tz: dt.tzinfo) -> tuple[list[Candidate], list[Candidate], bool]:
-    """(mediators, teams, whether training attendance was counted)."""
+                    tz: dt.tzinfo, now: dt.datetime) -> tuple[list[Candidate], list[Candidate], bool]:
+    """(mediators, teams, whether training attendance was counted). A training counts when it
+    took place (started by now, not cancelled) in the period and the person attended it."""
     s, e = period.start, period.end
     by_person = await uow.registers.mediator_results(viewer, unit, s, e)
     low = dt.datetime.combine(s, dt.time.min, tzinfo=tz)
-    attended = await uow.registers.attendance(viewer, unit, low, dt.datetime.combine(e, dt.time.max, tzinfo=tz))
+    high = min(dt.datetime.combine(e, dt.time.max, tzinfo=tz), now)
+    attended = await uow.registers.attendance(viewer, unit, low, high) if low <= high else None
     people = await uow.registers.people(viewer, sorted({*by_person, *(attended or {})}))
     came = attended or {}
     mediators = [candidate(p.id, p.full_name, p.unit.name, by_person.get(p.id, Counter()), came.get(p.id, 0))
@@ -105,7 +107,7 @@ class Commend:
         return [await self._show(ctx, unit, target[1])]
 
     async def _show(self, ctx: Ctx, unit: Unit, period: Period) -> Reply:
-        people, teams, with_trainings = await shortlist(ctx.uow, ctx.person, unit, period, ctx.deps.tz)
+        people, teams, with_trainings = await shortlist(ctx.uow, ctx.person, unit, period, ctx.deps.tz, ctx.now)
         lines = [ctx.t("commend.title", unit=unit.name, period=period_heading(ctx.t, period)),
                  ctx.t("commend.how" if with_trainings else "commend.how_no_training")]
         lines.append(ctx.t("commend.people_title") if people else ctx.t("commend.nobody"))

@@ -131,8 +131,13 @@ class Answer(enum.StrEnum):
     NO = "no"
 
 
+CHECKIN_OPENS = dt.timedelta(minutes=30)  # check-in opens this long before a class starts
+CLASS_MINUTES = 240  # a class lasts half a day (a «buổi») unless it says otherwise
+
+
 class Training(Base):
-    """A training (tập huấn, bồi dưỡng) organised by the officials of a unit."""
+    """A training (tập huấn, bồi dưỡng) organised by the officials of a unit. It lasts
+    `minutes` from `starts_at`; people check in from 30 minutes before it starts until it ends."""
 
     __tablename__ = "trainings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,11 +150,25 @@ class Training(Base):
     status: Mapped[TrainingStatus] = mapped_column(_enum(TrainingStatus, "training_status"),
                                                    default=TrainingStatus.SCHEDULED)
     checkin_code: Mapped[str] = mapped_column(String(8))
+    minutes: Mapped[int] = mapped_column(Integer, default=CLASS_MINUTES, server_default=str(CLASS_MINUTES))
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change
     file_id: Mapped[int | None] = mapped_column(ForeignKey("push_files.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes or CLASS_MINUTES)
+
+    @property
+    def checkin_opens_at(self) -> dt.datetime:
+        return self.starts_at - CHECKIN_OPENS
+
+    def checkin_open(self, now: dt.datetime) -> bool:
+        """Whether people may check themselves in by code now: only while the class is on.
+        (The organiser marks attendance by hand from the same moment on, without an end.)"""
+        return self.status is TrainingStatus.SCHEDULED and self.checkin_opens_at <= now <= self.ends_at
 
 
 class TrainingInvite(Base):

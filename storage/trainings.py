@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
 from storage.models import Person, Role, Unit, UnitKind
+from storage.models_checkin import CheckinMiss
 from storage.models_outbox import (
     Answer,
     ReportRule,
@@ -85,12 +86,35 @@ class TrainingRepo:
              .order_by(Training.starts_at, Training.id).limit(limit))
         return (await self.s.execute(q)).all()
 
-    async def open_for_checkin(self, person_id: int, start: dt.datetime, end: dt.datetime
+    async def starting_between(self, person_id: int, start: dt.datetime, end: dt.datetime
                                ) -> Sequence[tuple[TrainingInvite, Training]]:
+        """This person's scheduled classes starting in [start, end] (Training.checkin_open decides)."""
         q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
              .where(TrainingInvite.person_id == person_id, Training.status == TrainingStatus.SCHEDULED,
-                    Training.starts_at.between(start, end)))
+                    Training.starts_at.between(start, end))
+             .order_by(Training.starts_at, Training.id))
         return (await self.s.execute(q)).all()
+
+    async def misses(self, person_id: int, training_ids: Sequence[int]) -> dict[int, int]:
+        """Training id → wrong check-in codes this person typed for it."""
+        q = (select(CheckinMiss.training_id, func.count(CheckinMiss.id))
+             .where(CheckinMiss.person_id == person_id, CheckinMiss.training_id.in_(list(training_ids)))
+             .group_by(CheckinMiss.training_id))
+        return {tid: int(n) for tid, n in (await self.s.execute(q)).all()}
+
+    async def add_miss(self, training_id: int, person_id: int, now: dt.datetime) -> None:
+        self.s.add(CheckinMiss(training_id=training_id, person_id=person_id, at=now))
+        await self.s.flush()
+
+    async def clear_attendance(self, training_id: int) -> list[int]:
+        """Every check-in of the class undone (it moved); returns whose were undone."""
+        q = select(TrainingInvite).where(TrainingInvite.training_id == training_id,
+                                         TrainingInvite.attended.is_(True))
+        cleared = list(await self.s.scalars(q))
+        for invite in cleared:
+            invite.attended, invite.attended_at = False, None
+        await self.s.flush()
+        return [i.person_id for i in cleared]
 
     async def tally(self, training_id: int) -> Sequence[tuple[Unit, int, int, int, int]]:
         """Per team: invited, accepted, declined, attended."""

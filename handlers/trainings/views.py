@@ -8,6 +8,7 @@ from handlers.core import Button, Ctx, Reply, rows
 from handlers.outbox import PushPolicy
 from handlers.registry import MEMBERS, OFFICIALS, TEAM, Command, Slice, role_of
 from handlers.text import shorten
+from handlers.trainings.checkin import check_in, read_code, toggle_attended
 from handlers.trainings.flows import ChangeTrainingFlow, DeclineFlow, NewTrainingFlow
 from handlers.trainings.render import (
     answer_label,
@@ -17,13 +18,7 @@ from handlers.trainings.render import (
     tally_text,
     training_line,
 )
-from handlers.trainings.usecases import (
-    TrainingError,
-    answer,
-    cancel_training,
-    check_in,
-    toggle_attended,
-)
+from handlers.trainings.usecases import TrainingError, answer, cancel_training
 from storage.models_outbox import Answer, TrainingStatus
 
 LIST = 8
@@ -53,13 +48,13 @@ class Trainings:
         return await self._list(ctx)
 
     async def checkin_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        code = arg.strip()
-        if not code:
+        code = read_code(arg[:40])
+        if code is None:
             return [ctx.say("training.checkin_how")]
         try:
-            training = await check_in(ctx.uow, ctx.person, code[:8], ctx.now)
+            training = await check_in(ctx.uow, env_of(ctx, self.policy), ctx.person, code, ctx.now)
         except TrainingError as err:
-            return [ctx.say(err.key)]
+            return [ctx.say(err.key, **err.values)]
         return [ctx.say("training.checked_in", title=training.title)]
 
     async def _list(self, ctx: Ctx) -> list[Reply]:
@@ -99,13 +94,13 @@ class Trainings:
                 return await self._official(ctx, action, ids)
             return await self._mediator(ctx, action, ids[0])
         except TrainingError as err:
-            return [ctx.say(err.key)]
+            return [ctx.say(err.key, **err.values)]
 
     async def _official(self, ctx: Ctx, action: str, ids: list[int]) -> list[Reply]:
         if action == "new":
             return await self.new.start(ctx)
         if action == "mk":
-            invite, training = await toggle_attended(ctx.uow, ctx.person, ids[0], ctx.now)
+            invite, training = await toggle_attended(ctx.uow, env_of(ctx, self.policy), ctx.person, ids[0], ctx.now)
             return await self._team_attendance(ctx, training.id, invite.team_id)
         training = await ctx.uow.trainings.managed(ctx.person, ids[0])
         if training is None:
