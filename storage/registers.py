@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, person_visible, under, unit_in_scope
-from storage.models import Case, CaseMediator, Person, Role, Unit, UnitKind
+from storage.models import Case, CaseEvent, CaseMediator, Person, Role, Unit, UnitKind, case_number
 from storage.models_outbox import Training, TrainingInvite, TrainingStatus
 from storage.rollups import lineage_ids
 
@@ -37,6 +37,17 @@ class LogRow:
     agreement: str | None
     end_reason: str | None
     mediators: list[tuple[int, str]] = field(default_factory=list)  # (person id, full name)
+    code: str = ""
+    source: str = ""
+    sessions: list[str] = field(default_factory=list)  # ISO days
+    outcome_on: dt.date | None = None
+    referral: str | None = None
+    corrected_at: dt.datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> str:
+        return case_number(self.code, self.seq, self.year)
 
 
 @dataclass
@@ -76,10 +87,12 @@ class RegisterRepo:
     async def logbook(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> list[LogRow]:
         cond = self._cases(viewer, unit, start, end)
         q = (select(Case.id, Case.team_id, Case.seq, Case.year, Case.received_on, Case.category, Case.status,
-                    Case.parties, Case.summary, Case.agreement, Case.end_reason)
+                    Case.parties, Case.summary, Case.agreement, Case.end_reason, Case.code, Case.source,
+                    Case.sessions, Case.outcome_on, Case.referral, Case.corrected_at)
              .where(cond).order_by(Case.team_id, Case.received_on, Case.year, Case.seq))
         rows = {r.id: LogRow(r.id, r.team_id, r.seq, r.year, r.received_on, r.category, r.status.value,
-                             r.parties or {}, r.summary, r.agreement, r.end_reason)
+                             r.parties or {}, r.summary, r.agreement, r.end_reason, [], r.code, r.source,
+                             list(r.sessions or []), r.outcome_on, r.referral, r.corrected_at)
                 for r in await self.s.execute(q)}
         if rows:
             mq = (select(CaseMediator.case_id, Person.id, Person.full_name)
@@ -89,6 +102,12 @@ class RegisterRepo:
             for case_id, pid, name in await self.s.execute(mq):
                 if case_id in rows:
                     rows[case_id].mediators.append((pid, name))
+            nq = (select(CaseEvent.case_id, CaseEvent.text)
+                  .where(CaseEvent.kind == "note", CaseEvent.case_id.in_(select(Case.id).where(cond)))
+                  .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id))
+            for case_id, text in await self.s.execute(nq):
+                if case_id in rows and text:
+                    rows[case_id].notes.append(text)
         return list(rows.values())
 
     async def census(self, viewer: Person, unit: Unit, at: dt.datetime) -> dict[int, Census]:

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 
-from handlers.reports.data import ReportData, parties_cell, text_cell
-
-COLUMNS = ("team", "number", "date", "category", "mediators", "parties", "summary", "agreement", "result",
-           "end_reason")
+from handlers.reports.data import ReportData
+from handlers.reports.logbook_cells import COLUMNS, cells
 
 
-def cases_csv(data: ReportData, t: Callable[..., str]) -> bytes:
+def _text(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
+
+
+def cases_csv(data: ReportData, t: Callable[..., str], tz: dt.tzinfo = dt.UTC) -> bytes:
     buf = io.StringIO()
     out = csv.writer(buf)
-    out.writerow([t(f"report.csv_{c}") for c in COLUMNS])
+    out.writerow([t(f"report.col_{c}") for c in COLUMNS])
     for book in data.books:
-        for row in book.rows:
-            out.writerow([
-                book.team.name, f"{row.seq}/{row.year}", row.received_on.strftime("%d/%m/%Y"),
-                t(f"category.{row.category}"), ", ".join(n for _, n in row.mediators),
-                parties_cell(row, data.with_parties), text_cell(row.summary, row, data.with_parties),
-                text_cell(row.agreement, row, data.with_parties), t(f"report.result_{row.status}"),
-                t(f"end_reason.{row.end_reason}") if row.end_reason else "",
-            ])
+        for stt, row in enumerate(book.rows, 1):
+            out.writerow([_text(v) for v in cells(row, stt, book.team.name, data.with_parties, t, tz)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

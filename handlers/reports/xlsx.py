@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.cases.usecases import CATEGORIES
-from handlers.reports.data import ReportData, parties_cell, text_cell
+from handlers.reports.data import ReportData
+from handlers.reports.logbook_cells import COLUMNS, TEXT_COLUMNS, cells
 from storage.models import CaseStatus
 from storage.stats import Tally
 
@@ -100,7 +101,7 @@ def workbook(data: ReportData, t: T, tz: dt.tzinfo) -> bytes:
     period = t("report.period_line", start=data.period.start.strftime("%d/%m/%Y"),
                end=data.period.end.strftime("%d/%m/%Y"), unit=data.unit.name,
                made=data.made_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"))
-    logbook(Sheet(wb.active, t("report.logbook_title"), period), data, t)
+    logbook(Sheet(wb.active, t("report.logbook_title"), period), data, t, tz)
     tally(Sheet(wb.create_sheet(), t("report.tally_title"), period), data, t)
     statistics(Sheet(wb.create_sheet(), t("report.stats_title"), period), data, t)
     money(Sheet(wb.create_sheet(), t("report.money_title"), period), data, t)
@@ -115,28 +116,18 @@ def result_label(t: T, status: str) -> str:
     return t(f"report.result_{status}")
 
 
-def note_cell(t: T, row) -> str:
-    parts = [t("report.case_number", number=f"{row.seq}/{row.year}")]
-    if row.end_reason:
-        parts.append(t(f"end_reason.{row.end_reason}"))
-    return "; ".join(parts)
-
-
-def logbook(sh: Sheet, data: ReportData, t: T) -> None:
+def logbook(sh: Sheet, data: ReportData, t: T, tz: dt.tzinfo) -> None:
     sh.ws.cell(3, 1, t("report.parties_full" if data.with_parties else "report.parties_initials"))
-    cols = ("team", "stt", "date", "mediators", "parties", "summary", "agreement", "result", "note")
-    sh.header([t(f"report.col_{c}") for c in cols], freeze=True)
+    sh.header([t(f"report.col_{c}") for c in COLUMNS], freeze=True)
     if data.too_many:
         sh.line([t("report.too_many", count=data.too_many)])
     for book in data.books:
         for stt, row in enumerate(book.rows, 1):
-            sh.line([book.team.name, stt, row.received_on, ", ".join(n for _, n in row.mediators),
-                     parties_cell(row, data.with_parties), text_cell(row.summary, row, data.with_parties),
-                     text_cell(row.agreement, row, data.with_parties), result_label(t, row.status),
-                     note_cell(t, row)])
+            sh.line(cells(row, stt, book.team.name, data.with_parties, t, tz))
     sh.finish()
-    for col in (6, 7):
-        sh.ws.column_dimensions[get_column_letter(col)].width = MAX_WIDTH
+    for col, name in enumerate(COLUMNS, 1):
+        if name in TEXT_COLUMNS:
+            sh.ws.column_dimensions[get_column_letter(col)].width = MAX_WIDTH
 
 
 def tally(sh: Sheet, data: ReportData, t: T) -> None:

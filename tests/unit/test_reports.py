@@ -21,9 +21,11 @@ from tests.support import Chat
 from tests.unit.officials_fixtures import seed_ward
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGBOOK_HEADERS = ["Tổ hòa giải", "STT", "Ngày tiếp nhận", "Hòa giải viên và người được mời", "Các bên",
-                   "Tóm tắt nội dung", "Thỏa thuận đạt được hoặc yêu cầu của các bên",
-                   "Kết quả (thành / không thành)", "Ghi chú"]
+LOGBOOK_HEADERS = ["Tổ hòa giải", "Số vụ việc", "STT", "Ngày tiếp nhận", "Loại việc", "Căn cứ hòa giải (Điều 16)",
+                   "Ngày hòa giải", "Địa điểm", "Hòa giải viên", "Người được mời tham gia hòa giải",
+                   "Họ tên, địa chỉ các bên", "Nội dung chủ yếu của vụ việc",
+                   "Thỏa thuận của các bên (hoặc yêu cầu của mỗi bên) sau khi hòa giải",
+                   "Kết quả (thành / không thành)", "Ngày có kết quả", "Hướng dẫn các bên đến", "Ghi chú"]
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "0912 345 678", "số 5 ngõ 3")
 
 
@@ -69,17 +71,17 @@ async def test_workbook_sheets_headers_rows_and_no_parties_by_default(db, world,
     assert book.freeze_panes == "A5"
     rows = [r for r in cells(book)[4:] if r[0]]
     assert len(rows) == 7
-    assert [r[1] for r in rows] == [1, 2, 3, 4, 5, 1, 2]  # STT restarts for each team
+    assert [r[2] for r in rows] == [1, 2, 3, 4, 5, 1, 2]  # STT restarts for each team
     first = rows[0]
-    assert first[0] == "Tổ hòa giải 1" and first[2].date().isoformat() == "2026-01-10"
-    assert first[3] == "Hòa Giải A" and first[4] == "N.V.A.; T.T.B."
-    assert first[5] == "Ông N.V.A. lấn lối đi của bà T.T.B." and first[6] == "A. trả lại lối đi cho B."
-    assert first[7] == "Thành" and first[8] == "Vụ việc số 1/2026"
-    assert rows[4][7] == "Kết thúc" and "Các bên yêu cầu chấm dứt" in rows[4][8]
+    assert first[0] == "Tổ hòa giải 1" and first[1] == "T1-1/2026" and first[3].date().isoformat() == "2026-01-10"
+    assert first[8] == "Hòa Giải A" and first[10] == "N.V.A.; T.T.B."
+    assert first[11] == "Ông N.V.A. lấn lối đi của bà T.T.B." and first[12] == "A. trả lại lối đi cho B."
+    assert first[13] == "Thành" and first[14].date().isoformat() == "2026-01-10"
+    assert rows[4][13] == "Kết thúc" and "Một bên hoặc các bên yêu cầu chấm dứt" in rows[4][16]
     text = all_text(wb)
     assert not any(name in text for name in NAMES)
     assert not any(name in csv.data.decode("utf-8-sig") for name in NAMES)
-    assert book.column_dimensions["F"].width >= 30  # the summary column is wide enough to read
+    assert book.column_dimensions["L"].width >= 30  # the summary column is wide enough to read
 
 
 async def test_statistics_and_tally_totals(db, world, engine):
@@ -140,8 +142,8 @@ async def test_csv_lists_the_same_cases(db, world, engine):
     _, _, _, csv = await export(engine)
     assert csv.data.startswith("\ufeff".encode())
     lines = csv.data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Tổ hòa giải,Số vụ việc,Ngày tiếp nhận,Loại việc")
-    assert len(lines) == 8 and "1/2026,10/01/2026" in lines[1]
+    assert lines[0].startswith("Tổ hòa giải,Số vụ việc,STT,Ngày tiếp nhận,Loại việc")  # the logbook's columns
+    assert len(lines) == 8 and "T1-1/2026,1,10/01/2026" in lines[1]
 
 
 async def test_team_leader_exports_the_team_only_and_mediators_cannot(db, world, engine):
