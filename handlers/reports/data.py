@@ -113,7 +113,7 @@ async def export(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
 
     data = await gather(uow, viewer, unit, period, now=now, rates=rates, with_parties=with_parties, tz=tz)
     xlsx = await asyncio.to_thread(workbook, data, t, tz)
-    csv = cases_csv(data, t)
+    csv = cases_csv(data, t, tz)
     await uow.audit.add(AuditEntry(
         at=now, person_id=viewer.id, action="export_report", target=f"unit:{unit.id}",
         detail={"from": period.start.isoformat(), "to": period.end.isoformat(), "parties": with_parties,
