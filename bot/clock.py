@@ -1,5 +1,7 @@
-"""APScheduler is the clock: it ticks the outbox dispatcher and fires the recurring jobs
-(report-deadline reminders, the weekly digest of stale cases).
+"""The clock: a tick that wakes the outbox dispatcher every 2 seconds, on asyncio's
+monotonic clock (a wall-clock jump neither stops nor rushes it), and APScheduler for the
+recurring jobs (report-deadline reminders, the weekly digest of stale cases, retention,
+forgetting old update ids).
 
 Nothing is kept in the scheduler: every job reads the store and writes deliveries with
 unique keys, so a restart, a missed tick or a second run adds nothing and loses nothing.
@@ -22,14 +24,16 @@ from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
 from handlers.deadlines.usecases import deadline_job
 from handlers.outbox import PushEnv
-from handlers.stale import stale_digest_job
 from handlers.privacy import anonymise_old_cases
+from handlers.stale import stale_digest_job
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x6867_0004  # "hg", issue 4: the PostgreSQL advisory lock of the clock's leader
 RETRY_LEADERSHIP = 30.0
 CHECK_LOCK = 10.0  # how often the leader makes sure its lock's session is alive
+# update ids are kept this long against redeliveries (Telegram and Zalo retry for hours, not days)
+SEEN_KEPT = dt.timedelta(days=3)
 
 
 class Leadership:
@@ -75,8 +79,9 @@ class Leadership:
 
 
 class PushClock:
-    def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *, clock: Callable[[], dt.datetime],
-                 heartbeat: Heartbeat | None = None, tick_seconds: float = 2.0, jobs_minutes: float = 10.0,
+    def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *,
+                 clock: Callable[[], dt.datetime], heartbeat: Heartbeat | None = None,
+                 tick_seconds: float = 2.0, jobs_minutes: float = 10.0,
                  retention_years: int = 5) -> None:
         self.db = db
         self.retention_years = retention_years
@@ -87,23 +92,32 @@ class PushClock:
         self.tick_seconds = tick_seconds
         self.jobs_minutes = jobs_minutes
         self.scheduler: AsyncIOScheduler | None = None
+        self._ticking: asyncio.Task | None = None
 
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone=self.env.tz)
         now = dt.datetime.now(self.env.tz)
-        self.scheduler.add_job(self.tick_job, "interval", seconds=self.tick_seconds, id="dispatch",
-                               max_instances=1, coalesce=True)
-        self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes, id="recurring",
-                               max_instances=1, coalesce=True, next_run_time=now)
+        self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes,
+                               id="recurring", max_instances=1, coalesce=True, next_run_time=now)
         self.scheduler.start()
+        self._ticking = asyncio.create_task(self._tick_loop())
         if self.heartbeat is not None:
             self.heartbeat.leader = True
 
     def shutdown(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.leader = False
+        if self._ticking is not None:
+            self._ticking.cancel()
+            self._ticking = None
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def _tick_loop(self) -> None:
+        """asyncio.sleep waits on the loop's monotonic clock, whatever the wall clock does."""
+        while True:
+            await self.tick_job()
+            await asyncio.sleep(self.tick_seconds)
 
     async def tick_job(self) -> None:
         if self.heartbeat is not None:
@@ -122,11 +136,22 @@ class PushClock:
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)
             return
+        await self.forget_old_updates(now)
         if erased:
-            log.info("clock: parties of %d cases closed over %d years ago anonymised", erased, self.retention_years)
+            log.info("clock: parties of %d cases closed over %d years ago anonymised",
+                     erased, self.retention_years)
         if made:
             log.info("clock: %d reminders planned", made)
             self.dispatcher.wake()
+
+    async def forget_old_updates(self, now: dt.datetime) -> None:
+        """seen_updates guards against redeliveries, which come within hours: older ids go."""
+        try:
+            async with self.db.uow() as uow:
+                await uow.seen.prune(now - SEEN_KEPT)
+                await uow.commit()
+        except Exception as exc:  # noqa: BLE001 - the next run tries again
+            log.error("clock: old update ids not pruned: %s", type(exc).__name__)
 
 
 async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event) -> None:
@@ -148,7 +173,8 @@ async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Even
             clock.shutdown()
             await leader.release()
         if not stop.is_set():
-            log.warning("outbox: the clock's lock was lost; dispatching stopped until it is ours again")
+            log.warning("outbox: the clock's lock was lost; "
+                        "dispatching stopped until it is ours again")
 
 
 async def _watch_lock(leader: Leadership, stop: asyncio.Event, until: asyncio.Event) -> None:
