@@ -10,10 +10,8 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.engine import make_url
 
 from bot.heartbeat import Heartbeat
 from bot.settings import Settings
@@ -34,8 +32,9 @@ from handlers.reports.views import Reports
 from handlers.stats.views import Stats
 from handlers.support.views import Support
 from handlers.teams.views import Teams
-from storage.crypto import PartyCipher, store_cipher
+from storage.crypto import KeyProblem, KeySource, PartyCipher, key_file_key, key_source
 from storage.db import Database
+from storage.keycheck import check_key
 from storage.migrate import upgrade_async
 
 if TYPE_CHECKING:
@@ -84,25 +83,41 @@ def rates_of(settings: Settings) -> Rates:
 
 
 async def open_store(settings: Settings) -> Database:
-    """Migrate, open with the personal-data key, and seal rows written before encryption."""
-    cipher = data_cipher(settings)
+    """Migrate, check the key against the store (a wrong or missing key stops the start here,
+    storage/keycheck.py), and seal rows written before encryption."""
+    source = key_source_of(settings)
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url, cipher)
+    db = Database(settings.database_url, source.cipher or PartyCipher.ephemeral())
+    try:
+        db.use_cipher(await check_key(db.engine, source, system_clock()))
+    except KeyProblem as problem:
+        await db.dispose()
+        refuse(problem)
     sealed = await db.seal_legacy_parties()
     if sealed:
         log.info("store: encrypted the parties of %d older cases", sealed)
     return db
 
 
-def data_cipher(settings: Settings) -> PartyCipher:
-    if settings.data_key and settings.data_key.get_secret_value():
-        return PartyCipher(settings.data_key.get_secret_value())
-    backend = make_url(settings.database_url).get_backend_name()
-    if backend == "sqlite":
-        return store_cipher(settings.database_url)  # the key file beside the store
-    log.error("DATA_KEY is required with this DATABASE_URL (all workers share it); make one with: "
-              "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'")
+def key_source_of(settings: Settings) -> KeySource:
+    """DATA_KEY, or the key file of the SQLite default; a malformed key stops here."""
+    secret = settings.data_key.get_secret_value() if settings.data_key else ""
+    try:
+        return key_source(secret, settings.database_url)
+    except KeyProblem as problem:
+        refuse(problem)
+
+
+def refuse(problem: KeyProblem) -> NoReturn:
+    """One line saying what is wrong with the key and what to do; no traceback."""
+    log.error("store: %s", problem)
     raise SystemExit(2)
+
+
+def data_cipher(settings: Settings) -> PartyCipher:
+    """The configured key without looking at the store (a missing key file is made)."""
+    source = key_source_of(settings)
+    return source.cipher or PartyCipher(key_file_key(source.key_file))
 
 
 async def run(settings: Settings) -> None:

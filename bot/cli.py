@@ -16,12 +16,13 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?", help="target revision (default: head / base)")
-    from bot import admin, backup, cli_ask, cli_officials, cli_pushes
+    from bot import admin, backup, cli_ask, cli_keys, cli_officials, cli_pushes
 
     admin.add_parser(sub)
     cli_officials.add_parser(sub)
     cli_ask.add_parser(sub)
     backup.add_parser(sub)
+    cli_keys.add_parser(sub)
     cli_pushes.add_parser(sub)
     return p
 
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             migrate.downgrade(settings.database_url, args.revision or "base")
             print(t.t("cli.db_downgraded", revision=args.revision or "base"))
         return 0
+    if cmd == "key":
+        from bot import cli_keys
+
+        return asyncio.run(cli_keys.run(args, settings))
     if cmd in ("backup", "restore"):
         from bot import backup
 

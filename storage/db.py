@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import PartyCipher, store_cipher
+from storage.private_files import private_sqlite
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
 from storage.registers import RegisterRepo
@@ -38,6 +39,7 @@ from storage.repos import (
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA secure_delete=ON")  # deleted data is overwritten, not left in free pages
     cur.execute("PRAGMA busy_timeout=5000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -53,7 +55,7 @@ def make_engine(url: str) -> AsyncEngine:
             kwargs["poolclass"] = StaticPool
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
-            Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite(Path(db))  # folder 0700, database 0600 (and so its -wal, -shm)
     engine = create_async_engine(url, hide_parameters=True, **kwargs)  # no personal data in errors
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -141,6 +143,10 @@ class Database:
         self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = OneWriter() if make_url(url).get_backend_name() == "sqlite" else None
+
+    def use_cipher(self, cipher: PartyCipher) -> None:
+        """The key the start-up check settled on (storage.keycheck)."""
+        self.engine.sync_engine.dialect.pii_cipher = cipher
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.writer)
