@@ -4,7 +4,9 @@
 A rule (kind, day/month) set on a unit applies to every team under it unless a unit nearer
 the team has its own; without any, the defaults of content/report_deadlines.toml apply.
 Delivery topics are per team and period (`dl:half:2026H1:<team>`), so «Đã nộp» stops every
-reminder and nudge still waiting for that team.
+reminder and nudge still waiting for that team. «Đã nộp» is offered and taken only while the
+period takes reports (`window`: it has ended, and the due day is less than 120 days past);
+a reminder sent before that carries no button and says from which day.
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from storage.db import UnitOfWork
 from storage.models import Person, Unit
 from storage.rollups import lineage_ids
 
-MARK_WINDOW = dt.timedelta(days=120)  # «Đã nộp» is accepted this long around the due day
+LATE = dt.timedelta(days=120)  # «Đã nộp» is still taken this long after the due day
+EARLY = dt.timedelta(days=14)  # a report due before its period ends is taken this long before
 
 
 class DeadlineError(Exception):
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, **values: str) -> None:
         super().__init__(key)
         self.key = key
+        self.values = values
 
 
 def period_for(kind: str, y: int) -> Period:
@@ -46,6 +50,19 @@ def due_date(period: Period, month: int, day: int) -> dt.date:
     middle = period.start + (period.end - period.start) / 2
     due = _day(period.end.year, month, day)
     return due if due >= middle else _day(period.end.year + 1, month, day)
+
+
+def window(period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a team leader may mark the period's report «Đã nộp»: from the day after the
+    period ends (or, when a unit wants it by a day before that, from two weeks before that
+    day) until 120 days after the due day. Both the button and its tap ask this."""
+    opens = period.end + dt.timedelta(days=1) if due > period.end else due - EARLY
+    return opens, due + LATE
+
+
+def takes_reports(period: Period, due: dt.date, today: dt.date) -> bool:
+    opens, closes = window(period, due)
+    return opens <= today <= closes
 
 
 def effective(rules: dict[tuple[int, str], tuple[int, int]], path: str, kind: str) -> tuple[int, int]:
@@ -75,6 +92,21 @@ def current(kind: str, month: int, day: int, today: dt.date) -> tuple[Period, dt
     raise AssertionError("unreachable")
 
 
+def listed(rules: dict[str, tuple[int, int]], today: dt.date) -> list[tuple[str, Period, dt.date]]:
+    """What /hanbaocao shows, in date order: for each kind the period due next, and an earlier
+    one while it still takes «Đã nộp» (a late report)."""
+    out = []
+    for kind in KINDS:
+        period, due = current(kind, *rules[kind], today)
+        out.append((kind, period, due))
+        for y in range(today.year - 2, period.start.year):
+            earlier = period_for(kind, y)
+            late_due = due_date(earlier, *rules[kind])
+            if takes_reports(earlier, late_due, today):
+                out.append((kind, earlier, late_due))
+    return sorted(out, key=lambda e: (e[2], e[1].start))
+
+
 async def set_rule(uow: UnitOfWork, unit: Unit, kind: str, month: int, day: int, person: Person | None,
                    now: dt.datetime) -> None:
     if kind not in KINDS:
@@ -92,6 +124,15 @@ def topic(kind: str, period: Period, team_id: int) -> str:
 
 def done_button(env: PushEnv, kind: str, period: Period) -> tuple[tuple[Button, ...], ...]:
     return ((Button(env.t("deadline.btn_done"), f"dl:done:{kind}:{period.code}"),),)
+
+
+def offer(env: PushEnv, kind: str, period: Period, due: dt.date, today: dt.date
+          ) -> tuple[tuple[tuple[Button, ...], ...], dict[str, str]]:
+    """A push's «Đã nộp» button when the period takes reports today; else no button, and the
+    day it will (for the `calendar.*_early` sentence)."""
+    if takes_reports(period, due, today):
+        return done_button(env, kind, period), {}
+    return (), {"opens": window(period, due)[0].strftime("%d/%m/%Y")}
 
 
 def period_label(env: PushEnv, kind: str, period: Period) -> str:
@@ -120,8 +161,8 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
     teams: dict[int, list[Person]] = defaultdict(list)
     for p in leaders:
         teams[p.unit_id].append(p)
-    due_now: dict[tuple[str, str, int], list[int]] = defaultdict(list)  # (kind, period, offset) → teams
-    periods: dict[str, tuple[Period, dt.date]] = {}
+    due_now: dict[tuple[str, str, dt.date, int], list[int]] = defaultdict(list)  # (kind, period, due, offset)
+    periods: dict[str, Period] = {}
     for team_id, people in teams.items():
         path = people[0].unit.path
         for kind in KINDS:
@@ -130,19 +171,20 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
             offset = next((o for o in offsets if o >= left), None)
             if left < 0 or offset is None:
                 continue
-            due_now[(kind, period.code, offset)].append(team_id)
-            periods[period.code] = (period, due)
+            due_now[(kind, period.code, due, offset)].append(team_id)
+            periods[period.code] = period
     made = 0
-    for (kind, code, offset), team_ids in due_now.items():
-        period, due = periods[code]
+    for (kind, code, due, offset), team_ids in due_now.items():
+        period = periods[code]
         done = await uow.deadlines.submitted(kind, code, team_ids)
         waiting = [t for t in team_ids if t not in done]
         if not waiting:
             continue
         left = (due - today).days
-        key = "deadline.push_today" if left == 0 else "deadline.push"
-        text = env.t(key, report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), days=left)
-        push = await new_push(uow, Kind.DEADLINE, text, now, buttons=done_button(env, kind, period))
+        buttons, early = offer(env, kind, period, due, today)
+        key = "calendar.push_early" if early else "deadline.push_today" if left == 0 else "deadline.push"
+        text = env.t(key, report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), days=left, **early)
+        push = await new_push(uow, Kind.DEADLINE, text, now, buttons=buttons)
         rows = [Recipient(p.id, f"{topic(kind, period, t)}:{offset}:{p.id}", topic(kind, period, t),
                           _morning(env, today, now), _day_end(env, due))
                 for t in waiting for p in teams[t]]
@@ -150,12 +192,15 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
     return made
 
 
-def _markable(kind: str, code: str, month: int, day: int, today: dt.date) -> Period:
+def _markable(env: PushEnv, kind: str, code: str, month: int, day: int, today: dt.date) -> Period:
     period = from_code(code)
     if kind not in KINDS or period is None or period.kind != kind or (kind == "half" and period.part != 1):
         raise DeadlineError("deadline.bad_period")
-    due = due_date(period, month, day)
-    if abs((due - today).days) > MARK_WINDOW.days:
+    opens, closes = window(period, due_date(period, month, day))
+    if today < opens:
+        raise DeadlineError("calendar.deadline_not_yet", report=period_label(env, kind, period),
+                            opens=opens.strftime("%d/%m/%Y"))
+    if today > closes:
         raise DeadlineError("deadline.bad_period")
     return period
 
@@ -164,7 +209,7 @@ async def mark_submitted(uow: UnitOfWork, env: PushEnv, leader: Person, kind: st
                          now: dt.datetime) -> tuple[Period, bool]:
     """A team leader's «Đã nộp»: recorded once; every reminder still waiting stops."""
     rules = await rules_of(uow, leader.unit)
-    period = _markable(kind, code, *rules.get(kind, (12, 31)), now.astimezone(env.tz).date())
+    period = _markable(env, kind, code, *rules.get(kind, (12, 31)), now.astimezone(env.tz).date())
     first = await uow.deadlines.submit(leader.unit_id, kind, period.code, leader.id, now)
     await uow.outbox.cancel([topic(kind, period, leader.unit_id)])
     return period, first
@@ -188,9 +233,10 @@ async def nudge(uow: UnitOfWork, env: PushEnv, official: Person, kind: str, peri
     _, waiting, leaders = await status(uow, official, kind, period)
     allowed = {t.id for t in waiting} & set(team_ids)
     due = due_date(period, *(await rules_of(uow, official.unit))[kind])
-    text = env.t("deadline.nudge_push", name=official.full_name, report=period_label(env, kind, period),
-                 due=due.strftime("%d/%m/%Y"))
-    push = await new_push(uow, Kind.NUDGE, text, now, buttons=done_button(env, kind, period), created_by=official)
+    buttons, early = offer(env, kind, period, due, now.astimezone(env.tz).date())
+    text = env.t("calendar.nudge_early" if early else "deadline.nudge_push", name=official.full_name,
+                 report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), **early)
+    push = await new_push(uow, Kind.NUDGE, text, now, buttons=buttons, created_by=official)
     day = now.astimezone(env.tz).strftime("%Y%m%d")
     rows = [Recipient(p.id, f"{topic(kind, period, t)}:nudge{day}:{p.id}", topic(kind, period, t), now,
                       now + dt.timedelta(days=7)) for t in sorted(allowed) for p in leaders[t]]

@@ -8,14 +8,16 @@ from content.deadlines import KINDS
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.deadlines.usecases import (
     DeadlineError,
-    current,
     due_date,
+    listed,
     mark_submitted,
     nudge,
     period_label,
     rules_of,
     set_rule,
     status,
+    takes_reports,
+    window,
 )
 from handlers.flow import Flow
 from handlers.outbox import PushEnv, PushPolicy
@@ -76,19 +78,22 @@ class Deadlines:
             lines.append(ctx.t("deadline.rules_title", unit=ctx.person.unit.name))
         else:
             lines.append(ctx.t("deadline.team_title", unit=ctx.person.unit.name))
-        for kind in KINDS:
-            period, due = current(kind, *rules[kind], ctx.today)
+        for kind, period, due in listed(rules, ctx.today):
             report = period_label(env, kind, period)
             if role_of(ctx) in OFFICIALS:
                 lines.append(ctx.t("deadline.rule_line", report=report, due=due.strftime("%d/%m/%Y")))
                 buttons.append(ctx.button("deadline.see_status", f"dl:st:{kind}:{period.code}", report=report))
-                buttons.append(ctx.button("deadline.edit", f"dl:edit:{kind}", kind=ctx.t(f"deadline.kind_{kind}")))
                 continue
             done = await ctx.uow.deadlines.submitted(kind, period.code, [ctx.person.unit_id])
-            state = ctx.t("deadline.state_done") if done else ctx.t("deadline.state_waiting")
+            open_ = not done and takes_reports(period, due, ctx.today)
+            state = (ctx.t("deadline.state_done") if done else ctx.t("deadline.state_waiting") if open_
+                     else ctx.t("calendar.deadline_from", opens=window(period, due)[0].strftime("%d/%m/%Y")))
             lines.append(ctx.t("deadline.team_line", report=report, due=due.strftime("%d/%m/%Y"), state=state))
-            if not done:
+            if open_:
                 buttons.append(ctx.button("deadline.done_for", f"dl:done:{kind}:{period.code}", report=report))
+        if role_of(ctx) in OFFICIALS:
+            buttons += [ctx.button("deadline.edit", f"dl:edit:{kind}", kind=ctx.t(f"deadline.kind_{kind}"))
+                        for kind in KINDS]
         return [Reply("\n".join(lines), rows(*buttons))]
 
     async def deadline_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
@@ -124,7 +129,7 @@ class Deadlines:
                 told = await nudge(ctx.uow, env, ctx.person, kind, period, teams, ctx.now)
                 return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
         except DeadlineError as err:
-            return [ctx.say(err.key)]
+            return [ctx.say(err.key, **err.values)]
         return [ctx.say("error.stale_button")]
 
     async def _status(self, ctx: Ctx, env: PushEnv, kind: str, period) -> list[Reply]:

@@ -36,7 +36,8 @@ async def test_reminders_at_seven_two_and_zero_days_until_reported(db, world, en
     texts = sender.texts("leader_a")
     assert texts == [
         "📅 Nhắc hạn: tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường trước hết ngày 05/01/2027 "
-        "(còn 7 ngày). Nộp xong, anh/chị chọn «Đã nộp» để tôi thôi nhắc.",
+        "(còn 7 ngày). Từ ngày 01/01/2027, nộp xong anh/chị gõ /hanbaocao và chọn «Đã nộp» "
+        "để tôi thôi nhắc.",
         "📅 Nhắc hạn: tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường trước hết ngày 05/01/2027 "
         "(còn 2 ngày). Nộp xong, anh/chị chọn «Đã nộp» để tôi thôi nhắc.",
         "📅 Hôm nay (05/01/2027) là hạn cuối tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường. "
@@ -70,10 +71,13 @@ async def test_done_stops_reminders_and_official_nudges_the_rest(db, world, engi
     nudge = sender.sent["leader_a"][-1]
     assert nudge.text.startswith("🔔 Cán Bộ Phường nhắc: tổ chưa nộp báo cáo năm 2026")
 
+    assert first.buttons == nudge.buttons == ()  # the year has not ended: «Đã nộp» from 01/01
     leader = Chat(engine, "leader_a")
-    await leader.payload(first.buttons[0][0].payload)
+    clock.now = local_dt("02/01/2027", "08:00")
+    await leader.send("/hanbaocao")
+    await leader.press("Đã nộp báo cáo năm")
     assert "Đã ghi nhận: Tổ hòa giải 1 đã nộp báo cáo năm 2026" in leader.text
-    await leader.payload(nudge.buttons[0][0].payload)
+    await leader.payload("dl:done:year:2026")
     assert "đã báo nộp báo cáo năm 2026 (01/01–31/12) trước đó rồi" in leader.text
     for day in ("03/01/2027", "05/01/2027"):
         clock.now = local_dt(day, "08:00")
@@ -98,6 +102,7 @@ async def test_who_may_report_and_forged_buttons(db, world, engine, clock):
     assert "không còn nhận báo nộp" in leader.text
     await leader.payload("dl:nudge:year:2026")
     assert "không dành cho vai trò" in leader.text
+    clock.now = local_dt("02/01/2027", "08:00")  # the year has ended
     await leader.send("/hanbaocao")
     await leader.press("Đã nộp báo cáo năm")
     assert "Đã ghi nhận" in leader.text
