@@ -114,3 +114,27 @@ class Chat:
 
 def make_engine(db: Database, clock: Clock) -> Engine:
     return build_engine(db, clock=clock, bot_username="hoagiai_test_bot")
+
+
+async def record_outcome(chat: Chat, kind: str, *, agreement: str = "Hai bên đồng ý mở lại lối đi chung",
+                         requests: tuple[str, ...] = ("Đòi mở lối đi", "Không đồng ý mở"),
+                         referral: str = "UBND xã/phường", day: str = "Hôm nay", place: str | None = None,
+                         invited: str | None = None, confirm: bool = True) -> None:
+    """From a case's screen: «Hòa giải thành», «Không thành» or «Kết thúc», each field, then
+    «Xác nhận» (unless `confirm` is False: the confirm screen is left open)."""
+    await chat.press({"thanh": "Hòa giải thành", "khong_thanh": "Không thành", "ket_thuc": "Kết thúc"}[kind])
+    if kind == "thanh":
+        await chat.send(agreement)
+    elif kind == "khong_thanh":
+        for request in requests:
+            await chat.send(request)
+        await chat.press(referral)
+    else:
+        await chat.press("Một bên hoặc các bên yêu cầu chấm dứt")
+    await (chat.press(day) if day in ("Hôm nay", "Hôm qua") else chat.send(day))
+    await chat.press("Một buổi")
+    await (chat.send(place) if place else chat.press("Bỏ qua"))
+    await (chat.send(invited) if invited else chat.press("Không mời ai"))
+    assert "Kiểm tra kết quả" in chat.text, chat.text
+    if confirm:
+        await chat.press("Xác nhận")

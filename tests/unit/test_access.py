@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from storage.models import Case, CaseEvent, CaseStatus
 from tests.unit.test_case_flow import log_case
-from tests.support import Chat
+from tests.support import Chat, record_outcome
 
-FORGED = ("view", "ok", "fail", "failyes", "note", "end", "reopen", "list")
+FORGED = ("view", "ok", "fail", "note", "end", "reopen", "reopenyes", "fix", "hist", "list")
 
 
 async def team_a_case(db, engine) -> Case:
@@ -56,8 +56,7 @@ async def test_the_team_leader_can_update_a_team_case(db, world, engine):
     case = await team_a_case(db, engine)
     leader = Chat(engine, "leader_a")
     await leader.payload(f"case:view:{case.id}")
-    await leader.press("Không thành")
-    await leader.press("Đúng, không thành")
+    await record_outcome(leader, "khong_thanh")
     async with db.uow() as uow:
         assert (await uow.session.get(Case, case.id)).status is CaseStatus.KHONG_THANH
 
@@ -67,10 +66,10 @@ async def test_officials_see_their_subtree_read_only_with_initials(db, world, en
     before = await snapshot(db)
     official = Chat(engine, "official")
     await official.payload(f"case:view:{case.id}")
-    assert "1/2026" in official.text
+    assert "T1-1/2026" in official.text and "Tổ hòa giải 1" in official.text
     assert "N.V.A." in official.text and "Nguyễn Văn An" not in official.text
     assert [b.label for b in official.replies[-1].choices()] == ["🔒 Xóa thông tin các bên", "« Danh sách"]
-    for action in ("ok", "fail", "failyes", "note", "end"):
+    for action in ("ok", "fail", "note", "end", "reopenyes", "fix"):
         await official.payload(f"case:{action}:{case.id}")
         assert "chỉ được xem" in official.text
     assert await snapshot(db) == before

@@ -12,7 +12,7 @@ from bot.app import data_cipher
 from bot.settings import Settings
 from storage.crypto import PartyCipher
 from storage.models import AuditEntry, Case
-from tests.support import Chat
+from tests.support import Chat, record_outcome
 from tests.unit.test_case_flow import log_case
 
 
@@ -101,8 +101,8 @@ async def test_old_closed_cases_are_anonymised_automatically(db, world, engine, 
         await chat.send("1")
     async with db.uow() as uow:
         first, second = (await uow.session.scalars(select(Case).order_by(Case.id))).all()
-    await chat.payload(f"case:fail:{first.id}")
-    await chat.press("Đúng, không thành")
+    await chat.payload(f"case:view:{first.id}")
+    await record_outcome(chat, "khong_thanh")
     clock.advance(days=365 * 5 + 2)
     async with db.uow() as uow:
         assert await anonymise_old_cases(uow, clock(), years=5) == 1

@@ -15,7 +15,7 @@ from storage import rollups
 from storage.migrate import upgrade, upgrade_async
 from storage.models import CaseStatus, Role
 from storage.models_officials import StatRollup
-from tests.support import Chat
+from tests.support import Chat, record_outcome
 from tests.unit.officials_fixtures import add_cases, add_person, other_province_team, seed_ward
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,8 +54,8 @@ async def test_half_year_and_typed_dates_with_partial_months(db, world, engine):
     assert "Tiếp nhận: 4 vụ việc" in official.text
     await official.send("/thongke 3/2026")
     assert "tháng 3/2026" in official.text and "Tiếp nhận: 2 vụ việc" in official.text
-    await official.send("/thongke hôm qua")
-    assert "Không thấy đơn vị hay kỳ nào tên «hôm qua»" in official.text
+    await official.send("/thongke hôm qua")  # a day alone is that day, not a unit's name
+    assert "Kỳ: từ 21/11/2026 đến 21/11/2026" in official.text and "Chưa có vụ việc nào" in official.text
 
 
 async def test_drill_down_switch_period_and_back_up(db, world, engine):
@@ -125,9 +125,9 @@ async def test_rollups_follow_every_write_and_match_a_recount(db, world, engine)
     ids = await seed_ward(db, world)
     leader = Chat(engine, "leader_a")
     await leader.payload(f"case:view:{ids[3]}")  # the case in progress → không thành → reopened
-    await leader.press("Không thành")
-    await leader.press("Đúng, không thành")
+    await record_outcome(leader, "khong_thanh")
     await leader.press("Tiếp tục hòa giải")
+    await leader.press("Đúng, tiếp tục")
     kept = await _rollup_rows(db)
     async with db.uow() as uow:
         await uow.session.run_sync(lambda s: rollups.rebuild(s.connection()))

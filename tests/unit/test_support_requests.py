@@ -38,14 +38,14 @@ async def test_ask_reaches_the_communes_officials_with_buttons(db, world, engine
     sent = await deliveries(db)
     assert {d.person_id for d, _ in sent} == {world.people["official"].id, second.id}
     _, push = sent[0]
-    assert "Vụ việc 4/2026 (Tổ hòa giải 1) cần hỗ trợ" in push.text and QUESTION in push.text
+    assert "Vụ việc T1-4/2026 (Tổ hòa giải 1) cần hỗ trợ" in push.text and QUESTION in push.text
     labels = [label for row in push.buttons for label, _ in row]
     assert labels == ["✋ Nhận xử lý", "✍️ Trả lời", "Xem vụ việc"]
     async with db.uow() as uow:
         [request] = (await uow.session.scalars(select(HelpRequest))).all()
         assert (request.status, request.question, request.unit_id) == ("mo", QUESTION, world.ward.id)
     await mediator.send("/cuatoi")
-    await mediator.press("4/2026")
+    await mediator.press("T1-4/2026")
     assert f"Hỏi cán bộ tư pháp: {QUESTION}" in mediator.text
     await mediator.press("Cần hỗ trợ")
     assert "đã có một câu hỏi đang chờ" in mediator.text
@@ -58,7 +58,7 @@ async def test_take_then_answer_reaches_the_mediator_in_the_case(db, world, engi
     official = Chat(engine, "official")
     await official.send("/hotro")
     assert "chưa trả lời: 1" in official.text and "3 ngày · chưa ai nhận" in official.text
-    await official.press("Vụ việc 4/2026")
+    await official.press("Vụ việc T1-4/2026")
     await official.press("Nhận xử lý")
     assert "Đã nhận xử lý" in official.text
     other = Chat(engine, "official2")
@@ -75,7 +75,7 @@ async def test_take_then_answer_reaches_the_mediator_in_the_case(db, world, engi
     answer = [(d, p) for d, p in await deliveries(db) if d.key == "help:1:answer"]
     [(delivery, push)] = answer
     assert delivery.person_id == world.people["hgv_a"].id and ANSWER in push.text
-    assert "Cán Bộ Phường trả lời về vụ việc 4/2026" in push.text
+    assert "Cán Bộ Phường trả lời về vụ việc T1-4/2026" in push.text
     async with db.uow() as uow:
         request = await uow.session.get(HelpRequest, 1)
         assert (request.status, request.answer, request.answered_by_id) == (
@@ -83,7 +83,7 @@ async def test_take_then_answer_reaches_the_mediator_in_the_case(db, world, engi
         kinds = [e.kind for e in await uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == request.case_id))]
         assert kinds[-2:] == ["help_ask", "help_answer"]
     await mediator.send("/cuatoi")
-    await mediator.press("4/2026")
+    await mediator.press("T1-4/2026")
     assert f"Cán bộ tư pháp hướng dẫn: {ANSWER}" in mediator.text
     await official.send("/hotro")
     assert "Không có yêu cầu hỗ trợ nào đang chờ" in official.text
