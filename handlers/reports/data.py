@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.cases.render import initials
+from handlers.parties import INITIALS, NAMES, is_erased, labels, render, roster
 from handlers.periods import Period
 from handlers.reports.money import Rates, TeamMoney, team_money
 from storage.db import UnitOfWork
@@ -18,7 +17,6 @@ from storage.registers import Census, LogRow
 from storage.stats import Tally
 
 MAX_LOG_ROWS = 20_000  # beyond this the logbook sheet asks for a report per commune
-_HONORIFIC = re.compile(r"^(?:ông|bà|anh|chị|cô|chú|bác|cụ|em|o)\s+", re.I)
 
 
 @dataclass
@@ -46,32 +44,20 @@ class ReportData:
         return self.total.total
 
 
-def redact(text: str | None, names: list[str]) -> str:
-    """Parties' names in free text become initials: the full name with and without 'ông',
-    'bà'…, then the given name alone when written with a capital ('An', 'Bình')."""
-    if not text:
-        return ""
-    for name in sorted(names, key=len, reverse=True):
-        for variant in sorted({name.strip(), _HONORIFIC.sub("", name.strip())}, key=len, reverse=True):
-            if len(variant) >= 3:
-                text = re.sub(re.escape(variant), initials(variant), text, flags=re.I)
-    for name in names:
-        given = name.split()[-1] if name.split() else ""
-        if len(given) >= 2 and given[0].isupper():
-            text = re.sub(rf"\b{re.escape(given)}\b", initials(given), text)
-    return text
-
-
 def parties_cell(row: LogRow, with_parties: bool) -> str:
-    names = list(row.parties.get("names") or [])
-    if not with_parties:
-        return "; ".join(initials(n) for n in names)
-    contact = (row.parties.get("contact") or "").strip()
+    """The parties: initials, or names with addresses and contacts when asked (erased: «Bên 1»)."""
+    if not with_parties or is_erased(row.parties):
+        return "; ".join(labels(row.parties, INITIALS))
+    r = roster(row.parties)
+    names = [", ".join(x for x in (p.name, p.address, p.phone) if x) for p in r.parties]
+    contact = (row.parties.get("contact") or "").strip() if isinstance(row.parties, dict) else ""
     return "; ".join(names) + (f" — {contact}" if contact else "")
 
 
 def text_cell(text: str | None, row: LogRow, with_parties: bool) -> str:
-    return (text or "") if with_parties else redact(text, list(row.parties.get("names") or []))
+    """Free text as stored (the parties as references, handlers/parties.py), shown with names
+    only in an export with the parties; older rows with plain names are recognised too."""
+    return render(text, row.parties, NAMES if with_parties else INITIALS)
 
 
 async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime,
