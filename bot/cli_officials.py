@@ -16,7 +16,7 @@ from bot.app import open_store, rates_of, system_clock
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from handlers import periods
-from handlers.periods import Period
+from handlers.periods import Period, Problem
 from handlers.reports.data import export
 from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
 from handlers.stats.usecases import unit_stats
@@ -38,13 +38,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     st = sub.add_parser("stats", help="case counts of a unit for a period (as /thongke)")
     st.add_argument("--unit", required=True, help="unit id or exact name")
     st.add_argument("--period", default="",
-                    help="2026, 2026H1, 2026Q3, 2026M03 or 20260101-20260331 (default: this year)")
+                    help="2026, 2026H1, Q3/2026, 3/2026, 2019-2022, 01/01/2026-31/03/2026 "
+                         "(as /thongke; default: this year)")
     st.add_argument("--json", action="store_true", help="print JSON")
     rp = sub.add_parser("report", help="the report workbook of a unit (as /baocao)")
     rp.add_argument("--unit", required=True, help="unit id or exact name")
     rp.add_argument("--from", dest="start", help="first day, dd/mm/yyyy or yyyy-mm-dd")
-    rp.add_argument("--to", dest="end", help="last day, dd/mm/yyyy or yyyy-mm-dd")
-    rp.add_argument("--period", default="", help="instead of --from/--to: 2026, 2026H1, …")
+    rp.add_argument("--to", dest="end", help="last day (at most 10 years after the first)")
+    rp.add_argument("--period", default="", help="or 2026, 2026H1, … (as stats)")
     rp.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
     rp.add_argument("--csv", type=Path, help="also write the case list as CSV here")
     rp.add_argument("--with-parties", action="store_true", help="parties' full names and addresses (audited)")
@@ -91,23 +92,22 @@ async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
     return None
 
 
-def _day(text: str) -> dt.date | None:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 - a calendar day
-        except ValueError:
-            continue
-    return None
-
-
 def _period(args: argparse.Namespace, t: Catalog, today: dt.date) -> Period | None:
-    if getattr(args, "start", None) or getattr(args, "end", None):
-        start, end = _day(args.start or ""), _day(args.end or "")
-        found = periods.custom(start, end) if start and end else None
+    """--period, or --from and --to, read as /thongke reads them; None once the problem is told."""
+    start, end = getattr(args, "start", None), getattr(args, "end", None)
+    found: Period | Problem
+    if start is None and end is None:
+        typed = args.period.strip()
+        found = periods.read(typed, today) if typed else periods.this("year", today)
+    elif args.period.strip():
+        found = Problem("periods.cli_period_or_dates")
+    elif start is None or end is None:
+        found = Problem("periods.cli_need_both")
     else:
-        found = periods.parse(args.period, today) if args.period else periods.this("year", today)
-    if found is None:
-        print(t.t("cli_desk.bad_period"))
+        found = periods.between(start, end, today)
+    if isinstance(found, Problem):
+        print(found.text(t.t))
+        return None
     return found
 
 

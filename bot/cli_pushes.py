@@ -14,6 +14,7 @@ from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from content.deadlines import KINDS
 from handlers.broadcasts import BroadcastError, create_broadcast
+from handlers.dates import Problem, read_day_month, read_moment
 from handlers.deadlines.usecases import DeadlineError, current, rules_of, set_rule
 from handlers.outbox import PushEnv
 from handlers.trainings.render import parse_when
@@ -32,11 +33,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add = cmds.add_parser("add", help="create a training and invite the mediators in scope")
     add.add_argument("--unit", required=True, help="organising unit (id or exact name)")
     add.add_argument("--title", required=True)
-    add.add_argument("--at", required=True, help='start, local time: "25/11/2026 08:00"')
+    add.add_argument("--at", required=True,
+                     help='start, local time: "25/11/2026 08:00" or "2026-11-25 08:00"')
     add.add_argument("--place", required=True)
     add.add_argument("--invite", action="append", help="invited unit (repeatable; default: the organising unit)")
     add.add_argument("--file", type=Path, help="a document sent with the invitation (PDF, DOCX, image)")
-    imp = cmds.add_parser("import", help="trainings from a CSV: title,date,time,place[,units separated by ;]")
+    imp = cmds.add_parser("import", help="trainings from a CSV: title,date,time,place[,units "
+                                         "separated by ;]; date dd/mm/yyyy or yyyy-mm-dd, time HH:MM")
     imp.add_argument("csv", type=Path)
     imp.add_argument("--unit", required=True, help="organising unit (id or exact name)")
     cmds.add_parser("list", help="trainings from today on")
@@ -102,8 +105,20 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.dat
     return await _add(uow, t, env, unit, args.title, args.at, args.place, invited, now, file)
 
 
+def _starts(text: str, now: dt.datetime, tz) -> dt.datetime | Problem | str:
+    """Only "dd/mm/yyyy HH:MM" or "yyyy-mm-dd HH:MM" (no form a year could be misread in), then
+    the trainings' own rules on when a class may start (not past, not over a year ahead)."""
+    moment = read_moment(text, now.astimezone(tz).date())
+    if isinstance(moment, Problem):
+        return moment
+    return parse_when(f"{moment[0]:%d/%m/%Y} {moment[1]:%H:%M}", now, tz)
+
+
 async def _add(uow, t: Catalog, env: PushEnv, unit, title: str, when: str, place: str, scope, now, file=None) -> int:
-    starts = parse_when(when, now, env.tz)
+    starts = _starts(when, now, env.tz)
+    if isinstance(starts, Problem):
+        print(t.t("pushcli.training_error", title=title, reason=starts.text(t.t)))
+        return 2
     try:
         if isinstance(starts, str):
             raise TrainingError(starts)
@@ -155,11 +170,12 @@ async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
 
 async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
     if args.deadline_cmd == "set":
-        day, _, month = args.due.partition("/")
+        due = read_day_month(args.due)
+        if isinstance(due, Problem):
+            print(t.t("pushcli.error", reason=due.text(t.t)))
+            return 2
         try:
-            if not (day.strip().isdecimal() and month.strip().isdecimal()):
-                raise DeadlineError("deadline.bad_day")
-            await set_rule(uow, unit, args.kind, int(month), int(day), None, now)
+            await set_rule(uow, unit, args.kind, *due, None, now)
         except DeadlineError as err:
             print(t.t("pushcli.error", reason=t.t(err.key)))
             return 2

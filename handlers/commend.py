@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from handlers import periods
 from handlers.core import Ctx, Reply
-from handlers.periods import Period
+from handlers.periods import Period, Problem
 from handlers.registry import OFFICIALS, Command, Slice
 from handlers.stats.render import pct, period_heading, period_rows
 from handlers.stats.usecases import find_unit
@@ -87,6 +87,8 @@ class Commend:
 
     async def commend_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         period, rest = periods.split_arg(arg, ctx.today)
+        if isinstance(period, Problem):
+            return [ctx.say(period.key, **period.values)]
         unit = ctx.person.unit
         if rest:
             found = await find_unit(ctx.uow, ctx.person, rest)

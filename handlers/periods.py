@@ -3,6 +3,15 @@ typed dates; each with a short code for buttons and the CLI, and "the same perio
 (the same dates one year earlier, as the yearly and half-yearly reports compare).
 
 Codes: 2026 · 2026H1 · 2026H2 · 2026Q3 · 2026M03 · 20260105-20260320.
+
+What people type (chat and CLI) is read here, once: `read` takes a whole text, `split_arg` a
+command's argument that may also name a unit. Typed forms: 2026, năm 2026, 2026H1, H2/2026,
+«6 tháng đầu năm [2026]», «6 tháng cuối năm», Q3/2026, 2026Q3, «quý 4», «quý III/2026»,
+3/2026, «tháng 3 năm 2026», «tháng này», «tháng trước», «quý này», «năm nay», «năm ngoái»,
+a single day (see handlers.dates), and a range of any two of these (01/01/2019-31/12/2022,
+2019-2022, 2024–2030, «từ 1/1 đến hôm nay») of at most ten years. Anything written as a period
+but wrong (a day that does not exist, a reversed range, a year outside 2014..next year) is a
+`Problem` that repeats what was typed; nothing falls back to a default.
 """
 
 from __future__ import annotations
@@ -12,13 +21,23 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from handlers.dates import (
+    EARLIEST,
+    Problem,
+    calendar_day,
+    day_parts,
+    fmt,
+    last_year,
+    plain,
+    shown,
+    year_out,
+)
+
+MAX_YEARS = 10  # the longest range: a programme review (2019–2022, 2024–2030)
+MAX_TYPED = 80  # longer texts are not read as a period
+MAX_WORDS = 12  # nor are longer runs of words
 _CODE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|(M)(\d{2}))?$", re.I)
 _CUSTOM = re.compile(r"^(\d{8})-(\d{8})$")
-_DATE = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})"
-_RANGE = re.compile(_DATE + r"\s*(?:-|–|—|đến|den|toi|tới)\s*" + _DATE)
-_MONTH = re.compile(r"^(?:thang\s*)?(\d{1,2})\s*/\s*(\d{4})$")
-_QUARTER = re.compile(r"^(?:quy|q)\s*([1-4])\s*/\s*(\d{4})$")
-EARLIEST = dt.date(2014, 1, 1)  # Luật Hòa giải ở cơ sở in force
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -125,64 +144,174 @@ def from_code(code: str) -> Period | None:
 
 
 def custom(start: dt.date, end: dt.date) -> Period | None:
-    if end < start or start < EARLIEST or (end - start).days > 3 * 366:
+    """Typed dates, or None when reversed, before 2014 or longer than MAX_YEARS."""
+    if end < start or start < EARLIEST or end >= _shift_year(start, MAX_YEARS):
         return None
     return Period("custom", start, end)
 
 
+# What people type ---------------------------------------------------------------------------
+_NUM = r"(\d{1,2}|iv|i{1,3})"  # a half, quarter or month; quarters also in Roman numerals
+_YEAR_ONLY = re.compile(r"(?:nam )?(\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4}) ?(h|q|m) ?(\d{1,2})")  # 2026H1 · 2026 q3 · 2026M03
+_PART_FIRST = re.compile(rf"(h|q|quy) ?{_NUM}(?: ?(?:/|-|nam) ?(\d{{4}}))?")  # Q3/2026 · quý 4
+_MONTH = re.compile(r"(?:thang ?)?(\d{1,2}) ?[/.-] ?(\d{4})|thang ?(\d{1,2})(?: nam (\d{4}))?")
+_HALF = re.compile(r"(?:(?:6|sau) thang|nua) (dau|cuoi)(?: nam)?(?: (\d{4}|nay|ngoai|truoc))?")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORDS = {
-    "thang nay": "month", "thang": "month", "quy nay": "quarter", "quy": "quarter",
-    "6 thang": "half", "sau thang": "half", "nua nam": "half", "nam nay": "year", "nam": "year",
-    "ca nam": "year",
+    "nam": ("year", 0), "nam nay": ("year", 0), "ca nam": ("year", 0), "ca nam nay": ("year", 0),
+    "nam ngoai": ("year", 1), "nam truoc": ("year", 1), "nam qua": ("year", 1),
+    "thang": ("month", 0), "thang nay": ("month", 0), "thang truoc": ("month", 1),
+    "quy": ("quarter", 0), "quy nay": ("quarter", 0), "quy truoc": ("quarter", 1),
+    "6 thang": ("half", 0), "sau thang": ("half", 0), "nua nam": ("half", 0),
 }
+_BARE = {"nam", "thang", "quy"}  # a period alone, but the first word of many place names
+_SPLIT = re.compile(r"\s*(?:->|→|–|—|-|\b(?:đến|den|tới|toi)\b)\s*", re.I)
+_FROM = re.compile(r"^(?:từ|tu)\s+", re.I)
 
 
-def _plain(text: str) -> str:
-    """Lower case, no diacritics (đ → d), single spaces; '/' and digits kept."""
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Mn").split())
+def _back(kind: str, today: dt.date, steps: int) -> Period:
+    period = this(kind, today)
+    for _ in range(steps):
+        period = this(kind, period.start - dt.timedelta(days=1))
+    return period
+
+
+def _part(kind: str, y: int, n: int, text: str) -> Period | Problem:
+    """Half n, quarter n or month n of year y, or the Problem with n."""
+    top = {"half": 2, "quarter": 4, "month": 12}[kind]
+    if not 1 <= n <= top:
+        return Problem(f"periods.no_{kind}", {"text": shown(text), kind: n})
+    return {"half": half, "quarter": quarter, "month": month}[kind](y, n)
+
+
+def _year_check(y: int, text: str, today: dt.date, late_ok: bool) -> Problem | None:
+    """2014..next year; the end of a range may lie further (MAX_YEARS bounds it)."""
+    late = y > last_year(today) and not late_ok
+    return year_out(y, text, today) if y < EARLIEST.year or late else None
+
+
+def _with_year(kind: str, y: int | None, n: int, text: str, today: dt.date,
+               late_ok: bool) -> Period | Problem:
+    y = today.year if y is None else y
+    return _year_check(y, text, today, late_ok) or _part(kind, y, n, text)
+
+
+def _named(words: str, text: str, today: dt.date, late_ok: bool) -> Period | Problem | None:
+    """A year, half, quarter or month written in any of the accepted ways; None if not."""
+    if m := _YEAR_ONLY.fullmatch(words):
+        return _year_check(int(m.group(1)), text, today, late_ok) or year(int(m.group(1)))
+    if m := _YEAR_FIRST.fullmatch(words):
+        kind = {"h": "half", "q": "quarter", "m": "month"}[m.group(2)]
+        return _with_year(kind, int(m.group(1)), int(m.group(3)), text, today, late_ok)
+    if m := _PART_FIRST.fullmatch(words):
+        n = _ROMAN.get(m.group(2)) or int(m.group(2))
+        y = int(m.group(3)) if m.group(3) else None
+        return _with_year("half" if m.group(1) == "h" else "quarter", y, n, text, today, late_ok)
+    if m := _MONTH.fullmatch(words):
+        n, y = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return _with_year("month", int(y) if y else None, int(n), text, today, late_ok)
+    if m := _HALF.fullmatch(words):
+        n = 1 if m.group(1) == "dau" else 2
+        y = m.group(2)
+        if y in (None, "nay", "ngoai", "truoc"):
+            return half(today.year - (0 if y in (None, "nay") else 1), n)
+        return _with_year("half", int(y), n, text, today, late_ok)
+    if words in _WORDS:
+        kind, steps = _WORDS[words]
+        return _back(kind, today, steps)
+    return None
+
+
+def _single(text: str, today: dt.date, *, days: bool,
+            late_ok: bool = False) -> Period | Problem | None:
+    """One period or (when `days`) one day, not a range; None when it is written as neither."""
+    named = _named(plain(text), text, today, late_ok)
+    parts = day_parts(text, today) if named is None and days else None
+    if parts is None:
+        return named
+    if problem := _year_check(parts[0], text, today, late_ok):
+        return problem
+    day = calendar_day(*parts, text)
+    return day if isinstance(day, Problem) else Period("custom", day, day)
+
+
+def _join(first: Period | Problem, last: Period | Problem, typed: str,
+          swapped: str) -> Period | Problem:
+    """From the start of `first` to the end of `last`, or the Problem with it."""
+    if isinstance(first, Problem):
+        return first
+    if isinstance(last, Problem):
+        return last
+    values = {"text": shown(typed), "start": fmt(first.start), "end": fmt(last.end)}
+    if last.end < first.start:
+        return Problem("periods.range_reversed", {**values, "swapped": shown(swapped)})
+    found = custom(first.start, last.end)
+    return found or Problem("periods.range_too_long", {**values, "years": MAX_YEARS})
+
+
+def _range(text: str, today: dt.date) -> Period | Problem | None:
+    """Two periods or days joined by -, –, «đến», «tới»; the first split that reads wins."""
+    problem: Problem | None = None
+    for m in _SPLIT.finditer(text):
+        left, right = text[: m.start()].strip(), text[m.end():].strip()
+        if not left or not right:
+            continue
+        first = _single(left, today, days=True)
+        last = _single(right, today, days=True, late_ok=True)
+        if first is None or last is None:
+            continue
+        joined = _join(first, last, text, f"{right}-{left}")
+        if isinstance(joined, Period):
+            return joined
+        problem = problem or joined
+    return problem
+
+
+def _recognise(text: str, today: dt.date, *, days: bool) -> Period | Problem | None:
+    raw = _FROM.sub("", " ".join(unicodedata.normalize("NFC", text).split()))
+    if not raw or len(raw) > MAX_TYPED:
+        return None
+    found = _single(raw, today, days=days)
+    return found if found is not None else _range(raw, today)
+
+
+def read(text: str, today: dt.date) -> Period | Problem:
+    """A whole text as a period (a lone day is a one-day period), or the Problem with it."""
+    return _recognise(text, today, days=True) or _unreadable("periods.unreadable", text, today)
+
+
+def _unreadable(key: str, text: str, today: dt.date) -> Problem:
+    return Problem(key, {"text": shown(text), "year": today.year})
 
 
 def parse(text: str, today: dt.date) -> Period | None:
-    """What a person types after a command: a code, 'tháng này', 'quý 3/2026', '3/2026',
-    '01/01/2026-30/06/2026', '6 tháng đầu năm', 'năm trước'… None if it is not a period."""
-    raw = text.strip()
-    by_code = from_code(raw.upper()) if raw else None
-    if by_code is not None:
-        return by_code
-    m = _RANGE.fullmatch(raw)
-    if m:
-        d1, m1, y1, d2, m2, y2 = (int(v) for v in m.groups())
-        try:
-            return custom(dt.date(y1, m1, d1), dt.date(y2, m2, d2))
-        except ValueError:
-            return None
-    words = _plain(raw)
-    if m := _MONTH.match(words):
-        mm, yy = int(m.group(1)), int(m.group(2))
-        return month(yy, mm) if 1 <= mm <= 12 and yy >= EARLIEST.year else None
-    if m := _QUARTER.match(words):
-        yy = int(m.group(2))
-        return quarter(yy, int(m.group(1))) if yy >= EARLIEST.year else None
-    if words in ("6 thang dau nam", "6 thang dau"):
-        return half(today.year, 1)
-    if words in ("6 thang cuoi nam", "6 thang cuoi"):
-        return half(today.year, 2)
-    if words in ("nam truoc", "nam ngoai"):
-        return year(today.year - 1)
-    kind = _WORDS.get(words)
-    return this(kind, today) if kind else None
+    """`read` for callers that only need to know whether it is a period."""
+    found = read(text, today)
+    return found if isinstance(found, Period) else None
 
 
-def split_arg(text: str, today: dt.date) -> tuple[Period | None, str]:
+def between(first: str, last: str, today: dt.date) -> Period | Problem:
+    """The CLI's --from and --to: each a day or a period, at most MAX_YEARS apart."""
+    key = "periods.day_unreadable"
+    start = _single(first, today, days=True) or _unreadable(key, first, today)
+    end = _single(last, today, days=True, late_ok=True) or _unreadable(key, last, today)
+    return _join(start, end, f"--from {first} --to {last}", f"--from {last} --to {first}")
+
+
+def split_arg(text: str, today: dt.date) -> tuple[Period | Problem | None, str]:
     """A command's argument as (period, the rest): '/thongke 2026H1 Xã D' → (2026H1, 'Xã D').
-    The longest leading run of words that reads as a period wins."""
+    The longest leading run of words written as a period wins, else the longest trailing one
+    (not a lone day there: a unit's name may end in one). A period written wrongly is its
+    Problem; None when no period is written at all."""
     words = text.split()
-    for n in range(len(words), 0, -1):
-        period = parse(" ".join(words[:n]), today)
-        if period is not None:
-            return period, " ".join(words[n:])
-    m = _RANGE.search(text)
-    if m:
-        return parse(m.group(0), today), (text[: m.start()] + text[m.end():]).strip()
-    return None, text.strip()
+    for n in range(min(len(words), MAX_WORDS), 0, -1):
+        found = _recognise(" ".join(words[:n]), today, days=True)
+        bare = n == 1 < len(words) and plain(words[0]) in _BARE  # «Năm Căn», «Quy Nhơn»: names
+        if found is not None and not bare:
+            return found, " ".join(words[n:])
+    for n in range(min(len(words) - 1, MAX_WORDS), 0, -1):
+        found = _recognise(" ".join(words[-n:]), today, days=False)
+        if found is not None:
+            return found, " ".join(words[:-n])
+    return None, " ".join(words)

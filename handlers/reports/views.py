@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers import periods
 from handlers.core import Attachment, Ctx, Reply, rows
-from handlers.periods import Period
+from handlers.periods import Period, Problem
 from handlers.registry import Command, Slice
 from handlers.reports.data import export
 from handlers.reports.money import Rates
@@ -35,6 +35,8 @@ class Reports:
 
     async def report_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         period, rest = periods.split_arg(arg, ctx.today)
+        if isinstance(period, Problem):
+            return [ctx.say(period.key, **period.values)]
         period = period or periods.this("year", ctx.today)
         unit = home_unit(ctx.person)
         if rest:

@@ -6,7 +6,7 @@ import asyncio
 
 from handlers import periods
 from handlers.core import Attachment, Ctx, Reply, rows
-from handlers.periods import Period
+from handlers.periods import Period, Problem
 from handlers.registry import MEMBERS, Command, Slice
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
@@ -41,6 +41,8 @@ class Stats:
 
     async def stats_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         period, rest = periods.split_arg(arg, ctx.today)
+        if isinstance(period, Problem):
+            return [ctx.say(period.key, **period.values)]
         period = period or periods.this("year", ctx.today)
         if not rest:
             return await self._show(ctx, home_unit(ctx.person), period)

@@ -137,4 +137,4 @@ async def test_deadlines_from_the_cli(tmp_path, capsys):
     assert "báo cáo 6 tháng đầu năm" in out and "hạn ngày 15/06" in out
     bad = parser().parse_args(["deadline", "set", "--unit", "Tỉnh G", "--kind", "year", "--due", "30/02"])
     assert await cli_pushes.run(bad, settings) == 2
-    assert "Ngày chưa đúng" in capsys.readouterr().out
+    assert "«30/02»: tháng 2 chỉ có 29 ngày, không có ngày 30" in capsys.readouterr().out
