@@ -3,34 +3,63 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
-from bot.app import open_store, system_clock
+from sqlalchemy import select
+
+from bot import cli_invites
+from bot.cli_common import (
+    ShellError,
+    count_of,
+    in_store,
+    kind_name,
+    name_of,
+    now,
+    read_rows,
+    say,
+    unit_of,
+)
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from handlers.invites import USES, invite_link
-from handlers.people import InviteError, create_invite
+from handlers.people import ROLE_UNIT_KINDS, InviteError, create_invite
+from handlers.person_steps import MAX_NAME
 from storage.db import UnitOfWork
 from storage.models import Person, Role, Unit, UnitKind
 
 CSV_LEVELS = (UnitKind.TINH, UnitKind.XA, UnitKind.THON, UnitKind.TO_HOA_GIAI)
+# where each kind of unit sits: a province at the top, a district (older plans) in a province,
+# a commune in a province or district, a village in a commune, a team in a village (Điều 12)
+PARENT_KINDS: dict[UnitKind, tuple[UnitKind, ...]] = {
+    UnitKind.TINH: (),
+    UnitKind.HUYEN: (UnitKind.TINH,),
+    UnitKind.XA: (UnitKind.TINH, UnitKind.HUYEN),
+    UnitKind.THON: (UnitKind.XA,),
+    UnitKind.TO_HOA_GIAI: (UnitKind.THON,),
+}
+MAX_UNIT_NAME = 120
+MAX_USES = 1000
+MAX_DAYS = 365
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     admin = sub.add_parser("admin", help="units, officials and invite codes")
     cmds = admin.add_subparsers(dest="admin_cmd", required=True)
     cmds.add_parser("units", help="list the unit tree")
-    unit = cmds.add_parser("unit", help="create units").add_subparsers(dest="unit_cmd", required=True)
+    unit = cmds.add_parser("unit", help="create units")
+    unit = unit.add_subparsers(dest="unit_cmd", required=True)
     add = unit.add_parser("add", help="create one unit")
     add.add_argument("--kind", required=True, choices=[k.value for k in UnitKind])
     add.add_argument("--name", required=True)
     add.add_argument("--parent", help="parent unit id or exact name (omit for a province)")
-    add.add_argument("--ethnic-area", action="store_true", help="an area with many ethnic-minority people")
+    add.add_argument("--ethnic-area", action="store_true",
+                     help="an area with many ethnic-minority people")
     imp = unit.add_parser("import", help="create units from a CSV: province,commune,village,team")
     imp.add_argument("csv", type=Path)
-    off = cmds.add_parser("official", help="create an official of a unit, with a one-time invite code")
+    off = cmds.add_parser("official",
+                          help="create an official of a unit, with a one-time invite code")
     off.add_argument("--unit", required=True, help="unit id or exact name")
     off.add_argument("--name", required=True)
     off.add_argument("--sex", choices=["nam", "nu"])
@@ -38,97 +67,163 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     inv = cmds.add_parser("invite", help="issue an invite code")
     inv.add_argument("--unit", required=True, help="unit id or exact name")
     inv.add_argument("--role", required=True, choices=[r.value for r in Role])
-    inv.add_argument("--uses", type=int)
-    inv.add_argument("--days", type=int)
+    inv.add_argument("--uses", type=int, help=f"how many people may join with it (1 to {MAX_USES})")
+    inv.add_argument("--days", type=int, help=f"days it stays valid (1 to {MAX_DAYS})")
+    cli_invites.add_parsers(cmds)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
-    db = await open_store(settings)
-    try:
-        async with db.uow() as uow:
-            now = system_clock()
-            code = await _dispatch(args, uow, t, settings, now)
-            await uow.commit()
-            return code
-    finally:
-        await db.dispose()
+    rows: list[list[str]] = []
+    if args.admin_cmd == "unit" and args.unit_cmd == "import":
+        try:
+            rows = read_rows(args.csv)  # a file that cannot be read is told before the store opens
+        except ShellError as err:
+            return say(t, err)
+    creates = args.admin_cmd == "unit"  # only creating units may make a new store
+    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, settings, now(), rows),
+                          create=creates)
 
 
-async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: dt.datetime) -> int:
+async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime,
+                    rows: list[list[str]]) -> int:
     if args.admin_cmd == "units":
         units = await uow.units.all()
         if not units:
             print(t.t("cli.no_units"))
         for u in units:
             print(t.t("cli.unit_line", indent="  " * (u.path.count("/") - 2), id=u.id, name=u.name,
-                      kind=t.t(f"unit_kind.{u.kind.value}")))
+                      kind=kind_name(t, u.kind)))
         return 0
     if args.admin_cmd == "unit" and args.unit_cmd == "add":
-        parent = await _unit(uow, t, args.parent) if args.parent else None
-        if args.parent and parent is None:
-            return 2
-        unit = await uow.units.add(UnitKind(args.kind), args.name.strip(), parent, now)
-        unit.ethnic_area = args.ethnic_area
-        print(t.t("cli.unit_added", id=unit.id, name=unit.name, kind=t.t(f"unit_kind.{unit.kind.value}"),
-                  parent=parent.name if parent else t.t("cli.top")))
-        return 0
-    if args.admin_cmd == "unit" and args.unit_cmd == "import":
-        return await _import(uow, t, args.csv, now)
-    unit = await _unit(uow, t, args.unit)
-    if unit is None:
-        return 2
+        return await _add_unit(args, uow, t, at)
+    if args.admin_cmd == "unit":
+        return await _import(uow, t, rows, at)
+    if args.admin_cmd in cli_invites.COMMANDS:
+        return await cli_invites.run(args, uow, t, at, settings)
+    unit = await unit_of(uow, args.unit)
     if args.admin_cmd == "official":
-        person = await uow.people.add(Person(full_name=args.name.strip(), sex=args.sex, role=Role.ADMIN
-                                             if args.admin else Role.CAN_BO, unit_id=unit.id, created_at=now))
+        role = Role.ADMIN if args.admin else Role.CAN_BO
+        if unit.kind not in ROLE_UNIT_KINDS[role]:
+            raise ShellError("shell.official_unit", unit=unit.name, kind=kind_name(t, unit.kind))
+        name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
+        person = await uow.people.add(Person(full_name=name, sex=args.sex, role=role,
+                                             unit_id=unit.id, created_at=at))
         print(t.t("cli.official_added", id=person.id, name=person.full_name, unit=unit.name))
-        return await _invite(uow, t, settings, now, Role.CAN_BO, unit, 1, 30, person)
+        return await _invite(uow, t, settings, at, Role.CAN_BO, unit, 1, 30, person)
     role = Role(args.role)
-    return await _invite(uow, t, settings, now, role, unit, args.uses or USES.get(role, 1),
-                         args.days or settings.invite_days, None)
+    uses = count_of(args.uses, most=MAX_USES, key="shell.bad_uses") or USES.get(role, 1)
+    days = count_of(args.days, most=MAX_DAYS, key="shell.bad_days") or settings.invite_days
+    return await _invite(uow, t, settings, at, role, unit, uses, days, None)
 
 
-async def _invite(uow, t: Catalog, settings: Settings, now, role: Role, unit: Unit, uses: int, days: int,
-                  person: Person | None) -> int:
+async def _add_unit(args, uow: UnitOfWork, t: Catalog, at: dt.datetime) -> int:
+    kind = UnitKind(args.kind)
+    name = name_of(args.name, limit=MAX_UNIT_NAME, key="shell.unit_bad_name")
+    parent = None
+    if args.parent:
+        parent = await unit_of(uow, args.parent, missing="shell.parent_missing")
+    _check_place(t, kind, parent)
+    above = parent.name if parent else t.t("cli.top")
+    same = await _sibling(uow, parent, name)
+    if same is not None:
+        raise ShellError("shell.unit_exists", name=same.name, id=same.id,
+                         kind=kind_name(t, same.kind), parent=above)
+    unit = await uow.units.add(kind, name, parent, at)
+    unit.ethnic_area = args.ethnic_area
+    print(t.t("cli.unit_added", id=unit.id, name=unit.name, kind=kind_name(t, unit.kind),
+              parent=above))
+    return 0
+
+
+def _check_place(t: Catalog, kind: UnitKind, parent: Unit | None) -> None:
+    allowed = PARENT_KINDS[kind]
+    names = ", ".join(kind_name(t, k) for k in allowed)
+    if parent is not None and not allowed:
+        raise ShellError("shell.unit_top_only")
+    if parent is None and allowed:
+        raise ShellError("shell.unit_needs_parent", kind=kind_name(t, kind), allowed=names)
+    if parent is not None and parent.kind not in allowed:
+        raise ShellError("shell.unit_wrong_parent", kind=kind_name(t, kind), parent=parent.name,
+                         parent_kind=kind_name(t, parent.kind), allowed=names)
+
+
+def _same_name(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split())).casefold()
+
+
+async def _sibling(uow: UnitOfWork, parent: Unit | None, name: str) -> Unit | None:
+    """A unit of that name (case and spacing aside) under the same parent, if there is one."""
+    cond = Unit.parent_id.is_(None) if parent is None else Unit.parent_id == parent.id
+    wanted = _same_name(name)
+    for unit in await uow.session.scalars(select(Unit).where(cond).order_by(Unit.id)):
+        if _same_name(unit.name) == wanted:
+            return unit
+    return None
+
+
+async def _invite(uow, t: Catalog, settings: Settings, at: dt.datetime, role: Role, unit: Unit,
+                  uses: int, days: int, person: Person | None) -> int:
     try:
-        invite = await create_invite(uow, role=role if person is None else person.role, unit=unit, now=now,
-                                     days=days, uses=uses, person=person)
+        invite = await create_invite(uow, role=role if person is None else person.role, unit=unit,
+                                     now=at, days=days, uses=uses, person=person)
     except InviteError as err:
         print(t.t("cli.invite_error", reason=t.t(err.key)))
         return 2
-    print(t.t("cli.invite_line", code=invite.code, role=t.t(f"role.{invite.role.value}"), unit=unit.name,
-              uses=invite.uses_left, expires=invite.expires_at.strftime("%d/%m/%Y")))
+    print(t.t("cli.invite_line", code=invite.code, role=t.t(f"role.{invite.role.value}"),
+              unit=unit.name, uses=invite.uses_left,
+              expires=invite.expires_at.strftime("%d/%m/%Y")))
     link = invite_link(settings.telegram_bot_username, invite.code)
     print(t.t("cli.invite_link", link=link) if link else t.t("cli.invite_no_username"))
     print(t.t("cli.invite_zalo", code=invite.code))
     return 0
 
 
-async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
-    found = await uow.units.find(key.strip().lstrip("#"))
-    if len(found) == 1:
-        return found[0]
-    print(t.t("cli.unit_ambiguous", name=key) if found else t.t("cli.unit_parent_missing", parent=key))
-    return None
-
-
-async def _import(uow: UnitOfWork, t: Catalog, path: Path, now: dt.datetime) -> int:
-    created = rows = 0
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for line, row in enumerate(csv.reader(fh), 1):
-            names = [c.strip() for c in row]
-            if line == 1 and names and names[0].casefold() in ("province", "tinh", "tỉnh"):
-                continue  # header
-            if len(names) < len(CSV_LEVELS) or not all(names[: len(CSV_LEVELS)]):
-                print(t.t("cli.import_bad_row", line=line))
-                continue
-            rows += 1
-            parent = None
-            for kind, name in zip(CSV_LEVELS, names, strict=False):
-                unit = await uow.units.child_named(parent, name)
-                if unit is None:
-                    unit = await uow.units.add(kind, name, parent, now)
-                    created += 1
-                parent = unit
+async def _import(uow: UnitOfWork, t: Catalog, lines: list[list[str]], at: dt.datetime) -> int:
+    """Rows province,commune,village,team; units already there (same name under the same
+    parent) are reused. Good rows are kept; each bad one is told, and the exit is then 2."""
+    created = rows = bad = 0
+    for line, cells in enumerate(lines, 1):
+        if line == 1 and cells and cells[0].casefold() in ("province", "tinh", "tỉnh"):
+            continue  # header
+        if not any(cells):
+            continue
+        made = await _import_row(uow, t, line, cells[: len(CSV_LEVELS)], at)
+        if made is None:
+            bad += 1
+            continue
+        rows += 1
+        created += made
     print(t.t("cli.import_done", rows=rows, created=created))
+    if bad:
+        await uow.commit()  # the good rows stay
+        return 2
     return 0
+
+
+async def _import_row(uow: UnitOfWork, t: Catalog, line: int, names: list[str],
+                      at: dt.datetime) -> int | None:
+    """How many units the row created; None (and one line said) when the row is refused."""
+    if len(names) < len(CSV_LEVELS) or not all(names):
+        print(t.t("cli.import_bad_row", line=line))
+        return None
+    for name in names:
+        if len(name) > MAX_UNIT_NAME or not any(ch.isalpha() for ch in name):
+            print(t.t("shell.import_bad_name", line=line, name=name[:40], limit=MAX_UNIT_NAME))
+            return None
+    levels = list(zip(CSV_LEVELS, names, strict=True))
+    parent: Unit | None = None
+    while levels:  # the units already there, each of the kind its column says
+        kind, name = levels[0]
+        unit = await _sibling(uow, parent, name)
+        if unit is None:
+            break
+        if unit.kind is not kind:
+            print(t.t("shell.import_kind_clash", line=line, name=unit.name,
+                      kind=kind_name(t, unit.kind), wanted=kind_name(t, kind)))
+            return None
+        parent = unit
+        levels.pop(0)
+    for kind, name in levels:
+        parent = await uow.units.add(kind, name, parent, at)
+    return len(levels)

@@ -12,11 +12,23 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import open_store, rates_of, system_clock
+from bot import cli_common
+from bot.app import rates_of
+from bot.cli_common import (
+    ShellError,
+    check_out,
+    in_store,
+    mediator_of,
+    name_of,
+    team_of,
+    unit_of,
+    write_file,
+)
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from handlers import periods
 from handlers.periods import Period, Problem
+from handlers.person_steps import MAX_NAME
 from handlers.reports.data import export
 from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
 from handlers.stats.usecases import unit_stats
@@ -74,22 +86,7 @@ def operator(unit: Unit) -> Person:
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
-    db = await open_store(settings)
-    try:
-        async with db.uow() as uow:
-            code = await _dispatch(args, uow, t, settings, system_clock())
-            await uow.commit()
-            return code
-    finally:
-        await db.dispose()
-
-
-async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
-    found = await uow.units.find(key.strip().lstrip("#"))
-    if len(found) == 1:
-        return found[0]
-    print(t.t("cli.unit_ambiguous", name=key) if found else t.t("cli_desk.unit_missing", unit=key))
-    return None
+    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, settings, cli_common.now()))
 
 
 def _period(args: argparse.Namespace, t: Catalog, today: dt.date) -> Period | None:
@@ -114,12 +111,15 @@ def _period(args: argparse.Namespace, t: Catalog, today: dt.date) -> Period | No
 async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: dt.datetime) -> int:
     tz = ZoneInfo(settings.timezone)
     if args.cmd == "team":
-        return await _team(args, uow, t, now)
-    unit = await _unit(uow, t, args.unit)
-    period = _period(args, t, now.astimezone(tz).date()) if unit else None
-    if unit is None or period is None:
+        return await _team(args, uow, t, now, tz)
+    unit = await unit_of(uow, args.unit)
+    period = _period(args, t, now.astimezone(tz).date())
+    if period is None:
         return 2
     who = operator(unit)
+    for path in (args.out, args.csv) if args.cmd == "report" else ():
+        if path is not None:
+            check_out(path)
     if args.cmd == "stats":
         view = await unit_stats(uow, who, unit, period)
         if args.json:
@@ -134,44 +134,40 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: 
         return 0
     done = await export(uow, who, unit, period, now=now, rates=rates_of(settings),
                         with_parties=args.with_parties, t=t.t, tz=tz, via="cli")
-    args.out.write_bytes(done.xlsx)
+    write_file(args.out, done.xlsx)
     if args.csv:
-        args.csv.write_bytes(done.csv)
+        write_file(args.csv, done.csv)
     print(t.t("cli_desk.report_written", path=str(args.out), cases=done.data.case_count,
               period=period_heading(t.t, period)))
     return 0
 
 
-async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime) -> int:
+async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime, tz: ZoneInfo) -> int:
+    if args.team_cmd == "review":
+        unit = await unit_of(uow, args.unit)
+        r = await review(uow, operator(unit), unit)
+        print(t.t("cli_desk.review_head", unit=unit.name, teams=len(r.checks), failing=len(r.failing)))
+        for c in r.checks:
+            issues = "; ".join(t.t(f"teams.issue_{i}") for i in c.issues) or t.t("teams.ok")
+            print(t.t("cli_desk.review_line", id=c.team.id, team=c.team.name, members=len(c.members),
+                      issues=issues))
+        return 0
     try:
-        if args.team_cmd == "review":
-            unit = await _unit(uow, t, args.unit)
-            if unit is None:
-                return 2
-            r = await review(uow, operator(unit), unit)
-            print(t.t("cli_desk.review_head", unit=unit.name, teams=len(r.checks), failing=len(r.failing)))
-            for c in r.checks:
-                issues = "; ".join(t.t(f"teams.issue_{i}") for i in c.issues) or t.t("teams.ok")
-                print(t.t("cli_desk.review_line", id=c.team.id, team=c.team.name, members=len(c.members),
-                          issues=issues))
-            return 0
         if args.team_cmd == "add":
-            team = await _unit(uow, t, args.team)
-            if team is None:
-                return 2
-            person, invite = await add_mediator(uow, operator(team), team.id, now, full_name=args.name.strip(),
-                                                sex=args.sex, ethnic_minority=args.ethnic, leader=args.leader)
-            print(t.t("cli_desk.added", id=person.id, name=person.full_name, team=team.name, code=invite.code))
+            team = await team_of(uow, t, args.team)
+            name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
+            person, invite = await add_mediator(uow, operator(team), team.id, now, full_name=name,
+                                                sex=args.sex, ethnic_minority=args.ethnic,
+                                                leader=args.leader)
+            print(t.t("cli_desk.added", id=person.id, name=person.full_name, team=team.name,
+                      code=invite.code))
             return 0
-        person = await uow.people.get(args.person)
-        if person is None:
-            print(t.t("teams.person_not_found"))
-            return 2
+        person = await mediator_of(uow, t, args.person, tz)
         who = operator(person.unit)
         if args.team_cmd == "move":
-            team = await _unit(uow, t, args.to)
-            if team is None:
-                return 2
+            team = await team_of(uow, t, args.to)
+            if team.id == person.unit_id:
+                raise ShellError("shell.same_team", id=person.id, name=person.full_name, team=team.name)
             moved, _ = await move_mediator(uow, who, person.id, team.id, now)
             print(t.t("teams.moved", name=moved.full_name, team=team.name))
             return 0

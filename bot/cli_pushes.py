@@ -4,11 +4,11 @@ deadlines from the command line (the running bot sends what these plan)."""
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 from pathlib import Path
 
-from bot.app import open_store, system_clock
+from bot import cli_common
+from bot.cli_common import ShellError, in_store, prog, read_rows, say, text_of, unit_of
 from bot.pushes import push_policy
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
@@ -18,9 +18,8 @@ from handlers.dates import Problem, read_day_month, read_moment
 from handlers.deadlines.usecases import DeadlineError, current, rules_of, set_rule
 from handlers.outbox import PushEnv
 from handlers.trainings.render import parse_when
-from handlers.trainings.usecases import TrainingError, create_training
+from handlers.trainings.usecases import MAX_PLACE, MAX_TITLE, TrainingError, create_training
 from storage.db import UnitOfWork
-from storage.models import Unit
 
 IMAGES = {".jpg", ".jpeg", ".png", ".webp"}
 DOCUMENTS = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".zip", ".txt"}
@@ -60,15 +59,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
     env = PushEnv(t, _tz(settings), push_policy(settings))
-    db = await open_store(settings)
-    try:
-        async with db.uow() as uow:
-            code = await _dispatch(args, uow, t, env, system_clock())
-            if code == 0:
-                await uow.commit()
-            return code
-    finally:
-        await db.dispose()
+    rows: list[list[str]] = []
+    if args.cmd == "training" and args.training_cmd == "import":
+        try:
+            rows = read_rows(args.csv)  # a file that cannot be read is told before the store opens
+        except ShellError as err:
+            return say(t, err)
+    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, env, cli_common.now(), rows))
 
 
 def _tz(settings: Settings):
@@ -77,12 +74,11 @@ def _tz(settings: Settings):
     return ZoneInfo(settings.timezone)
 
 
-async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.datetime) -> int:
+async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.datetime,
+                    rows: list[list[str]]) -> int:
     if args.cmd == "training" and args.training_cmd == "list":
         return await _list(uow, t, env, now)
-    unit = await _unit(uow, t, args.unit)
-    if unit is None:
-        return 2
+    unit = await unit_of(uow, args.unit)
     if args.cmd == "broadcast":
         file = await _file(uow, t, args.file, now) if args.file else None
         if args.file and file is None:
@@ -97,12 +93,19 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.dat
     if args.cmd == "deadline":
         return await _deadline(args, uow, t, env, unit, now)
     if args.training_cmd == "import":
-        return await _import(args, uow, t, env, unit, now)
-    invited = [await _unit(uow, t, key) for key in args.invite or [str(unit.id)]]
+        return await _import(rows, uow, t, env, unit, now)
+    title, place = _named(args.title, args.place)
+    invited = [await unit_of(uow, key) for key in args.invite or [str(unit.id)]]
     file = await _file(uow, t, args.file, now) if args.file else None
-    if None in invited or (args.file and file is None):
+    if args.file and file is None:
         return 2
-    return await _add(uow, t, env, unit, args.title, args.at, args.place, invited, now, file)
+    return await _add(uow, t, env, unit, title, args.at, place, invited, now, file)
+
+
+def _named(title: str, place: str) -> tuple[str, str]:
+    """A training's title and place, as the chat takes them."""
+    return (text_of(title, least=3, limit=MAX_TITLE, key="shell.bad_title"),
+            text_of(place, least=2, limit=MAX_PLACE, key="shell.bad_place"))
 
 
 def _starts(text: str, now: dt.datetime, tz) -> dt.datetime | Problem | str:
@@ -132,25 +135,36 @@ async def _add(uow, t: Catalog, env: PushEnv, unit, title: str, when: str, place
     return 0
 
 
-async def _import(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
+async def _import(rows: list[list[str]], uow, t: Catalog, env: PushEnv, unit, now) -> int:
+    """Rows title,date,time,place[,units separated by ;]. Good rows are kept; each bad one is
+    told, and the exit is then 2 (run the good rows again and they are made twice)."""
     failed = added = 0
-    with args.csv.open(encoding="utf-8-sig", newline="") as fh:
-        for line, row in enumerate(csv.reader(fh), 1):
-            cells = [c.strip() for c in row]
-            if line == 1 and cells and cells[0].casefold() in ("title", "ten", "tên"):
-                continue
-            if len(cells) < 4 or not all(cells[:4]):
-                print(t.t("pushcli.import_bad_row", line=line))
-                failed += 1
-                continue
-            keys = [k for k in (cells[4].split(";") if len(cells) > 4 else []) if k.strip()] or [str(unit.id)]
-            scope = [await _unit(uow, t, k) for k in keys]
-            if None in scope or await _add(uow, t, env, unit, cells[0], f"{cells[1]} {cells[2]}", cells[3], scope, now):
-                failed += 1
-            else:
-                added += 1
+    for line, cells in enumerate(rows, 1):
+        if line == 1 and cells and cells[0].casefold() in ("title", "ten", "tên"):
+            continue
+        if not any(cells):
+            continue
+        if len(cells) < 4 or not all(cells[:4]):
+            print(t.t("pushcli.import_bad_row", line=line))
+            failed += 1
+            continue
+        keys = [k for k in (cells[4].split(";") if len(cells) > 4 else []) if k.strip()] or [str(unit.id)]
+        try:
+            title, place = _named(cells[0], cells[3])
+            scope = [await unit_of(uow, k) for k in keys]
+        except ShellError as err:
+            print(t.t("shell.row_problem", line=line, reason=t.t(err.key, prog=prog(), **err.values)))
+            failed += 1
+            continue
+        if await _add(uow, t, env, unit, title, f"{cells[1]} {cells[2]}", place, scope, now):
+            failed += 1
+        else:
+            added += 1
     print(t.t("pushcli.import_done", added=added, failed=failed))
-    return 0 if added or not failed else 2
+    if failed:
+        await uow.commit()  # the good rows stay
+        return 2
+    return 0
 
 
 async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
@@ -187,19 +201,14 @@ async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
     return 0
 
 
-async def _unit(uow: UnitOfWork, t: Catalog, key: str) -> Unit | None:
-    found = await uow.units.find(key.strip().lstrip("#"))
-    if len(found) == 1:
-        return found[0]
-    print(t.t("cli.unit_ambiguous", name=key) if found else t.t("cli.unit_parent_missing", parent=key))
-    return None
-
-
 def _read(path: Path) -> bytes | None:
     suffix = path.suffix.lower()
-    if suffix not in IMAGES | DOCUMENTS or not path.is_file() or path.stat().st_size > MAX_FILE:
+    try:
+        if suffix not in IMAGES | DOCUMENTS or not path.is_file() or path.stat().st_size > MAX_FILE:
+            return None
+        return path.read_bytes()
+    except OSError:  # unreadable: told as a file that cannot be sent
         return None
-    return path.read_bytes()
 
 
 async def _file(uow, t: Catalog, path: Path, now):

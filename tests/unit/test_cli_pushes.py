@@ -55,7 +55,8 @@ async def test_trainings_and_announcements_from_the_cli(tmp_path, capsys):
         f"Luật Hòa giải ở cơ sở,{day},8h30,Hội trường xã,\n"
         "Thiếu cột,01/01/2020\n"
         f"Ngày sai,32/13/2026,08:00,Hội trường xã,\n", encoding="utf-8")
-    assert await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "2") == 0
+    # the good rows are kept; the bad ones are told and make the exit 2
+    assert await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "2") == 2
     out = capsys.readouterr().out
     assert "Dòng 4 thiếu cột" in out and "Không tạo được lớp «Ngày sai»" in out
     assert "Đã tạo 2 lớp tập huấn; 2 dòng không tạo được." in out
