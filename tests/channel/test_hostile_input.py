@@ -40,8 +40,8 @@ HOSTILE_TEXT = st.one_of(
 
 def forged_payloads(foreign_case: int, foreign_unit: int) -> st.SearchStrategy[str]:
     ids = st.sampled_from([foreign_case, foreign_unit, 0, -1, 10**15])
-    actions = st.sampled_from(["case:view", "case:ok", "case:fail", "case:failyes", "case:note", "case:end",
-                               "case:reopen", "case:list", "pv:ask", "pv:anon", "sp:ask", "qa:s", "qa:d:0",
+    actions = st.sampled_from(["case:view", "case:ok", "case:fail", "case:fix", "case:note", "case:end",
+                               "case:reopen", "case:reopenyes", "case:hist", "case:list", "pv:ask", "pv:anon", "sp:ask", "qa:s", "qa:d:0",
                                "cmd", "st:u", "tr:yes", "tr:no", "dl:done", "f:beef:date", "f:0000:confirm"])
     return st.one_of(
         st.builds(lambda a, i: f"{a}:{i}", actions, ids),
@@ -68,6 +68,7 @@ class World:
         await victim.press("Sửa")
         await victim.press("Các bên")
         await victim.send(f"{SECRET_NAME}; Người Khác")
+        await victim.press("Bỏ qua")  # their addresses
         await victim.press("Xác nhận")
         async with self.db.uow() as uow:
             self.foreign_case = (await uow.session.scalar(select(Case))).id

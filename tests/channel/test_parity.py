@@ -57,20 +57,25 @@ SCENARIO = [
     Step("lan", "choose", "Hôm nay", "thuộc loại nào"),
     Step("lan", "choose", "Tranh chấp dân sự", "Vì sao"),
     Step("lan", "choose", "Các bên yêu cầu", "Tên các bên"),
-    Step("lan", "type", "Nguyễn Văn An; Trần Thị Bình", "Số điện thoại"),
+    Step("lan", "type", "Nguyễn Văn An; Trần Thị Bình", "Địa chỉ"),
     Step("lan", "choose", "Bỏ qua", "Tóm tắt"),
     Step("lan", "type", "Tranh chấp lối đi chung giữa hai nhà", "Hòa giải viên nào"),
     Step("lan", "choose", "Xong", "Kiểm tra lại"),
-    Step("lan", "choose", "Xác nhận", "Đã lưu vụ việc số 1/2026"),
-    # update its outcome
+    Step("lan", "choose", "Xác nhận", "Đã lưu vụ việc số T1-1/2026"),
+    # update its outcome: every field, then the confirm screen
     Step("lan", "command", "cuatoi", "Vụ việc 1–1"),
-    Step("lan", "choose", "1/2026", "Vụ việc 1/2026"),
+    Step("lan", "choose", "T1-1/2026", "Vụ việc T1-1/2026"),
     Step("lan", "choose", "Hòa giải thành", "thỏa thuận"),
-    Step("lan", "type", "Hai bên thống nhất mở lối đi chung rộng 1,5 m", "Thỏa thuận đạt được"),
+    Step("lan", "type", "Hai bên thống nhất mở lối đi chung rộng 1,5 m", "Ngày có kết quả"),
+    Step("lan", "choose", "Hôm nay", "Ngày các buổi hòa giải"),
+    Step("lan", "choose", "Một buổi", "Hòa giải ở đâu"),
+    Step("lan", "type", "Nhà văn hóa thôn 1", "mời ai"),
+    Step("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
+    Step("lan", "choose", "Xác nhận", "Thỏa thuận đạt được"),
     # a pushed message with a choice, answered by button or number (as a training invitation)
     Step("lan", "push", "", "xem lại vụ việc", Reply("Mời bạn xem lại vụ việc vừa ghi.",
-                                                       rows(Button("Xem vụ việc 1/2026", "case:view:1")))),
-    Step("lan", "choose", "Xem vụ việc 1/2026", "Vụ việc 1/2026 — Hòa giải thành"),
+                                                       rows(Button("Xem vụ việc T1-1/2026", "case:view:1")))),
+    Step("lan", "choose", "Xem vụ việc T1-1/2026", "Vụ việc T1-1/2026 — Hòa giải thành"),
     # ask a legal question
     Step("lan", "command", "hoidap tổ hòa giải có mấy người", "📖"),
     # an official plans a training; the invitation goes out through the outbox and is answered

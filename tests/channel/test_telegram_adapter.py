@@ -89,7 +89,7 @@ async def test_case_flow_renders_inline_keyboards_with_short_callback_data(teleg
     await telegram.press("Xong")
     assert "Kiểm tra lại" in telegram.last_text
     await telegram.press("Xác nhận")
-    assert "Đã lưu vụ việc số 1/2026" in telegram.last_text
+    assert "Đã lưu vụ việc số T1-1/2026" in telegram.last_text
 
     keyboards = [p["reply_markup"]["inline_keyboard"] for p in telegram.request.sent() if "reply_markup" in p]
     data = [b["callback_data"] for kb in keyboards for row in kb for b in row]

@@ -60,7 +60,7 @@ async def test_join_and_log_a_case_by_numbers_and_words_without_diacritics(db, w
     await user.type("bo qua")
     assert "Hòa giải viên nào" in await user.type("Tranh chấp lối đi chung giữa hai nhà")
     assert "Kiểm tra lại" in await user.choose("Xong")
-    assert "Đã lưu vụ việc số 1/2026" in await user.choose("Xác nhận")
+    assert "Đã lưu vụ việc số T1-1/2026" in await user.choose("Xác nhận")
     async with db.uow() as uow:
         case = await uow.session.scalar(select(Case))
         assert (case.category, case.source) == ("dan_su", "yeu_cau")
