@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-LAW_IN_FORCE = dt.date(2014, 1, 1)
-_DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$", re.ASCII)
+from handlers.dates import EARLIEST, Problem, read_day
+
+LAW_IN_FORCE = EARLIEST
+# What the shared reader found wrong → this flow's sentence (no values: its callers say the key).
+_KEYS = {"periods.day_future": "case.date_future", "periods.day_too_early": "case.date_too_old",
+         "periods.no_day": "periods.day_not_in_calendar",
+         "periods.no_month": "periods.day_not_in_calendar"}
+
+
+def read_case_day(text: str, today: dt.date) -> dt.date | Problem:
+    """A day a case records, typed (05/03/2026, 5/3, 05-03-26, 2026-03-05, «hôm qua»…): never in
+    the future, never before the Law (01/01/2014). The Problem's sentence repeats what was typed."""
+    return read_day(text, today, not_before=LAW_IN_FORCE, not_after=today)
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | str:
-    """A typed date (dd/mm/yyyy, d/m, dd-mm-yy…) or the catalog key of what is wrong."""
-    m = _DATE.match(text.strip())
-    if not m:
-        return "case.date_bad"
-    day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
-    y = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
-    try:
-        value = dt.date(y, month, day)
-    except ValueError:
-        return "case.date_bad"
-    if value > today:
-        return "case.date_future"
-    if value < LAW_IN_FORCE:
-        return "case.date_too_old"
-    return value
+    """`read_case_day`, with what is wrong as a catalog key (a sentence without values)."""
+    value = read_case_day(text, today)
+    return _KEYS.get(value.key, "case.date_bad") if isinstance(value, Problem) else value

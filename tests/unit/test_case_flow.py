@@ -71,14 +71,24 @@ async def test_numbers_continue_within_team_and_year(db, world, engine):
 async def test_date_typed_yesterday_future_and_malformed(db, world, engine):
     chat = Chat(engine, "hgv_a")
     await chat.send("/vuviec")
-    await chat.send("31/02/2026")
-    assert "chưa đúng dạng" in chat.text and chat.button("Hôm nay")
+    await chat.send("31/02/2026")  # the format is right; the calendar has no such day
+    assert "không có trong lịch" in chat.text and "chưa đúng dạng" not in chat.text
+    assert chat.button("Hôm nay")
     await chat.send("01/01/2027")
     assert "tương lai" in chat.text
-    await chat.send("hôm kia")
+    await chat.send("mồng 5")
     assert "chưa đúng dạng" in chat.text
     await chat.send("5/3/2026")
     assert "Vụ việc thuộc loại nào" in chat.text
+    for typed in ("hôm kia", "HOM KIA", "2026-11-20"):  # the day before yesterday, however typed
+        await chat.send("/huy")
+        await chat.send("/vuviec")
+        await chat.send(typed)
+        assert "Vụ việc thuộc loại nào" in chat.text
+        async with db.uow() as uow:
+            conv = await uow.session.scalar(
+                select(Conversation).join(Account).where(Account.external_id == "hgv_a"))
+        assert conv.data["received_on"] == "2026-11-20"
     await chat.send("/huy")
     await chat.send("/vuviec")
     await chat.send("hom qua")  # the option's words, typed without diacritics
