@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from tests.fakes.telegram_spec import DEFAULT_SPEC_PATH, BotApiSpec, SpecError, check_rules
+from tests.fakes.telegram_spec import DEFAULT_SPEC_PATH, BotApiSpec, SpecError, UploadedFile, check_rules
 
 BOT = {"id": 4242, "is_bot": True, "first_name": "Trợ lý Hòa giải", "username": "hoagiai_test_bot"}
 
@@ -23,6 +23,7 @@ class FakeRequest(BaseRequest):
         self.spec = BotApiSpec.load(spec_path)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.rejected: list[tuple[str, str]] = []
+        self.files: list[tuple[str, UploadedFile]] = []  # what was uploaded, by method
         self._ids = itertools.count(1000)
 
     @property
@@ -43,12 +44,27 @@ class FakeRequest(BaseRequest):
                          pool_timeout=None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
+        params.update(self._files(request_data))
         error = self._validate(api_method, params)
         if error:
             self.rejected.append((api_method, error))
             return 400, json.dumps({"ok": False, "error_code": 400, "description": error}).encode()
-        self.calls.append((api_method, params))
+        self.calls.append((api_method, {k: v for k, v in params.items() if not isinstance(v, UploadedFile)}))
+        self.files.extend((api_method, v) for v in params.values() if isinstance(v, UploadedFile))
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    @staticmethod
+    def _files(request_data: RequestData | None) -> dict[str, UploadedFile]:
+        """Uploaded files, as multipart parts: a document's field holds "attach://<part>"."""
+        if request_data is None or not request_data.contains_files:
+            return {}
+        parts = {name: UploadedFile(value[0], value[1] if isinstance(value[1], bytes) else value[1].read())
+                 for name, value in request_data.multipart_data.items()}
+        named = {}
+        for key, value in request_data.parameters.items():
+            if isinstance(value, str) and value.startswith("attach://") and value[9:] in parts:
+                named[key] = parts[value[9:]]
+        return {**parts, **named} if named else parts
 
     def _validate(self, method: str, params: dict[str, Any]) -> str | None:
         if self.spec is not None:
