@@ -29,6 +29,9 @@ _YMD = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})", re.ASCII)
 _DAY_MONTH = re.compile(rf"(\d{{1,2}}){_SEP}(\d{{1,2}})", re.ASCII)
 _MOMENT = re.compile(r"(?:(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))(?:\s+|t)"
                      r"(\d{1,2})(?::(\d{2})|h(\d{2})?)", re.ASCII | re.I)
+_FIND_YMD = re.compile(rf"(?<!\d)(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?!\d)", re.ASCII)
+_FIND_DMY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?(?!\d)",
+                       re.ASCII)
 _BACK = {"hom nay": 0, "hom qua": 1, "hom kia": 2}
 _LEAP = 2028  # a day and month of every year is checked against a leap year (29/02 allowed)
 
@@ -77,6 +80,18 @@ def day_parts(text: str, today: dt.date) -> tuple[int, int, int] | None:
         year = m.group(3)
         y = today.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
         return y, int(m.group(2)), int(m.group(1))
+    return None
+
+
+def search_day(text: str) -> tuple[tuple[int, int], int | None, int, int] | None:
+    """The first day written inside a longer text (a day and a time): ((start, end), year or
+    None, month, day), unchecked; yyyy-mm-dd first, so its year is never read as a day."""
+    if m := _FIND_YMD.search(text):
+        return m.span(), int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if m := _FIND_DMY.search(text):
+        year = m.group(3)
+        y = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        return m.span(), y, int(m.group(2)), int(m.group(1))
     return None
 
 

@@ -7,30 +7,32 @@ import re
 from zoneinfo import ZoneInfo
 
 from handlers.core import Ctx, Reply, rows
+from handlers.dates import Problem, calendar_day, search_day
 from handlers.outbox import PushEnv
 from handlers.text import fold
 from storage.models import Unit
 from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
 
-_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{4}|\d{2}))?")
 _TIME = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*(?:[:h]\s*(\d{2})?|giờ\s*(\d{2})?|gio\s*(\d{2})?)", re.I)
 
 
 def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | str:
     """"25/11/2026 08:00", "25/11 8h30", "8:00 25/11" → an aware UTC datetime, else the
     catalog key of what is wrong. A date without a year is the next one to come."""
-    date = _DATE.search(text)
-    rest = text[: date.start()] + " " + text[date.end():] if date else text
+    date = search_day(text)
+    rest = text[: date[0][0]] + " " + text[date[0][1]:] if date else text
     time = _TIME.search(rest)
     if not date or not time:
         return "training.when_bad"
-    day, month, year = int(date.group(1)), int(date.group(2)), date.group(3)
+    _, year, month, day = date
     hour = int(time.group(1))
     if hour < 12 and {"chieu", "toi"} & set(fold(text).split()):
         hour += 12
     minute = int(next((g for g in time.groups()[1:] if g), "0"))
     local_now = now.astimezone(tz)
-    y = local_now.year if year is None else int(year) + (2000 if len(year) == 2 else 0)
+    y = local_now.year if year is None else year
+    if not 1 <= y <= 9999 or isinstance(calendar_day(y, month, day, text), Problem):
+        return "periods.day_not_in_calendar"
     try:
         moment = dt.datetime(y, month, day, hour, minute, tzinfo=tz)
     except ValueError:

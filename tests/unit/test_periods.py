@@ -19,7 +19,7 @@ from handlers.dates import Problem
 from handlers.periods import Period
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import Account, Person, Role
+from storage.models import Account, Conversation, Person, Role
 from storage.models_outbox import Training
 from tests.support import Chat, build_world
 from tests.unit.officials_fixtures import T, add_cases, seed_ward
@@ -420,3 +420,26 @@ async def test_cli_training_and_deadline_dates(tmp_path, capsys):
            "Bạn gõ lại nhé.")
     code, out = await cli(settings, capsys, *due, "5/7")
     assert code == 0 and "hạn ngày 05/07" in out
+
+
+async def test_the_training_flow_reads_a_day_as_typed(db, world, engine):
+    official = Chat(engine, "official")
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    for typed, starts in (("2026-12-27 08:00", "27/12/2026 08:00"),  # was 26/12/2027
+                          ("14h 2026-12-28", "28/12/2026 14:00"), ("29/12 8h30", "29/12/2026 08:30")):
+        await official.send("/taphuan")
+        await official.press("Tạo lớp tập huấn")
+        await official.send("Bồi dưỡng kỹ năng hòa giải")
+        await official.send(typed)
+        assert "Địa điểm tổ chức?" in official.text
+        async with db.uow() as uow:
+            conv = await uow.session.scalar(
+                select(Conversation).join(Account).where(Account.external_id == "official"))
+        moment = dt.datetime.fromisoformat(conv.data["starts_at"]).astimezone(hanoi)
+        assert f"{moment:%d/%m/%Y %H:%M}" == starts
+        await official.send("/huy")
+    await official.send("/taphuan")
+    await official.press("Tạo lớp tập huấn")
+    await official.send("Bồi dưỡng kỹ năng hòa giải")
+    await official.send("31/02/2027 08:00")
+    assert official.text.startswith("Ngày này không có trong lịch")
