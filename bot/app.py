@@ -176,6 +176,7 @@ async def run_channels(settings: Settings, engine: Engine, db: Database) -> None
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     heartbeat = Heartbeat()
+    engine.watchers.append(heartbeat.turn)  # /healthz fails while turns keep failing
     async with contextlib.AsyncExitStack() as stack:
         channels = Channels()
         if settings.telegram_token:
@@ -264,9 +265,9 @@ async def start_zalo(settings: Settings, engine: Engine, channels: Channels) -> 
 
 async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, channels: Channels,
                         heartbeat: Heartbeat) -> None:
-    import uvicorn
-
-    from bot.web import TELEGRAM_PATH, ZALO_PATH, build_web_app
+    from bot.channels.telegram import inbox_handler
+    from bot.inbox import Inbox
+    from bot.web import TELEGRAM_PATH, ZALO_PATH, build_web_app, web_server
 
     base = settings.webhook_url.rstrip("/")
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
@@ -277,15 +278,22 @@ async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, c
     if channels.zalo is not None:
         await register_zalo_webhook(channels.zalo, base + ZALO_PATH, zalo_secret)
 
-    web = build_web_app(telegram=channels.telegram, telegram_secret=secret, health=health_check(db, heartbeat),
-                        zalo=channels.zalo, zalo_secret=zalo_secret)
-    server = uvicorn.Server(uvicorn.Config(web, host=settings.web_host, port=settings.web_port,
-                                           log_level="warning", lifespan="off"))
+    handlers = {"zalo": channels.zalo.handle_payload} if channels.zalo is not None else {}
+    if channels.telegram is not None:
+        handlers["telegram"] = inbox_handler(channels.telegram)
+    inbox = Inbox(db, handlers, clock=system_clock)  # updates kept before their 200 (bot/inbox.py)
+    web = build_web_app(inbox=inbox, telegram=channels.telegram, telegram_secret=secret,
+                        health=health_check(db, heartbeat), zalo=channels.zalo, zalo_secret=zalo_secret)
+    server = web_server(web, settings.web_host, settings.web_port)
     log.info("web: listening on %s:%s (/telegram, /zalo, /healthz)", settings.web_host, settings.web_port)
+    inbox_stop = asyncio.Event()
+    handling = asyncio.create_task(inbox.run(inbox_stop))
     serving = asyncio.create_task(server.serve())
     await stop.wait()
     server.should_exit = True
     await serving
+    inbox_stop.set()  # turns under way finish; what is left is handled at the next start
+    await handling
 
 
 def _poll_failed(err: Exception) -> None:
@@ -294,12 +302,11 @@ def _poll_failed(err: Exception) -> None:
 
 
 def health_check(db: Database, heartbeat: Heartbeat) -> Callable[[], Awaitable[dict]]:
-    """/healthz: the store answers, and when the scheduler clock last ticked (None = not yet)."""
+    """/healthz: the store answers and takes a write, turns are not all failing, and when the
+    scheduler clock last ticked (None = not yet); see bot/heartbeat.py."""
+    from bot.heartbeat import store_health
 
-    async def health() -> dict:
-        return {"store": await db.ping(), "last_tick": heartbeat.report(), "leader": heartbeat.leader}
-
-    return health
+    return store_health(db, heartbeat, clock=system_clock)
 
 
 async def register_zalo_webhook(zalo: ZaloChannel, url: str, secret: str) -> None:

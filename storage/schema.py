@@ -1,5 +1,6 @@
 """Every model module, imported so that Base.metadata knows all tables (Alembic, create_all)."""
 
+from storage import inbox as _inbox  # noqa: F401 - inbox (webhook updates before their turn)
 from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
 from storage import models_checkin as _checkin  # noqa: F401 - checkin_misses

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -58,6 +59,30 @@ def file_ref(message) -> FileRef | None:
         photo = message.photo[-1]
         return FileRef("telegram", photo.file_id, "photo.jpg", "image", photo.file_size or 0)
     return None
+
+
+def webhook_key(data: object, bot) -> str:
+    """The update id of a webhook body that is a Telegram update object (checked by parsing
+    it as the handler will); ValueError, naming no content, for anything else."""
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        raise ValueError("not an update object")
+    try:
+        Update.de_json(data, bot)
+    except Exception as exc:  # noqa: BLE001 - any shape python-telegram-bot cannot read
+        raise ValueError(f"not a valid update ({type(exc).__name__})") from None
+    return str(data["update_id"])
+
+
+def inbox_handler(app: Application) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """How the inbox (bot/inbox.py) hands a kept webhook update back: through the
+    application's update processor (one chat in order, its concurrency limit), returning
+    when the update has been handled."""
+
+    async def handle(payload: dict[str, Any]) -> None:
+        update = Update.de_json(payload, app.bot)
+        await app.update_processor.process_update(update, app.process_update(update))
+
+    return handle
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
 from bot.channels.order import ChatLocks
@@ -27,6 +27,7 @@ from bot.channels.zalo_client import (
     ZaloServerError,
     ZaloTimeout,
     ZaloUpdate,
+    parse_update,
 )
 from content.catalog import Catalog
 from handlers.core import Reply, Turn
@@ -51,6 +52,31 @@ def to_turn(update: ZaloUpdate) -> Turn | None:
     text = update.text if update.kind == "text" else None
     return Turn(CHANNEL, update.chat_id, update.display_name, text=text,
                 update_key=f"{update.event_name}:{update.message_id}")
+
+
+def webhook_update(data: object) -> tuple[str, dict[str, Any]] | None:
+    """The key and the update of a webhook body that is a Zalo update: flat, or wrapped as
+    getUpdates answers (`{"ok": true, "result": {...}}`). None for what needs no turn (other
+    events, groups, an `ok: false` answer); ValueError, naming no content, for anything else."""
+    if not isinstance(data, dict):
+        raise ValueError("not an update object")
+    if "event_name" not in data and ("result" in data or "ok" in data):
+        if data.get("ok") is False:
+            return None
+        data = data.get("result")
+        if not isinstance(data, dict):
+            raise ValueError("not an update object")
+    event = data.get("event_name")
+    if not isinstance(event, str) or not event:
+        raise ValueError("no event_name")
+    update = parse_update(data)
+    if update is None:
+        if event.startswith("message."):
+            raise ValueError("a message event without its message")
+        return None
+    if to_turn(update) is None:
+        return None
+    return f"{update.event_name}:{update.message_id}", data
 
 
 def render(replies: Sequence[Reply], catalog: Catalog) -> list[str]:
@@ -79,6 +105,12 @@ class ZaloChannel:
         self._chats = ChatLocks()  # turns of one chat in order (webhook deliveries may arrive together)
 
     # --- one update ------------------------------------------------------------------
+    async def handle_payload(self, payload: dict[str, Any]) -> None:
+        """A webhook update kept in the inbox (bot/inbox.py), as the webhook received it."""
+        update = parse_update(payload)
+        if update is not None:
+            await self.handle_update(update)
+
     async def handle_update(self, update: ZaloUpdate) -> None:
         """Answer one update; never raises (the polling loop and the webhook rely on it)."""
         turn = to_turn(update)

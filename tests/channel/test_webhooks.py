@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 from bot.app import health_check
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.channels.telegram import inbox_handler
 from bot.heartbeat import Heartbeat
+from bot.inbox import Inbox
 from bot.web import build_web_app
 from storage.models import Account, SeenUpdate
 from tests.fakes.fake_request import FakeRequest
@@ -62,13 +64,32 @@ def heartbeat():
     return Heartbeat()
 
 
+class Handled(httpx.ASGITransport):
+    """Gives the test the answer once the inbox has handled what the request kept."""
+
+    def __init__(self, app, inbox: Inbox) -> None:
+        super().__init__(app=app)
+        self.inbox = inbox
+
+    async def handle_async_request(self, request):
+        response = await super().handle_async_request(request)
+        await self.inbox.drained()
+        return response
+
+
 @pytest.fixture
 async def web(db, engine, telegram, box, heartbeat):
     zalo = ZaloChannel(engine, engine.deps.catalog, box)
-    app = build_web_app(telegram=telegram[0], telegram_secret=TG_SECRET, health=health_check(db, heartbeat),
-                        zalo=zalo, zalo_secret=ZALO_SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    inbox = Inbox(db, {"telegram": inbox_handler(telegram[0]), "zalo": zalo.handle_payload},
+                  clock=engine.deps.clock)
+    app = build_web_app(inbox=inbox, telegram=telegram[0], telegram_secret=TG_SECRET,
+                        health=health_check(db, heartbeat), zalo=zalo, zalo_secret=ZALO_SECRET)
+    stop = asyncio.Event()
+    handling = asyncio.create_task(inbox.run(stop))
+    async with httpx.AsyncClient(transport=Handled(app, inbox), base_url="http://bot") as client:
         yield client
+    stop.set()
+    await handling
 
 
 def zalo_headers(secret: str = ZALO_SECRET) -> dict:
@@ -172,7 +193,8 @@ async def test_healthz_reports_the_store_and_the_last_tick(web, heartbeat, db, m
 
 
 async def test_a_channel_that_is_not_served_answers_404(db, heartbeat):
-    app = build_web_app(telegram=None, telegram_secret="", health=health_check(db, heartbeat))
+    app = build_web_app(inbox=Inbox(db, {}, clock=lambda: None), telegram=None, telegram_secret="",
+                        health=health_check(db, heartbeat))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
         assert (await client.post("/zalo", json=zalo_update("menu"), headers=zalo_headers())).status_code == 404
         assert (await client.post("/telegram", json=tg_update(1, "hi"))).status_code == 404
