@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from content.deadlines import KINDS
 from handlers.core import Button, Ctx, Reply, rows
+from handlers.dates import Problem, read_day_month
 from handlers.deadlines.usecases import (
     DeadlineError,
     due_date,
@@ -29,7 +28,6 @@ from storage.models import Role
 WHO = frozenset({Role.TO_TRUONG, Role.CAN_BO, Role.ADMIN})
 SHOW = 15
 NUDGE_BUTTONS = 8
-_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*$")
 
 
 def env_of(ctx: Ctx, policy: PushPolicy) -> PushEnv:
@@ -44,17 +42,17 @@ class EditRuleFlow(Flow):
         return [ctx.say("deadline.ask_day", kind=ctx.t(f"deadline.kind_{kind}"), unit=ctx.person.unit.name)]
 
     async def text_day(self, ctx: Ctx, text: str) -> list[Reply]:
-        m = _DAY.match(text)
+        due = read_day_month(text)
+        if isinstance(due, Problem):
+            return [ctx.say(due.key, **due.values), *await self.ask_day(ctx)]
         kind = ctx.conv.data["kind"]
         try:
-            if not m:
-                raise DeadlineError("deadline.bad_day")
-            await set_rule(ctx.uow, ctx.person.unit, kind, int(m.group(2)), int(m.group(1)), ctx.person, ctx.now)
+            await set_rule(ctx.uow, ctx.person.unit, kind, *due, ctx.person, ctx.now)
         except DeadlineError as err:
             return [ctx.say(err.key), *await self.ask_day(ctx)]
         self.end(ctx)
         return [ctx.say("deadline.rule_saved", kind=ctx.t(f"deadline.kind_{kind}"),
-                        day=f"{int(m.group(1)):02d}/{int(m.group(2)):02d}", unit=ctx.person.unit.name)]
+                        day=f"{due[1]:02d}/{due[0]:02d}", unit=ctx.person.unit.name)]
 
 
 class Deadlines:

@@ -112,8 +112,10 @@ async def test_official_sets_the_day_for_the_ward(db, world, engine, clock):
     official = Chat(engine, "official")
     await official.send("/hanbaocao")
     await official.press("Sửa hạn báo cáo năm")
-    await official.send("31/02")
-    assert "Ngày chưa đúng" in official.text
+    await official.send("31/02")  # the form is right; February has no 31st, and it is said so
+    assert "«31/02»: tháng 2 chỉ có 29 ngày, không có ngày 31" in official.text
+    await official.send("ngày 15")
+    assert "Chưa đọc được ngày «ngày 15». Bạn gõ ngày/tháng" in official.text
     await official.send("15/12")
     assert "hạn báo cáo năm của các tổ thuộc Phường B là ngày 15/12" in official.text
     clock.now = local_dt("08/12/2026", "08:00")
