@@ -7,6 +7,7 @@ either key. A malformed DATA_KEY ended in a traceback. Now the store keeps a key
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import stat
@@ -19,11 +20,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Column, Integer, MetaData, String, Table, column, select, table, text
 
 from bot.app import open_store
+from bot.cli import main
 from bot.settings import Settings
 from handlers.cases.usecases import create_case
-from storage.crypto import PartyCipher, SealedJSON, SealedText
+from storage.crypto import PartyCipher, SealedJSON, SealedText, write_key_file
 from storage.db import Database
-from storage.keycheck import KeyCheck, RotationFailed, rotate, sealed_columns
+from storage.keycheck import KeyCheck, RotationFailed, pending_key_file, rotate, sealed_columns
 from storage.models import Case, Person
 from tests.support import START, build_world
 
@@ -182,17 +184,22 @@ def run_bot(tmp_path: Path, *args: str, data_key: str = "") -> subprocess.Comple
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
 
 
-BAD_KEYS = ["not-a-key", "x" * 44, Fernet.generate_key().decode()[:-2], "khóa bí mật"]
+BAD_KEYS = ["not-a-key", Fernet.generate_key().decode()[:-2], "x" * 44, "khóa bí mật"]
 
 
-@pytest.mark.parametrize("bad", BAD_KEYS)
-def test_a_malformed_data_key_is_one_line_and_exits_non_zero(tmp_path, bad):
-    done = run_bot(tmp_path, "run", data_key=bad)
+def test_a_malformed_data_key_is_one_line_and_exits_non_zero(tmp_path):
+    done = run_bot(tmp_path, "run", data_key="khóa-bí-mật")
     assert done.returncode != 0
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "DATA_KEY" in lines[0], done.stderr
-    assert "Traceback" not in done.stderr
-    assert bad not in done.stderr
+    assert "Traceback" not in done.stderr and "khóa-bí-mật" not in done.stderr
+
+
+@pytest.mark.parametrize("bad", BAD_KEYS)
+async def test_every_malformed_data_key_stops_the_start_with_its_name(tmp_path, caplog, bad):
+    said = await refused(settings(f"sqlite+aiosqlite:///{tmp_path}/data/h.sqlite3", bad), caplog)
+    assert "DATA_KEY is not a valid key" in said and bad not in said
+    assert not (tmp_path / "data").exists()  # stopped before anything was made
 
 
 def test_a_malformed_key_file_is_one_line_and_exits_non_zero(tmp_path):
@@ -287,58 +294,87 @@ async def test_rotate_finds_sealed_columns_by_type_and_is_one_transaction(store)
     await db.dispose()
 
 
-def test_key_rotate_command_writes_the_new_key_file(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3"
-    import asyncio
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """`python -m bot …` in this process, on tmp_path/data: (exit code, what it printed)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3")
 
-    async def seed() -> None:
-        db = await open_store(settings(url))
-        await log_a_case(db)
-        await db.dispose()
+    def run(*args: str, data_key: str = "") -> tuple[int, str]:
+        monkeypatch.setenv("DATA_KEY", data_key)
+        capsys.readouterr()
+        code = main(list(args))
+        return code, capsys.readouterr().out
 
-    asyncio.run(seed())
-    before = key_file(url).read_bytes()
-    done = run_bot(tmp_path, "key", "rotate")
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    after = key_file(url).read_bytes()
-    assert after != before and after.strip().decode() not in done.stdout
-    assert PartyCipher(after.strip()).key_id in done.stdout
-    assert stat.S_IMODE(os.stat(key_file(url)).st_mode) == 0o600
-    assert not Path(f"{key_file(url)}.new").exists()
-
-    async def read() -> list:
-        db = await open_store(settings(url))
-        try:
-            return await parties(db)
-        finally:
-            await db.dispose()
-
-    assert asyncio.run(read()) == [NAMES]
+    return run
 
 
-def test_key_rotate_command_prints_the_new_data_key(tmp_path):
-    url = f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3"
-    first = Fernet.generate_key().decode()
-    import asyncio
-
-    async def seed() -> None:
-        db = await open_store(settings(url, first))
-        await log_a_case(db)
-        await db.dispose()
-
-    asyncio.run(seed())
-    done = run_bot(tmp_path, "key", "rotate", data_key=first)
-    assert done.returncode == 0 and "DATA_KEY" in done.stdout, done.stderr
-    printed = [k for k in re.findall(r"[A-Za-z0-9_\-]{43}=", done.stdout) if k != first]
-    assert len(printed) == 1 and not key_file(url).exists()
-
-    async def read(key: str) -> list:
+def in_store(url: str, key: str | None = None) -> list[list[str]]:
+    """What the bot reads when started with this key; SystemExit when it refuses."""
+    async def read() -> list[list[str]]:
         db = await open_store(settings(url, key))
         try:
             return await parties(db)
         finally:
             await db.dispose()
 
-    assert asyncio.run(read(printed[0])) == [NAMES]
+    return asyncio.run(read())
+
+
+def seeded(url: str, key: str | None = None) -> None:
+    async def seed() -> None:
+        db = await open_store(settings(url, key))
+        await log_a_case(db)
+        await db.dispose()
+
+    asyncio.run(seed())
+
+
+def test_key_rotate_command_writes_the_new_key_file(tmp_path, cli):
+    url = f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3"
+    seeded(url)
+    before = key_file(url).read_bytes()
+    code, said = cli("key", "rotate")
+    assert code == 0, said
+    after = key_file(url).read_bytes()
+    assert after != before and after.strip().decode() not in said
+    assert PartyCipher(after.strip()).key_id in said
+    assert stat.S_IMODE(os.stat(key_file(url)).st_mode) == 0o600
+    assert not Path(f"{key_file(url)}.new").exists()
+    assert in_store(url) == [NAMES]
+    key_file(url).write_bytes(before)  # the old key put back does not start the bot
     with pytest.raises(SystemExit):
-        asyncio.run(read(first))
+        in_store(url)
+
+
+def test_key_rotate_command_prints_the_new_data_key(tmp_path, cli):
+    url = f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3"
+    first = Fernet.generate_key().decode()
+    seeded(url, first)
+    code, said = cli("key", "rotate", data_key=first)
+    assert code == 0 and "DATA_KEY" in said, said
+    printed = [k for k in re.findall(r"[A-Za-z0-9_\-]{43}=", said) if k != first]
+    assert len(printed) == 1 and not key_file(url).exists()
+    assert in_store(url, printed[0]) == [NAMES]
+    with pytest.raises(SystemExit):
+        in_store(url, first)
+    assert cli("key", "check", data_key=printed[0])[0] == 0
+
+
+def test_a_rotation_stopped_after_its_commit_is_finished_at_the_next_start(tmp_path):
+    """The new key file is written (as <key file>.new) before the transaction commits and moved
+    over the key file after: a crash in between must lose nothing."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3"
+    seeded(url)
+    new = PartyCipher(Fernet.generate_key())
+
+    async def rotate_then_crash() -> None:
+        db = await open_store(settings(url))
+        write_key_file(pending_key_file(key_file(url)), new.key)
+        await rotate(db.engine, db.engine.sync_engine.dialect.pii_cipher, new, START)
+        await db.dispose()
+
+    asyncio.run(rotate_then_crash())
+    assert in_store(url) == [NAMES]
+    assert key_file(url).read_bytes().strip() == new.key
+    assert not pending_key_file(key_file(url)).exists()
