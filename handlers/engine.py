@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from handlers.core import Ctx, Deps, Reply, Turn
 from handlers.flow import Flow
 from handlers.registry import Command, Slice, allowed
-from handlers.text import MAX_INPUT, clean, fold
+from handlers.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,9 @@ class Engine:
                 key = f"{turn.channel}:{turn.update_key}" if turn.update_key else None
                 if key and not await uow.seen.first_time(key, now):
                     return []
+                name = clean_name(turn.display_name, MAX_LINE)  # the platform's name, cleaned
                 account, person, conv = await uow.accounts.touch(turn.channel, turn.account_id,
-                                                                 turn.display_name, now)
+                                                                 name, now)
                 ctx = Ctx(turn, uow, self.deps, account, conv, person, now)
                 replies = await self._route(ctx)
                 self._remember_choices(ctx, replies)

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
 from handlers.outbox import PushPolicy
-from handlers.person_steps import MAX_NAME, PersonFactsFlow
+from handlers.person_steps import PersonFactsFlow
 from handlers.people import join, looks_like_code, valid_invite
 from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
-from handlers.text import one_line
+from handlers.text import clean_name
 from handlers.trainings.render import env_of
 from handlers.trainings.usecases import invite_to_upcoming
 
+
+def profile_name(ctx: Ctx) -> str:
+    """The name the chat app shows, cleaned like anything typed; "" when nothing is left."""
+    return clean_name(ctx.turn.display_name) or clean_name(ctx.account.display_name)
 
 
 class JoinFlow(PersonFactsFlow):
@@ -26,12 +30,14 @@ class JoinFlow(PersonFactsFlow):
         self.policy = policy
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
-        shown = one_line(ctx.turn.display_name)[:MAX_NAME] or ctx.account.display_name[:MAX_NAME]
-        buttons = [self.option(ctx, "name", "as_shown", "join.use_name", name=shown)] if shown else []
-        return [ctx.say("join.ask_name", rows(*buttons))]
+        shown = profile_name(ctx)
+        if not shown:
+            return [ctx.say("join.ask_name")]
+        use = self.option(ctx, "name", "as_shown", "join.use_name", name=shown)
+        return [ctx.say("join.ask_name", rows(use))]
 
     async def pick_name(self, ctx: Ctx, value: str) -> list[Reply]:
-        return await self.text_name(ctx, ctx.account.display_name)
+        return await self.text_name(ctx, profile_name(ctx))
 
     async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
         data = ctx.conv.data
