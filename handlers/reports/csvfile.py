@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable
 
+from handlers.reports.cells import SafeWriter
 from handlers.reports.data import ReportData
 from handlers.reports.logbook_cells import COLUMNS, cells
 
@@ -17,7 +17,7 @@ def _text(value: object) -> str:
 
 def cases_csv(data: ReportData, t: Callable[..., str], tz: dt.tzinfo = dt.UTC) -> bytes:
     buf = io.StringIO()
-    out = csv.writer(buf)
+    out = SafeWriter(buf)  # every field cleaned, formulas kept as text
     out.writerow([t(f"report.col_{c}") for c in COLUMNS])
     for book in data.books:
         for stt, row in enumerate(book.rows, 1):

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.cases.usecases import CATEGORIES
+from handlers.reports.cells import put
 from handlers.reports.data import ReportData
 from handlers.reports.logbook_cells import COLUMNS, TEXT_COLUMNS, cells
 from storage.models import CaseStatus
@@ -42,13 +43,13 @@ class Sheet:
         self.ws = ws
         self.widths: Counter[int] = Counter()
         self._styles: dict[tuple[str, bool], Any] = {}
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
-        ws.cell(2, 1, subtitle).font = Font(italic=True)
+        put(ws, 1, 1, title).font = Font(bold=True, size=13)
+        put(ws, 2, 1, subtitle).font = Font(italic=True)
         self.row = 4
 
     def header(self, labels: Sequence[str], freeze: bool = False) -> None:
         for col, label in enumerate(labels, 1):
-            cell = self.ws.cell(self.row, col, label)
+            cell = put(self.ws, self.row, col, label)
             cell.font, cell.fill, cell.border = BOLD, HEAD_FILL, BOX
             cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
             self.widths[col] = max(self.widths[col], min(max(len(w) for w in label.split()) + 4, 18))
@@ -58,7 +59,7 @@ class Sheet:
 
     def line(self, values: Sequence[Any], *, bold: bool = False, formats: dict[int, str] | None = None) -> None:
         for col, value in enumerate(values, 1):
-            cell = self.ws.cell(self.row, col, value)
+            cell = put(self.ws, self.row, col, value)  # cleaned; formulas as text
             if isinstance(value, dt.date):
                 kind, size = "DD/MM/YYYY", 11
             elif isinstance(value, str):
@@ -117,7 +118,7 @@ def result_label(t: T, status: str) -> str:
 
 
 def logbook(sh: Sheet, data: ReportData, t: T, tz: dt.tzinfo) -> None:
-    sh.ws.cell(3, 1, t("report.parties_full" if data.with_parties else "report.parties_initials"))
+    put(sh.ws, 3, 1, t("report.parties_full" if data.with_parties else "report.parties_initials"))
     sh.header([t(f"report.col_{c}") for c in COLUMNS], freeze=True)
     if data.too_many:
         sh.line([t("report.too_many", count=data.too_many)])
