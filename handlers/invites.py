@@ -1,15 +1,61 @@
-"""Officials create invite codes for units under theirs, from chat (/moi)."""
+"""Invite codes: officials create them for units under theirs, see the ones still usable and
+revoke them, from chat (/moi); a typed code is checked here, wrong tries audited and limited.
+
+Codes are stored as digests (storage.codes): the code is shown once, when it is made; lists
+show a code's number (#id), never the code.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from handlers.core import Ctx, Reply, rows
 from handlers.flow import Flow
-from handlers.people import ROLE_UNIT_KINDS, InviteError, create_invite
+from handlers.people import ROLE_UNIT_KINDS, InviteError, create_invite, valid_invite
 from handlers.registry import OFFICIALS, Command, Slice
-from storage.models import Role
+from storage.access import unit_visible
+from storage.db import UnitOfWork
+from storage.models import Account, AuditEntry, InviteCode, Person, Role
 
 PAGE = 8
 USES = {Role.HOA_GIAI_VIEN: 30, Role.TO_TRUONG: 1, Role.CAN_BO: 1}
+MAX_WRONG = 5  # wrong invite codes per account …
+WRONG_WINDOW = dt.timedelta(minutes=15)  # … in this window, then the account waits
+
+
+# --- use cases (the engine's unit of work commits) ----------------------------------------
+async def check_code(uow: UnitOfWork, account: Account, code: str, now: dt.datetime) -> InviteCode:
+    """The live invite of a typed code; InviteError says why not. A wrong code is written to
+    the audit log; after MAX_WRONG of them in WRONG_WINDOW the account is told to wait."""
+    target = f"account:{account.id}"
+    if await uow.invites.failures_since(target, now - WRONG_WINDOW) >= MAX_WRONG:
+        raise InviteError("invite.too_many")
+    invite = await valid_invite(uow, code, now)
+    if invite is None:
+        await uow.audit.add(AuditEntry(at=now, person_id=account.person_id, action="invite_failed",
+                                       target=target, detail={"channel": account.channel}))
+        raise InviteError("join.bad_code")
+    return invite
+
+
+async def revoke_invite(uow: UnitOfWork, who: Person | None, invite: InviteCode | None,
+                        now: dt.datetime) -> InviteCode:
+    """No one can join with it any more (who joined with it stays); `who` None: the shell."""
+    if invite is None or not invite.live(now):
+        raise InviteError("invite.revoke_gone")
+    if who is not None and not unit_visible(who, invite.unit.path):
+        raise InviteError("invite.revoke_gone")
+    invite.uses_left, invite.expires_at = 0, now
+    await uow.audit.add(AuditEntry(at=now, person_id=who.id if who else None,
+                                   action="invite_revoked", target=f"invite:{invite.id}",
+                                   detail={"unit": invite.unit_id, "role": invite.role.value}))
+    return invite
+
+
+def live_line(t, tz, invite: InviteCode) -> str:
+    return t("invite.live_line", id=invite.id, role=t(f"role.{invite.role.value}"),
+             unit=invite.unit.name, uses=invite.uses_left,
+             expires=invite.expires_at.astimezone(tz).strftime("%d/%m/%Y"))
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -20,10 +66,28 @@ class InviteFlow(Flow):
     name = "invite"
 
     async def ask_role(self, ctx: Ctx) -> list[Reply]:
+        """The codes this official made that still work (with a button to revoke each), then
+        who the new code is for; one message, so Zalo's numbers reach every button."""
         options = [self.option(ctx, "role", r.value, f"role.{r.value}") for r in USES]
-        return [ctx.say("invite.ask_role", rows(*options))]
+        codes = await self._live(ctx)
+        if not codes:
+            return [ctx.say("invite.ask_role", rows(*options))]
+        at = self.page_at(ctx, len(codes), "codes_at")
+        page = codes[at : at + PAGE]
+        lines = [ctx.t("invite.live_title", count=len(codes))]
+        lines += [live_line(ctx.t, ctx.deps.tz, c) for c in page]
+        options += [self.option(ctx, "role", f"x{c.id}", "invite.revoke_button", id=c.id)
+                    for c in page]
+        if len(codes) > PAGE:
+            options.append(self.option(ctx, "role", "more", "invite.more_codes"))
+        return [Reply("\n".join([*lines, "", ctx.t("invite.ask_role")]), rows(*options))]
 
     async def pick_role(self, ctx: Ctx, value: str) -> list[Reply]:
+        if value == "more":
+            self.next_page(ctx, len(await self._live(ctx)), PAGE, "codes_at")
+            return await self.ask_role(ctx)
+        if value.startswith("x") and value[1:].isdecimal():
+            return [await self._revoke(ctx, int(value[1:])), *await self.ask_role(ctx)]
         if value not in {r.value for r in USES}:
             return await self.ask_role(ctx)
         self.put(ctx, role=value, offset=0)
@@ -57,7 +121,8 @@ class InviteFlow(Flow):
             return [ctx.say("invite.no_units")]
         try:
             invite = await create_invite(ctx.uow, role=role, unit=unit, now=ctx.now,
-                                         days=ctx.deps.invite_days, uses=USES[role], created_by=ctx.person)
+                                         days=ctx.deps.invite_days, uses=USES[role],
+                                         created_by=ctx.person)
         except InviteError as err:
             return [ctx.say(err.key)]
         link = invite_link(ctx.deps.bot_username, invite.code)
@@ -67,6 +132,20 @@ class InviteFlow(Flow):
         if link:
             text += "\n" + ctx.t("invite.link", link=link)
         return [Reply(text + "\n" + ctx.t("invite.zalo_hint", code=invite.code))]
+
+    @staticmethod
+    async def _live(ctx: Ctx) -> list[InviteCode]:
+        mine = await ctx.uow.invites.live(ctx.now, ctx.person.unit.path, made_by=ctx.person.id)
+        return list(mine)
+
+    async def _revoke(self, ctx: Ctx, invite_id: int) -> Reply:
+        invite = await ctx.uow.invites.by_id(invite_id)
+        try:
+            invite = await revoke_invite(ctx.uow, ctx.person, invite, ctx.now)
+        except InviteError as err:
+            return ctx.say(err.key, id=invite_id)
+        return ctx.say("invite.revoked", id=invite.id, role=ctx.t(f"role.{invite.role.value}"),
+                       unit=invite.unit.name)
 
 
 class Invites:

@@ -36,7 +36,8 @@ def new_link_code() -> str:
 
 def looks_like_link_code(text: str) -> bool:
     t = text.strip().upper()
-    return len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t) and any(ch.isdecimal() for ch in t)
+    return (len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t)
+            and any(ch.isdecimal() for ch in t))
 
 
 class LinkError(ValueError):
@@ -47,11 +48,13 @@ class LinkError(ValueError):
 
 # --- use cases (the engine's unit of work commits) ----------------------------------------
 async def make_link_code(uow: UnitOfWork, person: Person, now: dt.datetime) -> str:
+    """A new code for this person, returned to be shown once (the store keeps its digest)."""
     for _ in range(5):
         code = new_link_code()
         if not await uow.links.exists(code):
             break
-    return (await uow.links.replace(person.id, code, now, LINK_TTL)).code
+    await uow.links.replace(person.id, code, now, LINK_TTL)
+    return code
 
 
 async def link_account(uow: UnitOfWork, account: Account, code: str, now: dt.datetime) -> Person:
@@ -72,8 +75,8 @@ async def link_account(uow: UnitOfWork, account: Account, code: str, now: dt.dat
     if person is None or not person.active:
         raise LinkError("link.bad_code")
     account.person_id = person.id
-    await uow.audit.add(AuditEntry(at=now, person_id=person.id, action="link_account", target=target,
-                                   detail={"channel": account.channel}))
+    await uow.audit.add(AuditEntry(at=now, person_id=person.id, action="link_account",
+                                   target=target, detail={"channel": account.channel}))
     return person
 
 
@@ -98,8 +101,8 @@ class Linking:
 
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("lienket", self.link_command, EVERYONE, "help.lienket", "menu.lienket",
-                              menu_rank=90)],
+            commands=[Command("lienket", self.link_command, EVERYONE, "help.lienket",
+                              "menu.lienket", menu_rank=90)],
             actions={"link": self.link_button},
             free_text=self.code_text,
         )
@@ -166,8 +169,8 @@ class Linking:
         apps = [c for c in PUSH_CHANNELS if any(a.channel == c for a in accounts)]
         buttons = []
         if len(apps) > 1:
-            buttons = [ctx.button("link.pref_button", f"link:pref:{c}", channel=channel_name(ctx, c))
-                       for c in apps if c != preferred]
+            buttons = [ctx.button("link.pref_button", f"link:pref:{c}",
+                                  channel=channel_name(ctx, c)) for c in apps if c != preferred]
             if preferred:
                 buttons.append(ctx.button("link.pref_auto_button", "link:pref:auto"))
         return Reply("\n".join(lines), rows(*buttons))

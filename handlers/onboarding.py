@@ -6,13 +6,17 @@ from collections.abc import Callable
 
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
+from handlers.invites import MAX_WRONG, WRONG_WINDOW, check_code
 from handlers.outbox import PushPolicy
+from handlers.people import InviteError, join, looks_like_code
 from handlers.person_steps import PersonFactsFlow
-from handlers.people import join, looks_like_code, valid_invite
 from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
 from handlers.text import clean_name
 from handlers.trainings.render import env_of
 from handlers.trainings.usecases import invite_to_upcoming
+from storage.models import InviteCode
+
+WRONG_MINUTES = int(WRONG_WINDOW.total_seconds() // 60)
 
 
 def profile_name(ctx: Ctx) -> str:
@@ -41,24 +45,28 @@ class JoinFlow(PersonFactsFlow):
 
     async def pick_ethnic(self, ctx: Ctx, value: str) -> list[Reply]:
         data = ctx.conv.data
-        return await finish_join(ctx, self._commands(), self.policy, data["code"], full_name=data["full_name"],
-                                 sex=data["sex"], ethnic_minority=value == "yes")
+        invite = await ctx.uow.invites.by_id(int(data.get("invite_id") or 0))
+        if invite is None and data.get("code"):  # a join begun before codes were kept as digests
+            invite = await ctx.uow.invites.get(str(data["code"]))
+        return await finish_join(ctx, self._commands(), self.policy, invite,
+                                 full_name=data["full_name"], sex=data["sex"],
+                                 ethnic_minority=value == "yes")
 
 
-async def finish_join(ctx: Ctx, commands: list[Command], policy: PushPolicy, code: str, *, full_name: str,
-                      sex: str | None, ethnic_minority: bool) -> list[Reply]:
+async def finish_join(ctx: Ctx, commands: list[Command], policy: PushPolicy,
+                      invite: InviteCode | None, *, full_name: str, sex: str | None,
+                      ethnic_minority: bool) -> list[Reply]:
     Flow.end(ctx)
-    invite = await valid_invite(ctx.uow, code, ctx.now)
     person = None
-    if invite is not None:
+    if invite is not None and invite.live(ctx.now):
         person = await join(ctx.uow, ctx.account, invite, ctx.now, full_name=full_name, sex=sex,
                             ethnic_minority=ethnic_minority)
     if person is None:
         return [ctx.say("join.code_gone")]
     ctx.person = person
     await invite_to_upcoming(ctx.uow, env_of(ctx, policy), person, ctx.now, joined=True)
-    welcome = ctx.say("join.welcome", name=person.full_name, role=ctx.t(f"role.{person.role.value}"),
-                      unit=person.unit.name)
+    welcome = ctx.say("join.welcome", name=person.full_name,
+                      role=ctx.t(f"role.{person.role.value}"), unit=person.unit.name)
     return [welcome, *await show_menu(ctx, commands)]
 
 
@@ -88,16 +96,18 @@ class Onboarding:
                             unit=ctx.person.unit.name), *await show_menu(ctx, self._commands())]
         if not arg:
             return [ctx.say("join.how_to")]
-        invite = await valid_invite(ctx.uow, arg.split()[0][:32], ctx.now)
-        if invite is None:
-            return [ctx.say("join.bad_code")]
+        try:
+            invite = await check_code(ctx.uow, ctx.account, arg.split()[0][:32], ctx.now)
+        except InviteError as err:
+            return [ctx.say(err.key, count=MAX_WRONG, minutes=WRONG_MINUTES)]
         if invite.person_id is not None:  # an official created from the CLI: nothing to ask
             person = await ctx.uow.people.get(invite.person_id)
-            return await finish_join(ctx, self._commands(), self.join_flow.policy, invite.code,
+            return await finish_join(ctx, self._commands(), self.join_flow.policy, invite,
                                      full_name=person.full_name,
                                      sex=person.sex, ethnic_minority=person.ethnic_minority)
-        self.join_flow.begin(ctx, "name", code=invite.code)
-        intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"), unit=invite.unit.name)
+        self.join_flow.begin(ctx, "name", invite_id=invite.id)  # the draft holds no code
+        intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"),
+                        unit=invite.unit.name)
         return [intro, *await self.join_flow.ask_name(ctx)]
 
     async def code_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
@@ -129,7 +139,8 @@ class Onboarding:
 
 
 async def show_menu(ctx: Ctx, commands: list[Command]) -> list[Reply]:
-    items = sorted((c for c in commands if c.menu_key and allowed(c, ctx)), key=lambda c: c.menu_rank)
+    items = sorted((c for c in commands if c.menu_key and allowed(c, ctx)),
+                   key=lambda c: c.menu_rank)
     buttons = [Button(ctx.t(c.menu_key), f"cmd:{c.name}") for c in items]
     key = "menu.title" if role_of(ctx) is not None else "menu.title_guest"
     return [ctx.say(key, rows(*buttons))]

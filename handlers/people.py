@@ -87,7 +87,7 @@ async def join(
     ethnic_minority: bool,
 ) -> Person | None:
     """Spend the code and link the account; None if the code was used up meanwhile."""
-    if not await uow.invites.use(invite.code, now):
+    if not await uow.invites.use(invite.id, now):
         return None
     person = await uow.people.get(invite.person_id) if invite.person_id else None
     if person is None:

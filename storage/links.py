@@ -1,4 +1,6 @@
-"""One-time codes that link a second chat account (Telegram ↔ Zalo) to the same person."""
+"""One-time codes that link a second chat account (Telegram ↔ Zalo) to the same person.
+
+Kept as digests (storage.codes): the code is shown once and looked up by its digest."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.codes import DIGEST_LENGTH, code_digest
 from storage.models import AuditEntry, Base
 
 
@@ -15,7 +18,7 @@ class LinkCode(Base):
 
     __tablename__ = "link_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(16), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[dt.datetime]
     created_at: Mapped[dt.datetime]
@@ -25,24 +28,27 @@ class LinkCodeRepo:
     def __init__(self, session) -> None:
         self.s = session
 
-    async def replace(self, person_id: int, code: str, now: dt.datetime, ttl: dt.timedelta) -> LinkCode:
+    async def replace(self, person_id: int, code: str, now: dt.datetime,
+                      ttl: dt.timedelta) -> LinkCode:
         """The person's one live code: older codes of theirs (and expired ones) are dropped."""
         await self.s.execute(delete(LinkCode).where(
             (LinkCode.person_id == person_id) | (LinkCode.expires_at <= now)))
-        link = LinkCode(code=code, person_id=person_id, expires_at=now + ttl, created_at=now)
+        link = LinkCode(code_hash=code_digest(code), person_id=person_id, expires_at=now + ttl,
+                        created_at=now)
         self.s.add(link)
         await self.s.flush()
         return link
 
     async def exists(self, code: str) -> bool:
-        return bool(await self.s.scalar(select(func.count(LinkCode.id)).where(LinkCode.code == code)))
+        q = select(func.count(LinkCode.id)).where(LinkCode.code_hash == code_digest(code))
+        return bool(await self.s.scalar(q))
 
     async def spend(self, code: str, now: dt.datetime) -> int | None:
         """Delete a live code and return its person id; None if unknown or expired.
 
         The delete is the claim: two accounts typing the same code at once cannot both win.
         """
-        link = await self.s.scalar(select(LinkCode).where(LinkCode.code == code))
+        link = await self.s.scalar(select(LinkCode).where(LinkCode.code_hash == code_digest(code)))
         if link is None:
             return None
         result = await self.s.execute(delete(LinkCode).where(LinkCode.id == link.id))

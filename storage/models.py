@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.codes import DIGEST_LENGTH, code_digest
 from storage.crypto import SealedJSON
 
 
@@ -143,9 +144,12 @@ class Account(Base):
 
 
 class InviteCode(Base):
+    """A code to join: kept as its digest (storage.codes); the code itself is known only to
+    the object that made it, to be shown once."""
+
     __tablename__ = "invite_codes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(DIGEST_LENGTH), unique=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     expires_at: Mapped[dt.datetime]
@@ -155,6 +159,19 @@ class InviteCode(Base):
     created_at: Mapped[dt.datetime]
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @property
+    def code(self) -> str | None:
+        """The code as made (None once read back from the store)."""
+        return self.__dict__.get("_code")
+
+    @code.setter
+    def code(self, value: str) -> None:
+        self.__dict__["_code"] = value
+        self.code_hash = code_digest(value)
+
+    def live(self, now: dt.datetime) -> bool:
+        return self.uses_left > 0 and self.expires_at > now
 
 
 class Case(Base):

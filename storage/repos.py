@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, under
 from storage.casecode import commune_path, unique_code
+from storage.codes import code_digest
 from storage.models import (
     Account,
     AuditEntry,
@@ -152,22 +153,43 @@ class AccountRepo(_Repo):
 
 
 class InviteRepo(_Repo):
+    """Invite codes, found by their digest (storage.codes): the store never holds a code."""
+
     async def add(self, invite: InviteCode) -> InviteCode:
         self.s.add(invite)
         await self.s.flush()
         return invite
 
     async def get(self, code: str) -> InviteCode | None:
-        return await self.s.scalar(select(InviteCode).where(InviteCode.code == code))
+        return await self.s.scalar(select(InviteCode).where(InviteCode.code_hash == code_digest(code)))
 
-    async def use(self, code: str, now: dt.datetime) -> bool:
+    async def by_id(self, invite_id: int) -> InviteCode | None:
+        return await self.s.get(InviteCode, invite_id)
+
+    async def use(self, invite_id: int, now: dt.datetime) -> bool:
         """Spend one use atomically; False if the code is spent or expired."""
         result = await self.s.execute(
             update(InviteCode)
-            .where(InviteCode.code == code, InviteCode.uses_left > 0, InviteCode.expires_at > now)
+            .where(InviteCode.id == invite_id, InviteCode.uses_left > 0, InviteCode.expires_at > now)
             .values(uses_left=InviteCode.uses_left - 1)
         )
         return result.rowcount == 1
+
+    async def live(self, now: dt.datetime, path: str, *, made_by: int | None = None,
+                   limit: int = 500) -> Sequence[InviteCode]:
+        """Codes still usable, for units under `path` (and made by `made_by`), newest first."""
+        q = (select(InviteCode).join(Unit, Unit.id == InviteCode.unit_id)
+             .where(under(Unit.path, path), InviteCode.uses_left > 0, InviteCode.expires_at > now)
+             .order_by(InviteCode.id.desc()).limit(limit))
+        if made_by is not None:
+            q = q.where(InviteCode.created_by_id == made_by)
+        return (await self.s.scalars(q)).all()
+
+    async def failures_since(self, target: str, since: dt.datetime) -> int:
+        """Wrong invite codes typed from this account lately (a brake on guessing)."""
+        q = select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "invite_failed", AuditEntry.target == target, AuditEntry.at > since)
+        return await self.s.scalar(q) or 0
 
 
 class CaseRepo(_Repo):

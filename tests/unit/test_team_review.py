@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,14 +54,15 @@ async def test_add_a_mediator_then_appoint_the_leader(db, world, engine):
     assert (sau.unit_id, sau.role, sau.sex, sau.ethnic_minority) == (world.team_b.id, Role.HOA_GIAI_VIEN, "nam", True)
     async with db.uow() as uow:
         invite = await uow.session.scalar(select(InviteCode).where(InviteCode.person_id == sau.id))
-    assert invite.code in official.text and invite.uses_left == 1
+    code = re.search(r"tham gia bot: ([A-Z0-9]{8})", official.text).group(1)  # shown once, not stored
+    assert invite.uses_left == 1 and code not in {invite.code_hash, invite.code}
     await official.press("Hòa Giải B")
     await official.press("Đặt làm tổ trưởng")
     assert "Đã đặt Hòa Giải B làm tổ trưởng Tổ hòa giải 2" in official.text
     assert "Chưa đạt: dưới 3 hòa giải viên." in official.text  # leader and ethnic rule now met
     assert (await person_named(db, "Hòa Giải B")).role is Role.TO_TRUONG
     chat = Chat(engine, "joiner")  # the new mediator joins with their code: nothing to ask
-    await chat.send(f"/start {invite.code}")
+    await chat.send(f"/start {code}")
     assert "Chào mừng Lò Văn Sáu" in chat.text
 
 

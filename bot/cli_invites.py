@@ -1,0 +1,69 @@
+"""`python -m bot admin invites --unit …` and `admin revoke CODE-or-#id`: the invite codes still
+usable under a unit (by number: the store keeps no code, storage/codes.py), and revoking one."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+from content.catalog import Catalog
+from handlers.invites import revoke_invite
+from handlers.people import InviteError, looks_like_code
+from handlers.text import clean_name
+from storage.db import UnitOfWork
+
+COMMANDS = ("invites", "revoke")
+
+
+def add_parsers(cmds: argparse._SubParsersAction) -> None:
+    ls = cmds.add_parser("invites", help="invite codes still usable under a unit (numbers only)")
+    ls.add_argument("--unit", required=True, help="unit id or exact name")
+    rv = cmds.add_parser("revoke", help="revoke an invite code: the code itself or its #number")
+    rv.add_argument("code", help="the code (8 characters) or its number, e.g. #12")
+
+
+async def run(args: argparse.Namespace, uow: UnitOfWork, t: Catalog, now: dt.datetime,
+              settings: Settings) -> int:
+    if args.admin_cmd == "invites":
+        return await _list(uow, t, args.unit, now, ZoneInfo(settings.timezone))
+    return await _revoke(uow, t, args.code, now)
+
+
+async def _list(uow: UnitOfWork, t: Catalog, key: str, now: dt.datetime, tz: ZoneInfo) -> int:
+    name = clean_name(key, limit=200)
+    found = await uow.units.find(name.lstrip("#")) if name else []
+    if len(found) != 1:
+        print(t.t("cli.unit_ambiguous", name=name) if found
+              else t.t("cli.unit_parent_missing", parent=name))
+        return 2
+    codes = await uow.invites.live(now, found[0].path)
+    if not codes:
+        print(t.t("cli_codes.none", unit=found[0].name))
+        return 0
+    for invite in codes:
+        by = await uow.people.get(invite.created_by_id) if invite.created_by_id else None
+        print(t.t("cli_codes.line", id=invite.id, role=t.t(f"role.{invite.role.value}"),
+                  unit=invite.unit.name, uses=invite.uses_left,
+                  expires=invite.expires_at.astimezone(tz).strftime("%d/%m/%Y"),
+                  by=by.full_name if by else t.t("cli_codes.by_shell")))
+    print(t.t("cli_codes.hint"))
+    return 0
+
+
+async def _revoke(uow: UnitOfWork, t: Catalog, key: str, now: dt.datetime) -> int:
+    typed = clean_name(key, limit=40)
+    number = typed.lstrip("#")
+    invite = await uow.invites.get(typed) if looks_like_code(typed) else None
+    if invite is None and number.isdecimal() and number.isascii() and len(number) < 12:
+        invite = await uow.invites.by_id(int(number))
+    try:
+        invite = await revoke_invite(uow, None, invite, now)
+    except InviteError:
+        print(t.t("cli_codes.not_found", code=typed))
+        return 2
+    print(t.t("cli_codes.revoked", id=invite.id, role=t.t(f"role.{invite.role.value}"),
+              unit=invite.unit.name))
+    return 0
+
