@@ -165,8 +165,8 @@ class Engine:
 
     async def _left(self, ctx: Ctx) -> list[Reply]:
         """Someone who has left (Điều 11) acts on nothing: no command of a member, no button
-        from an old message, no typed choice, no flow. What anyone may do (the legal Q&A,
-        the privacy page, help) they still can, as a guest."""
+        from an old message, no typed choice, no flow. The commands anyone may use (/hoidap,
+        /quyenriengtu, /help) they still can, as a guest."""
         if ctx.conv.flow:
             Flow.end(ctx)
         refused = [ctx.say("error.left")]
@@ -175,14 +175,10 @@ class Engine:
             return refused
         ctx.person = None
         command = self._parse_command(ctx, text)
-        if command is not None:
-            found = self.commands.get(command[0])
-            return await found.run(ctx, command[1]) if found and None in found.roles else refused
-        for answer in self.free_text:
-            replies = await answer(ctx, text)
-            if replies is not None:
-                return replies
-        return refused
+        found = self.commands.get(command[0]) if command else None
+        if command is None or found is None or None not in found.roles:
+            return refused  # which says how to ask a legal question (/hoidap)
+        return await found.run(ctx, command[1])
 
     async def _reprompt(self, ctx: Ctx) -> list[Reply]:
         flow = self.flows.get(ctx.conv.flow or "")

@@ -45,7 +45,9 @@ class NewCaseFlow(CaseSteps):
             if err.key == "case.author_moved":
                 self.end(ctx)
                 return [ctx.say(err.key)]
-            if err.key == "case.mediator_gone":
+            if err.key == "case.mediator_gone":  # drop who is gone, keep the rest, choose again
+                team = {p.id for p in await self._members(ctx)}
+                self.put(ctx, mediators=[i for i in ctx.conv.data.get("mediators") or [] if i in team])
                 self.goto(ctx, "mediators")
                 return [ctx.say(err.key, **err.values), *await self.ask_mediators(ctx)]
             return [ctx.say(err.key, **err.values), *await self.ask_confirm(ctx)]

@@ -11,6 +11,7 @@ from handlers.cases.usecases import (
     FIELDS,
     CaseError,
     correct_case,
+    normalised,
     real_text,
     record_of,
     record_outcome,
@@ -111,7 +112,7 @@ class CorrectionFlow(OutcomeSteps):
         return await self.prompt(ctx)
 
     def _change(self, ctx: Ctx) -> dict[str, list[Any]]:
-        d, before = ctx.conv.data, ctx.conv.data["original"]
+        d, before = normalised(ctx.conv.data), ctx.conv.data["original"]
         return {k: [before[k], d[k]] for k in FIELDS if before.get(k) != d.get(k)}
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:

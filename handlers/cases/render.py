@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers.core import Button, Ctx, Reply, rows
 from storage.access import can_change_case, can_correct_case
-from storage.models import Case, CaseEvent, CaseStatus, Role, case_number
+from storage.models import Case, CaseEvent, CaseStatus, Role
 
 # events whose text the history shows: notes, and the questions and answers of /hotro
 SHOWN_TEXT = ("note", "help_ask", "help_answer", "correction")
@@ -198,5 +198,3 @@ def case_buttons(ctx: Ctx, case: Case) -> tuple[tuple[Button, ...], ...]:
                 (ctx.button("support.btn_ask", f"sp:ask:{cid}"), *fix), (*history, back))
     return ((ctx.button("case.add_note", f"case:note:{cid}"), *fix), (*history, back))
 
-
-__all__ = ["case_number", "initials"]

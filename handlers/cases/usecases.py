@@ -59,6 +59,16 @@ def record_of(case: Case) -> dict[str, Any]:
     }
 
 
+def normalised(d: dict[str, Any]) -> dict[str, Any]:
+    """The record as it will be stored: what does not belong to its outcome is blank."""
+    status = d.get("status") or "dang_hoa_giai"
+    return {**d, "agreement": d.get("agreement", "") if status == "thanh" else "",
+            "requests": list(d.get("requests") or []) if status == "khong_thanh" else [],
+            "referral": d.get("referral", "") if status == "khong_thanh" else "",
+            "end_reason": d.get("end_reason", "") if status == "ket_thuc" else "",
+            "outcome_on": d.get("outcome_on", "") if status != "dang_hoa_giai" else ""}
+
+
 def _sealed(d: dict[str, Any], keep: dict[str, Any] | None = None) -> dict[str, Any]:
     names = list(d.get("parties") or [])
     out = dict(keep or {})
@@ -165,7 +175,7 @@ async def record_outcome(uow: UnitOfWork, person: Person, case_id: int, draft: d
     case = await changeable(uow, person, case_id)
     if case.status is not CaseStatus.DANG_HOA_GIAI:
         raise CaseError("case.already_closed")
-    record = {**record_of(case), **{k: draft[k] for k in FIELDS if k in draft}}
+    record = normalised({**record_of(case), **{k: draft[k] for k in FIELDS if k in draft}})
     _check(record, today)
     _apply(case, record, now)
     text = case.agreement if case.status is CaseStatus.THANH else case.end_reason or case.referral
@@ -179,7 +189,7 @@ async def correct_case(uow: UnitOfWork, person: Person, case_id: int, draft: dic
     """A correction with its reason: the record changes, the history keeps old → new."""
     case = await correctable(uow, person, case_id, now)
     before = record_of(case)
-    after = {**before, **{k: draft[k] for k in FIELDS if k in draft}}
+    after = normalised({**before, **{k: draft[k] for k in FIELDS if k in draft}})
     change = _diff(before, after)
     if not change:
         raise CaseError("case.correct_nothing")

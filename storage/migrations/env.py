@@ -17,6 +17,11 @@ MIGRATION_LOCK = 0x6867_0007  # "hg", issue 7: workers starting together migrate
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch migrations copy a table and drop the old one; with foreign keys on, that drop
+        # cascades and deletes the rows that refer to it (a case's mediators and events).
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
