@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.cases.dates import parse_date
+from handlers.cases.dates import read_case_day
 from handlers.cases.steps import CaseSteps
 from handlers.cases.usecases import END_REASONS, OUTCOMES, REFERRALS, real_text
 from handlers.core import Ctx, Reply, rows
+from handlers.dates import Problem
 from handlers.text import one_line
 
 MAX_AGREEMENT = 1000
@@ -105,9 +106,9 @@ class OutcomeSteps(CaseSteps):
         return await self._set_outcome_on(ctx, ctx.today - dt.timedelta(days=1 if value == "yesterday" else 0))
 
     async def text_outcome_on(self, ctx: Ctx, text: str) -> list[Reply]:
-        value = parse_date(text, ctx.today)
-        if isinstance(value, str):
-            return [ctx.say(value), *await self.ask_outcome_on(ctx)]
+        value = read_case_day(text, ctx.today)
+        if isinstance(value, Problem):
+            return [ctx.say(value.key, **value.values), *await self.ask_outcome_on(ctx)]
         return await self._set_outcome_on(ctx, value)
 
     async def _set_outcome_on(self, ctx: Ctx, value: dt.date) -> list[Reply]:
@@ -153,9 +154,9 @@ class OutcomeSteps(CaseSteps):
         received, last = d["received_on"], d.get("outcome_on") or ctx.today.isoformat()
         days = []
         for part in parts:
-            value = parse_date(part, ctx.today)
-            if isinstance(value, str):
-                return [ctx.say("case.session_day_bad", typed=part[:20]), ctx.say(value), *await self.ask_sessions(ctx)]
+            value = read_case_day(part, ctx.today)
+            if isinstance(value, Problem):
+                return [ctx.say(value.key, **value.values), *await self.ask_sessions(ctx)]
             if not received <= value.isoformat() <= last:
                 return [ctx.say("case.session_out_of_range", typed=part[:20], first=show(received), last=show(last)),
                         *await self.ask_sessions(ctx)]

@@ -11,9 +11,10 @@ import datetime as dt
 import re
 from typing import Any
 
-from handlers.cases.dates import parse_date
+from handlers.cases.dates import read_case_day
 from handlers.cases.usecases import CATEGORIES, EXCLUSIONS, SOURCES
 from handlers.core import Ctx, Reply, rows
+from handlers.dates import Problem
 from handlers.flow import Flow
 from handlers.text import one_line
 
@@ -60,9 +61,9 @@ class CaseSteps(Flow):
         return await self._set_received(ctx, ctx.today - dt.timedelta(days=1 if value == "yesterday" else 0))
 
     async def text_date(self, ctx: Ctx, text: str) -> list[Reply]:
-        value = parse_date(text, ctx.today)
-        if isinstance(value, str):
-            return [ctx.say(value), *await self.ask_date(ctx)]
+        value = read_case_day(text, ctx.today)
+        if isinstance(value, Problem):
+            return [ctx.say(value.key, **value.values), *await self.ask_date(ctx)]
         return await self._set_received(ctx, value)
 
     async def _set_received(self, ctx: Ctx, value: dt.date) -> list[Reply]:
