@@ -24,9 +24,10 @@ from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
 from handlers.deadlines.usecases import deadline_job
 from handlers.outbox import PushEnv
-from handlers.privacy import anonymise_old_cases
+from handlers.privacy import privacy_job
 from handlers.stale import stale_digest_job
 from storage.db import Database
+from storage.erasure import forget_freed_pages
 
 log = logging.getLogger(__name__)
 LOCK_KEY = 0x6867_0004  # "hg", issue 4: the PostgreSQL advisory lock of the clock's leader
@@ -99,6 +100,8 @@ class PushClock:
         now = dt.datetime.now(self.env.tz)
         self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes,
                                id="recurring", max_instances=1, coalesce=True, next_run_time=now)
+        self.scheduler.add_job(self.privacy_job, "interval", hours=24, id="privacy",
+                               max_instances=1, coalesce=True, next_run_time=now)
         self.scheduler.start()
         self._ticking = asyncio.create_task(self._tick_loop())
         if self.heartbeat is not None:
@@ -131,18 +134,29 @@ class PushClock:
             async with self.db.uow() as uow:
                 made = await deadline_job(uow, self.env, now)
                 made += await stale_digest_job(uow, self.env, now)
-                erased = await anonymise_old_cases(uow, now, self.retention_years)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)
             return
         await self.forget_old_updates(now)
-        if erased:
-            log.info("clock: parties of %d cases closed over %d years ago anonymised",
-                     erased, self.retention_years)
         if made:
             log.info("clock: %d reminders planned", made)
             self.dispatcher.wake()
+
+    async def privacy_job(self) -> None:
+        """Daily: parties of long-closed cases erased, expired drafts emptied (handlers.privacy),
+        then SQLite's log of replaced pages emptied so that erased text leaves the files."""
+        now = self.clock()
+        try:
+            async with self.db.uow() as uow:
+                erased, drafts = await privacy_job(uow, now, self.retention_years)
+                await uow.commit()
+            await forget_freed_pages(self.db)
+        except Exception as exc:  # noqa: BLE001 - the next run tries again
+            log.error("clock: privacy job failed: %s", type(exc).__name__, exc_info=exc)
+            return
+        log.info("clock: parties of %d cases closed over %d years ago erased; %d drafts emptied",
+                 erased, self.retention_years, drafts)
 
     async def forget_old_updates(self, now: dt.datetime) -> None:
         """seen_updates guards against redeliveries, which come within hours: older ids go."""

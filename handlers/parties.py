@@ -37,8 +37,9 @@ from typing import Any
 
 from handlers.party_mentions import WORD, Party, Phone, Ref, Roster, fold, segments
 
-__all__ = ["ERASED", "INITIALS", "NAMES", "PHONES", "Encoded", "Roster", "encode", "erased", "fold",
-           "initials", "is_erased", "keep", "labels", "mentions", "recode", "render", "roster"]
+__all__ = ["ERASED", "ERASED_MARK", "INITIALS", "NAMES", "PHONES", "Encoded", "Roster", "deep",
+           "encode", "erased", "fold", "initials", "is_erased", "keep", "labels", "mentions",
+           "recode", "render", "roster"]
 
 NAMES, INITIALS, ERASED = "names", "initials", "erased"
 PHONES = "phones"  # key of the sealed parties value: phones found in the case's free text
@@ -174,8 +175,8 @@ def keep(sealed: dict[str, Any], text: str | None) -> tuple[str, dict[str, Any]]
     """Encode `text` against a case's sealed parties value; returns the stored text and the
     sealed value to store (a new dict with the phones when the text added any)."""
     done = encode(text, sealed)
-    if done.phones == list(roster(sealed).phones):
-        return done.text, sealed
+    if done.phones == list(roster(sealed).phones) or is_erased(sealed):
+        return done.text, sealed  # nothing new to seal; once erased, new phones are not kept
     return done.text, {**sealed, PHONES: done.phones}
 
 

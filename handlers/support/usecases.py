@@ -7,6 +7,8 @@ import datetime as dt
 
 from handlers.core import Button
 from handlers.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of
+from handlers.parties import INITIALS, keep, render
+from handlers.privacy import viewer_mode
 from handlers.text import shorten
 from storage.access import can_change_case
 from storage.db import UnitOfWork
@@ -45,8 +47,10 @@ async def askable(uow: UnitOfWork, person: Person, case_id: int) -> Case:
 async def ask(uow: UnitOfWork, env: PushEnv, person: Person, case_id: int, question: str,
               now: dt.datetime) -> tuple[HelpRequest, int]:
     """Record the question on the case and push it to the officials nearest above the team;
-    returns the request and how many officials were told."""
+    returns the request and how many officials were told. The parties named in the question
+    are kept as references (handlers/parties.py); officials read their initials."""
     case = await askable(uow, person, case_id)
+    question, case.parties = keep(case.parties or {}, question)
     officials = await officials_of(uow, person)
     unit_id = officials[0].unit_id if officials else person.unit_id
     request = await uow.help.add(HelpRequest(case_id=case.id, unit_id=unit_id, asked_by_id=person.id,
@@ -54,8 +58,9 @@ async def ask(uow: UnitOfWork, env: PushEnv, person: Person, case_id: int, quest
     await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="help_ask",
                                         text=question))
     if officials:
+        shown = render(question, case.parties, INITIALS, env.t)
         text = env.t("support.push_ask", number=case.number, team=person.unit.name, name=person.full_name,
-                     question=shorten(question, 900))
+                     question=shorten(shown, 900))
         buttons = ((Button(env.t("support.btn_take"), f"sp:take:{request.id}"),
                     Button(env.t("support.btn_answer"), f"sp:ans:{request.id}")),
                    (Button(env.t("case.view"), f"case:view:{case.id}"),))
@@ -99,8 +104,10 @@ async def answerable(uow: UnitOfWork, official: Person, request_id: int) -> tupl
 
 async def answer(uow: UnitOfWork, env: PushEnv, official: Person, request_id: int, text: str,
                  now: dt.datetime) -> HelpRequest:
-    """The answer goes to the case's history and to the mediator who asked."""
+    """The answer goes to the case's history and to the mediator who asked (the parties it
+    names kept as references, shown to the mediator by name)."""
     request, case = await answerable(uow, official, request_id)
+    text, case.parties = keep(case.parties or {}, text)
     request.status, request.answer = HelpStatus.ANSWERED, text
     request.answered_by_id, request.answered_at = official.id, now
     if request.taken_by_id is None:
@@ -108,7 +115,10 @@ async def answer(uow: UnitOfWork, env: PushEnv, official: Person, request_id: in
     await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=official.id, kind="help_answer",
                                         text=text))
     await cancel_topics(uow, [topic(request)])
-    body = env.t("support.push_answer", number=case.number, name=official.full_name, answer=shorten(text, 2500))
+    asker = await uow.people.get(request.asked_by_id)
+    shown = render(text, case.parties, viewer_mode(asker), env.t)
+    body = env.t("support.push_answer", number=case.number, name=official.full_name,
+                 answer=shorten(shown, 2500))
     push = await new_push(uow, KIND_ANSWER, body, now, created_by=official,
                           buttons=((Button(env.t("case.view"), f"case:view:{case.id}"),),))
     await enqueue(uow, push, [Recipient(request.asked_by_id, f"{topic(request)}:answer",

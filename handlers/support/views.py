@@ -5,6 +5,8 @@ from __future__ import annotations
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
 from handlers.outbox import PushEnv, PushPolicy
+from handlers.parties import render
+from handlers.privacy import viewer_mode
 from handlers.registry import MEMBERS, Command, Slice
 from handlers.support.usecases import (
     OFFICIALS,
@@ -47,6 +49,12 @@ class SupportTextFlow(Flow):
             return [ctx.say(err.key)]
 
 
+def shown(ctx: Ctx, stored: str | None, case) -> str:
+    """A question or answer as this viewer may read it: the team sees the parties' names,
+    officials their initials, everyone «Bên 1» once they are erased."""
+    return render(stored, case.parties, viewer_mode(ctx.person), ctx.t)
+
+
 def age_text(ctx: Ctx, request: HelpRequest) -> str:
     days = (ctx.today - ctx.local(request.created_at).date()).days
     return ctx.t("support.age_today") if days <= 0 else ctx.t("support.age_days", days=days)
@@ -77,7 +85,7 @@ class Support:
         for request, case in mine:
             lines.append(ctx.t("support.mine_line", number=case.number, age=age_text(ctx, request),
                                status=ctx.t(f"support.status_{request.status}"),
-                               question=shorten(request.question, 80)))
+                               question=shorten(shown(ctx, request.question, case), 80)))
         lines.append(ctx.t("support.how_to_ask"))
         buttons = [Button(case.number, f"case:view:{case.id}") for _, case in mine[:8]]
         return [Reply("\n".join(lines), rows(*buttons, per_row=4))]
@@ -92,7 +100,8 @@ class Support:
             who = names.get(request.taken_by_id)
             lines.append(ctx.t("support.open_line", number=case.number, age=age_text(ctx, request),
                                state=ctx.t("support.taken_by", name=who.full_name) if who
-                               else ctx.t("support.not_taken"), question=shorten(request.question, 80)))
+                               else ctx.t("support.not_taken"),
+                               question=shorten(shown(ctx, request.question, case), 80)))
         buttons = [Button(ctx.t("support.btn_open", number=case.number), f"sp:v:{r.id}") for r, case in found]
         return Reply("\n".join(lines), rows(*buttons, per_row=2))
 
@@ -126,7 +135,8 @@ class Support:
 
     def _request_screen(self, ctx: Ctx, request: HelpRequest, case) -> Reply:
         text = ctx.t("support.request_screen", number=case.number, age=age_text(ctx, request),
-                     status=ctx.t(f"support.status_{request.status}"), question=request.question)
+                     status=ctx.t(f"support.status_{request.status}"),
+                     question=shown(ctx, request.question, case))
         buttons = []
         if request.status != HelpStatus.ANSWERED:
             buttons.append(ctx.button("support.btn_answer", f"sp:ans:{request.id}"))

@@ -1,0 +1,104 @@
+"""What erasing a case's parties reaches in the store, and the purge of abandoned drafts.
+
+Erasure (handlers/privacy.py) rewrites every free-text value of: the case, its history
+(notes, outcomes, corrections), its help requests and answers, and the pushes about those
+requests, sent or waiting (found by their topics `help:<id>`, `help:<id>:reply`). A slice
+that puts a case's text into a push must give it one of `case_topics`, or erasure misses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import JSON, Text, TypeDecorator, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.models import Case, CaseEvent, CaseStatus, Conversation
+from storage.models_officials import HelpRequest
+from storage.models_outbox import Delivery, Push
+
+
+@dataclass
+class CaseRows:
+    events: Sequence[CaseEvent]
+    requests: Sequence[HelpRequest]
+    pushes: Sequence[Push]
+    deliveries: Sequence[Delivery]
+
+
+def case_topics(request_ids: Sequence[int]) -> list[str]:
+    return [t for i in request_ids for t in (f"help:{i}", f"help:{i}:reply")]
+
+
+async def case_rows(session: AsyncSession, case: Case) -> CaseRows:
+    events = (await session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                    .order_by(CaseEvent.id))).all()
+    requests = (await session.scalars(select(HelpRequest)
+                                      .where(HelpRequest.case_id == case.id))).all()
+    topics = case_topics([r.id for r in requests])
+    deliveries = (await session.scalars(select(Delivery).where(Delivery.topic.in_(topics)))).all()
+    push_ids = sorted({d.push_id for d in deliveries})
+    pushes = (await session.scalars(select(Push).where(Push.id.in_(push_ids)))).all()
+    return CaseRows(events, requests, pushes, deliveries)
+
+
+def _textual(kind: Any) -> bool:
+    kind = kind.impl_instance if isinstance(kind, TypeDecorator) else kind
+    return isinstance(kind, Text | JSON)
+
+
+def free_text(row: Any) -> list[str]:
+    """The attributes of a row that hold free text: every Text or JSON column, sealed or not."""
+    return [c.key for c in row.__table__.columns if _textual(c.type) and not c.primary_key]
+
+
+# an emptied draft's expiry: long past (the engine ends its flow and says it expired), and
+# distinct from any real expiry, so that the purge passes it over
+EMPTIED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+async def open_drafts(session: AsyncSession) -> Sequence[Conversation]:
+    """Conversations in the middle of a flow: their drafts may name anyone."""
+    return (await session.scalars(select(Conversation).where(
+        Conversation.flow.is_not(None),
+        or_(Conversation.expires_at.is_(None), Conversation.expires_at != EMPTIED)))).all()
+
+
+def expire_draft(conv: Conversation) -> None:
+    """Empty a draft and mark its flow expired: the user's next turn is told so."""
+    conv.data, conv.choices, conv.expires_at = {}, {}, EMPTIED
+
+
+async def purge_expired_drafts(session: AsyncSession, now: dt.datetime) -> int:
+    """Drafts whose flow expired are emptied (the engine ends the flow at the user's next turn
+    and says it expired); returns how many."""
+    done = await session.execute(
+        update(Conversation)
+        .where(Conversation.flow.is_not(None), Conversation.expires_at < now,
+               Conversation.expires_at != EMPTIED)
+        .values(data={}, choices={}, expires_at=EMPTIED)
+        .execution_options(synchronize_session=False))
+    return done.rowcount or 0
+
+
+async def forget_freed_pages(db: Database) -> None:
+    """SQLite keeps the pages a change replaced in its write-ahead log until a checkpoint:
+    copy them into the database (whose freed space secure_delete zeroes) and empty the log."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    async with db.engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+async def closed_before(session: AsyncSession, cutoff: dt.datetime, after_id: int,
+                        size: int) -> Sequence[Case]:
+    """The next `size` cases (by id, after `after_id`) closed before `cutoff`, erased or not:
+    that lives in the sealed value, which the store cannot read."""
+    q = (select(Case).where(Case.status != CaseStatus.DANG_HOA_GIAI, Case.closed_at.is_not(None),
+                            Case.closed_at < cutoff, Case.id > after_id)
+         .order_by(Case.id).limit(size))
+    return (await session.scalars(q)).all()
