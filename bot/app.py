@@ -137,18 +137,14 @@ async def run(settings: Settings) -> None:
 
 
 async def run_console(settings: Settings, engine: Engine, db: Database) -> None:
-    from bot.channels.console import ConsoleChannel
-    from bot.demo import seed_demo
-
-    await seed_demo(db, system_clock())
-    async with db.uow() as uow:
-        wards = [u for u in await uow.units.all() if u.kind.value == "xa"]
-    console = ConsoleChannel(engine, engine.deps.catalog, ward=wards[0].name if wards else "—",
-                             db_path=db.engine.url.database or "")
+    from bot.channels.console import console_for, exports_folder
     from bot.channels.console_push import ConsoleSender
     from bot.pushes import start_pushes
 
-    sender = ConsoleSender(console.write, engine.deps.catalog, engine.remember_pushed)
+    db_path = db.engine.url.database or ""
+    console = await console_for(engine, db_path=db_path, exports=exports_folder(db_path),
+                                now=system_clock())
+    sender = ConsoleSender(console, engine.remember_pushed)
     async with start_pushes(settings, engine, db, {"console": sender}, {}):
         await console.run()
 

@@ -11,9 +11,32 @@ from storage.db import Database
 from storage.models import Account, Person, Role, UnitKind
 
 
+def _demo() -> dict:
+    return tomllib.loads((files("content") / "demo.toml").read_text(encoding="utf-8"))
+
+
+async def demo_ward(db: Database) -> str | None:
+    """The demo ward's name when this store holds the demo data (its ward, and the console
+    personas linked to its people), else None: a real store is never called the demo."""
+    data = _demo()
+    people = [p for v in data["village"] for p in v["people"]]
+    personas = {p["persona"]: p["name"] for p in people if "persona" in p}
+    personas[data["official"]["persona"]] = data["official"]["name"]
+    async with db.uow() as uow:
+        if not any(u.name == data["ward"] for u in await uow.units.find(data["ward"])):
+            return None
+        for persona, name in personas.items():
+            account = await uow.accounts.get("console", persona)
+            linked = account.person_id if account else None
+            person = await uow.people.get(linked) if linked else None
+            if person is None or person.full_name != name:
+                return None
+    return data["ward"]
+
+
 async def seed_demo(db: Database, now: dt.datetime) -> bool:
     """Returns False (and changes nothing) when the store already has units."""
-    data = tomllib.loads((files("content") / "demo.toml").read_text(encoding="utf-8"))
+    data = _demo()
     async with db.uow() as uow:
         if await uow.units.all():
             return False
