@@ -161,7 +161,8 @@ class InviteRepo(_Repo):
         return invite
 
     async def get(self, code: str) -> InviteCode | None:
-        return await self.s.scalar(select(InviteCode).where(InviteCode.code_hash == code_digest(code)))
+        q = select(InviteCode).where(InviteCode.code_hash == code_digest(code))
+        return await self.s.scalar(q)
 
     async def by_id(self, invite_id: int) -> InviteCode | None:
         return await self.s.get(InviteCode, invite_id)
@@ -170,7 +171,8 @@ class InviteRepo(_Repo):
         """Spend one use atomically; False if the code is spent or expired."""
         result = await self.s.execute(
             update(InviteCode)
-            .where(InviteCode.id == invite_id, InviteCode.uses_left > 0, InviteCode.expires_at > now)
+            .where(InviteCode.id == invite_id, InviteCode.uses_left > 0,
+                   InviteCode.expires_at > now)
             .values(uses_left=InviteCode.uses_left - 1)
         )
         return result.rowcount == 1
@@ -188,7 +190,8 @@ class InviteRepo(_Repo):
     async def failures_since(self, target: str, since: dt.datetime) -> int:
         """Wrong invite codes typed from this account lately (a brake on guessing)."""
         q = select(func.count(AuditEntry.id)).where(
-            AuditEntry.action == "invite_failed", AuditEntry.target == target, AuditEntry.at > since)
+            AuditEntry.action == "invite_failed", AuditEntry.target == target,
+            AuditEntry.at > since)
         return await self.s.scalar(q) or 0
 
 
