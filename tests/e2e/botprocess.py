@@ -101,7 +101,7 @@ def join_and_log_a_case(user: TelegramUser, code: str) -> None:
     user.press("Tranh chấp dân sự", expect="Vì sao")
     user.press("Các bên yêu cầu", expect="Tên các bên")
     user.type("Nguyễn Văn An; Trần Thị Bình", expect="Địa chỉ")
-    user.type("0912 345 678, số 5 ngõ Hòe", expect="Tóm tắt")
+    user.type("số 5 ngõ Hòe, 0912 345 678; số 7 ngõ Hòe", expect="Tóm tắt")
     user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
     user.press("Xong", expect="Kiểm tra lại")
     user.press("Xác nhận", expect="-1/20")
