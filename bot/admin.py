@@ -17,6 +17,7 @@ from bot.cli_common import (
     kind_name,
     name_of,
     now,
+    prog,
     read_rows,
     say,
     unit_of,
@@ -90,7 +91,7 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: d
     if args.admin_cmd == "units":
         units = await uow.units.all()
         if not units:
-            print(t.t("cli.no_units"))
+            print(t.t("cli.no_units", prog=prog()))
         for u in units:
             print(t.t("cli.unit_line", indent="  " * (u.path.count("/") - 2), id=u.id, name=u.name,
                       kind=kind_name(t, u.kind)))

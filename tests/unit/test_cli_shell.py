@@ -335,6 +335,9 @@ def test_a_store_that_is_missing_or_wrong(shell, tmp_path):
         assert told in said.out, (argv, env, said.out)
         assert "Traceback" not in said.out and "mat-khau" not in said.out, said.out
     assert not (tmp_path / "khong-co").exists()  # a read on a missing store creates nothing
+    assert shell("db", "upgrade").code == 0  # an empty store: the way to its first unit
+    empty = shell("admin", "units")
+    assert empty.code == 0 and "Chưa có đơn vị nào. Tạo tỉnh trước: " in empty.out
 
 
 def test_an_unexpected_fault_is_one_line_too(shell, monkeypatch):
@@ -370,3 +373,31 @@ def test_people_list_shows_the_ids_team_move_needs(shell):
     ]
     empty = shell("people", "list", "--unit", "Xã C")
     assert empty.code == 0 and "Xã C chưa có ai" in empty.out
+
+
+def test_a_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(shell, tmp_path):
+    ward(shell)
+    assert (
+        shell("admin", "unit", "add", "--kind", "huyen", "--name", "Huyện Y", "--parent", "1").code
+        == 0
+    )
+    (tmp_path / "units.csv").write_text(
+        "province,commune,village,team\n"
+        "Tỉnh A,Xã B,Thôn 3,Tổ 3\n"  # a new village and team under the ward
+        "Tỉnh A,Huyện Y,Thôn 5,Tổ 5\n"  # a district (older plans) where the CSV has a commune
+        f"Tỉnh A,Xã B,Thôn 4,{'T' * 200}\n"  # a name too long
+        "Tỉnh A,Xã B\n"
+        "\n",
+        encoding="utf-8",
+    )
+    said = shell("admin", "unit", "import", "units.csv")
+    assert said.code == 2 and "Traceback" not in said.out
+    assert said.out.splitlines() == [
+        "Dòng 3: «Huyện Y» đã có nhưng là huyện, không phải xã/phường: bỏ qua.",
+        "Dòng 4: tên «" + "T" * 40 + "» cần từ 2 đến 120 ký tự và có chữ cái: bỏ qua.",
+        "Dòng 5 thiếu cột (cần: tỉnh,xã/phường,thôn/tổ dân phố,tổ hòa giải): bỏ qua.",
+        "Đã nhập 1 dòng: 2 đơn vị mới.",
+    ]
+    tree = shell("admin", "units").out
+    assert "#10 Thôn 3" in tree and "#11 Tổ 3" in tree and tree.count("\n") == 11
+    assert "Chưa có đơn vị nào" not in tree
