@@ -6,6 +6,7 @@ left unfinished are emptied by a daily job."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -215,3 +216,22 @@ async def test_expired_drafts_are_emptied_and_live_ones_kept(db, world, engine, 
     assert leaks(await store_text(db)) == []
     await mediator.send("hello")
     assert "quá hạn" in mediator.text
+
+
+async def test_the_clock_runs_the_privacy_job_at_start_then_daily(db, clock):
+    push = PushClock(db, env(), dispatcher(db, clock, FakeSender()), clock=clock)
+    ran = asyncio.Event()
+
+    async def privacy_job() -> None:
+        ran.set()
+
+    async def recurring_job() -> None:
+        return None
+
+    push.privacy_job, push.recurring_job = privacy_job, recurring_job
+    push.start()
+    try:
+        await asyncio.wait_for(ran.wait(), 10)
+        assert push.scheduler.get_job("privacy").trigger.interval == dt.timedelta(days=1)
+    finally:
+        push.shutdown()
