@@ -7,6 +7,7 @@ import argparse
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from bot.cli_common import unit_of
 from bot.settings import Settings
 from content.catalog import Catalog
 from handlers.invites import revoke_invite
@@ -32,15 +33,10 @@ async def run(args: argparse.Namespace, uow: UnitOfWork, t: Catalog, now: dt.dat
 
 
 async def _list(uow: UnitOfWork, t: Catalog, key: str, now: dt.datetime, tz: ZoneInfo) -> int:
-    name = clean_name(key, limit=200)
-    found = await uow.units.find(name.lstrip("#")) if name else []
-    if len(found) != 1:
-        print(t.t("cli.unit_ambiguous", name=name) if found
-              else t.t("cli.unit_parent_missing", parent=name))
-        return 2
-    codes = await uow.invites.live(now, found[0].path)
+    unit = await unit_of(uow, key)  # unknown or shared by two units: one line, exit 2
+    codes = await uow.invites.live(now, unit.path)
     if not codes:
-        print(t.t("cli_codes.none", unit=found[0].name))
+        print(t.t("cli_codes.none", unit=unit.name))
         return 0
     for invite in codes:
         by = await uow.people.get(invite.created_by_id) if invite.created_by_id else None

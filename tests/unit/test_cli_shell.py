@@ -188,6 +188,9 @@ WRONG = [
     (("admin", "invite", "--unit", "4", "--role", "hoa_giai_vien", "--uses", "0"), "--uses cần"),
     (("admin", "invite", "--unit", "4", "--role", "hoa_giai_vien", "--days", "-1"), "--days cần"),
     (("admin", "invite", "--unit", "Thôn 1", "--role", "can_bo"), "#3, #8"),
+    (("admin", "invites", "--unit", "9" * 30), "Không tìm thấy đơn vị «999"),
+    (("admin", "invites", "--unit", "Thôn 1"), "#3, #8"),
+    (("admin", "revoke", "#999"), "Không tìm thấy mã mời «#999»"),
     (("stats", "--unit", "999"), "Không tìm thấy đơn vị «999»"),
     (
         ("report", "--unit", "2", "--period", "2026", "--out", "khong-co/bao-cao.xlsx"),
