@@ -8,6 +8,7 @@ one runs as a real process to show the traceback of `admin unit add` is gone the
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -404,3 +405,31 @@ def test_a_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(shell, tmp_path):
     tree = shell("admin", "units").out
     assert "#10 Thôn 3" in tree and "#11 Tổ 3" in tree and tree.count("\n") == 11
     assert "Chưa có đơn vị nào" not in tree
+
+
+def test_a_trainings_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(
+    shell, tmp_path, monkeypatch
+):
+    ward(shell)
+    monkeypatch.setattr(
+        "bot.cli_common.system_clock", lambda: dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC)
+    )
+    (tmp_path / "lop.csv").write_text(
+        "title,date,time,place,units\n"
+        "Kỹ năng hòa giải,15/01/2027,08:00,Hội trường xã,Tổ 1\n"
+        "Luật mới,16/01/2027,08:00,Hội trường xã,Tổ 9\n"  # no such unit
+        "HG,17/01/2027,08:00,Hội trường xã,\n"  # a title too short
+        "Pháp luật đất đai,18/01/2027,08:00,Hội trường xã,Thôn 1\n",  # two units have that name
+        encoding="utf-8",
+    )
+    said = shell("training", "import", "lop.csv", "--unit", "Xã B")
+    assert said.code == 2 and "Traceback" not in said.out
+    lines = said.out.strip().splitlines()
+    assert lines[0].startswith("Đã tạo lớp tập huấn #1 «Kỹ năng hòa giải», ")
+    assert lines[1:] == [
+        "Dòng 3: Không tìm thấy đơn vị «Tổ 9». Xem danh sách: python -m bot admin units",
+        "Dòng 4: Tên lớp cần từ 3 đến 200 ký tự.",
+        "Dòng 5: Có 2 đơn vị tên «Thôn 1» (#3, #8): dùng số hiệu, ví dụ 3.",
+        "Đã tạo 1 lớp tập huấn; 3 dòng không tạo được.",
+    ]
+    assert "#1 " in shell("training", "list").out  # the good row was kept
