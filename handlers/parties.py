@@ -67,8 +67,9 @@ def roster(parties: Any) -> Roster:
     "aliases" list (one list of earlier spellings per party) is recognised as them too."""
     if isinstance(parties, Roster):
         return parties
-    entries, addresses, aliases, phones, gone = parties, [], [], [], False
+    entries, addresses, aliases, phones, gone, contact = parties, [], [], [], False, ""
     if isinstance(parties, Mapping):
+        contact = _text(parties.get("contact"))
         gone = bool(parties.get(ERASED_MARK))
         entries = parties.get("names") if "names" in parties else parties.get("parties")
         addresses, aliases = parties.get("addresses") or [], parties.get("aliases") or []
@@ -81,7 +82,7 @@ def roster(parties: Any) -> Roster:
         found.append(Party("", "", "") if gone else Party(
             _text(item.get("name")), _text(address), _text(item.get("phone")),
             tuple(a for a in map(_text, extra) if a)))
-    return Roster(tuple(found), () if gone else tuple(phones), gone)
+    return Roster(tuple(found), () if gone else tuple(phones), gone, "" if gone else contact)
 
 
 def is_erased(parties: Any) -> bool:
@@ -180,9 +181,20 @@ def keep(sealed: dict[str, Any], text: str | None) -> tuple[str, dict[str, Any]]
     return done.text, {**sealed, PHONES: done.phones}
 
 
-def mentions(text: str | None, parties: Any) -> bool:
-    found = segments(unicodedata.normalize("NFC", text or ""), roster(parties))
-    return any(not isinstance(s, str) for s in found)
+def mentions(text: str | None, parties: Any, any_phone: bool = True) -> bool:
+    """Whether a text names a party (or its address) or holds a phone number: any number, or
+    with any_phone=False only the parties' own (their contact, their phones, the sealed ones)."""
+    r = roster(parties)
+    found = segments(unicodedata.normalize("NFC", text or ""), r)
+    if any_phone:
+        return any(not isinstance(s, str) for s in found)
+    own = {_digits(p) for p in (*r.phones, *(p.phone for p in r.parties)) if _digits(p)}
+    own |= {_digits(p.raw) for p in segments(r.contact, r) if isinstance(p, Phone)}
+    return any(isinstance(s, Ref) or isinstance(s, Phone) and _digits(s.raw) in own for s in found)
+
+
+def _digits(phone: str) -> str:
+    return re.sub(r"\D", "", fold(phone))[-9:]
 
 
 # --- rendering ---------------------------------------------------------------------------

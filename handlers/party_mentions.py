@@ -41,6 +41,7 @@ class Roster:
     parties: tuple[Party, ...]
     phones: tuple[str, ...] = ()
     erased: bool = False
+    contact: str = ""  # the parties' contact, as typed (older cases: phones and addresses)
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now:
     for sent in (*found.pushes, *found.deliveries):
         _scrub(sent, shown)
     for conv, strings in drafts if drafts is not None else await open_drafts_text(uow):
-        if conv.data and any(mentions(s, known) for s in strings):
+        if conv.data and any(mentions(s, known, any_phone=False) for s in strings):
             expire_draft(conv)
     case.parties = erased(case.parties)
     case.updated_at = now

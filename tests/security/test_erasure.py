@@ -84,7 +84,7 @@ async def seed(db: Database, world, engine, now: dt.datetime) -> int:
                          data={"parties": PARTIES["names"], "contact": "0912 345 678"},
                          choices={}, expires_at=now + dt.timedelta(days=3), updated_at=now),
             Conversation(account_id=accounts["hgv_b"], flow="new_case", step="summary",
-                         data={"parties": ["Phạm Văn Khác"]}, choices={},
+                         data={"parties": ["Phạm Văn Khác"], "contact": "0933 000 111"}, choices={},
                          expires_at=now + dt.timedelta(days=3), updated_at=now),
         ])
         await uow.commit()

@@ -202,6 +202,10 @@ def test_words_that_only_look_like_names_are_left_alone():
     assert encode(text, parties).text == text
     assert not mentions(text, parties)
     assert mentions("hỏi chị binh", parties) and mentions("gọi 0987654321", parties)
+    own = {"names": parties, "contact": "0912 345 678, xóm 3", PHONES: ["+84 98 765 4321"]}
+    assert mentions("gọi 0912.345.678", own, any_phone=False)
+    assert mentions("gọi 0987654321", own, any_phone=False)
+    assert not mentions("gọi 0933 000 111", own, any_phone=False)
 
 
 def test_parties_as_dicts_and_older_plain_rows():
