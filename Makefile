@@ -4,12 +4,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint clean lock
 
-$(STAMP): pyproject.toml
+# Exact versions with their hashes (requirements-test.lock: the bot, its tests and the build
+# tools; deploy/Dockerfile uses requirements.lock), then the project itself, built with the
+# pinned setuptools and nothing else downloaded.
+$(STAMP): pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,6 +23,14 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# After changing the dependencies in pyproject.toml: new locks (needs the network).
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml requirements-build.in --universal --python-version 3.11 \
+	--generate-hashes --quiet
+lock: $(STAMP)
+	$(PY) -m pip install --quiet uv
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra test -c requirements.lock -o requirements-test.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -53,4 +53,4 @@ async def deliveries(db: Database, kind: str | None = None) -> list[tuple[Delive
         q = select(Delivery, Push).join(Push, Delivery.push_id == Push.id).order_by(Delivery.due_at, Delivery.id)
         if kind is not None:
             q = q.where(Push.kind == kind)
-        return list((await uow.session.execute(q)).tuples().all())
+        return [tuple(row) for row in (await uow.session.execute(q)).all()]  # Result.tuples() goes in 2.1
