@@ -16,6 +16,7 @@ from bot.cli_common import (
     in_store,
     kind_name,
     name_of,
+    no_namesake,
     now,
     prog,
     read_rows,
@@ -65,6 +66,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     off.add_argument("--name", required=True)
     off.add_argument("--sex", choices=["nam", "nu"])
     off.add_argument("--admin", action="store_true", help="make this person an administrator")
+    off.add_argument("--same-name", action="store_true",
+                     help="someone else of the same name is already an official of that unit")
     inv = cmds.add_parser("invite", help="issue an invite code")
     inv.add_argument("--unit", required=True, help="unit id or exact name")
     inv.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -108,6 +111,8 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: d
         if unit.kind not in ROLE_UNIT_KINDS[role]:
             raise ShellError("shell.official_unit", unit=unit.name, kind=kind_name(t, unit.kind))
         name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
+        if not args.same_name:
+            await no_namesake(uow, t, unit, name)
         person = await uow.people.add(Person(full_name=name, sex=args.sex, role=role,
                                              unit_id=unit.id, created_at=at))
         print(t.t("cli.official_added", id=person.id, name=person.full_name, unit=unit.name))

@@ -89,5 +89,5 @@ def _positive(value: str) -> int:
 
 def _utf8(stream: TextIO) -> TextIO:
     if hasattr(stream, "reconfigure"):
-        stream.reconfigure(encoding="utf-8")
+        stream.reconfigure(encoding="utf-8", errors="replace")  # a stray byte is no fault
     return stream

@@ -12,11 +12,13 @@ import datetime as dt
 import io
 import os
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import tzinfo
 from pathlib import Path
 
 from alembic.util import CommandError
+from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -161,6 +163,17 @@ async def mediator_of(uow: UnitOfWork, t: Catalog, person_id: int, tz: tzinfo) -
         raise ShellError("shell.person_not_mediator", id=person.id, name=person.full_name,
                          role=t.t(f"role.{person.role.value}"))
     return person
+
+
+async def no_namesake(uow: UnitOfWork, t: Catalog, unit: Unit, name: str) -> None:
+    """Refuse a second person of that name in office in the unit (a command run twice), unless
+    the operator says it is someone else (--same-name)."""
+    wanted = unicodedata.normalize("NFC", name).casefold()
+    q = select(Person).where(Person.unit_id == unit.id, Person.active.is_(True)).order_by(Person.id)
+    for person in await uow.session.scalars(q):
+        if unicodedata.normalize("NFC", person.full_name).casefold() == wanted:
+            raise ShellError("shell.person_exists", name=person.full_name, unit=unit.name,
+                             id=person.id, role=t.t(f"role.{person.role.value}"))
 
 
 def name_of(text: str, *, limit: int, key: str) -> str:

@@ -20,6 +20,7 @@ from bot.cli_common import (
     in_store,
     mediator_of,
     name_of,
+    no_namesake,
     team_of,
     unit_of,
     write_file,
@@ -71,6 +72,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ad.add_argument("--sex", required=True, choices=["nam", "nu"])
     ad.add_argument("--ethnic", action="store_true", help="an ethnic-minority person")
     ad.add_argument("--leader", action="store_true", help="make them the team leader")
+    ad.add_argument("--same-name", action="store_true",
+                    help="someone else of the same name is already in that team")
     mv = cmds.add_parser("move", help="move a mediator to another team")
     mv.add_argument("--person", required=True, type=int)
     mv.add_argument("--to", required=True, help="team id or exact name")
@@ -156,6 +159,8 @@ async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime, tz: ZoneInf
         if args.team_cmd == "add":
             team = await team_of(uow, t, args.team)
             name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
+            if not args.same_name:
+                await no_namesake(uow, t, team, name)
             person, invite = await add_mediator(uow, operator(team), team.id, now, full_name=name,
                                                 sex=args.sex, ethnic_minority=args.ethnic,
                                                 leader=args.leader)

@@ -204,6 +204,11 @@ WRONG = [
         "Xã B là xã/phường, không phải tổ",
     ),
     (("team", "add", "--team", "4", "--name", "1", "--sex", "nam"), "Họ tên cần"),
+    (
+        ("team", "add", "--team", "4", "--name", "lò thị  mai", "--sex", "nu"),
+        "Lò Thị Mai đã có ở Tổ 1: #2",
+    ),
+    (("admin", "official", "--unit", "2", "--name", "Vũ Thị Thu"), "Vũ Thị Thu đã có ở Xã B: #1"),
     (("team", "move", "--person", "999", "--to", "6"), "Không có người #999"),
     (("team", "move", "--person", "1", "--to", "6"), "#1 Vũ Thị Thu là Cán bộ tư pháp"),
     (("team", "move", "--person", "2", "--to", "2"), "Xã B là xã/phường, không phải tổ"),
@@ -369,6 +374,10 @@ def test_people_list_shows_the_ids_team_move_needs(shell):
         and line.endswith("(Điều 11 khoản 1 điểm b)")
         for line in lines
     )
+    namesake = shell(
+        "team", "add", "--team", "4", "--name", "Lò Thị Mai", "--sex", "nu", "--same-name"
+    )
+    assert namesake.code == 0  # someone else of the same name, said so
     assert shell("team", "move", "--person", "2", "--to", "Tổ 2").code == 0
     moved = shell("people", "list", "--unit", "6").out
     assert moved.strip().splitlines() == [
