@@ -48,8 +48,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         out = args.out or Path("backups") / f"hoagiai-{stamp}.sqlite3{'.enc' if cipher else ''}"
-        private_dir(out.parent)
-        copy(db, out, cipher)
+        if out.is_dir():
+            print(t("shell.out_is_folder", path=out))
+            return 2
+        try:
+            private_dir(out.parent)
+            copy(db, out, cipher)
+        except (OSError, sqlite3.Error) as err:
+            print(t("shell.backup_failed", path=out, reason=str(err)[:200]))
+            return 2
         if cipher is not None:
             print(t("backup.encrypted_done", path=out, key_id=cipher.key_id))
         else:
