@@ -172,10 +172,11 @@ def encode(text: str | None, parties: Any) -> Encoded:
     return recode(_text(text) if text else "", parties)
 
 
-def keep(sealed: dict[str, Any], text: str | None) -> tuple[str, dict[str, Any]]:
+def keep(sealed: dict[str, Any], text: str | None, *, again: bool = False) -> tuple[str, dict[str, Any]]:
     """Encode `text` against a case's sealed parties value; returns the stored text and the
-    sealed value to store (a new dict with the phones when the text added any)."""
-    done = encode(text, sealed)
+    sealed value to store (a new dict with the phones when the text added any). `again`: the
+    text may already be in stored form (a record read back and saved again): markers stay."""
+    done = recode(text, sealed) if again else encode(text, sealed)
     if done.phones == list(roster(sealed).phones) or is_erased(sealed):
         return done.text, sealed  # nothing new to seal; once erased, new phones are not kept
     return done.text, {**sealed, PHONES: done.phones}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.cases.outcome_steps import OutcomeSteps, outcome_steps
-from handlers.cases.render import case_detail, change_lines, outcome_summary
+from handlers.cases.render import case_detail, change_lines, outcome_summary, sealed_of
 from handlers.cases.usecases import (
     FIELDS,
     CaseError,
@@ -121,7 +121,7 @@ class CorrectionFlow(OutcomeSteps):
         if not change:
             return [ctx.say("case.correct_nothing"), *await self.ask_edit(ctx)]
         text = "\n".join([ctx.t("case.fix_screen", number=ctx.conv.data["number"]),
-                          *await change_lines(ctx, change)])
+                          *await change_lines(ctx, change, sealed_of(ctx.conv.data))])
         return [Reply(text, rows(self.option(ctx, "confirm", "save", "case.fix_save"),
                                  self.option(ctx, "confirm", "edit", "case.fix_more"),
                                  self.option(ctx, "confirm", "cancel", "common.cancel")))]

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.core import Button, Ctx, Reply, rows
+from handlers.parties import NAMES, labels, render
+from handlers.privacy import viewer_mode
 from storage.access import can_change_case, can_correct_case
 from storage.models import Case, CaseEvent, CaseStatus, Role
 
@@ -20,16 +22,33 @@ def initials(name: str) -> str:
     return "".join(part[0].upper() + "." for part in name.split() if part[0].isalpha()) or "…"
 
 
+# free text of a record, stored with the parties as references (handlers/parties.py)
+TEXTS = ("summary", "agreement", "place", "requests")
+
+
 def is_official(ctx: Ctx) -> bool:
     return ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN)
 
 
-def parties_text(ctx: Ctx, names: Sequence[str], addresses: Sequence[str] = ()) -> str:
+def sealed_of(d: dict[str, Any]) -> dict[str, Any]:
+    """A draft's parties, in the shape handlers.parties reads."""
+    return {"names": d.get("parties") or [], "addresses": d.get("addresses") or [], "phones": d.get("phones") or []}
+
+
+def shown(ctx: Ctx, text: str | None, parties: Any) -> str:
+    """Free text as this viewer may see it: names for the team, initials for officials,
+    «Bên 1» once the parties were erased."""
+    return render(text or "", parties, viewer_mode(ctx.person), ctx.t)
+
+
+def parties_text(ctx: Ctx, parties: Any) -> str:
     """Officials see initials only; the team that handles the case sees names and addresses."""
-    if is_official(ctx):
-        return "; ".join(initials(n) for n in names)
-    padded = [*addresses, *[""] * len(names)]
-    return "; ".join(f"{n} ({a})" if a else n for n, a in zip(names, padded, strict=False))
+    mode = viewer_mode(ctx.person)
+    names = labels(parties, mode, ctx.t)
+    addresses = [*(parties.get("addresses") or []), *[""] * len(names)] if mode == NAMES else []
+    if not addresses or parties.get("anonymised"):
+        return "; ".join(names)
+    return "; ".join(f"{n} ({a})" if a else n for n, a in zip(names, addresses, strict=False))
 
 
 async def mediator_names(ctx: Ctx, ids: Sequence[int]) -> str:
@@ -45,8 +64,10 @@ def show_day(iso: str | None) -> str:
     return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else "—"
 
 
-async def value_text(ctx: Ctx, key: str, value: Any) -> str:
+async def value_text(ctx: Ctx, key: str, value: Any, parties: Any = None) -> str:
     """One field of a record, as a line of text."""
+    if key in TEXTS and parties is not None:
+        value = [shown(ctx, v, parties) for v in value] if isinstance(value, list) else shown(ctx, value, parties)
     if key in ("received_on", "outcome_on"):
         return show_day(value)
     if key == "sessions":
@@ -58,7 +79,7 @@ async def value_text(ctx: Ctx, key: str, value: Any) -> str:
     if key == "mediators":
         return await mediator_names(ctx, value) or "—"
     if key == "parties":
-        return parties_text(ctx, value)
+        return parties_text(ctx, {**(parties or {}), "names": value})
     if isinstance(value, list):
         return "; ".join(v for v in value if v) or "—"
     return str(value) if value else ctx.t("common.none")
@@ -70,30 +91,31 @@ async def draft_summary(ctx: Ctx, d: dict[str, Any]) -> str:
         date=show_day(d.get("received_on")),
         category=ctx.t(f"category.{d['category']}") if d.get("category") else "—",
         source=ctx.t(f"source.{d['source']}") if d.get("source") else "—",
-        parties=parties_text(ctx, d.get("parties") or [], d.get("addresses") or []) or "—",
+        parties=parties_text(ctx, sealed_of(d)) or "—",
         summary=d.get("summary") or "—",
         mediators=await mediator_names(ctx, d.get("mediators") or []) or "—",
     )
 
 
 async def outcome_summary(ctx: Ctx, d: dict[str, Any], number: str) -> str:
+    parties = sealed_of(d)
     lines = [ctx.t("case.outcome_screen", number=number, status=ctx.t(f"status.{d['status']}"),
                    day=show_day(d.get("outcome_on")), sessions=await value_text(ctx, "sessions", d.get("sessions")))]
     if d["status"] == "thanh":
-        lines.append(ctx.t("case.detail_agreement", text=d.get("agreement") or "—"))
+        lines.append(ctx.t("case.detail_agreement", text=shown(ctx, d.get("agreement"), parties) or "—"))
     if d["status"] == "khong_thanh":
-        lines += [ctx.t("case.request_line", name=n, text=r)
+        lines += [ctx.t("case.request_line", name=n, text=shown(ctx, r, parties))
                   for n, r in zip(d["parties"], d.get("requests") or [], strict=False)]
         lines.append(ctx.t("case.detail_referral", where=await value_text(ctx, "referral", d.get("referral"))))
     if d["status"] == "ket_thuc":
         lines.append(ctx.t("case.detail_end_reason", reason=await value_text(ctx, "end_reason", d.get("end_reason"))))
-    lines.append(ctx.t("case.detail_place", place=d.get("place") or ctx.t("common.none"),
+    lines.append(ctx.t("case.detail_place", place=shown(ctx, d.get("place"), parties) or ctx.t("common.none"),
                        invited="; ".join(d.get("invited") or []) or ctx.t("common.none")))
     lines.append(ctx.t("case.outcome_confirm_hint"))
     return "\n".join(lines)
 
 
-async def change_lines(ctx: Ctx, change: dict[str, list[Any]]) -> list[str]:
+async def change_lines(ctx: Ctx, change: dict[str, list[Any]], parties: Any) -> list[str]:
     """Old → new, field by field; officials see which private fields changed, not their values."""
     out = []
     for key, (old, new) in change.items():
@@ -101,8 +123,8 @@ async def change_lines(ctx: Ctx, change: dict[str, list[Any]]) -> list[str]:
         if key in PRIVATE and is_official(ctx):
             out.append(ctx.t("case.change_hidden", field=label))
         else:
-            out.append(ctx.t("case.change_line", field=label, old=await value_text(ctx, key, old),
-                             new=await value_text(ctx, key, new)))
+            out.append(ctx.t("case.change_line", field=label, old=await value_text(ctx, key, old, parties),
+                             new=await value_text(ctx, key, new, parties)))
     return out
 
 
@@ -133,20 +155,21 @@ async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Repl
         ctx.t("case.detail_head", number=case.number, status=status_label(ctx, case.status)),
         ctx.t("case.detail_body", date=case.received_on.strftime("%d/%m/%Y"), team=team.name if team else "—",
               category=ctx.t(f"category.{case.category}"), source=ctx.t(f"source.{case.source}"),
-              parties=parties_text(ctx, p.get("names", []), p.get("addresses", [])), summary=case.summary,
+              parties=parties_text(ctx, p), summary=shown(ctx, case.summary, p),
               mediators=await mediator_names(ctx, [m.person_id for m in case.mediators])),
     ]
     if not is_official(ctx) and (p.get("place") or p.get("invited")):
-        lines.append(ctx.t("case.detail_place", place=p.get("place") or "—",
+        lines.append(ctx.t("case.detail_place", place=shown(ctx, p.get("place"), p) or "—",
                            invited="; ".join(p.get("invited") or []) or ctx.t("common.none")))
     if case.sessions or case.outcome_on:
         lines.append(ctx.t("case.detail_dates", sessions=await value_text(ctx, "sessions", case.sessions),
                            day=show_day(case.outcome_on.isoformat() if case.outcome_on else None)))
     if case.agreement:
-        lines.append(ctx.t("case.detail_agreement", text=case.agreement))
+        lines.append(ctx.t("case.detail_agreement", text=shown(ctx, case.agreement, p)))
     if case.status is CaseStatus.KHONG_THANH and not is_official(ctx):
-        lines += [ctx.t("case.request_line", name=n, text=r)
-                  for n, r in zip(p.get("names", []), p.get("requests") or [], strict=False) if r]
+        lines += [ctx.t("case.request_line", name=n, text=shown(ctx, r, p))
+                  for n, r in zip(labels(p, viewer_mode(ctx.person), ctx.t), p.get("requests") or [], strict=False)
+                  if r]
     if case.referral:
         lines.append(ctx.t("case.detail_referral", where=ctx.t(f"referral.{case.referral}")))
     if case.end_reason:
@@ -155,23 +178,23 @@ async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Repl
         lines.append(ctx.t("case.detail_corrected", day=ctx.local(case.corrected_at).strftime("%d/%m/%Y")))
     history = [ctx.t("case.history_title")]
     for e in events[-6:]:
-        history.append(await history_line(ctx, e, full=False))
+        history.append(await history_line(ctx, e, p, full=False))
     lines.append("\n".join(history))
     return Reply("\n".join(lines), case_buttons(ctx, case))
 
 
-async def history_line(ctx: Ctx, e: CaseEvent, full: bool) -> str:
+async def history_line(ctx: Ctx, e: CaseEvent, parties: Any, full: bool) -> str:
     what = ctx.t(f"event.{e.kind}") if e.kind != "status" else status_label(ctx, e.status)
-    text = f": {e.text}" if e.text and e.kind in SHOWN_TEXT else ""
+    text = f": {shown(ctx, e.text, parties)}" if e.text and e.kind in SHOWN_TEXT else ""
     if e.kind == "correction":
         who = await ctx.uow.people.get(e.actor_id) if e.actor_id else None
         fields = ", ".join(ctx.t(f"case.field_{k}") for k in (e.change or {}))
         what = ctx.t("event.correction_by", who=who.full_name if who else "—", fields=fields)
-        text = ctx.t("case.correction_reason", reason=e.text or "—")
+        text = ctx.t("case.correction_reason", reason=shown(ctx, e.text, parties) or "—")
     line = ctx.t("case.history_line", date=ctx.local(e.at).strftime("%d/%m/%Y %H:%M" if full else "%d/%m"),
                  what=what, text=text)
     if full and e.change:
-        line += "\n" + "\n".join("   " + x for x in await change_lines(ctx, e.change))
+        line += "\n" + "\n".join("   " + x for x in await change_lines(ctx, e.change, parties))
     return line
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from handlers.parties import keep
 from storage.access import can_change_case, can_correct_case
 from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, CaseMediator, CaseStatus, Person
@@ -56,6 +57,7 @@ def record_of(case: Case) -> dict[str, Any]:
         "mediators": sorted(m.person_id for m in case.mediators), "status": case.status.value,
         "agreement": case.agreement or "", "referral": case.referral or "", "end_reason": case.end_reason or "",
         "outcome_on": case.outcome_on.isoformat() if case.outcome_on else "", "sessions": list(case.sessions or []),
+        "phones": list(p.get("phones") or []),  # what stored text refers to (⟪t1⟫), to show it
     }
 
 
@@ -76,6 +78,25 @@ def _sealed(d: dict[str, Any], keep: dict[str, Any] | None = None) -> dict[str, 
                contact=d.get("contact") or "", place=d.get("place") or "", invited=list(d.get("invited") or []),
                requests=list(d.get("requests") or []) if d.get("status") == "khong_thanh" else [])
     return out
+
+
+# Free text of the record kept in stored form: the parties as references (handlers/parties.py).
+TEXTS = ("summary", "agreement", "place")
+
+
+def stored(d: dict[str, Any], sealed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The record with its free text as stored (names and phones of the parties become
+    references), and the sealed parties value (with the phones the texts held)."""
+    out = dict(d)
+    for key in TEXTS:
+        if out.get(key):
+            out[key], sealed = keep(sealed, out[key], again=True)
+    requests = []
+    for text in out.get("requests") or []:
+        coded, sealed = keep(sealed, text, again=True) if text else ("", sealed)
+        requests.append(coded)
+    out["requests"] = requests
+    return out, sealed
 
 
 def _check(d: dict[str, Any], today: dt.date) -> None:
@@ -113,6 +134,7 @@ async def create_case(uow: UnitOfWork, author: Person, draft: dict[str, Any], no
     _check({**draft, "status": "dang_hoa_giai"}, today or now.date())
     team = await uow.units.get(team_id)
     received = dt.date.fromisoformat(draft["received_on"])
+    record, sealed = stored(draft, _sealed({**draft, "status": "dang_hoa_giai"}))
     for _ in range(5):
         try:
             async with uow.session.begin_nested():
@@ -120,7 +142,7 @@ async def create_case(uow: UnitOfWork, author: Person, draft: dict[str, Any], no
                     team_id=team_id, unit_path=team.path, code=team.code or "", year=received.year,
                     seq=await uow.cases.next_seq(team_id, received.year), received_on=received,
                     category=draft["category"], source=draft["source"],
-                    parties=_sealed({**draft, "status": "dang_hoa_giai"}), summary=draft["summary"],
+                    parties=sealed, summary=record["summary"],
                     status=CaseStatus.DANG_HOA_GIAI, sessions=[], created_by_id=author.id, created_at=now,
                     updated_at=now, mediators=[CaseMediator(person_id=i) for i in mediator_ids],
                 )
@@ -154,8 +176,10 @@ def _apply(case: Case, d: dict[str, Any], now: dt.datetime) -> None:
     if status is not case.status:
         case.closed_at = None if status is CaseStatus.DANG_HOA_GIAI else now
     case.received_on = dt.date.fromisoformat(d["received_on"])
+    d, sealed = stored(d, _sealed(d, case.parties))
     case.category, case.source, case.summary, case.status = d["category"], d["source"], d["summary"], status
-    case.parties = _sealed(d, case.parties)
+    case.parties = {**sealed, "place": d.get("place") or "",
+                    "requests": d["requests"] if status is CaseStatus.KHONG_THANH else []}
     done = status is not CaseStatus.DANG_HOA_GIAI
     case.agreement = (d.get("agreement") or None) if status is CaseStatus.THANH else None
     case.referral = (d.get("referral") or None) if status is CaseStatus.KHONG_THANH else None
@@ -190,7 +214,9 @@ async def correct_case(uow: UnitOfWork, person: Person, case_id: int, draft: dic
     case = await correctable(uow, person, case_id, now)
     before = record_of(case)
     after = normalised({**before, **{k: draft[k] for k in FIELDS if k in draft}})
-    change = _diff(before, after)
+    old, _ = stored(before, case.parties)  # older rows may hold plain text: compare like with like
+    new, _ = stored(after, _sealed(after, case.parties))
+    change = _diff(old, new)
     if not change:
         raise CaseError("case.correct_nothing")
     added = sorted(set(after["mediators"]) - set(before["mediators"]))
@@ -222,5 +248,6 @@ async def reopen(uow: UnitOfWork, person: Person, case_id: int, now: dt.datetime
 async def add_note(uow: UnitOfWork, person: Person, case_id: int, text: str, now: dt.datetime) -> Case:
     case = await changeable(uow, person, case_id)
     case.updated_at = now
+    text, case.parties = keep(case.parties, text)
     await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=person.id, kind="note", text=text))
     return case

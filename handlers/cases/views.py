@@ -129,7 +129,7 @@ class Cases:
         if case is None:
             return [ctx.say("case.not_found")]
         lines = [ctx.t("case.history_full_title", number=case.number)]
-        lines += [await history_line(ctx, e, full=True) for e in await ctx.uow.cases.events(case.id)]
+        lines += [await history_line(ctx, e, case.parties, full=True) for e in await ctx.uow.cases.events(case.id)]
         return [Reply("\n".join(lines), rows(ctx.button("common.back", f"case:view:{case.id}")))]
 
     async def _save_note(self, ctx: Ctx, case_id: int, text: str):

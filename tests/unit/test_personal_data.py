@@ -81,7 +81,7 @@ async def test_official_erases_parties_and_it_is_audited(db, world, engine):
     assert "Đã xóa thông tin các bên" in official.text
     mediator = Chat(engine, "hgv_a")
     await mediator.payload(f"case:view:{case.id}")
-    assert "Nguyễn Văn An" not in mediator.text and "#1; #2" in mediator.text
+    assert "Nguyễn Văn An" not in mediator.text and "Các bên: Bên 1; Bên 2" in mediator.text
     async with db.uow() as uow:
         audit = (await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "anonymise_parties"))).all()
     assert [(a.target, a.person_id) for a in audit] == [(f"case:{case.id}", world.people["official"].id)]
