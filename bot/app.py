@@ -23,8 +23,8 @@ from handlers.engine import Engine
 from handlers.invites import Invites
 from handlers.linking import Linking
 from handlers.onboarding import Onboarding
-from handlers.privacy import Privacy
 from handlers.outbox import PushPolicy
+from handlers.privacy import Privacy
 from handlers.qa.chat import LegalQa
 from handlers.reminders import reminder_slices
 from handlers.reports.money import Rates
@@ -93,9 +93,9 @@ async def open_store(settings: Settings) -> Database:
     except KeyProblem as problem:
         await db.dispose()
         refuse(problem)
-    sealed = await db.seal_legacy_parties()
+    sealed = await db.seal_plain_rows()
     if sealed:
-        log.info("store: encrypted the parties of %d older cases", sealed)
+        log.info("store: encrypted %d values written before encryption", sealed)
     return db
 
 

@@ -7,23 +7,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import event, select, text
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import PartyCipher, store_cipher
-from storage.private_files import private_sqlite
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
+from storage.private_files import private_sqlite
 from storage.registers import RegisterRepo
-from storage.stats import StatsRepo
-from storage.support import HelpRepo
-from storage.teams import TeamRepo
-from storage.trainings import DeadlineRepo, TrainingRepo
-from storage.models import Case
-from storage.schema import Base
 from storage.repos import (
     AccountRepo,
     AuditRepo,
@@ -34,6 +32,11 @@ from storage.repos import (
     SeenUpdateRepo,
     UnitRepo,
 )
+from storage.schema import Base
+from storage.stats import StatsRepo
+from storage.support import HelpRepo
+from storage.teams import TeamRepo
+from storage.trainings import DeadlineRepo, TrainingRepo
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -156,21 +159,11 @@ class Database:
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
 
-    async def seal_legacy_parties(self, batch: int = 1000) -> int:
-        """Encrypt parties' data still stored as plain JSON (from before encryption)."""
-        done = 0
-        while True:
-            async with self.engine.begin() as conn:
-                rows = (await conn.execute(
-                    text("SELECT id FROM cases WHERE parties NOT LIKE 'v1:%' LIMIT :n"), {"n": batch})).all()
-                if not rows:
-                    return done
-                ids = [r[0] for r in rows]
-                async with self.sessions(bind=conn) as session:
-                    for case in (await session.scalars(select(Case).where(Case.id.in_(ids)))).all():
-                        flag_modified(case, "parties")
-                    await session.flush()
-                done += len(ids)
+    async def seal_plain_rows(self, batch: int = 1000) -> int:
+        """Encrypt what is still stored plain in a sealed column (written before its encryption)."""
+        from storage.sealing import seal_plain_rows
+
+        return await seal_plain_rows(self.engine, self.engine.sync_engine.dialect.pii_cipher, batch)
 
     async def ping(self) -> bool:
         try:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -30,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.codes import DIGEST_LENGTH, code_digest
-from storage.crypto import SealedJSON
+from storage.crypto import SealedJSON, SealedText
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -190,8 +189,9 @@ class Case(Base):
     # (one per party), "contact": "...", "place": "...", "invited": [...] (Điều 19),
     # "requests": [...] (what each party asked for when không thành)}
     parties: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
-    summary: Mapped[str] = mapped_column(Text)
-    agreement: Mapped[str | None] = mapped_column(Text)
+    # free text, the parties as references (handlers/parties.py), encrypted at rest
+    summary: Mapped[str] = mapped_column(SealedText)
+    agreement: Mapped[str | None] = mapped_column(SealedText)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
     # the logbook's dates: each mediation session, and the day the outcome was reached
@@ -245,7 +245,7 @@ class CaseEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[CaseStatus | None] = mapped_column(_enum(CaseStatus, "case_status"))
-    text: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(SealedText)  # a note, a question, a reason: sealed
     # a correction: {"field": [old, new], …}; may name the parties, so sealed
     change: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON)
 
@@ -257,7 +257,7 @@ class Conversation(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     flow: Mapped[str | None] = mapped_column(String(40))
     step: Mapped[str | None] = mapped_column(String(40))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict)  # a draft: sealed
     choices: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"payloads": [...], "labels": [...]}
     expires_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime]

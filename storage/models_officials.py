@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.crypto import SealedText
 from storage.models import Base
 
 
@@ -39,11 +40,11 @@ class HelpRequest(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # whose officials answer
     asked_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    question: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(SealedText)
     status: Mapped[str] = mapped_column(String(20), default=HelpStatus.OPEN)
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     taken_at: Mapped[dt.datetime | None]
-    answer: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(SealedText)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     answered_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

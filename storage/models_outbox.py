@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.crypto import SealedText
 from storage.models import Base
 
 
@@ -72,7 +73,7 @@ class Push(Base):
     __tablename__ = "pushes"
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # see handlers/outbox.py Kind
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SealedText)  # may quote a case (help requests): sealed
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[[label, payload], …], …]
     file_id: Mapped[int | None] = mapped_column(ForeignKey("push_files.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # whose people it went to

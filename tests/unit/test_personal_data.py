@@ -43,11 +43,18 @@ async def test_rows_from_before_encryption_are_sealed_at_start(db, world, engine
     await log_case(chat)
     await chat.send("1")
     async with db.engine.begin() as conn:
-        await conn.execute(text("""UPDATE cases SET parties = '{"names": ["Cũ A", "Cũ B"], "contact": ""}'"""))
-    assert await db.seal_legacy_parties() == 1
-    assert await db.seal_legacy_parties() == 0
+        await conn.execute(text("""UPDATE cases SET parties = '{"names": ["Cũ A", "Cũ B"], "contact": ""}',
+                                   summary = 'Cũ A lấn lối đi'"""))
+        await conn.execute(text("UPDATE case_events SET text = 'ghi chú cũ của Cũ A'"))
+    assert await db.seal_plain_rows() == 3  # the parties, the summary, the event's text
+    assert await db.seal_plain_rows() == 0
     async with db.engine.connect() as conn:
-        assert (await conn.execute(text("SELECT parties FROM cases"))).scalar_one().startswith("v1:")
+        row = (await conn.execute(text("SELECT parties, summary FROM cases"))).one()
+        assert all(v.startswith("v1:") for v in row)
+        assert (await conn.execute(text("SELECT text FROM case_events"))).scalar_one().startswith("v1:")
+    async with db.uow() as uow:
+        case = await uow.session.scalar(select(Case))
+        assert case.parties["names"] == ["Cũ A", "Cũ B"] and case.summary == "Cũ A lấn lối đi"
     async with db.uow() as uow:
         assert (await uow.session.scalar(select(Case))).parties["names"] == ["Cũ A", "Cũ B"]
 

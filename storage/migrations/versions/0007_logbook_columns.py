@@ -5,6 +5,8 @@ of its team, so "T1-3/2026" names one case in a commune. Cases gain the dates of
 mediation sessions, the day of their outcome (for a closed case written before this
 revision: the local day it was closed), where the parties were referred, and when the
 record was last corrected; case events gain the sealed old → new values of a correction.
+Drafts in the conversation row become sealed text like the parties (free text of cases, events,
+help requests and pushes was Text already and is sealed from now on; start-up seals older rows).
 Nothing is removed.
 
 Revision ID: 0007
@@ -39,6 +41,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("case_events") as batch:
         batch.add_column(sa.Column("change", sa.Text(), nullable=True))
+    # drafts are sealed like the parties (start-up seals the rows written before)
+    with op.batch_alter_table("conversations") as batch:
+        batch.alter_column("data", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False,
+                           postgresql_using="data::text")
     _backfill(op.get_bind())
     with op.batch_alter_table("cases") as batch:
         batch.alter_column("sessions", existing_type=sa.JSON(), nullable=False)
@@ -75,6 +81,11 @@ def _backfill(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    # sealed drafts are not JSON: they are emptied (a draft is worth less than a working downgrade)
+    op.execute("UPDATE conversations SET data = '{}', flow = NULL, step = NULL WHERE data LIKE 'v1:%'")
+    with op.batch_alter_table("conversations") as batch:
+        batch.alter_column("data", existing_type=sa.Text(), type_=sa.JSON(), existing_nullable=False,
+                           postgresql_using="data::json")
     with op.batch_alter_table("case_events") as batch:
         batch.drop_column("change")
     with op.batch_alter_table("cases") as batch:
