@@ -83,3 +83,22 @@ async def test_a_correction_keeps_references_in_its_history(db, world, engine):
     official = Chat(engine, "official")
     await official.payload(f"case:hist:{case.id}")
     assert "T.T.B. xây tường lấn sang đất ông A." in official.text and "Bình" not in official.text
+
+
+async def test_a_draft_and_the_free_text_are_sealed_at_rest(db, world, engine):
+    chat = Chat(engine, "hgv_a")
+    await chat.send("/vuviec")
+    await chat.press("Hôm nay")
+    await chat.press("Tranh chấp dân sự")
+    await chat.press("Các bên yêu cầu")
+    await chat.send("Nguyễn Văn An; Trần Thị Bình")
+    await chat.send("thôn 1, 0912 345 678; thôn 2")  # a draft that names the parties, days before it is saved
+    async with db.engine.connect() as conn:
+        [draft] = (await conn.execute(text("SELECT data FROM conversations WHERE flow = 'case'"))).scalars().all()
+    assert draft.startswith("v1:") and "Nguy" not in draft and "0912" not in draft
+    await chat.send(SUMMARY)
+    await chat.press("Xong")
+    await chat.press("Xác nhận")
+    async with db.engine.connect() as conn:
+        summary = (await conn.execute(text("SELECT summary FROM cases"))).scalar_one()
+    assert summary.startswith("v1:")
