@@ -96,7 +96,7 @@ SCENARIO = [
 # one-time random codes and button tokens); everything else must match.
 CHANNEL_SPECIFIC = {
     "accounts": {"channel", "external_id", "display_name"},
-    "invite_codes": {"code"},
+    "invite_codes": {"code_hash"},
     "conversations": {"data", "choices"},
     "seen_updates": None,  # the platforms' update ids (the console has none)
     "deliveries": {"channel", "external_id", "claimed_by"},  # claimed_by: the dispatcher's random id
