@@ -1,7 +1,8 @@
 """Load and validate the Q&A snippets shipped under content/qa/*.toml.
 
-`documents.toml` lists the legal documents (one `[[document]]` each); every other
-`*.toml` file holds `[[snippet]]` tables. Everything is checked strictly at load:
+`documents.toml` lists the legal documents (one `[[document]]` each) and the published
+administrative procedures (`[[procedure]]`); every other `*.toml` file holds `[[snippet]]`
+tables. Everything is checked strictly at load:
 a malformed file raises ValueError naming the file and the snippet.
 """
 
@@ -18,15 +19,18 @@ from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
-MAX_ANSWER_CHARS = 600
+MAX_ANSWER_CHARS = 700
 MIN_QUESTIONS = 4
 MAX_QUESTIONS = 8
 DOCUMENTS_FILE = "documents.toml"
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_DOC_KEYS = {"id", "short", "title", "link", "articles", "in_force", "replaced_by"}
-_DOC_REQUIRED = {"id", "short", "title", "link", "articles"}
-_SNIPPET_KEYS = {"id", "questions", "answer", "cites", "keywords"}
+_KEY_RE = re.compile(r"^[a-z][a-z0-9]{0,5}$")
+_CODE_RE = re.compile(r"^\d\.\d{6}$")
+_DOC_KEYS = {"id", "key", "abbr", "short", "title", "link", "articles", "in_force", "replaced_by"}
+_DOC_REQUIRED = {"id", "key", "abbr", "short", "title", "link", "articles"}
+_PROC_KEYS = {"code", "name", "link"}
+_SNIPPET_KEYS = {"id", "questions", "answer", "cites", "keywords", "procedures", "outside"}
 _SNIPPET_REQUIRED = {"id", "questions", "answer", "cites"}
 _CITE_KEYS = {"doc", "article", "clause"}
 
@@ -34,6 +38,8 @@ _CITE_KEYS = {"doc", "article", "clause"}
 @dataclass(frozen=True, slots=True)
 class Document:
     id: str
+    key: str  # ascii, names the document in a button's payload
+    abbr: str  # names it on a button ("NĐ 15/2014")
     short: str
     title: str
     link: str
@@ -43,9 +49,16 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Procedure:
+    code: str  # the national procedure code ("2.002080")
+    name: str
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cite:
     doc: str
-    article: int
+    article: int | str  # an int, or an annex ("Phụ lục, mục III")
     clause: int | None = None
 
 
@@ -57,6 +70,8 @@ class Snippet:
     cites: tuple[Cite, ...]
     keywords: tuple[str, ...]
     link: str
+    procedures: tuple[str, ...] = ()  # codes of the published procedures it rests on
+    outside: bool = False  # says a question is not about grassroots mediation, and where to ask
 
 
 def qa_dir() -> Traversable:
@@ -70,9 +85,16 @@ def load_documents() -> Mapping[str, Document]:
 
 
 @functools.cache
+def load_procedures() -> Mapping[str, Procedure]:
+    """The published procedures of content/qa/documents.toml, by code."""
+    return parse_procedures(_read_toml(qa_dir() / DOCUMENTS_FILE), DOCUMENTS_FILE)
+
+
+@functools.cache
 def load_snippets() -> tuple[Snippet, ...]:
     """Every snippet of every content/qa/*.toml except documents.toml (read once)."""
     documents = load_documents()
+    procedures = load_procedures()
     sources = sorted(
         (entry for entry in qa_dir().iterdir()
          if entry.name.endswith(".toml") and entry.name != DOCUMENTS_FILE),
@@ -81,7 +103,7 @@ def load_snippets() -> tuple[Snippet, ...]:
     snippets: list[Snippet] = []
     seen: dict[str, str] = {}
     for source in sources:
-        for snippet in parse_snippets(_read_toml(source), source.name, documents):
+        for snippet in parse_snippets(_read_toml(source), source.name, documents, procedures):
             if snippet.id in seen:
                 raise ValueError(
                     f"{source.name}: snippet {snippet.id!r} duplicates an id "
@@ -93,7 +115,7 @@ def load_snippets() -> tuple[Snippet, ...]:
 
 
 def parse_documents(data: Mapping[str, Any], source: str) -> Mapping[str, Document]:
-    _only_keys(data, {"document"}, source)
+    _only_keys(data, {"document", "procedure"}, source)
     tables = data.get("document")
     if not isinstance(tables, list) or not tables:
         raise ValueError(f"{source}: expected at least one [[document]] table")
@@ -116,8 +138,15 @@ def parse_documents(data: Mapping[str, Any], source: str) -> Mapping[str, Docume
             raise ValueError(f"{where}: replaced_by must be a document id")
         if doc_id in documents:
             raise ValueError(f"{where}: duplicate document id")
+        key = table["key"]
+        if not isinstance(key, str) or not _KEY_RE.match(key):
+            raise ValueError(f"{where}: key must be 1-6 lowercase ascii letters and digits")
+        if any(d.key == key for d in documents.values()):
+            raise ValueError(f"{where}: key {key!r} is used twice")
         documents[doc_id] = Document(
             id=doc_id,
+            key=key,
+            abbr=_text(table, "abbr", where),
             short=_text(table, "short", where),
             title=_text(table, "title", where),
             link=link,
@@ -133,8 +162,24 @@ def parse_documents(data: Mapping[str, Any], source: str) -> Mapping[str, Docume
     return MappingProxyType(documents)
 
 
+def parse_procedures(data: Mapping[str, Any], source: str) -> Mapping[str, Procedure]:
+    procedures: dict[str, Procedure] = {}
+    for table in data.get("procedure", []):
+        where = f"{source}: procedure {table.get('code')!r}"
+        _check_keys(table, _PROC_KEYS, _PROC_KEYS, where)
+        code = _text(table, "code", where)
+        if not _CODE_RE.match(code) or code in procedures:
+            raise ValueError(f"{where}: code must be a new national code like 2.002080")
+        link = _text(table, "link", where)
+        if not link.startswith("https://"):
+            raise ValueError(f"{where}: link must be an https:// address")
+        procedures[code] = Procedure(code=code, name=_text(table, "name", where), link=link)
+    return MappingProxyType(procedures)
+
+
 def parse_snippets(
-    data: Mapping[str, Any], source: str, documents: Mapping[str, Document]
+    data: Mapping[str, Any], source: str, documents: Mapping[str, Document],
+    procedures: Mapping[str, Procedure] | None = None,
 ) -> list[Snippet]:
     _only_keys(data, {"snippet"}, source)
     tables = data.get("snippet")
@@ -159,6 +204,13 @@ def parse_snippets(
             )
         cites = _cites(table["cites"], documents, where)
         keywords = _text_list(table, "keywords", where) if "keywords" in table else ()
+        codes = _text_list(table, "procedures", where) if "procedures" in table else ()
+        unknown = [c for c in codes if c not in (procedures or {})]
+        if unknown:
+            raise ValueError(f"{where}: unknown procedures {unknown}")
+        outside = table.get("outside", False)
+        if not isinstance(outside, bool):
+            raise ValueError(f"{where}: outside must be true or false")
         snippets.append(
             Snippet(
                 id=snippet_id,
@@ -167,6 +219,8 @@ def parse_snippets(
                 cites=cites,
                 keywords=keywords,
                 link=documents[cites[0].doc].link,
+                procedures=codes,
+                outside=outside,
             )
         )
     return snippets
@@ -184,9 +238,11 @@ def _cites(raw: Any, documents: Mapping[str, Document], where: str) -> tuple[Cit
         if doc not in documents:
             raise ValueError(f"{where}: cites unknown document {doc!r}")
         article = item["article"]
-        if not isinstance(article, int) or isinstance(article, bool):
-            raise ValueError(f"{where}: cite article must be an integer")
-        if not 1 <= article <= documents[doc].articles:
+        if isinstance(article, str) and article.startswith("Phụ lục"):
+            article = _nfc(article)
+        elif not isinstance(article, int) or isinstance(article, bool):
+            raise ValueError(f"{where}: cite article must be an integer (or an annex, «Phụ lục…»)")
+        elif not 1 <= article <= documents[doc].articles:
             raise ValueError(
                 f"{where}: cites Điều {article} of {doc}, which has "
                 f"{documents[doc].articles} articles"

@@ -27,10 +27,11 @@ def cites_text(cites: Sequence[Cite], documents: Mapping[str, Document], t) -> s
     for doc_id, articles in by_doc.items():
         where = []
         for article, clauses in articles.items():
+            name = t("qa.cite_article", article=article) if isinstance(article, int) else article
             if None in clauses:
-                where.append(t("qa.cite_article", article=article))
+                where.append(name)
             else:
-                where.append(t("qa.cite_clause", article=article, clause=", ".join(map(str, clauses))))
+                where.append(t("qa.cite_clause", where=name, clause=", ".join(map(str, clauses))))
         doc = documents.get(doc_id)
         groups.append(f"{'; '.join(where)}, {doc.short} ({doc.id})" if doc else f"{'; '.join(where)}, {doc_id}")
     return " | ".join(groups)

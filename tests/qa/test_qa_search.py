@@ -188,9 +188,13 @@ def test_cli_human_output_shows_the_citation_and_link():
 
 def test_citations_are_grouped_by_article_and_document():
     t, documents = load_catalog().t, load_documents()
-    assert cites_text([Cite(LAW, 12, 1)], documents, t) == "Điều 12 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"
-    grouped = cites_text([Cite(LAW, 12, 1), Cite(LAW, 12, 2), Cite(LAW, 14, 1), Cite(TT56, 7)], documents, t)
-    assert grouped.startswith("Điều 12 khoản 1, 2; Điều 14 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13) | Điều 7, ")
+    one = cites_text([Cite(LAW, 12, 1)], documents, t)
+    assert one == "Điều 12 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"
+    cited = [Cite(LAW, 12, 1), Cite(LAW, 12, 2), Cite(LAW, 14, 1), Cite(TT56, 7)]
+    grouped = cites_text(cited, documents, t)
+    assert grouped.startswith(
+        "Điều 12 khoản 1, 2; Điều 14 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13) | Điều 7, "
+    )
     assert grouped.count("56/2023/TT-BTC") == 1 and grouped.count("35/2013/QH13") == 1
 
 
