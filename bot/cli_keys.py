@@ -15,7 +15,8 @@ import os
 
 from cryptography.fernet import Fernet
 
-from bot.app import key_source_of, open_store, system_clock
+from bot.app import key_source_of, system_clock
+from bot.cli_common import open_db
 from bot.settings import Settings
 from content.catalog import load_catalog
 from storage.crypto import PartyCipher, write_key_file
@@ -32,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog().t
     source = key_source_of(settings)
-    db = await open_store(settings)  # a key that does not open the store stops here
+    db = await open_db(settings)  # no store: said so; a key that does not open it stops here
     try:
         old: PartyCipher = db.engine.sync_engine.dialect.pii_cipher
         where = str(source.key_file) if source.key_file else "DATA_KEY"

@@ -378,3 +378,10 @@ def test_a_rotation_stopped_after_its_commit_is_finished_at_the_next_start(tmp_p
     assert in_store(url) == [NAMES]
     assert key_file(url).read_bytes().strip() == new.key
     assert not pending_key_file(key_file(url)).exists()
+
+
+def test_key_commands_make_no_store_and_no_key(tmp_path, cli):
+    for action in ("rotate", "check"):
+        code, said = cli("key", action)
+        assert code == 2 and "DATABASE_URL" in said
+    assert not (tmp_path / "data").exists()
