@@ -70,11 +70,10 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
 
 @cache
 def legal_qa() -> LegalQa:
-    """The Q&A index, built once per process from the shipped snippets."""
-    from content.qa_loader import load_documents, load_snippets
-    from handlers.qa.search import QaIndex
+    """The Q&A index, built once per process from the shipped snippets and statutes."""
+    from handlers.qa import build_legal_qa
 
-    return LegalQa(QaIndex.build(load_snippets()), load_documents())
+    return build_legal_qa()
 
 
 def rates_of(settings: Settings) -> Rates:

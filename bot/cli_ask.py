@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from content.catalog import Catalog, load_catalog
-from content.qa_loader import Document, load_documents, load_snippets
+from content.qa_loader import Document, load_documents
+from handlers.qa import build_index
 from handlers.qa.chat import answer_text
-from handlers.qa.search import Hit, QaIndex
+from handlers.qa.search import Hit
 
 # Every sentence printed comes from the message catalog (content/messages/qa.toml):
-# qa.answer, qa.unknown, qa.cite_article, qa.cite_clause.
+# qa.question, qa.cites, qa.link, qa.quote_head, qa.unknown, qa.cite_article, qa.cite_clause.
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None,
         stdout: TextIO | None = None) -> int:
     stdin = stdin or _utf8(sys.stdin)
     stdout = stdout or _utf8(sys.stdout)
-    index = QaIndex.build(load_snippets())
+    index = build_index()
     documents = load_documents()
     top = getattr(args, "top", 3)
     as_json = getattr(args, "json", False)

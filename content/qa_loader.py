@@ -72,6 +72,7 @@ class Snippet:
     link: str
     procedures: tuple[str, ...] = ()  # codes of the published procedures it rests on
     outside: bool = False  # says a question is not about grassroots mediation, and where to ask
+    verbatim: bool = False  # a clause of a statute in its own words (content/law), not ours
 
 
 def qa_dir() -> Traversable:

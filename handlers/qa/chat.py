@@ -1,45 +1,38 @@
-"""Legal Q&A in chat: /hoidap, free text, /dieu N (or "điều 12"), and the answer buttons."""
+"""Legal Q&A in chat: /hoidap, free text, /dieu N (or «điều 12 khoản 2 nđ 15»), and the
+answer buttons.
+
+Buttons (payloads `qa:…`): `s:<id>` another answer; `c:<id>` the clauses an answer cites,
+in the law's words; `a:<key>:<article>` a whole article; `k:<key>:<article>:<clause>` one
+clause; `x:<key>:<article>` our explanations of an article; `d:<n>:<article>` the old
+payload of earlier messages (documents by their old position).
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
-from content.qa_loader import Cite, Document, Snippet
+from content.law_loader import Statute
+from content.qa_loader import Document, Procedure, Snippet
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.flow import Flow
+from handlers.qa import views
+from handlers.qa.refs import LAW, parse_ref
 from handlers.qa.search import QaIndex
+from handlers.qa.views import answer_text, cites_text
 from handlers.registry import EVERYONE, Command, Slice
-from handlers.text import fold
 
-LAW = "35/2013/QH13"
-MAX_QUESTION = 500
-ARTICLE_LISTED = 4
-_ARTICLE = re.compile(r"^(?:dieu|d)\s*(\d{1,3})\s*$")
+__all__ = ["AskFlow", "LegalQa", "answer_text", "cites_text"]
 
-
-def cites_text(cites: Sequence[Cite], documents: Mapping[str, Document], t) -> str:
-    """"Điều 12 khoản 1, 2; Điều 14 khoản 1, Luật Hòa giải ở cơ sở (35/2013/QH13)"."""
-    by_doc: dict[str, dict[int, list[int | None]]] = {}
-    for c in cites:
-        by_doc.setdefault(c.doc, {}).setdefault(c.article, []).append(c.clause)
-    groups = []
-    for doc_id, articles in by_doc.items():
-        where = []
-        for article, clauses in articles.items():
-            name = t("qa.cite_article", article=article) if isinstance(article, int) else article
-            if None in clauses:
-                where.append(name)
-            else:
-                where.append(t("qa.cite_clause", where=name, clause=", ".join(map(str, clauses))))
-        doc = documents.get(doc_id)
-        groups.append(f"{'; '.join(where)}, {doc.short} ({doc.id})" if doc else f"{'; '.join(where)}, {doc_id}")
-    return " | ".join(groups)
-
-
-def answer_text(snippet: Snippet, documents: Mapping[str, Document], t) -> str:
-    return t("qa.answer", question=snippet.questions[0], answer=snippet.answer,
-             cites=cites_text(snippet.cites, documents, t), link=snippet.link)
+MAX_QUESTION = 1200  # a story-like question fits; longer is asked again, shorter
+ARTICLE_LISTED = 3
+# The order of the documents in payloads of messages sent before documents had keys.
+_LEGACY = (
+    "01/2014/NQLT/CP-UBTƯMTTQVN",
+    "100/2014/TTLT-BTC-BTP",
+    "15/2014/NĐ-CP",
+    "35/2013/QH13",
+    "56/2023/TT-BTC",
+)
 
 
 class AskFlow(Flow):
@@ -55,21 +48,31 @@ class AskFlow(Flow):
 
     async def text_question(self, ctx: Ctx, text: str) -> list[Reply]:
         self.end(ctx)
-        return self._qa.answer(ctx, text)
+        return self._qa.reply_to(ctx, text)
 
 
 class LegalQa:
-    def __init__(self, index: QaIndex, documents: Mapping[str, Document]) -> None:
+    def __init__(
+        self,
+        index: QaIndex,
+        documents: Mapping[str, Document],
+        statutes: Mapping[str, Statute] | None = None,
+        procedures: Mapping[str, Procedure] | None = None,
+    ) -> None:
         self.index = index
         self.documents = documents
-        self._doc_ids = sorted(documents)
+        self.statutes = statutes or {}
+        self.procedures = procedures or {}
         self._by_id = {s.id: s for s in index.snippets}
+        self._by_key = {d.key: d for d in documents.values()}
         self.flow = AskFlow(self)
 
     def slice(self) -> Slice:
         return Slice(
             commands=[
-                Command("hoidap", self.ask_command, EVERYONE, "help.hoidap", "menu.hoidap", menu_rank=60),
+                Command(
+                    "hoidap", self.ask_command, EVERYONE, "help.hoidap", "menu.hoidap", menu_rank=60
+                ),
                 Command("dieu", self.article_command, EVERYONE, "help.dieu"),
             ],
             actions={"qa": self.qa_button},
@@ -82,28 +85,46 @@ class LegalQa:
         if not arg:
             self.flow.begin(ctx, "question")
             return await self.flow.ask_question(ctx)
-        return self.answer(ctx, arg)
+        return self.reply_to(ctx, arg)
 
     async def article_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        number = arg.strip().split()[0] if arg.strip() else ""
-        if not number.isdecimal() or len(number) > 3:
+        ref = parse_ref(f"dieu {arg}", self.documents) if arg.strip() else None
+        if ref is None:
             return [ctx.say("qa.article_usage")]
-        return self.article(ctx, LAW, int(number))
+        if ref.doc is None:
+            return [ctx.say("qa.unknown_doc")]
+        return self.article(ctx, ref.doc, ref.article, ref.clause)
 
     async def free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
-        m = _ARTICLE.match(fold(text))
-        if m:
-            return self.article(ctx, LAW, int(m.group(1)))
+        return self.reply_to(ctx, text)
+
+    def reply_to(self, ctx: Ctx, text: str) -> list[Reply]:
+        """An article asked for by name («điều 12»), else the answer to a question."""
+        ref = parse_ref(text, self.documents)
+        if ref is not None and ref.doc is not None:
+            return self.article(ctx, ref.doc, ref.article, ref.clause)
         return self.answer(ctx, text)
 
     async def qa_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if parts[0] == "s" and len(parts) == 2 and parts[1] in self._by_id:
-            return [self.render(ctx, self._by_id[parts[1]], [])]
-        if parts[0] == "d" and len(parts) == 3 and parts[1].isdecimal() and parts[2].isdecimal() \
-                and len(parts[1]) <= 3 and len(parts[2]) <= 3:
-            index = int(parts[1])
-            if index < len(self._doc_ids):
-                return self.article(ctx, self._doc_ids[index], int(parts[2]))
+        kind, args = parts[0], parts[1:]
+        if kind == "s" and len(args) == 1 and args[0] in self._by_id:
+            return [self.render(ctx, self._by_id[args[0]], [])]
+        if kind == "c" and len(args) == 1 and args[0] in self._by_id:
+            return self.cited(ctx, self._by_id[args[0]])
+        if kind in "akx" and len(args) >= 2 and args[0] in self._by_key:
+            doc = self._by_key[args[0]]
+            article = self._article_number(doc.id, args[1])
+            if article is not None:
+                if kind == "x":
+                    return [self.explanations(ctx, doc, article)]
+                clause = (
+                    int(args[2]) if kind == "k" and len(args) == 3 and args[2].isdecimal() else None
+                )
+                if kind == "a" or clause is not None:
+                    return self.article(ctx, doc.id, article, clause, explain=kind == "a")
+        if kind == "d" and len(args) == 2 and all(a.isdecimal() and len(a) <= 3 for a in args):
+            if int(args[0]) < len(_LEGACY):
+                return self.article(ctx, _LEGACY[int(args[0])], int(args[1]))
         return [ctx.say("error.stale_button")]
 
     # --- answers -----------------------------------------------------------------------
@@ -115,37 +136,174 @@ class LegalQa:
             return [ctx.say("qa.unknown")]
         return [self.render(ctx, hits[0].snippet, [h.snippet for h in hits[1:]])]
 
-    def render(self, ctx: Ctx, snippet: Snippet, others: Sequence[Snippet]) -> Reply:
-        text = answer_text(snippet, self.documents, ctx.t)
-        buttons = [Button(ctx.t("qa.other", n=i, question=s.questions[0][:48]), f"qa:s:{s.id}")
-                   for i, s in enumerate(others, 2)]
-        first = snippet.cites[0]
-        if first.doc in self.documents:
-            buttons.append(Button(ctx.t("qa.article_button", article=first.article),
-                                  f"qa:d:{self._doc_ids.index(first.doc)}:{first.article}"))
+    def render(self, ctx: Ctx, unit: Snippet, others: Sequence[Snippet]) -> Reply:
+        text = answer_text(unit, self.documents, ctx.t, self.statutes, self.procedures)
+        others = [] if unit.outside else others  # not our field: no grassroots answers beside it
+        buttons = [
+            Button(ctx.t("qa.other", n=i, question=views.label(s.questions[0])), f"qa:s:{s.id}")
+            for i, s in enumerate(others, 2)
+        ]
+        cite = unit.cites[0]
+        doc = self.documents.get(cite.doc)
+        if doc is not None and unit.verbatim:
+            if self.index.by_article(cite.doc, cite.article):
+                buttons.append(
+                    Button(ctx.t("qa.btn_explain"), self._payload("x", doc, cite.article))
+                )
+            buttons.append(
+                Button(
+                    ctx.t("qa.btn_full", where=self._where(ctx, doc, cite.article)),
+                    self._payload("a", doc, cite.article),
+                )
+            )
+        elif doc is not None and not unit.outside:
+            buttons.append(
+                Button(
+                    ctx.t("qa.article_button", where=self._where(ctx, doc, cite.article)),
+                    f"qa:c:{unit.id}",
+                )
+            )
         return Reply(text, rows(*buttons))
 
-    def article(self, ctx: Ctx, doc_id: str, number: int) -> list[Reply]:
+    def cited(self, ctx: Ctx, snippet: Snippet) -> list[Reply]:
+        """The clauses an answer cites, each in the law's own words (or marked as not held)."""
+        pages: list[str] = []
+        buttons: list[Button] = []
+        grouped: dict[tuple[str, int | str], list[int]] = {}
+        for cite in snippet.cites:
+            grouped.setdefault((cite.doc, cite.article), [])
+            if cite.clause is not None:
+                grouped[(cite.doc, cite.article)].append(cite.clause)
+        for (doc_id, number), clauses in grouped.items():
+            doc, statute = self.documents[doc_id], self.statutes.get(doc_id)
+            held = statute.articles.get(number) if statute else None
+            if held is None:
+                pages.append(
+                    ctx.t(
+                        "qa.article_missing",
+                        article=views.article_name(number, ctx.t),
+                        doc=doc.short,
+                        link=doc.link,
+                    )
+                )
+                continue
+            pages.extend(views.article_pages(statute, held, doc, ctx.t, clauses))
+            if clauses and len(buttons) < 3:
+                buttons.append(
+                    Button(
+                        ctx.t("qa.btn_full", where=self._where(ctx, doc, number)),
+                        self._payload("a", doc, number),
+                    )
+                )
+        replies = [Reply(page) for page in views.split(pages)]
+        return replies[:-1] + [Reply(replies[-1].text, rows(*buttons))]
+
+    def article(
+        self,
+        ctx: Ctx,
+        doc_id: str,
+        number: int | str,
+        clause: int | None = None,
+        explain: bool = True,
+    ) -> list[Reply]:
+        """An article's title and text (or one clause), then our explanations of it."""
         doc = self.documents.get(doc_id)
-        if doc is None or not 1 <= number <= doc.articles:
-            return [ctx.say("qa.no_article", count=doc.articles if doc else 0,
-                            doc=doc.short if doc else doc_id)]
-        found = self.index.by_article(doc_id, number)
+        statute = self.statutes.get(doc_id)
+        if doc is None or (isinstance(number, int) and not 1 <= number <= doc.articles):
+            return [
+                ctx.say(
+                    "qa.no_article",
+                    count=doc.articles if doc else 0,
+                    doc=doc.short if doc else doc_id,
+                )
+            ]
+        held = statute.articles.get(number) if statute else None
+        explained = self.explanations(ctx, doc, number)
+        if held is None:
+            title = statute.missing.get(number, "") if statute and isinstance(number, int) else ""
+            missing = ctx.t(
+                "qa.article_missing",
+                article=views.article_name(number, ctx.t),
+                doc=doc.short,
+                link=doc.link,
+            )
+            if title:
+                missing = f"{missing}\n{ctx.t('qa.article_title', title=title)}"
+            return [Reply(missing), explained]
+        if clause is not None and held.clause(clause) is None:
+            return [
+                ctx.say(
+                    "qa.no_clause",
+                    article=views.article_name(number, ctx.t),
+                    clause=clause,
+                    count=len([c for c in held.clauses if c.number]),
+                )
+            ]
+        numbered = [c.number for c in held.clauses if c.number is not None]
+        if clause is None and len(held.text) > views.LONG_ARTICLE and numbered:
+            head = views.article_pages(statute, held, doc, ctx.t, [numbered[0]])[0].split("\n\n")[0]
+            picks = [
+                Button(ctx.t("qa.btn_clause", clause=n), self._payload("k", doc, number, n))
+                for n in numbered
+            ]
+            return [
+                Reply(
+                    f"{head}\n\n{ctx.t('qa.article_long', count=len(numbered))}",
+                    rows(*picks, per_row=4),
+                ),
+                explained,
+            ]
+        pages = views.article_pages(statute, held, doc, ctx.t, [clause] if clause else ())
+        return [Reply(page) for page in pages] + ([explained] if explain else [])
+
+    def explanations(self, ctx: Ctx, doc: Document, number: int | str) -> Reply:
+        """Our plain-language answers citing an article, kept apart from its text."""
+        found = self.index.by_article(doc.id, number)
+        where = self._where(ctx, doc, number)
         if not found:
-            return [ctx.say("qa.article_empty", article=number, doc=doc.short, link=doc.link)]
-        parts = [ctx.t("qa.article_head", article=number, doc=doc.short, id=doc.id)]
-        parts += [ctx.t("qa.article_item", question=s.questions[0], answer=s.answer)
-                  for s in found[:ARTICLE_LISTED]]
-        parts.append(ctx.t("qa.article_link", link=doc.link))
-        more = [Button(s.questions[0][:60], f"qa:s:{s.id}") for s in found[ARTICLE_LISTED:ARTICLE_LISTED + 6]]
-        return [Reply("\n\n".join(parts), rows(*more))]
+            return ctx.say("qa.article_empty", where=where)
+        text = ctx.t("qa.explain_head", where=where)
+        shown = 0
+        for snippet in found[:ARTICLE_LISTED]:
+            item = ctx.t("qa.article_item", question=snippet.questions[0], answer=snippet.answer)
+            if len(text) + 2 + len(item) > views.CHUNK + 300:
+                break
+            text, shown = f"{text}\n\n{item}", shown + 1
+        more = [
+            Button(views.label(s.questions[0], 60), f"qa:s:{s.id}")
+            for s in found[shown : shown + 5]
+        ]
+        return Reply(text, rows(*more))
 
     def inline(self, query: str, top: int = 5) -> list[tuple[str, str, str]]:
         """(id, title, full text) of the best answers, for Telegram's inline mode."""
         from content.catalog import load_catalog
 
         t = load_catalog().t
-        results = []
-        for hit in self.index.search(query[:MAX_QUESTION], top=top):
-            results.append((hit.snippet.id, hit.snippet.questions[0], answer_text(hit.snippet, self.documents, t)))
-        return results
+        return [
+            (
+                hit.snippet.id,
+                hit.snippet.questions[0],
+                answer_text(hit.snippet, self.documents, t, self.statutes, self.procedures),
+            )
+            for hit in self.index.search(query[:MAX_QUESTION], top=top)
+        ]
+
+    # --- helpers -----------------------------------------------------------------------
+    def _where(self, ctx: Ctx, doc: Document, number: int | str) -> str:
+        name = views.article_name(number, ctx.t)
+        return name if doc.id == LAW else f"{name} {doc.abbr}"
+
+    def _payload(
+        self, kind: str, doc: Document, number: int | str, clause: int | None = None
+    ) -> str:
+        article = number if isinstance(number, int) else "pl"
+        return f"qa:{kind}:{doc.key}:{article}" + (f":{clause}" if clause is not None else "")
+
+    def _article_number(self, doc_id: str, text: str) -> int | str | None:
+        if text.isdecimal() and len(text) <= 3:
+            return int(text)
+        statute = self.statutes.get(doc_id)
+        if text == "pl" and statute is not None:
+            return next((n for n in statute.articles if isinstance(n, str)), None)
+        return None

@@ -1,45 +1,62 @@
-"""Search over the Q&A snippets: BM25F over folded syllables and syllable pairs.
+"""Search over our Q&A snippets and the statutes' clauses: BM25F over folded syllables and
+syllable pairs.
 
-Built once from the snippets (`QaIndex.build`); `search` then does no I/O. A question
-is folded (no diacritics, đ→d), abbreviations are expanded, out-of-vocabulary
-syllables are repaired (Telex/VNI leftovers, words typed together, one typo), and
-synonyms add the phrase our snippets use. Syllable pairs make multi-syllable words
-("hòa giải viên", "tổ trưởng") count more than scattered syllables; syllables typed
-with diacritics add a small bonus where the snippet has the same diacritics.
+Built once (`QaIndex.build`); `search` then does no I/O. Units are our snippets (questions,
+keywords, answer) and, when statutes are given, every clause we hold of them (the article's
+title and the clause's words, see units.py), so a question no snippet anticipates still
+finds its article. A question is folded (no diacritics, đ→d), abbreviations are expanded,
+unknown syllables repaired (repair.py) and synonyms add the phrase our snippets use.
+Syllable pairs make multi-syllable words count more than scattered syllables; syllables
+typed with diacritics add a small bonus where the unit has the same diacritics.
 
-A question gets no result (out of scope) unless it names the subject (a domain
-phrase such as "hòa giải", "thù lao", "tranh chấp") and the best snippet covers
-enough of its content words.
+- A long, story-like question weighs its asking sentences (with «?», «xin hỏi», «vậy…»)
+  above the story around them.
+- A question that names an article's title ("tổ hòa giải được quy định như thế nào") lifts
+  that article's clauses.
+- A question naming another kind of mediation (at court, commercial, labour, at the UBND
+  under the land law) gets the snippet that says so first: those snippets are marked
+  `outside` and their keywords are the phrases that name it.
+- Out of scope (no answer) unless the question names the subject (a domain phrase such as
+  "hòa giải", "thù lao", "tranh chấp") and the best unit covers enough of its content words.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from content.qa_loader import Snippet
+from content.law_loader import Statute
+from content.qa_loader import Document, Snippet, load_documents
 from handlers.qa import textnorm as tn
+from handlers.qa.repair import Speller
+from handlers.qa.units import clause_units
 
 K1 = 1.2
 B = 0.75
-FIELD_WEIGHTS = {"question": 1.0, "keyword": 1.0, "answer": 0.3, "cite": 0.3}
+FIELD_WEIGHTS = {"question": 1.0, "keyword": 1.0, "answer": 0.3, "cite": 0.3,
+                 "title": 1.0, "text": 0.5}
 BIGRAM_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.5
-REPAIR_WEIGHT = 0.8
 EXACT_WEIGHT = 0.3
 FRAME_WEIGHT = 0.2
 STOP_WEIGHT = 0.5
+STORY_WEIGHT = 0.35  # the sentences around a long question's ask
+STORY_MIN_SYLLABLES = 30
+TITLE_SIMILARITY = 0.6  # share of shared content words for a question to name a title
+TITLE_BOOST = 0.5
+VERBATIM_FACTOR = 0.65  # a clause's score against our snippets' (they are written to answer)
 MIN_COVERAGE = 0.25
 MIN_SCORE = 0.2
 KEEP_RATIO = 0.25
 _EXACT = "="  # prefix of the exact-diacritics terms
-_NEAR_CACHE_SIZE = 4096
-MAX_QUERY_CHARS = 1000  # a question longer than this is cut
-MAX_REPAIR_CHARS = 24  # longer unknown tokens are left alone
+MAX_QUERY_CHARS = 2000  # a question longer than this is cut
+_SENTENCE = re.compile(r"(?<=[.?!;:\n])\s+")
+_ASK_OPENINGS = ("vay", "xin hoi", "cho hoi", "toi xin hoi", "hoi", "xin cho biet", "nho")
 
-Content = tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+Content = tuple[tuple[str, tuple[tuple[str, ...], ...], float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +68,18 @@ class Hit:
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     terms: dict[str, float]  # index term → query weight
-    content: Content  # content words, each with the canonical synonyms it belongs to
+    content: Content  # content words, with the canonical synonyms they belong to, and weight
     on_topic: bool  # names the subject (a textnorm.DOMAIN_ANCHORS phrase)
+    words: tuple[str, ...]  # the folded words, repaired, abbreviations expanded
 
 
 class QaIndex:
-    """An in-memory BM25F index over snippets; build once, query many times."""
+    """An in-memory BM25F index over snippets and clauses; build once, query many times."""
 
-    def __init__(self, snippets: tuple[Snippet, ...], tfs: list[Counter[str]],
+    def __init__(self, units: tuple[Snippet, ...], tfs: list[Counter[str]],
                  lengths: list[float]) -> None:
-        self._snippets = snippets
-        n = len(snippets)
+        self._units = units
+        n = len(units)
         avg = sum(lengths) / n if n else 1.0
         df: Counter[str] = Counter()
         for tf in tfs:
@@ -75,31 +93,32 @@ class QaIndex:
             for term, freq in tf.items():
                 postings[term].append((idx, self._idf[term] * freq * (K1 + 1) / (freq + norm)))
         self._postings = dict(postings)
-        self._doc_terms = [frozenset(tf) for tf in tfs]
-        self._vocab = frozenset(t for t in df if "_" not in t and not t.startswith(_EXACT))
-        self._deletes = _deletion_index(self._vocab)
-        self._next: dict[str, set[str]] = defaultdict(set)
-        self._prev: dict[str, set[str]] = defaultdict(set)
-        for term in df:
-            if "_" in term:
-                a, b = term.split("_", 1)
-                self._next[a].add(b)
-                self._prev[b].add(a)
-        self._near_cache: dict[str, tuple[str, ...]] = {}
-        self._by_article: dict[tuple[str, int], list[Snippet]] = defaultdict(list)
-        for snippet in snippets:
-            for key in dict.fromkeys((c.doc, c.article) for c in snippet.cites):
-                self._by_article[key].append(snippet)
+        self._unit_terms = [frozenset(tf) for tf in tfs]
+        vocab = frozenset(t for t in df if "_" not in t and not t.startswith(_EXACT))
+        self._speller = Speller(vocab, (t for t in df if "_" in t and not t.startswith(_EXACT)), df)
+        self._titles = [_title_words(u) if u.verbatim else frozenset() for u in units]
+        self._gates = tn.PhraseTable({
+            tuple(tn.expand_abbreviations(tn.fold(k).split())): (str(i),)
+            for i, u in enumerate(units) if u.outside for k in u.keywords
+        })
+        self._by_article: dict[tuple[str, int | str], list[Snippet]] = defaultdict(list)
+        for unit in units:
+            if not unit.verbatim:
+                for key in dict.fromkeys((c.doc, c.article) for c in unit.cites):
+                    self._by_article[key].append(unit)
 
     @classmethod
-    def build(cls, snippets: Iterable[Snippet]) -> QaIndex:
-        snippets = tuple(snippets)
+    def build(cls, snippets: Iterable[Snippet], statutes: Mapping[str, Statute] | None = None,
+              documents: Mapping[str, Document] | None = None) -> QaIndex:
+        units = list(snippets)
+        if statutes:
+            units += clause_units(statutes, documents or load_documents())
         tfs: list[Counter[str]] = []
         lengths: list[float] = []
-        for snippet in snippets:
+        for unit in units:
             tf: Counter[str] = Counter()
             length = 0.0
-            for field, text in _fields(snippet):
+            for field, text in _fields(unit):
                 weight = FIELD_WEIGHTS[field]
                 raw = tn.syllables(text)
                 folded = [tn.fold(t) for t in raw]
@@ -110,53 +129,62 @@ class QaIndex:
                     tf[term] += weight
             tfs.append(tf)
             lengths.append(length)
-        return cls(snippets, tfs, lengths)
+        return cls(tuple(units), tfs, lengths)
 
     @property
     def snippets(self) -> tuple[Snippet, ...]:
-        return self._snippets
+        """Every unit: our snippets, then the statutes' clauses (`verbatim`)."""
+        return self._units
 
-    def by_article(self, doc: str, article: int) -> list[Snippet]:
-        """Snippets citing this article, those citing it first ahead of the others."""
+    def by_article(self, doc: str, article: int | str) -> list[Snippet]:
+        """Our snippets citing this article, those citing it first ahead of the others."""
         doc = tn.nfc(doc)
         found = self._by_article.get((doc, article), [])
         return sorted(found, key=lambda s: (s.cites[0].doc, s.cites[0].article) != (doc, article))
 
     def search(self, query: str, top: int = 3) -> list[Hit]:
-        """The best snippets for a question, best first, or [] when it is out of scope."""
+        """The best units for a question, best first, or [] when it is out of scope."""
         parsed = self.parse(query)
-        if not parsed.on_topic:
+        gated = {int(i) for _, _, (i,) in self._gates.matches(list(parsed.words))}
+        if not parsed.on_topic and not gated:
             return []
         scores = self.score(parsed)
-        if not scores:
+        if not scores and not gated:
             return []
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        if gated:
+            lead = (ranked[0][1] if ranked else 1.0) + 1.0
+            ranked = [(i, lead) for i in sorted(gated)] + [r for r in ranked if r[0] not in gated]
         best_idx, best = ranked[0]
-        if best < MIN_SCORE or self.coverage(parsed, best_idx) < MIN_COVERAGE:
+        if not gated and (best < MIN_SCORE or self.coverage(parsed, best_idx) < MIN_COVERAGE):
             return []
-        return [
-            Hit(self._snippets[idx], round(score, 4))
-            for idx, score in ranked[:top]
-            if score >= KEEP_RATIO * best
-        ]
+        hits: list[Hit] = []
+        quoted: set[tuple[str, int | str]] = set()  # one clause per article: the best one
+        for idx, score in ranked:
+            unit = self._units[idx]
+            if len(hits) == top or score < KEEP_RATIO * best:
+                break
+            if unit.verbatim:
+                article = (unit.cites[0].doc, unit.cites[0].article)
+                if article in quoted:
+                    continue
+                quoted.add(article)
+            hits.append(Hit(unit, round(score, 4)))
+        return hits
 
     def parse(self, query: str) -> ParsedQuery:
-        raw = tn.syllables(query[:MAX_QUERY_CHARS])
         terms: dict[str, float] = defaultdict(float)
-        for term in _exact_terms(raw):
-            terms[term] += EXACT_WEIGHT
         tokens: list[tuple[str, float]] = []
-        typos: dict[int, tuple[str, ...]] = {}
-        for token in tn.expand_abbreviations([tn.fold(t) for t in raw]):
-            repaired = self._repair(token)
-            if repaired is None:
-                near = self._near(token)
-                typos[len(tokens)] = near
-                repaired = [(near[0], REPAIR_WEIGHT)] if near else [(token, 1.0)]
-            tokens.extend(repaired)
-        for pos, near in typos.items():
-            if len(near) > 1:
-                tokens[pos] = (self._in_context(near, tokens, pos), REPAIR_WEIGHT)
+        sentence: list[float] = []  # each token's sentence weight
+        breaks: set[int] = set()  # no syllable pair across sentences
+        for text, weight in _sentences(query[:MAX_QUERY_CHARS]):
+            raw = tn.syllables(text)
+            for term in _exact_terms(raw):
+                terms[term] += EXACT_WEIGHT * weight
+            folded = tn.expand_abbreviations([tn.fold(t) for t in raw])
+            breaks.add(len(tokens))
+            tokens.extend((t, w * weight) for t, w in self._speller.tokens(folded))
+            sentence.extend([weight] * (len(tokens) - len(sentence)))
         words = [t for t, _ in tokens]
         frame = tn.frame_positions(words)
         tokens = [
@@ -165,116 +193,89 @@ class QaIndex:
         ]
         for token, weight in tokens:
             terms[token] += weight
-        for (a, wa), (b, wb) in zip(tokens, tokens[1:], strict=False):
-            terms[f"{a}_{b}"] += BIGRAM_WEIGHT * min(wa, wb)
+        for i in range(1, len(tokens)):
+            if i not in breaks:
+                (a, wa), (b, wb) = tokens[i - 1], tokens[i]
+                terms[f"{a}_{b}"] += BIGRAM_WEIGHT * min(wa, wb)
         synonyms = tn.synonym_matches(words)
-        extra = dict.fromkeys([*self._pair_repairs(words), *(c for _, _, c in synonyms)])
+        extra = dict.fromkeys([*self._speller.pair_repairs(words), *(c for _, _, c in synonyms)])
         for phrase in extra:
             for token in phrase:
                 terms[token] += SYNONYM_WEIGHT
             for pair in tn.bigrams(list(phrase)):
                 terms[pair] += SYNONYM_WEIGHT * BIGRAM_WEIGHT
         on_topic = tn.has_anchor(words) or any(tn.has_anchor(list(p)) for p in extra)
-        return ParsedQuery(dict(terms), _content(words, synonyms, frame), on_topic)
+        content = _content(words, synonyms, frame, sentence)
+        return ParsedQuery(dict(terms), content, on_topic, tuple(words))
 
     def score(self, parsed: ParsedQuery) -> dict[int, float]:
-        scores: dict[int, float] = defaultdict(float)
+        totals = [0.0] * len(self._units)
         postings = self._postings
         for term, qweight in parsed.terms.items():
             for idx, weight in postings.get(term, ()):
-                scores[idx] += qweight * weight
+                totals[idx] += qweight * weight
+        scores = {idx: total for idx, total in enumerate(totals) if total}
+        asked = frozenset(word for word, _, weight in parsed.content if weight == 1.0)
+        for idx in list(scores):
+            title = self._titles[idx]
+            if not title:
+                continue
+            scores[idx] *= VERBATIM_FACTOR
+            if asked and len(asked & title) / len(asked | title) >= TITLE_SIMILARITY:
+                scores[idx] *= 1 + TITLE_BOOST
         return scores
 
     def coverage(self, parsed: ParsedQuery, idx: int) -> float:
-        """IDF-weighted share of the question's content words found in snippet idx.
+        """IDF-weighted share of the question's content words found in unit idx.
 
-        A word also counts as found when the snippet has the canonical phrase of a
+        A word also counts as found when the unit has the canonical phrase of a
         synonym the word is part of ("tiền công" → "thù lao").
         """
         if not parsed.content:
             return 0.0
-        terms = self._doc_terms[idx]
+        terms = self._unit_terms[idx]
         total = found = 0.0
-        for token, alternatives in parsed.content:
-            weight = self._idf.get(token, self._idf_max)
+        for token, alternatives, share in parsed.content:
+            weight = self._idf.get(token, self._idf_max) * share
             total += weight
             if token in terms or any(all(t in terms for t in alt) for alt in alternatives):
                 found += weight
         return found / total
 
-    def _repair(self, token: str) -> list[tuple[str, float]] | None:
-        """The token if known, else its Telex/VNI reading or its split into known
-        syllables; None when only a typo correction is left to try."""
-        if token in self._vocab or token.isdecimal() or len(token) > MAX_REPAIR_CHARS:
-            return [(token, 1.0)]
-        for variant in tn.keyboard_variants(token):
-            if variant in self._vocab:
-                return [(variant, REPAIR_WEIGHT)]
-        split = _segment(token, self._vocab)
-        if split:
-            return [(part, REPAIR_WEIGHT) for part in split]
-        return None
 
-    def _in_context(self, near: tuple[str, ...], tokens: list[tuple[str, float]],
-                    pos: int) -> str:
-        """The typo correction that forms a known pair with a neighbour, else the commonest."""
-        before = tokens[pos - 1][0] if pos > 0 else None
-        after = tokens[pos + 1][0] if pos + 1 < len(tokens) else None
-        def pairs(cand: str) -> int:
-            return len(self._postings.get(f"{before}_{cand}", ())) + len(
-                self._postings.get(f"{cand}_{after}", ())
-            )
-
-        best = max(near, key=pairs)  # max keeps the commonest among equals
-        return best if pairs(best) else near[0]
-
-    def _pair_repairs(self, words: list[str]) -> list[tuple[str, ...]]:
-        """A real syllable typed wrongly inside a known pair ("thu lai" → "thu lao")."""
-        out: list[tuple[str, ...]] = []
-        for a, b in zip(words, words[1:], strict=False):
-            if b in self._next.get(a, ()) or a in tn.STOPWORDS or b in tn.STOPWORDS:
-                continue
-            fixed = next((c for c in sorted(self._next.get(a, ())) if _damerau1(b, c)), None)
-            if fixed is not None:
-                out.append((a, fixed))
-                continue
-            fixed = next((c for c in sorted(self._prev.get(b, ())) if _damerau1(a, c)), None)
-            if fixed is not None:
-                out.append((fixed, b))
-        return out
-
-    def _near(self, token: str) -> tuple[str, ...]:
-        """Known syllables one edit (insert, delete, substitute, swap) away, commonest first."""
-        cached = self._near_cache.get(token)
-        if cached is not None:
-            return cached
-        found: set[str] = set()
-        if len(token) >= 3:
-            for key in _deletes(token) | {token}:
-                found.update(self._deletes.get(key, ()))
-        close = sorted(
-            (c for c in found if _damerau1(token, c)),
-            key=lambda c: (-len(self._postings[c]), c),
-        )
-        if len(self._near_cache) >= _NEAR_CACHE_SIZE:
-            self._near_cache.clear()
-        self._near_cache[token] = result = tuple(close)
-        return result
+def _sentences(query: str) -> list[tuple[str, float]]:
+    """The question's sentences with their weight: in a long, story-like question the
+    asking sentences count fully and the story around them less."""
+    parts = [p for p in _SENTENCE.split(query) if p.strip()]
+    if len(parts) < 2 or len(tn.syllables(query)) < STORY_MIN_SYLLABLES:
+        return [(query, 1.0)]
+    asks = [i for i, p in enumerate(parts)
+            if "?" in p or tn.fold(p).lstrip(" -:").startswith(_ASK_OPENINGS)]
+    if not asks:
+        asks = [len(parts) - 1]
+    return [(p, 1.0 if i in asks else STORY_WEIGHT) for i, p in enumerate(parts)]
 
 
-def _content(
-    words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]], frame: set[int]
-) -> Content:
-    """The distinct content words of a question: no stopwords, no question frame."""
+def _title_words(unit: Snippet) -> frozenset[str]:
+    words = [tn.fold(t) for t in tn.syllables(unit.questions[0])]
+    return frozenset(w for w in words if w not in tn.STOPWORDS)
+
+
+def _content(words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]],
+             frame: set[int], sentence: list[float]) -> Content:
+    """The distinct content words of a question (no stopwords, no question frame), each
+    weighted by its sentence (the story around a long question's ask counts less)."""
     alternatives: dict[str, list[tuple[str, ...]]] = {}
+    weights: dict[str, float] = {}
     for pos, word in enumerate(words):
         if pos in frame or word in tn.STOPWORDS:
             continue
         alts = alternatives.setdefault(word, [])
+        weights[word] = max(weights.get(word, 0.0), sentence[pos])
         for start, end, canonical in synonyms:
             if start <= pos < end and canonical not in alts:
                 alts.append(canonical)
-    return tuple((word, tuple(alts)) for word, alts in alternatives.items())
+    return tuple((word, tuple(alts), weights[word]) for word, alts in alternatives.items())
 
 
 def _exact_terms(raw: list[str]) -> list[str]:
@@ -285,56 +286,15 @@ def _exact_terms(raw: list[str]) -> list[str]:
     return terms
 
 
-def _fields(snippet: Snippet) -> Iterable[tuple[str, str]]:
-    for question in snippet.questions:
+def _fields(unit: Snippet) -> Iterable[tuple[str, str]]:
+    if unit.verbatim:
+        yield "title", unit.questions[0]
+        yield "text", unit.answer
+        return
+    for question in unit.questions:
         yield "question", question
-    for keyword in snippet.keywords:
+    for keyword in unit.keywords:
         yield "keyword", keyword
-    yield "answer", snippet.answer
-    for cite in snippet.cites:
+    yield "answer", unit.answer
+    for cite in unit.cites:
         yield "cite", f"điều {cite.article} {cite.doc}"
-
-
-def _deletes(token: str) -> set[str]:
-    return {token[:i] + token[i + 1 :] for i in range(len(token))}
-
-
-def _deletion_index(vocab: Iterable[str]) -> dict[str, set[str]]:
-    index: dict[str, set[str]] = defaultdict(set)
-    for word in vocab:
-        if len(word) >= 2:
-            index[word].add(word)
-            for key in _deletes(word):
-                index[key].add(word)
-    return dict(index)
-
-
-def _damerau1(a: str, b: str) -> bool:
-    """True when a and b differ by exactly one insert, delete, substitution or swap."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-        if len(diff) == 1:
-            return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-
-
-def _segment(token: str, vocab: frozenset[str]) -> list[str] | None:
-    """Split syllables typed together ("hoagiaivien") into known ones, fewest parts."""
-    if len(token) < 5:
-        return None
-    best: list[list[str] | None] = [[]] + [None] * len(token)
-    for end in range(2, len(token) + 1):
-        for start in range(max(0, end - 7), end - 1):
-            prev = best[start]
-            if prev is not None and token[start:end] in vocab:
-                candidate = [*prev, token[start:end]]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
-    result = best[-1]
-    return result if result and len(result) > 1 else None

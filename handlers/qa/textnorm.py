@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 from handlers.text import strip_marks
 
 # Tone marks as combining characters, and the suffix that stands for each.
@@ -84,11 +85,17 @@ DOMAIN_ANCHORS = tuple(
         "pham vi hoa giai",
         "nghi quyet lien tich",
         "thong tu lien tich",
+        "bao cao thong ke",
+        "so lieu thong ke",
+        "ky bao cao",
+        "phan dinh tham quyen",
         "35 2013",
         "15 2014",
         "01 2014",
         "56 2023",
         "100 2014",
+        "120 2025",
+        "03 2019",
     )
 )
 

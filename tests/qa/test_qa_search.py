@@ -205,3 +205,61 @@ def test_cli_parser_registers_ask():
     assert (args.cmd, args.question, args.top, args.json) == ("ask", "-", 5, True)
     with pytest.raises(SystemExit):
         parser.parse_args(["ask", "--top", "0", "x"])
+
+
+# --- the statutes' clauses, long and broad questions, near misses ---------------------
+@pytest.fixture(scope="module")
+def full():
+    from handlers.qa import build_index
+
+    return build_index()
+
+
+def articles(hits) -> list[tuple[str, int | str]]:
+    return [(h.snippet.cites[0].doc, h.snippet.cites[0].article) for h in hits]
+
+
+def test_a_question_no_snippet_anticipates_finds_a_clause(full):
+    hits = full.search("Số liệu thực tế của báo cáo thống kê năm lấy đến ngày nào?")
+    assert hits and ("03/2019/TT-BTP", 6) in articles(hits)
+    assert any(h.snippet.verbatim for h in hits)
+
+
+def test_one_clause_per_article_among_the_results(full):
+    hits = full.search("bầu tổ trưởng tổ hòa giải", top=3)
+    quoted = [a for a, h in zip(articles(hits), hits, strict=True) if h.snippet.verbatim]
+    assert len(quoted) == len(set(quoted))
+
+
+def test_a_question_naming_an_articles_title_finds_it(full):
+    assert (LAW, 12) in articles(full.search("Tổ hòa giải được quy định như thế nào?"))
+    assert (LAW, 23) in articles(full.search("Kết thúc hòa giải")[:1])
+
+
+def test_the_ask_inside_a_long_story_counts_more_than_the_story(full):
+    story = ("Nhà tôi và nhà bên cạnh cãi nhau mãi về cái cổng, hôm trước hai bên còn to tiếng "
+             "ngoài đường, con cái hai nhà cũng không chơi với nhau nữa, bà con trong xóm ai "
+             "cũng biết chuyện. Tôi là hòa giải viên của thôn. Vậy tôi có phải từ chối hòa giải "
+             "vụ của chính nhà mình không?")
+    top_cites = {(c.doc, c.article) for c in full.search(story)[0].snippet.cites}
+    assert (LAW, 10) in top_cites
+
+
+@pytest.mark.parametrize(("question", "outside"), [
+    ("Hòa giải viên tại Tòa án được bổ nhiệm như thế nào?", "ngoai-toa-an"),
+    ("ly hon co bat buoc hoa giai o toa khong", "ngoai-toa-an"),
+    ("Điều kiện làm hòa giải viên thương mại", "ngoai-thuong-mai"),
+    ("tranh chấp lao động có phải hòa giải không", "ngoai-lao-dong"),
+    ("Thời hạn hòa giải tranh chấp đất đai tại UBND xã", "ngoai-dat-dai-ubnd"),
+])
+def test_near_misses_get_the_outside_answer_first(full, question, outside):
+    assert full.search(question)[0].snippet.id == outside
+
+
+@pytest.mark.parametrize("question", [
+    "Hòa giải viên có được hưởng thù lao không?",
+    "Tổ hòa giải cần ít nhất mấy người?",
+    "Hòa giải không thành thì các bên kiện ra tòa được không?",
+])
+def test_grassroots_questions_are_not_taken_for_near_misses(full, question):
+    assert not full.search(question)[0].snippet.outside
