@@ -83,7 +83,7 @@ async def test_menu_is_one_word_away_and_commands_work_with_or_without_slash(db,
     assert "Đã hủy" in await user.type("huy")
     assert "Ngày tiếp nhận" in await user.type("VUVIEC")
     text = await user.type("9")  # not a choice (only 1–2): the question again
-    assert "chưa đúng dạng" in text and "2. Hôm qua" in text
+    assert "Chưa đọc được ngày" in text and "2. Hôm qua" in text
     assert "thuộc loại nào" in await user.type("1")
     assert "chọn một trong các lựa chọn" in await user.type("9")
 

@@ -128,4 +128,4 @@ async def test_cli_team_commands(tmp_path):
     assert "Tổ hòa giải 2 (3 HGV): đạt" in review.stdout
     assert "Tổ hòa giải 1 (1 HGV)" in review.stdout
     missing = bot("move", "--person", "999", "--to", "Tổ hòa giải 1")
-    assert missing.returncode == 2 and "Không tìm thấy" in missing.stdout and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and "Không có người #999" in missing.stdout and "Traceback" not in missing.stderr
