@@ -20,6 +20,7 @@ from handlers.cases.views import Cases
 from handlers.commend import Commend
 from handlers.core import Deps
 from handlers.engine import Engine
+from handlers.intents import Intents
 from handlers.invites import Invites
 from handlers.linking import Linking
 from handlers.onboarding import Onboarding
@@ -62,6 +63,7 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
     onboarding = Onboarding(lambda: engine.command_list, push)
     linking = Linking(lambda: engine.command_list)
     engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
+                               Intents(lambda: engine).slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams(push).slice(), Support(push).slice(), Commend().slice(),
                                *reminder_slices(push), Privacy(retention_years).slice()])

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from handlers.core import Ctx, Deps, Reply, Turn
 from handlers.flow import Flow
+from handlers.intents import answer_word
 from handlers.registry import Command, Slice, allowed
 from handlers.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
 from storage.db import Database
@@ -203,6 +204,7 @@ class Engine:
         if typed.isascii() and typed.isdecimal() and len(typed) <= 3 and 1 <= int(typed) <= len(payloads):
             return payloads[int(typed) - 1]
         labels = [fold(label) for label in ctx.conv.choices.get("labels") or []]
+        typed = answer_word(typed, labels)  # «ko», «k» → Không; «ừ», «uh» → Có, when offered
         return payloads[labels.index(typed)] if typed and typed in labels else None
 
     async def remember_pushed(self, channel: str, account_id: str, reply: Reply) -> None:
