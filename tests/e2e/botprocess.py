@@ -105,3 +105,11 @@ def join_and_log_a_case(user: TelegramUser, code: str) -> None:
     user.type("Tranh chấp ranh giới đất vườn", expect="Hòa giải viên nào")
     user.press("Xong", expect="Kiểm tra lại")
     user.press("Xác nhận", expect="-1/20")
+
+
+def opener(store: Path):
+    """Opens values the bot sealed in a SQLite store, with the key file it made beside it."""
+    from storage.crypto import PartyCipher, key_file_for
+
+    cipher = PartyCipher(key_file_for(f"sqlite:///{store}").read_bytes().strip())
+    return lambda value: cipher.open_text(value) if value is not None else None

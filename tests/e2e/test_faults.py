@@ -37,10 +37,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, make_world, opener
 from tests.e2e.test_broadcast_e2e import add_people
 from tests.e2e.test_zalo_polling import ZALO_TOKEN, ZaloUser
 from tests.fakes.fake_telegram import FakeTelegramServer
@@ -193,7 +194,9 @@ def check_store(path) -> None:
     try:
         assert db.execute("select full_name, sex, ethnic_minority from people where full_name = 'Minh'"
                           ).fetchall() == [("Minh", "nam", 0)]
-        assert db.execute("select seq, category, source, summary, status, agreement from cases").fetchall() == [
+        opened = opener(Path(path))
+        rows = db.execute("select seq, category, source, summary, status, agreement from cases").fetchall()
+        assert [(*r[:3], opened(r[3]), r[4], opened(r[5])) for r in rows] == [
             (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn", "thanh", AGREEMENT)]
         assert db.execute("select kind, status from case_events order by id").fetchall() == [
             ("created", "dang_hoa_giai"), ("status", "thanh")]

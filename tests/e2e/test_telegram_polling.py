@@ -10,7 +10,14 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, join_and_log_a_case, make_world
+from tests.e2e.botprocess import (
+    TOKEN,
+    BotProcess,
+    TelegramUser,
+    join_and_log_a_case,
+    make_world,
+    opener,
+)
 from tests.fakes.fake_telegram import FakeTelegramServer
 
 pytestmark = pytest.mark.e2e
@@ -51,8 +58,9 @@ def test_join_log_kill_restart_resume(tmp_path, server, bot):
 
     db = sqlite3.connect(tmp_path / "e2e.sqlite3")
     assert db.execute("select parties like 'v1:%' from cases").fetchall() == [(1,)]  # encrypted at rest
-    assert db.execute("select seq, category, summary from cases").fetchall() == [
-        (1, "dan_su", "Tranh chấp ranh giới đất vườn")]
+    [(seq, category, summary)] = db.execute("select seq, category, summary from cases").fetchall()
+    assert summary.startswith("v1:")  # sealed at rest, like the draft below
+    assert (seq, category, opener(tmp_path / "e2e.sqlite3")(summary)) == (1, "dan_su", "Tranh chấp ranh giới đất vườn")
     assert db.execute("select flow, step from conversations").fetchall() == [("case", "parties")]
     db.close()
 

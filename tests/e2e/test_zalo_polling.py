@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.e2e.botprocess import BotProcess, make_world
+from tests.e2e.botprocess import BotProcess, make_world, opener
 from tests.fakes.fake_zalo import FakeZaloServer
 
 pytestmark = pytest.mark.e2e
@@ -105,8 +105,8 @@ def test_join_log_kill_restart_resume_on_zalo(tmp_path, server, bot):
     bot.kill()
 
     db = sqlite3.connect(tmp_path / "e2e.sqlite3")
-    assert db.execute("select seq, category, summary from cases").fetchall() == [
-        (1, "dan_su", "Tranh chấp ranh giới đất vườn")]
+    [(seq, category, summary)] = db.execute("select seq, category, summary from cases").fetchall()
+    assert (seq, category, opener(tmp_path / "e2e.sqlite3")(summary)) == (1, "dan_su", "Tranh chấp ranh giới đất vườn")
     assert db.execute("select flow, step from conversations").fetchall() == [("case", "parties")]
     db.close()
 
