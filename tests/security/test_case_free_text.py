@@ -8,20 +8,14 @@ from sqlalchemy import select, text
 
 from storage.models import Case, CaseEvent
 from tests.support import Chat, record_outcome
+from tests.unit.test_case_flow import log_case
 
 SUMMARY = "Ông Nguyen Van An  lấn lối đi của bà Bình (sđt 0912.345.678)"
 AGREEMENT = "Anh An trả lại 1 m lối đi cho chị Trần Thị Bình trước Tết"
 
 
 async def log(chat: Chat) -> None:
-    await chat.send("/vuviec")
-    await chat.press("Hôm nay")
-    await chat.press("Tranh chấp dân sự")
-    await chat.press("Các bên yêu cầu")
-    await chat.send("Nguyễn Văn An; Trần Thị Bình")
-    await chat.press("Bỏ qua")
-    await chat.send(SUMMARY)
-    await chat.press("Xong")
+    await log_case(chat, summary=SUMMARY)
     await chat.press("Xác nhận")
 
 
