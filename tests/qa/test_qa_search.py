@@ -263,3 +263,17 @@ def test_near_misses_get_the_outside_answer_first(full, question, outside):
 ])
 def test_grassroots_questions_are_not_taken_for_near_misses(full, question):
     assert not full.search(question)[0].snippet.outside
+
+
+@pytest.mark.parametrize(("question", "snippet"), [
+    ("bỏ cấp huyện rồi ai quyết định hỗ trợ hòa giải viên tai nạn", "nd120-ho-tro-tai-nan-thu-tuc"),
+    ("UBND xã không chịu thanh toán thù lao thì sao", "tt56-ho-so-thanh-toan"),
+    ("toà án có công nhận kết quả hoà giải thành ở cơ sở không", "toa-cong-nhan-hoa-giai-thanh"),
+    ("mau so theo doi hoat dong hoa giai gom nhung cot nao", "so-theo-doi-mau"),
+    ("kỳ thống kê hòa giải 6 tháng tính từ ngày nào", "thong-ke-ky-bao-cao"),
+    ("mai táng hòa giải viên 05 tháng lương cơ sở là bao nhiêu tiền", "mai-tang-luong-co-so"),
+    ("luật hòa giải ở cơ sở có sắp sửa đổi không", "luat-sua-doi-du-thao"),
+    ("những việc nào nghị định 15 không cho hòa giải", "nd15-khoan2-khong-hoa-giai"),
+])
+def test_the_topics_mediators_asked_for(full, question, snippet):
+    assert snippet in [h.snippet.id for h in full.search(question)]
