@@ -1,7 +1,8 @@
 """The steps that ask a person's facts for the team review (Điều 12): name, sex, ethnic minority.
 
 Shared by joining with a code and by an official adding a mediator. A subclass renders
-`ask_name` and finishes in `pick_ethnic`; `ethnic_key` is the question's catalog key.
+`ask_name` and finishes in `pick_ethnic`; `sex_key` and `ethnic_key` are the questions'
+catalog keys (asked of oneself, or about someone else).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ __all__ = ["MAX_NAME", "PersonFactsFlow"]
 
 
 class PersonFactsFlow(Flow):
+    sex_key = "join.ask_sex"
     ethnic_key = "join.ask_ethnic"
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
@@ -29,7 +31,7 @@ class PersonFactsFlow(Flow):
         return await self.ask_sex(ctx)
 
     async def ask_sex(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("join.ask_sex", rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
+        return [ctx.say(self.sex_key, rows(self.option(ctx, "sex", "nam", "join.sex_nam"),
                                              self.option(ctx, "sex", "nu", "join.sex_nu"),
                                              per_row=2))]
 

@@ -14,7 +14,10 @@ def numbered(reply: Reply, catalog: Catalog) -> str:
         return reply.text
     lines = [reply.text, ""]
     lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
-    lines.append(catalog.t("channel.reply_with_number", last=len(choices)))
+    if len(choices) == 1:
+        lines.append(catalog.t("channel.reply_with_one"))
+    else:
+        lines.append(catalog.t("channel.reply_with_number", last=len(choices)))
     return "\n".join(lines)
 
 

@@ -41,6 +41,7 @@ class AddMediatorFlow(PersonFactsFlow):
     """Name, sex, ethnic minority: what the review of Điều 12 needs; then a code to join."""
 
     name = "team_add"
+    sex_key = "teams.ask_sex"
     ethnic_key = "teams.ask_ethnic"
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:

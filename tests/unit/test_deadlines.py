@@ -36,12 +36,12 @@ async def test_reminders_at_seven_two_and_zero_days_until_reported(db, world, en
     texts = sender.texts("leader_a")
     assert texts == [
         "📅 Nhắc hạn: tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường trước hết ngày 05/01/2027 "
-        "(còn 7 ngày). Từ ngày 01/01/2027, nộp xong anh/chị gõ /hanbaocao và chọn «Đã nộp» "
+        "(còn 7 ngày). Từ ngày 01/01/2027, nộp xong bạn gõ /hanbaocao và chọn «Đã nộp» "
         "để tôi thôi nhắc.",
         "📅 Nhắc hạn: tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường trước hết ngày 05/01/2027 "
-        "(còn 2 ngày). Nộp xong, anh/chị chọn «Đã nộp» để tôi thôi nhắc.",
+        "(còn 2 ngày). Nộp xong, bạn chọn «Đã nộp» để tôi thôi nhắc.",
         "📅 Hôm nay (05/01/2027) là hạn cuối tổ nộp báo cáo năm 2026 (01/01–31/12) cho UBND xã/phường. "
-        "Nộp xong, anh/chị chọn «Đã nộp» để tôi thôi nhắc.",
+        "Nộp xong, bạn chọn «Đã nộp» để tôi thôi nhắc.",
     ]
     assert sender.sent["hgv_a"] == []  # only team leaders report
 

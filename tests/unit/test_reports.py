@@ -65,7 +65,7 @@ async def test_workbook_sheets_headers_rows_and_no_parties_by_default(db, world,
     chat, wb, xlsx, csv = await export(engine)
     assert "7 vụ việc" in chat.text and "viết tắt" in chat.text
     assert xlsx.filename == "bao-cao-phuong-b-2026.xlsx" and csv.filename.endswith(".csv")
-    assert wb.sheetnames == ["1. Sổ theo dõi", "1b. Tổng hợp theo HGV", "2. Thống kê", "3. Kinh phí"]
+    assert wb.sheetnames == ["1. Sổ theo dõi", "1b. Tổng hợp theo hòa giải viên", "2. Thống kê", "3. Kinh phí"]
     book = wb["1. Sổ theo dõi"]
     assert book["A1"].value == "SỔ THEO DÕI HOẠT ĐỘNG HÒA GIẢI Ở CƠ SỞ"
     assert [c.value for c in book[4]] == LOGBOOK_HEADERS
@@ -98,7 +98,7 @@ async def test_statistics_and_tally_totals(db, world, engine):
     assert row_starting(stats, "Tranh chấp dân sự (đất, hợp đồng, thừa kế…)")[:6] == (
         "Tranh chấp dân sự (đất, hợp đồng, thừa kế…)", 3, 2, 1, 0, 0)
     assert row_starting(stats, "Tổng cộng")[:6] == ("Tổng cộng", 7, 3, 2, 1, 1)
-    tally = wb["1b. Tổng hợp theo HGV"]
+    tally = wb["1b. Tổng hợp theo hòa giải viên"]
     hgv_a = next(r for r in cells(tally) if r[1] == "Hòa Giải A")
     # categories (mâu thuẫn, dân sự, hôn nhân, vi phạm, khác), then thành, không thành, đang, kết thúc, total
     assert hgv_a == ("Tổ hòa giải 1", "Hòa Giải A", 1, 2, 1, 0, 0, 2, 1, 1, 0, 4)

@@ -33,11 +33,11 @@ async def test_review_counts_each_rule(db, world, engine):
     assert "Chưa đạt: 1 tổ" in text
     assert "• Dưới 3 hòa giải viên: 1" in text and "• Chưa có hòa giải viên nữ: 0" in text
     assert "chưa có hòa giải viên là người dân tộc thiểu số: 1" in text and "• Chưa có tổ trưởng: 1" in text
-    assert ("1. Tổ hòa giải 2 (1 HGV): dưới 3 hòa giải viên; chưa có hòa giải viên người dân tộc thiểu số; "
+    assert ("1. Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên người dân tộc thiểu số; "
             "chưa có tổ trưởng") in text
     assert "Tổ hòa giải 1" not in text  # team A meets the Law: 3 mediators, a woman, a leader
     await official.press("Xem tất cả")
-    assert "Tổ hòa giải 1 (3 HGV): đạt" in official.text
+    assert "Tổ hòa giải 1 (3 hòa giải viên): đạt" in official.text
 
 
 async def test_add_a_mediator_then_appoint_the_leader(db, world, engine):
@@ -47,6 +47,7 @@ async def test_add_a_mediator_then_appoint_the_leader(db, world, engine):
     assert "Hòa Giải B — Hòa giải viên, nữ" in official.text
     await official.press("Thêm hòa giải viên")
     await official.send("Lò Văn Sáu")
+    assert "Giới tính của người này?" in official.text and "của bạn" not in official.text  # asked about someone else
     await official.press("Nam")
     await official.press("Có")
     assert "Đã thêm Lò Văn Sáu vào Tổ hòa giải 2" in official.text
@@ -83,7 +84,7 @@ async def test_move_a_leader_and_mark_one_as_left(db, world, engine):
     assert not gone.active and gone.left_reason == "a" and gone.left_at is not None
     await official.send("/tohoagiai")
     assert "Tổng số: 2 tổ, 3 hòa giải viên" in official.text
-    assert "Tổ hòa giải 1 (1 HGV): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng" in official.text
+    assert "Tổ hòa giải 1 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng" in official.text
     await official.payload(f"tm:p:{gone.id}")  # no longer a mediator in office
     assert "đã thôi làm hòa giải viên" in official.text
     async with db.uow() as uow:
@@ -117,7 +118,7 @@ async def test_cli_team_commands(tmp_path):
 
     review = bot("review", "--unit", "Phường B")
     assert "2 tổ, 1 tổ chưa đạt Điều 12" in review.stdout
-    assert f"#{world.team_b.id} Tổ hòa giải 2 (1 HGV): dưới 3 hòa giải viên; chưa có tổ trưởng" in review.stdout
+    assert f"#{world.team_b.id} Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có tổ trưởng" in review.stdout
     added = bot("add", "--team", str(world.team_b.id), "--name", "Vi Thị Hoa", "--sex", "nu", "--leader")
     assert "Đã thêm hòa giải viên" in added.stdout and "Mã tham gia bot:" in added.stdout
     moved = bot("move", "--person", str(world.people["hgv_a2"].id), "--to", str(world.team_b.id))
@@ -125,7 +126,7 @@ async def test_cli_team_commands(tmp_path):
     left = bot("leave", "--person", str(world.people["hgv_a"].id), "--reason", "b")
     assert "Điều 11 khoản 1 điểm b" in left.stdout
     review = bot("review", "--unit", "Phường B")
-    assert "Tổ hòa giải 2 (3 HGV): đạt" in review.stdout
-    assert "Tổ hòa giải 1 (1 HGV)" in review.stdout
+    assert "Tổ hòa giải 2 (3 hòa giải viên): đạt" in review.stdout
+    assert "Tổ hòa giải 1 (1 hòa giải viên)" in review.stdout
     missing = bot("move", "--person", "999", "--to", "Tổ hòa giải 1")
     assert missing.returncode == 2 and "Không có người #999" in missing.stdout and "Traceback" not in missing.stderr
