@@ -21,8 +21,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bot run
 
+# Tests spread over worker processes (pytest-xdist): most of the suite's time is spent waiting
+# on other processes (the bot, PostgreSQL, fake servers), so more workers than cores help.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # After changing the dependencies in pyproject.toml: new locks (needs the network).
 LOCK := $(VENV)/bin/uv pip compile pyproject.toml requirements-build.in --universal --python-version 3.11 \

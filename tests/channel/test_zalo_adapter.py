@@ -46,7 +46,7 @@ async def test_join_and_log_a_case_by_numbers_and_words_without_diacritics(db, w
     code = await invite_code(db, Role.HOA_GIAI_VIEN, world.team_a)
     text = await user.type(f"start {code}")  # no slash
     assert "Họ và tên" in text and "1. Dùng tên: Lan Lê" in text
-    assert "Trả lời bằng số (1–1)" in text
+    assert "Gõ 1 (hoặc đúng lựa chọn trên)" in text and "(1–1)" not in text
     assert "Giới tính" in await user.type("1")
     assert "dân tộc thiểu số" in await user.type("nu")  # «Nữ» typed without its diacritic
     text = await user.type("KHONG")
