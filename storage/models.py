@@ -195,7 +195,7 @@ class Case(Base):
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))
     end_reason: Mapped[str | None] = mapped_column(String(30))
     # the logbook's dates: each mediation session, and the day the outcome was reached
-    sessions: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO dates, ascending
+    sessions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # ISO days, ascending
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     # where the parties were referred when the mediation failed (Điều 21 khoản 3, Điều 27)
     referral: Mapped[str | None] = mapped_column(String(30))

@@ -35,7 +35,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("code", sa.String(length=12), nullable=True))
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("code", sa.String(length=12), server_default="", nullable=False))
-        batch.add_column(sa.Column("sessions", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("sessions", sa.JSON(), server_default="[]", nullable=False))
         batch.add_column(sa.Column("outcome_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("referral", sa.String(length=30), nullable=True))
         batch.add_column(sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=True))
@@ -46,8 +46,6 @@ def upgrade() -> None:
         batch.alter_column("data", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False,
                            postgresql_using="data::text")
     _backfill(op.get_bind())
-    with op.batch_alter_table("cases") as batch:
-        batch.alter_column("sessions", existing_type=sa.JSON(), nullable=False)
 
 
 def _backfill(conn: sa.Connection) -> None:
@@ -68,7 +66,6 @@ def _backfill(conn: sa.Connection) -> None:
         scope.add(code)
         conn.execute(sa.update(units).where(units.c.id == r.id).values(code=code))
         conn.execute(sa.update(cases).where(cases.c.team_id == r.id).values(code=code))
-    conn.execute(sa.update(cases).values(sessions=[]))
     tz = ZoneInfo(os.environ.get("TIMEZONE") or "Asia/Ho_Chi_Minh")
     closed = conn.execute(sa.select(cases.c.id, cases.c.closed_at)
                           .where(cases.c.closed_at.is_not(None), cases.c.status != "dang_hoa_giai")).all()
