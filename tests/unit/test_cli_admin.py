@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli import Done, run_bot
 
 
-def bot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3",
-           "TELEGRAM_BOT_USERNAME": "hoagiai_bot", "TELEGRAM_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=60)
+def bot(tmp_path: Path, *args: str) -> Done:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3", "TELEGRAM_BOT_USERNAME": "hoagiai_bot",
+           "TELEGRAM_BOT_TOKEN": "", "DATA_KEY": ""}
+    return run_bot(tmp_path, env, *args)
 
 
 def test_units_from_csv_official_and_invites(tmp_path):

@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 import csv as csvlib
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -18,6 +15,7 @@ from bot.app import build_engine
 from handlers.reports.money import Rates
 from storage.migrate import upgrade_async
 from storage.models import AuditEntry
+from tests.cli import run_bot
 from tests.support import Chat
 from tests.unit.officials_fixtures import seed_ward
 
@@ -175,11 +173,10 @@ async def test_cli_report_writes_the_files_and_audits(tmp_path):
     db = Database(url)
     world = await build_world(db)
     await seed_ward(db, world)
-    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
+    env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
     args = ["report", "--unit", "Phường B", "--from", "01/01/2026", "--to", "30/06/2026", "--out", "h1.xlsx",
             "--csv", "h1.csv"]
-    out = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,
-                                  capture_output=True, text=True, timeout=120)
+    out = await asyncio.to_thread(run_bot, tmp_path, env, *args)
     assert out.returncode == 0, out.stderr
     assert "h1.xlsx: 5 vụ việc" in out.stdout
     wb = load_workbook(tmp_path / "h1.xlsx")

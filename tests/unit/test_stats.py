@@ -3,10 +3,8 @@ rollups behind the counts, and `python -m bot stats`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import create_engine, select
@@ -15,6 +13,7 @@ from storage import rollups
 from storage.migrate import upgrade, upgrade_async
 from storage.models import CaseStatus, Role
 from storage.models_officials import StatRollup
+from tests.cli import Done, run_bot
 from tests.support import Chat, record_outcome
 from tests.unit.officials_fixtures import add_cases, add_person, other_province_team, seed_ward
 
@@ -161,11 +160,9 @@ def test_the_migration_counts_cases_already_stored(tmp_path):
     assert rows == [(1, 202601, 1), (1, 202602, 1), (1, 202603, 1), (2, 202601, 1), (2, 202602, 1), (2, 202603, 1)]
 
 
-def _bot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3", "TELEGRAM_BOT_TOKEN": "",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=120)
+async def _bot(tmp_path: Path, *args: str) -> Done:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3", "TELEGRAM_BOT_TOKEN": ""}
+    return await asyncio.to_thread(run_bot, tmp_path, env, *args)
 
 
 async def test_cli_stats_json_and_text(tmp_path):
@@ -178,16 +175,16 @@ async def test_cli_stats_json_and_text(tmp_path):
     world = await build_world(db)
     await seed_ward(db, world)
     await db.dispose()
-    out = _bot(tmp_path, "stats", "--unit", "Phường B", "--period", "2026", "--json")
+    out = await _bot(tmp_path, "stats", "--unit", "Phường B", "--period", "2026", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["current"]["received"] == 7 and data["current"]["thanh"] == 3
     assert data["current"]["success_rate"] == 50.0 and data["same_period_before"]["received"] == 4
     assert data["current"]["by_category"]["dan_su"] == 3
     assert [(c["name"], c["received"]) for c in data["children"]] == [("Thôn 1", 5), ("Thôn 2", 2)]
-    text = _bot(tmp_path, "stats", "--unit", str(world.ward.id), "--period", "2026H1")
+    text = await _bot(tmp_path, "stats", "--unit", str(world.ward.id), "--period", "2026H1")
     assert "Tiếp nhận: 5 vụ việc" in text.stdout
-    bad = _bot(tmp_path, "stats", "--unit", "Không Có", "--period", "2026")
+    bad = await _bot(tmp_path, "stats", "--unit", "Không Có", "--period", "2026")
     assert bad.returncode == 2 and "Không tìm thấy đơn vị" in bad.stdout and "Traceback" not in bad.stderr
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
+import asyncio
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
 from storage.migrate import upgrade_async
 from storage.models import AuditEntry, InviteCode, Person, Role, Unit
+from tests.cli import Done, run_bot
 from tests.support import Chat
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,23 +109,22 @@ async def test_cli_team_commands(tmp_path):
     db = Database(url)
     world = await build_world(db)
     await db.dispose()
-    env = {**os.environ, "DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": "", "PYTHONPATH": str(ROOT)}
+    env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
 
-    def bot(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot", "team", *args], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+    async def bot(*args: str) -> Done:
+        return await asyncio.to_thread(run_bot, tmp_path, env, "team", *args)
 
-    review = bot("review", "--unit", "Phường B")
+    review = await bot("review", "--unit", "Phường B")
     assert "2 tổ, 1 tổ chưa đạt Điều 12" in review.stdout
     assert f"#{world.team_b.id} Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có tổ trưởng" in review.stdout
-    added = bot("add", "--team", str(world.team_b.id), "--name", "Vi Thị Hoa", "--sex", "nu", "--leader")
+    added = await bot("add", "--team", str(world.team_b.id), "--name", "Vi Thị Hoa", "--sex", "nu", "--leader")
     assert "Đã thêm hòa giải viên" in added.stdout and "Mã tham gia bot:" in added.stdout
-    moved = bot("move", "--person", str(world.people["hgv_a2"].id), "--to", str(world.team_b.id))
+    moved = await bot("move", "--person", str(world.people["hgv_a2"].id), "--to", str(world.team_b.id))
     assert "Đã chuyển Hòa Giải A Hai sang Tổ hòa giải 2" in moved.stdout
-    left = bot("leave", "--person", str(world.people["hgv_a"].id), "--reason", "b")
+    left = await bot("leave", "--person", str(world.people["hgv_a"].id), "--reason", "b")
     assert "Điều 11 khoản 1 điểm b" in left.stdout
-    review = bot("review", "--unit", "Phường B")
+    review = await bot("review", "--unit", "Phường B")
     assert "Tổ hòa giải 2 (3 hòa giải viên): đạt" in review.stdout
     assert "Tổ hòa giải 1 (1 hòa giải viên)" in review.stdout
-    missing = bot("move", "--person", "999", "--to", "Tổ hòa giải 1")
+    missing = await bot("move", "--person", "999", "--to", "Tổ hòa giải 1")
     assert missing.returncode == 2 and "Không có người #999" in missing.stdout and "Traceback" not in missing.stderr
