@@ -263,7 +263,7 @@ async def start_zalo(settings: Settings, engine: Engine, channels: Channels) -> 
 async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, channels: Channels,
                         heartbeat: Heartbeat) -> None:
     from bot.channels.telegram import inbox_handler
-    from bot.inbox import Inbox
+    from bot.inbox import Handler, Inbox
     from bot.web import TELEGRAM_PATH, ZALO_PATH, build_web_app, web_server
 
     base = settings.webhook_url.rstrip("/")
@@ -275,7 +275,7 @@ async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, c
     if channels.zalo is not None:
         await register_zalo_webhook(channels.zalo, base + ZALO_PATH, zalo_secret)
 
-    handlers = {"zalo": channels.zalo.handle_payload} if channels.zalo is not None else {}
+    handlers: dict[str, Handler] = {"zalo": channels.zalo.handle_payload} if channels.zalo is not None else {}
     if channels.telegram is not None:
         handlers["telegram"] = inbox_handler(channels.telegram)
     inbox = Inbox(db, handlers, clock=system_clock)  # updates kept before their 200 (bot/inbox.py)

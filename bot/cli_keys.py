@@ -35,7 +35,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     source = key_source_of(settings)
     db = await open_db(settings)  # no store: said so; a key that does not open it stops here
     try:
-        old: PartyCipher = db.engine.sync_engine.dialect.pii_cipher
+        old: PartyCipher = db.engine.sync_engine.dialect.pii_cipher  # type: ignore[attr-defined]
         where = str(source.key_file) if source.key_file else "DATA_KEY"
         if args.key_cmd == "check":
             print(t("keys.check_ok", source=where, key_id=old.key_id))

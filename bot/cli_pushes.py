@@ -184,19 +184,20 @@ async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
 
 async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
     if args.deadline_cmd == "set":
-        due = read_day_month(args.due)
-        if isinstance(due, Problem):
-            print(t.t("pushcli.error", reason=due.text(t.t)))
+        day_month = read_day_month(args.due)
+        if isinstance(day_month, Problem):
+            print(t.t("pushcli.error", reason=day_month.text(t.t)))
             return 2
         try:
-            await set_rule(uow, unit, args.kind, *due, None, now)
+            await set_rule(uow, unit, args.kind, *day_month, None, now)
         except DeadlineError as err:
             print(t.t("pushcli.error", reason=t.t(err.key)))
             return 2
     today = now.astimezone(env.tz).date()
     for kind, (month, day) in (await rules_of(uow, unit)).items():
         period, due = current(kind, month, day, today)
-        print(t.t("pushcli.deadline_line", unit=unit.name, report=t.t(f"deadline.period_{kind}", year=period.start.year),
+        report = t.t(f"deadline.period_{kind}", year=period.start.year)
+        print(t.t("pushcli.deadline_line", unit=unit.name, report=report,
                   day=f"{day:02d}/{month:02d}", due=due.strftime("%d/%m/%Y")))
     return 0
 

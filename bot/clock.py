@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
@@ -40,7 +41,7 @@ SEEN_KEPT = dt.timedelta(days=3)
 class Leadership:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._conn = None
+        self._conn: AsyncConnection | None = None
 
     async def acquire(self) -> bool:
         if self.db.engine.dialect.name != "postgresql":

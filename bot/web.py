@@ -169,7 +169,8 @@ def build_web_app(*, inbox: Inbox, telegram: Application | None, telegram_secret
 def web_server(app: Starlette, host: str, port: int,
                limits: WebLimits = WebLimits()) -> uvicorn.Server:
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                            http=guarded_protocol(limits), timeout_keep_alive=limits.keep_alive,
+                            http=guarded_protocol(limits),
+                            timeout_keep_alive=limits.keep_alive,  # type: ignore[arg-type]  # uvicorn takes a float
                             h11_max_incomplete_event_size=limits.max_header)
     return uvicorn.Server(config)
 

@@ -92,7 +92,7 @@ class Ctx:
     def t(self, key: str, **values: Any) -> str:
         return self.deps.catalog.t(key, **values)
 
-    def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), **values: Any) -> Reply:
+    def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), /, **values: Any) -> Reply:
         return Reply(self.t(key, **values), tuple(tuple(r) for r in buttons))
 
     def button(self, key: str, payload: str, **values: Any) -> Button:

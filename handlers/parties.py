@@ -67,6 +67,8 @@ def roster(parties: Any) -> Roster:
     "aliases" list (one list of earlier spellings per party) is recognised as them too."""
     if isinstance(parties, Roster):
         return parties
+    addresses: list[Any]
+    aliases: list[Any]
     entries, addresses, aliases, phones, gone, contact = parties, [], [], [], False, ""
     if isinstance(parties, Mapping):
         contact = _text(parties.get("contact"))

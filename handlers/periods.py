@@ -209,14 +209,14 @@ def _named(words: str, text: str, today: dt.date, late_ok: bool) -> Period | Pro
         y = int(m.group(3)) if m.group(3) else None
         return _with_year("half" if m.group(1) == "h" else "quarter", y, n, text, today, late_ok)
     if m := _MONTH.fullmatch(words):
-        n, y = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        return _with_year("month", int(y) if y else None, int(n), text, today, late_ok)
+        mo, yr = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return _with_year("month", int(yr) if yr else None, int(mo), text, today, late_ok)
     if m := _HALF.fullmatch(words):
         n = 1 if m.group(1) == "dau" else 2
-        y = m.group(2)
-        if y in (None, "nay", "ngoai", "truoc"):
-            return half(today.year - (0 if y in (None, "nay") else 1), n)
-        return _with_year("half", int(y), n, text, today, late_ok)
+        yr = m.group(2)
+        if yr in (None, "nay", "ngoai", "truoc"):
+            return half(today.year - (0 if yr in (None, "nay") else 1), n)
+        return _with_year("half", int(yr), n, text, today, late_ok)
     if words in _WORDS:
         kind, steps = _WORDS[words]
         return _back(kind, today, steps)

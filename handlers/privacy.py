@@ -77,7 +77,12 @@ def _scrub(row: Any, change: Callable[[str], str], skip: tuple[str, ...] = ()) -
 
 def _strings(value: Any) -> list[str]:
     found: list[str] = []
-    deep(value, lambda s: found.append(s) or s)
+
+    def keep(s: str) -> str:
+        found.append(s)
+        return s
+
+    deep(value, keep)
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -91,7 +92,7 @@ class OneWriter:
 class UnitOfWork:
     """One transaction. Repositories never commit; the use case calls commit()."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], writer: OneWriter | None = None) -> None:
+    def __init__(self, sessions: Callable[[], AsyncSession], writer: OneWriter | None = None) -> None:
         self._sessions = sessions
         self._writer = writer
         self._entered = False
@@ -127,7 +128,7 @@ class UnitOfWork:
                 await self.session.rollback()
             await self.session.close()
         finally:
-            if self._entered:
+            if self._entered and self._writer is not None:  # entered only with a writer
                 self._entered = False
                 self._writer.leave()
 
@@ -143,13 +144,13 @@ class Database:
         """`cipher` encrypts the parties' data; by default a SQLite file's key file (see store_cipher)."""
         self.url = url
         self.engine = make_engine(url)
-        self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)
+        self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)  # type: ignore[attr-defined]
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = OneWriter() if make_url(url).get_backend_name() == "sqlite" else None
 
     def use_cipher(self, cipher: PartyCipher) -> None:
         """The key the start-up check settled on (storage.keycheck)."""
-        self.engine.sync_engine.dialect.pii_cipher = cipher
+        self.engine.sync_engine.dialect.pii_cipher = cipher  # type: ignore[attr-defined]
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.writer)
@@ -163,7 +164,8 @@ class Database:
         """Encrypt what is still stored plain in a sealed column (written before its encryption)."""
         from storage.sealing import seal_plain_rows
 
-        return await seal_plain_rows(self.engine, self.engine.sync_engine.dialect.pii_cipher, batch)
+        return await seal_plain_rows(self.engine, self.engine.sync_engine.dialect.pii_cipher,  # type: ignore[attr-defined]
+                                     batch)
 
     async def ping(self) -> bool:
         try:

@@ -82,7 +82,7 @@ async def purge_expired_drafts(session: AsyncSession, now: dt.datetime) -> int:
                Conversation.expires_at != EMPTIED)
         .values(data={}, choices={}, expires_at=EMPTIED)
         .execution_options(synchronize_session=False))
-    return done.rowcount or 0
+    return done.rowcount or 0  # type: ignore[attr-defined]  # SQLAlchemy types DML results as Result, not CursorResult
 
 
 async def forget_freed_pages(db: Database) -> None:

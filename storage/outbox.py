@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,32 +33,37 @@ class OutboxRepo:
         self.s = session
 
     @property
+    def _session(self) -> AsyncSession:
+        """Adding and getting rows: only ever on a session (the dispatcher's connection updates)."""
+        return cast(AsyncSession, self.s)
+
+    @property
     def _dialect(self) -> str:
         dialect = getattr(self.s, "dialect", None) or getattr(getattr(self.s, "bind", None), "dialect", None)
         return dialect.name if dialect is not None else "sqlite"
 
     # --- creating ------------------------------------------------------------------------
     async def add_push(self, push: Push) -> Push:
-        self.s.add(push)
-        await self.s.flush()
+        self._session.add(push)
+        await self._session.flush()
         return push
 
     async def add_file(self, filename: str, kind: str, data: bytes, now: dt.datetime) -> PushFile:
         file = PushFile(filename=filename[:200], kind=kind, data=data, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(), created_at=now)
-        self.s.add(file)
-        await self.s.flush()
+        self._session.add(file)
+        await self._session.flush()
         return file
 
     async def add_file_ref(self, filename: str, kind: str, ref: str, size: int, now: dt.datetime) -> PushFile:
         file = PushFile(filename=filename[:200], kind=kind, data=b"", ref=ref[:300], size=size,
                         sha256=hashlib.sha256(ref.encode()).hexdigest(), created_at=now)
-        self.s.add(file)
-        await self.s.flush()
+        self._session.add(file)
+        await self._session.flush()
         return file
 
     async def file(self, file_id: int) -> PushFile | None:
-        return await self.s.get(PushFile, file_id)
+        return await self._session.get(PushFile, file_id)
 
     async def add_deliveries(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert rows; a key that exists already is skipped. Returns the number inserted."""
@@ -77,7 +82,7 @@ class OutboxRepo:
             q = q.where(Delivery.person_id.in_(list(person_ids)))
         result = await self.s.execute(q.values(status=DeliveryStatus.CANCELLED).execution_options(
             synchronize_session=False))
-        return result.rowcount
+        return result.rowcount  # type: ignore[attr-defined]  # SQLAlchemy types DML results as Result, not CursorResult
 
     async def revive(self, topic: str, person_id: int, now: dt.datetime) -> int:
         """Cancelled deliveries of a topic that are still ahead go back to pending."""
@@ -85,7 +90,7 @@ class OutboxRepo:
              .where(Delivery.topic == topic, Delivery.person_id == person_id,
                     Delivery.status == DeliveryStatus.CANCELLED, Delivery.due_at > now)
              .values(status=DeliveryStatus.PENDING).execution_options(synchronize_session=False))
-        return (await self.s.execute(q)).rowcount
+        return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     # --- people ----------------------------------------------------------------------------
     async def people_at(self, unit_id: int, roles: Sequence[Role]) -> Sequence[Person]:
@@ -105,7 +110,7 @@ class OutboxRepo:
 
     # --- reading -------------------------------------------------------------------------
     async def push(self, push_id: int) -> Push | None:
-        return await self.s.get(Push, push_id)
+        return await self._session.get(Push, push_id)
 
     async def pushes_by(self, person_id: int, kind: str, limit: int) -> Sequence[Push]:
         q = (select(Push).where(Push.created_by_id == person_id, Push.kind == kind)
@@ -129,7 +134,7 @@ class OutboxRepo:
              .where(Delivery.person_id == person_id, Delivery.status.in_(OPEN_STATUSES),
                     or_(Delivery.expires_at.is_(None), Delivery.expires_at > now))
              .order_by(Delivery.due_at, Delivery.id).limit(limit))
-        return (await self.s.execute(q)).all()
+        return (await self.s.execute(q)).tuples().all()
 
     async def topic_exists(self, topic: str) -> bool:
         return await self.s.scalar(select(Delivery.id).where(Delivery.topic == topic).limit(1)) is not None
@@ -140,16 +145,16 @@ class OutboxRepo:
         return set(await self.s.scalars(q))
 
     async def muted(self, person_id: int) -> bool:
-        prefs = await self.s.get(PushPrefs, person_id)
+        prefs = await self._session.get(PushPrefs, person_id)
         return bool(prefs and prefs.mute_reminders)
 
     async def set_muted(self, person_id: int, muted: bool, now: dt.datetime) -> None:
-        prefs = await self.s.get(PushPrefs, person_id)
+        prefs = await self._session.get(PushPrefs, person_id)
         if prefs is None:
-            self.s.add(PushPrefs(person_id=person_id, mute_reminders=muted, updated_at=now))
+            self._session.add(PushPrefs(person_id=person_id, mute_reminders=muted, updated_at=now))
         else:
             prefs.mute_reminders, prefs.updated_at = muted, now
-        await self.s.flush()
+        await self._session.flush()
 
     # --- the dispatcher --------------------------------------------------------------------
     async def claim(self, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int,
@@ -172,7 +177,7 @@ class OutboxRepo:
     async def claimed(self, ids: Sequence[int]) -> Sequence[tuple[Delivery, Push]]:
         q = (select(Delivery, Push).join(Push, Delivery.push_id == Push.id).where(Delivery.id.in_(list(ids)))
              .order_by(Delivery.next_attempt_at, Delivery.id))
-        return (await self.s.execute(q)).all()
+        return (await self.s.execute(q)).tuples().all()
 
     async def muted_among(self, person_ids: Sequence[int]) -> set[int]:
         q = select(PushPrefs.person_id).where(PushPrefs.person_id.in_(list(person_ids)),
@@ -191,7 +196,7 @@ class OutboxRepo:
                     Delivery.claimed_by == worker)
              .values(status=DeliveryStatus.SENDING, channel=channel, external_id=external_id)
              .execution_options(synchronize_session=False))
-        return (await self.s.execute(q)).rowcount == 1
+        return (await self.s.execute(q)).rowcount == 1  # type: ignore[attr-defined]
 
     async def finish(self, delivery_id: int, status: DeliveryStatus, now: dt.datetime,
                      error: str | None = None) -> None:
@@ -225,20 +230,20 @@ class OutboxRepo:
             update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, *cond)
             .values(status=DeliveryStatus.UNCERTAIN, lease_until=None, error="process stopped while sending")
             .execution_options(synchronize_session=False))
-        return back.rowcount, lost.rowcount
+        return back.rowcount, lost.rowcount  # type: ignore[attr-defined]
 
     async def release(self, worker: str) -> int:
         """A clean shutdown hands back what it claimed but did not start."""
         q = (update(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_by == worker)
              .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
              .execution_options(synchronize_session=False))
-        return (await self.s.execute(q)).rowcount
+        return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     async def expire(self, now: dt.datetime) -> int:
         q = (update(Delivery)
              .where(Delivery.status == DeliveryStatus.PENDING, Delivery.expires_at <= now)
              .values(status=DeliveryStatus.EXPIRED).execution_options(synchronize_session=False))
-        return (await self.s.execute(q)).rowcount
+        return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     async def next_due(self) -> dt.datetime | None:
         q = select(func.min(Delivery.next_attempt_at)).where(Delivery.status == DeliveryStatus.PENDING)
@@ -256,4 +261,4 @@ class OutboxRepo:
              .where(Case.status == CaseStatus.DANG_HOA_GIAI, Case.received_on <= received_before,
                     Person.active.is_(True))
              .order_by(CaseMediator.person_id, Case.received_on, Case.id))
-        return (await self.s.execute(q)).all()
+        return (await self.s.execute(q)).tuples().all()

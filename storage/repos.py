@@ -175,7 +175,7 @@ class InviteRepo(_Repo):
                    InviteCode.expires_at > now)
             .values(uses_left=InviteCode.uses_left - 1)
         )
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def live(self, now: dt.datetime, path: str, *, made_by: int | None = None,
                    limit: int = 500) -> Sequence[InviteCode]:
@@ -255,7 +255,7 @@ class SeenUpdateRepo(_Repo):
         ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = ins(SeenUpdate).values(key=key, at=now).on_conflict_do_nothing()
         result = await self.s.execute(stmt)
-        return result.rowcount == 1
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def prune(self, before: dt.datetime) -> None:
         await self.s.execute(delete(SeenUpdate).where(SeenUpdate.at < before))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Connection, delete, event, extract, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,7 +31,7 @@ def month_of(day: dt.date) -> int:
     return day.year * 100 + day.month
 
 
-def _value(value: object) -> str:
+def _value(value: Any) -> str:
     return getattr(value, "value", value)  # an enum member or its stored text
 
 

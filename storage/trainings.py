@@ -64,13 +64,13 @@ class TrainingRepo:
     async def invite(self, training_id: int, person_id: int) -> tuple[TrainingInvite, Training] | None:
         q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
              .where(TrainingInvite.training_id == training_id, TrainingInvite.person_id == person_id))
-        row = (await self.s.execute(q)).first()
+        row = (await self.s.execute(q)).tuples().first()
         return row if row else None
 
     async def invite_by_id(self, invite_id: int) -> tuple[TrainingInvite, Training] | None:
         q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
              .where(TrainingInvite.id == invite_id))
-        row = (await self.s.execute(q)).first()
+        row = (await self.s.execute(q)).tuples().first()
         return row if row else None
 
     async def invites(self, training_id: int, team_id: int | None = None) -> Sequence[tuple[TrainingInvite, Person]]:
@@ -78,13 +78,13 @@ class TrainingRepo:
              .where(TrainingInvite.training_id == training_id))
         if team_id is not None:
             q = q.where(TrainingInvite.team_id == team_id)
-        return (await self.s.execute(q.order_by(Person.full_name, Person.id))).all()
+        return (await self.s.execute(q.order_by(Person.full_name, Person.id))).tuples().all()
 
     async def mine(self, person_id: int, since: dt.datetime, limit: int) -> Sequence[tuple[TrainingInvite, Training]]:
         q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
              .where(TrainingInvite.person_id == person_id, Training.starts_at >= since)
              .order_by(Training.starts_at, Training.id).limit(limit))
-        return (await self.s.execute(q)).all()
+        return (await self.s.execute(q)).tuples().all()
 
     async def starting_between(self, person_id: int, start: dt.datetime, end: dt.datetime
                                ) -> Sequence[tuple[TrainingInvite, Training]]:
@@ -93,7 +93,7 @@ class TrainingRepo:
              .where(TrainingInvite.person_id == person_id, Training.status == TrainingStatus.SCHEDULED,
                     Training.starts_at.between(start, end))
              .order_by(Training.starts_at, Training.id))
-        return (await self.s.execute(q)).all()
+        return (await self.s.execute(q)).tuples().all()
 
     async def misses(self, person_id: int, training_ids: Sequence[int]) -> dict[int, int]:
         """Training id → wrong check-in codes this person typed for it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import (
     BotCommand,
@@ -112,7 +112,7 @@ class TelegramChannel:
             .concurrent_updates(PerChatProcessor())
         )
         if rate_limit:
-            builder = builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+            builder = builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
         if request is not None:
             builder = builder.request(request)
         if updates_request is not None:
@@ -195,12 +195,18 @@ async def _one(call, past_timeouts: bool) -> None:
         log.warning("telegram: no answer in time to a reply; it may have arrived and is not sent again")
 
 
+class SendsReplies(Protocol):
+    """What TelegramSender sends through: TelegramChannel, or the outbox's one-call stand-in."""
+
+    async def send(self, bot: Any, chat_id: int | str, replies: Sequence[Reply]) -> None: ...
+
+
 class TelegramSender:
     """Sends outside a turn (reminders, broadcasts), mapping Telegram's errors for the outbox."""
 
     channel = "telegram"
 
-    def __init__(self, channel: TelegramChannel, bot, *, transient_backoff: float = 5.0) -> None:
+    def __init__(self, channel: SendsReplies, bot, *, transient_backoff: float = 5.0) -> None:
         self._channel = channel
         self._bot = bot
         self._backoff = transient_backoff

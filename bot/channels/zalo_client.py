@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Self
 
 import httpx
+
 from bot.channels import render
 
 log = logging.getLogger(__name__)

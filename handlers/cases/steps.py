@@ -147,7 +147,8 @@ class CaseSteps(Flow):
         lines = [one_line(x) for x in re.split(r"[;\n]", text) if one_line(x)]
         lines = [re.sub(r"^\d{1,2}\s*[.)]\s*", "", x) for x in lines]  # "1. thôn Đông" → "thôn Đông"
         if len(lines) != len(parties):
-            return [ctx.say("case.addresses_count", typed=len(lines), count=len(parties)), *await self.ask_addresses(ctx)]
+            return [ctx.say("case.addresses_count", typed=len(lines), count=len(parties)),
+                    *await self.ask_addresses(ctx)]
         if any(len(x) > MAX_ADDRESS for x in lines):
             return [ctx.say("case.too_long", limit=MAX_ADDRESS), *await self.ask_addresses(ctx)]
         self.put(ctx, addresses=lines)

@@ -124,9 +124,9 @@ class QaIndex:
                 folded = [tn.fold(t) for t in raw]
                 length += weight * len(folded)
                 for term in folded + tn.bigrams(folded):
-                    tf[term] += weight
+                    tf[term] += weight  # type: ignore[assignment]  # typeshed: Counter counts int only
                 for term in _exact_terms(raw):
-                    tf[term] += weight
+                    tf[term] += weight  # type: ignore[assignment]  # typeshed: Counter counts int only
             tfs.append(tf)
             lengths.append(length)
         return cls(tuple(units), tfs, lengths)

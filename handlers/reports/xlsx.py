@@ -137,7 +137,7 @@ def tally(sh: Sheet, data: ReportData, t: T) -> None:
     sh.header([*heads, t("report.col_cases")], freeze=True)
     for book in data.books:
         per: dict[str, Counter[str]] = {}
-        team = Counter()
+        team: Counter[Any] = Counter()
         for row in book.rows:
             team[row.category] += 1
             team[row.status] += 1
@@ -191,7 +191,7 @@ def money(sh: Sheet, data: ReportData, t: T) -> None:
     cols = ("team", "success", "other", "fees", "months_col", "support", "sum")
     sh.header([t(f"report.money_{c}") for c in cols], freeze=True)
     fmt = {4: MONEY, 6: MONEY, 7: MONEY}
-    sums = Counter()
+    sums: Counter[str] = Counter()
     for unit, m in data.money:
         sh.line([unit.name, m.success, m.other_closed, m.fees, m.months, m.support, m.total], formats=fmt)
         sums.update({"success": m.success, "other": m.other_closed, "fees": m.fees, "support": m.support,

@@ -7,8 +7,6 @@ from handlers.core import Button, Ctx, Reply, rows
 from handlers.outbox import PushPolicy
 from handlers.person_steps import PersonFactsFlow
 from handlers.registry import OFFICIALS, Command, Slice
-from handlers.trainings.render import env_of
-from handlers.trainings.usecases import invite_to_upcoming
 from handlers.teams.usecases import (
     ISSUES,
     LEAVE_REASONS,
@@ -22,6 +20,8 @@ from handlers.teams.usecases import (
     review,
     team_check,
 )
+from handlers.trainings.render import env_of
+from handlers.trainings.usecases import invite_to_upcoming
 from storage.models import Person, Role
 
 PAGE = 8

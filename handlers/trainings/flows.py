@@ -132,7 +132,8 @@ class NewTrainingFlow(Flow):
         data, scope = ctx.conv.data, await self._scope(ctx)
         people = await ctx.uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
         env = env_of(ctx, self.policy)
-        text = ctx.t("training.confirm", title=data["title"], when=env.when(dt.datetime.fromisoformat(data["starts_at"])),
+        when = env.when(dt.datetime.fromisoformat(data["starts_at"]))
+        text = ctx.t("training.confirm", title=data["title"], when=when,
                      place=data["place"], scope=", ".join(u.name for u in scope), count=len(people))
         if data.get("file"):
             text += "\n" + ctx.t("notice.attached", name=data["file"]["filename"])

@@ -63,7 +63,7 @@ def training_line(ctx: Ctx, env: PushEnv, training: Training) -> str:
 
 def official_detail(ctx: Ctx, env: PushEnv, training: Training, unit: Unit | None,
                     tally: list[tuple[Unit, int, int, int, int]]) -> Reply:
-    invited, yes, no, came = (sum(t[i] for t in tally) for i in range(1, 5))
+    invited, yes, no, came = (sum(t[1:][i] for t in tally) for i in range(4))
     text = ctx.t("training.detail", title=training.title, when=env.when(training.starts_at), place=training.place,
                  unit=unit.name if unit else "—", invited=invited, yes=yes, no=no, came=came)
     tid = training.id
@@ -83,7 +83,7 @@ def tally_text(ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, i
                declines: list[tuple[str, str]]) -> str:
     lines = [ctx.t("training.tally_title", title=training.title)]
     lines += [ctx.t("training.tally_line", team=u.name, invited=a, yes=b, no=c, came=d) for u, a, b, c, d in tally]
-    totals = [sum(t[i] for t in tally) for i in range(1, 5)]
+    totals = [sum(t[1:][i] for t in tally) for i in range(4)]
     lines.append(ctx.t("training.tally_total", invited=totals[0], yes=totals[1], no=totals[2], came=totals[3]))
     if declines:
         lines.append(ctx.t("training.declines_title"))
