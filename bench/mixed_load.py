@@ -73,6 +73,10 @@ QUESTIONS = ("/hoidap thù lao hòa giải viên", "/hoidap hòa giải thành c
 TURN_PAUSE, REST_PAUSE, OFFICIAL_PAUSE = (4.0, 20.0), (20.0, 90.0), (20.0, 60.0)
 
 
+class Leave(Exception):
+    """The load is over: the person stops chatting."""
+
+
 class Load:
     """What every chatter shares: latencies per kind, failures, the stop signal, the time scale."""
 
@@ -85,7 +89,12 @@ class Load:
         self.cases_confirmed = 0
 
     async def pause(self, span: tuple[float, float]) -> None:
-        await asyncio.sleep(self.rng.uniform(*span) / self.scale)
+        """A human pause; when the load is over, the person leaves (mid-conversation too)."""
+        try:
+            await asyncio.wait_for(self.stop.wait(), self.rng.uniform(*span) / self.scale)
+        except TimeoutError:
+            return
+        raise Leave
 
     async def turn(self, chat: Chat, kind: str, how: str, value: str) -> str:
         started = time.perf_counter()
@@ -111,8 +120,15 @@ async def log_case(load: Load, chat: Chat) -> None:
 
 
 async def chatter(load: Load, chat: Chat) -> None:
-    await asyncio.sleep(load.rng.uniform(0, REST_PAUSE[1]) / load.scale)
-    while not load.stop.is_set():
+    try:
+        await load.pause((0, REST_PAUSE[1]))
+        await chat_on(load, chat)
+    except Leave:
+        pass
+
+
+async def chat_on(load: Load, chat: Chat) -> None:
+    while True:
         pick = load.rng.random()
         if pick < 0.5:
             await log_case(load, chat)
@@ -126,11 +142,22 @@ async def chatter(load: Load, chat: Chat) -> None:
 
 
 async def official(load: Load, chat: Chat, ward_id: int) -> None:
-    while not load.stop.is_set():
-        await load.pause(OFFICIAL_PAUSE)
+    """The province's official: a ward's yearly XLSX, then the province's figures, and again."""
+    first = True
+    while True:
+        try:
+            await load.pause((OFFICIAL_PAUSE[0] / 4, OFFICIAL_PAUSE[0] / 2) if first else OFFICIAL_PAUSE)
+        except Leave:
+            if not first:
+                return
         await load.turn(chat, "export", "payload", f"rp:x:{ward_id}:2025:0")
-        await load.pause(OFFICIAL_PAUSE)
+        try:
+            await load.pause(OFFICIAL_PAUSE)
+        except Leave:
+            if not first:
+                return
         await load.turn(chat, "province_stats", "send", "/thongke 2025")
+        first = False
 
 
 def seed(path: Path, cipher: PartyCipher, people: int, recipients: int, cases: int) -> tuple[int, list[str]]:
