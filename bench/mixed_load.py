@@ -13,9 +13,12 @@ process, as in bench/broadcast.py) refusing with 429 beyond its rate; and the pr
 official exports the first commune's yearly XLSX and asks for the province-wide /thongke.
 
 Time runs --scale times faster than life: every pause is divided by it and the Bot API's rate
-(30 messages a second) multiplied by it, so the default run takes about a minute and the load
-on the process is that of people × scale people chatting at a human pace. The chatting stops
-when the announcement has gone out.
+(30 messages a second) multiplied by it, so the default run takes about a minute; but the
+server's work is not scaled, so the process carries people × scale people chatting at a human
+pace and an announcement at 30 × scale a second (JSON: people_at_human_pace, announcement.limit).
+--scale 1 is the load as it would be. The chatting lasts --duration seconds or until the
+announcement has gone out, whichever is later; then each person leaves at their next pause.
+The people's turns go straight to Engine.handle (no python-telegram-bot in front of them).
 
 Prints JSON: server-side turn latency (time inside Engine.handle) p50/p95/p99 per kind
 (log_case, qa, stats, export, province_stats), the announcement's rate and its ratio to the

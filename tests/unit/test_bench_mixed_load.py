@@ -20,6 +20,7 @@ def test_the_mixed_load_bench_runs_at_a_tiny_size():
     assert figures["people_turns"]["turns"] > 0 and figures["people_turns"]["p95_ms"] > 0
     assert figures["turns"]["export"]["turns"] > 0 and figures["turns"]["province_stats"]["turns"] > 0
     assert sum(figures["failed_turns"].values()) == 0
+    assert figures["cases_in_store"] - figures["province_cases"] == figures["cases_confirmed"]
     announcement = figures["announcement"]
     assert announcement["queued"] == announcement["delivered"] == 40
     assert announcement["duplicates"] == 0 and announcement["lost"] == 0
