@@ -22,7 +22,10 @@ The people's turns go straight to Engine.handle (no python-telegram-bot in front
 
 Prints JSON: server-side turn latency (time inside Engine.handle) p50/p95/p99 per kind
 (log_case, qa, stats, export, province_stats), the announcement's rate and its ratio to the
-rate limit, duplicates and losses, and the goals with met/missed.
+rate limit, duplicates and losses, and the goals with met/missed (the turn goals on the
+people's turns; the official's are reported apart). To tell what saturates first: writer_wait
+(each wait for SQLite's one writer, storage.db.OneWriter) and loop_lag (how late a 10 ms sleep
+wakes, i.e. the CPU's backlog).
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ class Load:
         self.failed: dict[str, int] = {k: 0 for k in KINDS}
         self.stop = asyncio.Event()
         self.cases_confirmed = 0
+        self.writer_waits: list[float] = []
+        self.loop_lags: list[float] = []
 
     async def pause(self, span: tuple[float, float]) -> None:
         """A human pause; when the load is over, the person leaves (mid-conversation too)."""
@@ -234,7 +239,9 @@ async def run(path: Path, cipher: PartyCipher, args, base_url: str, limit: float
         await warm.payload(f"rp:x:{ward_id}:2025:0")
         for text in ("/thongke 2025", QUESTIONS[0], "/thongke"):
             await Chat(engine, accounts[0], channel="bench").send(text)
+        watch(db, load)
         chatters = [asyncio.create_task(chatter(load, Chat(engine, a, channel="bench"))) for a in accounts]
+        chatters.append(asyncio.create_task(loop_lag(load)))
         chatters.append(asyncio.create_task(official(load, Chat(engine, "province", channel="bench"), ward_id)))
         queued = await announce(db, env, ward_id)
         started = time.monotonic()
@@ -248,11 +255,32 @@ async def run(path: Path, cipher: PartyCipher, args, base_url: str, limit: float
     return {"load": load, "queued": queued, "seconds": seconds, "cases_in_store": cases}
 
 
-def percentiles(values: list[float]) -> dict[str, float | int]:
+def watch(db: Database, load: Load) -> None:
+    """Time every wait for SQLite's one writer (storage.db.OneWriter): turns and the dispatcher queue there."""
+    enter = db.writer.enter
+
+    async def timed_enter() -> bool:
+        started = time.perf_counter()
+        entered = await enter()
+        load.writer_waits.append(time.perf_counter() - started)
+        return entered
+
+    db.writer.enter = timed_enter
+
+
+async def loop_lag(load: Load) -> None:
+    """How late a 10 ms sleep wakes: the event loop's (the CPU's) backlog."""
+    while not load.stop.is_set():
+        started = time.perf_counter()
+        await asyncio.sleep(0.01)
+        load.loop_lags.append(max(0.0, time.perf_counter() - started - 0.01))
+
+
+def percentiles(values: list[float], count: str = "turns") -> dict[str, float | int]:
     if not values:
-        return {"turns": 0}
+        return {count: 0}
     cuts = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else [values[0]] * 99
-    return {"turns": len(values), "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
+    return {count: len(values), "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
             "p99_ms": round(cuts[98] * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
 
 
@@ -303,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
               args.people * args.scale), "province_cases": args.cases, "cases_in_store": result["cases_in_store"],
               "cases_confirmed": load.cases_confirmed, "failed_turns": load.failed, "turns": turns,
               "people_turns": overall, "announcement": announcement,
+              "writer_wait": percentiles(load.writer_waits, "waits"),
+              "loop_lag": percentiles(load.loop_lags, "samples"),
               "goals": {k: "met" if v else "missed" for k, v in goals.items()}}
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
     return 0 if announcement["lost"] == 0 and announcement["duplicates"] == 0 else 1
