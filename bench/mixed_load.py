@@ -25,7 +25,7 @@ Prints JSON: server-side turn latency (time inside Engine.handle) p50/p95/p99 pe
 rate limit, duplicates and losses, and the goals with met/missed (the turn goals on the
 people's turns; the official's are reported apart). To tell what saturates first: writer_wait
 (each wait for SQLite's one writer, storage.db.OneWriter) and loop_lag (how late a 10 ms sleep
-wakes, i.e. the CPU's backlog).
+wakes, i.e. the CPU's backlog); writer_hold: how long each unit of work kept that writer.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class Load:
         self.stop = asyncio.Event()
         self.cases_confirmed = 0
         self.writer_waits: list[float] = []
+        self.writer_holds: list[float] = []
         self.loop_lags: list[float] = []
 
     async def pause(self, span: tuple[float, float]) -> None:
@@ -257,15 +258,20 @@ async def run(path: Path, cipher: PartyCipher, args, base_url: str, limit: float
 
 def watch(db: Database, load: Load) -> None:
     """Time every wait for SQLite's one writer (storage.db.OneWriter): turns and the dispatcher queue there."""
-    enter = db.writer.enter
+    enter, leave, held = db.writer.enter, db.writer.leave, [0.0]
 
     async def timed_enter() -> bool:
         started = time.perf_counter()
         entered = await enter()
-        load.writer_waits.append(time.perf_counter() - started)
+        held[0] = time.perf_counter()
+        load.writer_waits.append(held[0] - started)
         return entered
 
-    db.writer.enter = timed_enter
+    def timed_leave() -> None:
+        load.writer_holds.append(time.perf_counter() - held[0])
+        leave()
+
+    db.writer.enter, db.writer.leave = timed_enter, timed_leave
 
 
 async def loop_lag(load: Load) -> None:
@@ -332,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
               "cases_confirmed": load.cases_confirmed, "failed_turns": load.failed, "turns": turns,
               "people_turns": overall, "announcement": announcement,
               "writer_wait": percentiles(load.writer_waits, "waits"),
+              "writer_hold": percentiles(load.writer_holds, "holds"),
               "loop_lag": percentiles(load.loop_lags, "samples"),
               "goals": {k: "met" if v else "missed" for k, v in goals.items()}}
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
