@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert  # noqa: E402
 
+from storage.crypto import PartyCipher  # noqa: E402
+
 from bot.app import build_engine  # noqa: E402
 from handlers.core import Turn  # noqa: E402
 from storage import rollups  # noqa: E402
@@ -155,8 +157,8 @@ def pcts(values: list[float]) -> dict[str, float]:
     return {"p50_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}
 
 
-async def measure(url: str, prov: Province, runs: int) -> dict:
-    db = Database(url)
+async def measure(url: str, prov: Province, runs: int, cipher: PartyCipher) -> dict:
+    db = Database(url, cipher)
     engine = build_engine(db, clock=lambda: NOW)
     try:
         out = {}
@@ -184,6 +186,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stats.sqlite3"
         sync = create_engine(f"sqlite:///{path}")
+        cipher = PartyCipher.ephemeral()  # the cases' text is sealed at rest: both engines share a key
+        sync.dialect.pii_cipher = cipher  # type: ignore[attr-defined]
         Base.metadata.create_all(sync)
         prov = Province()
         build_units(sync, prov)
@@ -194,7 +198,7 @@ def main() -> None:
             load = add_cases(sync, prov, size - (prov.next_case - 1), rng)
             if not args.json:
                 print(f"{size} cases written in {load:.1f} s; measuring…", file=sys.stderr)
-            measured = asyncio.run(measure(f"sqlite+aiosqlite:///{path}", prov, args.runs))
+            measured = asyncio.run(measure(f"sqlite+aiosqlite:///{path}", prov, args.runs, cipher))
             sizes[size] = {"load_s": round(load, 1), "ward_year_cases": prov.ward_year_cases, **measured}
         sync.dispose()
     small, big = sizes[args.small], sizes[args.cases]
