@@ -58,6 +58,9 @@ class StateWriter:
                 while self._urgent or self._normal:
                     group, yielding = self._next_group()
                     done: list[tuple[asyncio.Future, Any]] = []
+                    # a group writes: on SQLite it takes its turn with the turns' units of work
+                    # (OneWriter), instead of meeting them at SQLite's lock and sleeping there
+                    held = await self.db.writer.enter() if self.db.writer is not None else False
                     try:
                         for i, (change, future) in enumerate(group):
                             done.append((future, await change(uow)))
@@ -69,6 +72,9 @@ class StateWriter:
                     except Exception:  # noqa: BLE001 - again one at a time: only the bad one fails
                         await session.rollback()
                         done = [(future, await self._alone(uow, change, future)) for change, future in group]
+                    finally:
+                        if held and self.db.writer is not None:
+                            self.db.writer.leave()
                     session.expunge_all()  # nothing cached between groups: every read is fresh
                     for future, result in done:
                         if not future.done():
