@@ -7,19 +7,9 @@ import datetime as dt
 from handlers.dates import EARLIEST, Problem, read_day
 
 LAW_IN_FORCE = EARLIEST
-# What the shared reader found wrong → this flow's sentence (no values: its callers say the key).
-_KEYS = {"periods.day_future": "case.date_future", "periods.day_too_early": "case.date_too_old",
-         "periods.no_day": "periods.day_not_in_calendar",
-         "periods.no_month": "periods.day_not_in_calendar"}
 
 
 def read_case_day(text: str, today: dt.date) -> dt.date | Problem:
     """A day a case records, typed (05/03/2026, 5/3, 05-03-26, 2026-03-05, «hôm qua»…): never in
     the future, never before the Law (01/01/2014). The Problem's sentence repeats what was typed."""
     return read_day(text, today, not_before=LAW_IN_FORCE, not_after=today)
-
-
-def parse_date(text: str, today: dt.date) -> dt.date | str:
-    """`read_case_day`, with what is wrong as a catalog key (a sentence without values)."""
-    value = read_case_day(text, today)
-    return _KEYS.get(value.key, "case.date_bad") if isinstance(value, Problem) else value

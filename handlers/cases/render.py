@@ -9,8 +9,9 @@ from typing import Any
 from handlers.core import Button, Ctx, Reply, rows
 from handlers.parties import NAMES, labels, render
 from handlers.privacy import viewer_mode
+from handlers.registry import OFFICIALS
 from storage.access import can_change_case, can_correct_case
-from storage.models import Case, CaseEvent, CaseStatus, Role
+from storage.models import Case, CaseEvent, CaseStatus
 
 # events whose text the history shows: notes, and the questions and answers of /hotro
 SHOWN_TEXT = ("note", "help_ask", "help_answer", "correction")
@@ -27,7 +28,7 @@ TEXTS = ("summary", "agreement", "place", "requests")
 
 
 def is_official(ctx: Ctx) -> bool:
-    return ctx.person is not None and ctx.person.role in (Role.CAN_BO, Role.ADMIN)
+    return ctx.person is not None and ctx.person.role in OFFICIALS
 
 
 def sealed_of(d: dict[str, Any]) -> dict[str, Any]:
