@@ -2,8 +2,10 @@
 
     python bench/qa_eval.py [--questions FILE ...] [--limit N] [--verbose]
 
-Default sets: ../shared/eval/qa-dev.jsonl (when present), bench/qa-extra.jsonl (written by
-us, tuned on) and bench/qa-real.jsonl (real questions with their source, never tuned on).
+Default sets: ../shared/eval/qa-dev.jsonl (when present), bench/qa-extra.jsonl and
+bench/qa-statute-dev.jsonl (written by us; the search's weights are tuned on these three) and
+bench/qa-real.jsonl (real questions with their source, held out). The "summary" gives, per
+set and system, hit@1 / hit@3 / MRR as written and stripped, and out-of-scope precision.
 Each JSONL line: {"question", "doc_id", "article_numbers", ...}; optional "also" (other
 {"doc_id", "article_numbers"} that answer it too), "procedure" (a published procedure
 code whose answer counts), "current_basis" (the text now in force). A line with
@@ -41,7 +43,14 @@ from handlers.qa import textnorm as tn  # noqa: E402
 from handlers.qa.search import QaIndex  # noqa: E402
 
 SHARED_DEV = ROOT.parent / "shared" / "eval" / "qa-dev.jsonl"
-DEFAULT_SETS = [SHARED_DEV, ROOT / "bench" / "qa-extra.jsonl", ROOT / "bench" / "qa-real.jsonl"]
+DEFAULT_SETS = [
+    SHARED_DEV,
+    ROOT / "bench" / "qa-extra.jsonl",
+    ROOT / "bench" / "qa-statute-dev.jsonl",
+    ROOT / "bench" / "qa-real.jsonl",
+]
+# The search's weights are tuned on these sets; the others are held out (never tuned on).
+TUNED = {"qa-dev.jsonl", "qa-extra.jsonl", "qa-statute-dev.jsonl"}
 REPLACED = {"100/2014/TTLT-BTC-BTP": ("56/2023/TT-BTC", {3})}
 DEPTH = 10
 Search = Callable[[str], list[Snippet]]
@@ -50,9 +59,7 @@ Search = Callable[[str], list[Snippet]]
 def strip_diacritics(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    )
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 class PlainBM25:
@@ -73,9 +80,7 @@ class PlainBM25:
         scored = []
         for i, doc in enumerate(self.docs):
             norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
-            score = sum(
-                self.idf[t] * doc[t] * (self.k1 + 1) / (doc[t] + norm) for t in terms if t in doc
-            )
+            score = sum(self.idf[t] * doc[t] * (self.k1 + 1) / (doc[t] + norm) for t in terms if t in doc)
             if score > 0:
                 scored.append((score, i))
         scored.sort(key=lambda item: (-item[0], item[1]))
@@ -90,9 +95,17 @@ def statute_baseline(statutes: dict[str, Statute], documents) -> Search:
         for article in statute.articles.values():
             tokens = [tn.fold(t) for t in tn.syllables(f"{article.title} {article.text}")]
             docs.append(tokens + tn.bigrams(tokens))
-            articles.append(Snippet(id=f"{doc_id}:{article.number}", questions=(article.title,),
-                                    answer="", cites=(Cite(doc_id, article.number),),
-                                    keywords=(), link=documents[doc_id].link, verbatim=True))
+            articles.append(
+                Snippet(
+                    id=f"{doc_id}:{article.number}",
+                    questions=(article.title,),
+                    answer="",
+                    cites=(Cite(doc_id, article.number),),
+                    keywords=(),
+                    link=documents[doc_id].link,
+                    verbatim=True,
+                )
+            )
     bm25 = PlainBM25(docs)
 
     def search(query: str) -> list[Snippet]:
@@ -147,8 +160,13 @@ def measure(items: list[dict], search: Search, transform: Callable[[str], str]) 
         hit3 += rank <= 3
         rr += 1 / rank
     n = len(in_scope) or 1
-    out = {"n": len(in_scope), "hit@1": round(hit1 / n, 3), "hit@3": round(hit3 / n, 3),
-           "mrr": round(rr / n, 3), "declined": declined}
+    out = {
+        "n": len(in_scope),
+        "hit@1": round(hit1 / n, 3),
+        "hit@3": round(hit3 / n, 3),
+        "mrr": round(rr / n, 3),
+        "declined": declined,
+    }
     if oos:
         ok = [it for it in oos if honest(search(transform(it["question"])))]
         out["out_of_scope"] = {
@@ -163,9 +181,19 @@ def measure(items: list[dict], search: Search, transform: Callable[[str], str]) 
     return out
 
 
+def _brief(forms: dict) -> dict:
+    """hit@1 / hit@3 / MRR as written and without diacritics, and out-of-scope precision."""
+    out = {}
+    for form, m in forms.items():
+        out[form] = f"{m['hit@1']:.3f} / {m['hit@3']:.3f} / {m['mrr']:.3f}"
+        if "out_of_scope" in m:
+            oos = m["out_of_scope"]
+            out[f"{form}_oos"] = f"honest {oos['honest']:.3f}, precision {oos['precision']}"
+    return out
+
+
 def load_items(path: Path, limit: int | None) -> list[dict]:
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return items[:limit] if limit else items
 
 
@@ -191,21 +219,31 @@ def main(argv: list[str] | None = None) -> int:
     }
     chosen = [s for s in args.systems.split(",") if s in systems]
 
-    report: dict = {"snippets": len(snippets), "units": len(index.snippets),
-                    "index_build_ms": round(build_ms, 1), "sets": {}}
+    report: dict = {
+        "snippets": len(snippets),
+        "units": len(index.snippets),
+        "index_build_ms": round(build_ms, 1),
+        "sets": {},
+    }
     questions: list[str] = []
     for path in files:
         items = load_items(path, args.limit)
         questions += [it["question"] for it in items]
         entry: dict = {}
         for name in chosen:
-            entry[name] = {"as_written": measure(items, systems[name], lambda q: q),
-                           "stripped": measure(items, systems[name], strip_diacritics)}
+            entry[name] = {
+                "as_written": measure(items, systems[name], lambda q: q),
+                "stripped": measure(items, systems[name], strip_diacritics),
+            }
             if not args.verbose:
                 for form in entry[name].values():
                     form.pop("misses")
                     form.get("out_of_scope", {}).pop("answered", None)
         report["sets"][path.name] = entry
+        report.setdefault("summary", {})[path.name] = {
+            "role": "tuned" if path.name in TUNED else "held-out",
+            **{name: _brief(entry[name]) for name in chosen},
+        }
 
     timings = []
     for question in questions * 3:
