@@ -13,11 +13,19 @@ typed with diacritics add a small bonus where the unit has the same diacritics.
   above the story around them.
 - A question that names an article's title ("tổ hòa giải được quy định như thế nào") lifts
   that article's clauses.
+- The clauses vote for our snippets: a snippet gets a share (ARTICLE_BOOST) of the best
+  score among the clauses of an article it cites, so the statute's words and our words agree
+  on the article before our explanation of it is shown. The weights were chosen on the sets
+  we write (bench/qa-extra.jsonl, qa-statute-dev.jsonl, ../shared/eval/qa-dev.jsonl) and
+  checked on real questions held out (bench/qa-real.jsonl).
+- The Law's own name in a question ("theo Luật hòa giải ở cơ sở") weighs like a question
+  frame: it names no article.
 - A question naming another kind of mediation (at court, commercial, labour, at the UBND
   under the land law) gets the snippet that says so first: those snippets are marked
   `outside` and their keywords are the phrases that name it.
 - Out of scope (no answer) unless the question names the subject (a domain phrase such as
-  "hòa giải", "thù lao", "tranh chấp") and the best unit covers enough of its content words.
+  "hòa giải", "thù lao", "tranh chấp") and one of the best units (COVERAGE_DEPTH) covers
+  enough of its content words.
 """
 
 from __future__ import annotations
@@ -36,8 +44,7 @@ from handlers.qa.units import clause_units
 
 K1 = 1.2
 B = 0.75
-FIELD_WEIGHTS = {"question": 1.0, "keyword": 1.0, "answer": 0.3, "cite": 0.3,
-                 "title": 1.0, "text": 0.5}
+FIELD_WEIGHTS = {"question": 1.0, "keyword": 1.0, "answer": 0.3, "cite": 0.3, "title": 1.0, "text": 0.5}
 BIGRAM_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.5
 EXACT_WEIGHT = 0.3
@@ -47,7 +54,9 @@ STORY_WEIGHT = 0.35  # the sentences around a long question's ask
 STORY_MIN_SYLLABLES = 30
 TITLE_SIMILARITY = 0.6  # share of shared content words for a question to name a title
 TITLE_BOOST = 0.5
-VERBATIM_FACTOR = 0.65  # a clause's score against our snippets' (they are written to answer)
+VERBATIM_FACTOR = 0.8  # a clause's score against our snippets' (they are written to answer)
+ARTICLE_BOOST = 0.4  # share of the best clause's score of an article given to snippets citing it
+COVERAGE_DEPTH = 3  # how many of the best units may show the question is covered
 MIN_COVERAGE = 0.25
 MIN_SCORE = 0.2
 KEEP_RATIO = 0.25
@@ -76,8 +85,7 @@ class ParsedQuery:
 class QaIndex:
     """An in-memory BM25F index over snippets and clauses; build once, query many times."""
 
-    def __init__(self, units: tuple[Snippet, ...], tfs: list[Counter[str]],
-                 lengths: list[float]) -> None:
+    def __init__(self, units: tuple[Snippet, ...], tfs: list[Counter[str]], lengths: list[float]) -> None:
         self._units = units
         n = len(units)
         avg = sum(lengths) / n if n else 1.0
@@ -97,19 +105,29 @@ class QaIndex:
         vocab = frozenset(t for t in df if "_" not in t and not t.startswith(_EXACT))
         self._speller = Speller(vocab, (t for t in df if "_" in t and not t.startswith(_EXACT)), df)
         self._titles = [_title_words(u) if u.verbatim else frozenset() for u in units]
-        self._gates = tn.PhraseTable({
-            tuple(tn.expand_abbreviations(tn.fold(k).split())): (str(i),)
-            for i, u in enumerate(units) if u.outside for k in u.keywords
-        })
+        self._gates = tn.PhraseTable(
+            {
+                tuple(tn.expand_abbreviations([tn.fold(t) for t in tn.syllables(k)])): (str(i),)
+                for i, u in enumerate(units)
+                if u.outside
+                for k in u.keywords
+            }
+        )
         self._by_article: dict[tuple[str, int | str], list[Snippet]] = defaultdict(list)
         for unit in units:
             if not unit.verbatim:
                 for key in dict.fromkeys((c.doc, c.article) for c in unit.cites):
                     self._by_article[key].append(unit)
+        # Each unit's articles: a clause's own, a snippet's cited ones (for the article boost).
+        self._articles = [tuple(dict.fromkeys((c.doc, c.article) for c in u.cites)) for u in units]
 
     @classmethod
-    def build(cls, snippets: Iterable[Snippet], statutes: Mapping[str, Statute] | None = None,
-              documents: Mapping[str, Document] | None = None) -> QaIndex:
+    def build(
+        cls,
+        snippets: Iterable[Snippet],
+        statutes: Mapping[str, Statute] | None = None,
+        documents: Mapping[str, Document] | None = None,
+    ) -> QaIndex:
         units = list(snippets)
         if statutes:
             units += clause_units(statutes, documents or load_documents())
@@ -155,8 +173,10 @@ class QaIndex:
         if gated:
             lead = (ranked[0][1] if ranked else 1.0) + 1.0
             ranked = [(i, lead) for i in sorted(gated)] + [r for r in ranked if r[0] not in gated]
-        best_idx, best = ranked[0]
-        if not gated and (best < MIN_SCORE or self.coverage(parsed, best_idx) < MIN_COVERAGE):
+        best = ranked[0][1]
+        if not gated and (
+            best < MIN_SCORE or max(self.coverage(parsed, i) for i, _ in ranked[:COVERAGE_DEPTH]) < MIN_COVERAGE
+        ):
             return []
         hits: list[Hit] = []
         quoted: set[tuple[str, int | str]] = set()  # one clause per article: the best one
@@ -216,6 +236,7 @@ class QaIndex:
                 totals[idx] += qweight * weight
         scores = {idx: total for idx, total in enumerate(totals) if total}
         asked = frozenset(word for word, _, weight in parsed.content if weight == 1.0)
+        by_article: dict[tuple[str, int | str], float] = {}
         for idx in list(scores):
             title = self._titles[idx]
             if not title:
@@ -223,6 +244,13 @@ class QaIndex:
             scores[idx] *= VERBATIM_FACTOR
             if asked and len(asked & title) / len(asked | title) >= TITLE_SIMILARITY:
                 scores[idx] *= 1 + TITLE_BOOST
+            for key in self._articles[idx]:
+                by_article[key] = max(by_article.get(key, 0.0), scores[idx])
+        if ARTICLE_BOOST and by_article:
+            for idx in list(scores):
+                if not self._titles[idx]:
+                    lift = max((by_article.get(k, 0.0) for k in self._articles[idx]), default=0.0)
+                    scores[idx] += ARTICLE_BOOST * lift
         return scores
 
     def coverage(self, parsed: ParsedQuery, idx: int) -> float:
@@ -249,8 +277,7 @@ def _sentences(query: str) -> list[tuple[str, float]]:
     parts = [p for p in _SENTENCE.split(query) if p.strip()]
     if len(parts) < 2 or len(tn.syllables(query)) < STORY_MIN_SYLLABLES:
         return [(query, 1.0)]
-    asks = [i for i, p in enumerate(parts)
-            if "?" in p or tn.fold(p).lstrip(" -:").startswith(_ASK_OPENINGS)]
+    asks = [i for i, p in enumerate(parts) if "?" in p or tn.fold(p).lstrip(" -:").startswith(_ASK_OPENINGS)]
     if not asks:
         asks = [len(parts) - 1]
     return [(p, 1.0 if i in asks else STORY_WEIGHT) for i, p in enumerate(parts)]
@@ -261,8 +288,9 @@ def _title_words(unit: Snippet) -> frozenset[str]:
     return frozenset(w for w in words if w not in tn.STOPWORDS)
 
 
-def _content(words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]],
-             frame: set[int], sentence: list[float]) -> Content:
+def _content(
+    words: list[str], synonyms: list[tuple[int, int, tuple[str, ...]]], frame: set[int], sentence: list[float]
+) -> Content:
     """The distinct content words of a question (no stopwords, no question frame), each
     weighted by its sentence (the story around a long question's ask counts less)."""
     alternatives: dict[str, list[tuple[str, ...]]] = {}

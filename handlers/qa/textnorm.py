@@ -40,6 +40,9 @@ STOPWORDS = frozenset(
 FRAME_PHRASES = tuple(
     tuple(p.split())
     for p in (
+        "theo luat hoa giai o co so",  # the Law's name says nothing of which article
+        "luat hoa giai o co so",
+        "luat hoa giai co so",
         "duoc quy dinh nhu the nao",
         "phap luat quy dinh",
         "quy dinh nhu the nao",
@@ -257,7 +260,7 @@ def has_marks(syllable: str) -> bool:
 
 
 def normalise_numbers(text: str) -> str:
-    """"300.000 đ", "300,000", "300k", "300 nghìn" → "300000"."""
+    """ "300.000 đ", "300,000", "300k", "300 nghìn" → "300000"."""
     text = _THOUSANDS_RE.sub(lambda m: m.group(1) + re.sub(r"[.,]", "", m.group(2)), text)
     return _K_RE.sub(lambda m: str(int(m.group(1)) * 1000), text)
 
@@ -319,8 +322,7 @@ def bigrams(tokens: list[str]) -> list[str]:
 
 
 _TELEX_TONE_END = re.compile(r"(?<=[a-z])[sfrxj]$")
-_TELEX_DOUBLE = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"),
-                 ("ow", "o"), ("uw", "u"), ("w", "u"))
+_TELEX_DOUBLE = (("dd", "d"), ("aa", "a"), ("aw", "a"), ("ee", "e"), ("oo", "o"), ("ow", "o"), ("uw", "u"), ("w", "u"))
 
 
 def keyboard_variants(token: str) -> list[str]:
