@@ -148,3 +148,13 @@ def test_loader_rejects_missing_fields_and_accepts_good_ones():
         parse_snippets({"snippet": [{"id": "x-1", "questions": GOOD["questions"]}]}, "m", DOCS)
     (snippet,) = parse_snippets({"snippet": [GOOD]}, "good.toml", DOCS)
     assert snippet.link == "https://x" and snippet.cites[0].clause == 1
+
+
+def test_what_a_team_is_keeps_the_condition_for_ethnic_minority_areas():
+    answer = {s.id: s for s in load_snippets()}["luat35-d2-to-hoa-giai-la-gi"].answer
+    assert "dân tộc thiểu số" in answer  # khoản 1 Điều 12
+
+
+def test_the_laws_revision_names_no_count_it_does_not_list():
+    answer = {s.id: s for s in load_snippets()}["luat-sua-doi-du-thao"].answer
+    assert not re.search(r"\b\d+ nhóm chính sách", answer)

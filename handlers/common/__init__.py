@@ -1,0 +1,1 @@
+"""Services several slices share: days and periods, parties in free text, pushes."""
