@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.intents import _matches, _strip_polite, answer_word
-from handlers.text import fold
+from handlers.kit.text import fold
 from tests.support import Chat
 
 
@@ -16,16 +16,19 @@ def store_url():
     return "sqlite+aiosqlite://"
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("ghi vu viec", "Ngày tiếp nhận vụ việc"),
-    ("Ghi vụ việc", "Ngày tiếp nhận vụ việc"),
-    ("tôi muốn ghi vụ việc mới ạ", "Ngày tiếp nhận vụ việc"),
-    ("ghivuviec", "Ngày tiếp nhận vụ việc"),
-    ("ghi vu vjec", "Ngày tiếp nhận vụ việc"),
-    ("xem vụ việc của tôi", "Chưa có vụ việc nào"),
-    ("thong kee", "Các vụ việc bạn tham gia"),
-    ("hướng dẫn", "Các lệnh bạn dùng được"),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ghi vu viec", "Ngày tiếp nhận vụ việc"),
+        ("Ghi vụ việc", "Ngày tiếp nhận vụ việc"),
+        ("tôi muốn ghi vụ việc mới ạ", "Ngày tiếp nhận vụ việc"),
+        ("ghivuviec", "Ngày tiếp nhận vụ việc"),
+        ("ghi vu vjec", "Ngày tiếp nhận vụ việc"),
+        ("xem vụ việc của tôi", "Chưa có vụ việc nào"),
+        ("thong kee", "Các vụ việc bạn tham gia"),
+        ("hướng dẫn", "Các lệnh bạn dùng được"),
+    ],
+)
 async def test_requests_lead_to_their_command(db, world, engine, typed, expected):
     chat = Chat(engine, "hgv_a")
     await chat.send(typed)
@@ -85,7 +88,8 @@ def test_polite_words_are_set_aside_but_not_the_request():
 
 
 @pytest.mark.parametrize(
-    ("typed", "ethnic"), [("ko", False), ("k", False), ("ừ", True), ("uh", True)]
+    ("typed", "ethnic"),
+    [("ko", False), ("k", False), ("hong", False), ("hông", False), ("co", True), ("ừ", True), ("uh", True)],
 )
 async def test_a_yes_no_question_takes_shorthand(db, world, engine, typed, ethnic):
     from sqlalchemy import select
@@ -104,3 +108,10 @@ async def test_a_yes_no_question_takes_shorthand(db, world, engine, typed, ethni
         people = await uow.session.scalars(select(Person))
         sau = next(p for p in people if p.full_name == "Lò Văn Sáu")
     assert sau.ethnic_minority is ethnic
+
+
+@pytest.mark.parametrize("typed", ["asdfgh qwerty", "???", "cái đó là sao", "🙂"])
+async def test_whatever_is_not_understood_shows_the_way_to_the_menu(db, world, engine, typed):
+    chat = Chat(engine, "hgv_a")
+    await chat.send(typed)
+    assert "menu" in chat.replies[-1].text

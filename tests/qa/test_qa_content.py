@@ -31,9 +31,7 @@ def reference_texts() -> dict[str, dict]:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or "doc_id" not in data or "articles" not in data:
             continue  # a compiled note (procedures, logbook, Đề án), not a legal text
-        partial = ".partial." in path.name or str(data.get("completeness", "")).startswith(
-            "PARTIAL"
-        )
+        partial = ".partial." in path.name or str(data.get("completeness", "")).startswith("PARTIAL")
         found[data["doc_id"]] = {
             "complete": not partial,
             "articles": {a["number"]: a["text"] for a in data["articles"]},
@@ -112,8 +110,11 @@ def test_answers_are_our_own_words():
 
 
 DOCS = parse_documents(
-    {"document": [{"id": "X", "key": "x", "abbr": "X", "short": "X", "title": "X",
-                   "link": "https://x", "articles": 3}]},
+    {
+        "document": [
+            {"id": "X", "key": "x", "abbr": "X", "short": "X", "title": "X", "link": "https://x", "articles": 3}
+        ]
+    },
     "test.toml",
 )
 GOOD = {

@@ -25,10 +25,7 @@ async def test_dieu_shows_the_title_and_every_word_then_our_explanations(db, wor
     chat = Chat(engine, "hgv_a")
     replies = await chat.send("/dieu 8")
     law = replies[0].text
-    assert (
-        "Điều 8 — Luật Hòa giải ở cơ sở (35/2013/QH13)" in law
-        and "Bầu, công nhận hòa giải viên" in law
-    )
+    assert "Điều 8 — Luật Hòa giải ở cơ sở (35/2013/QH13)" in law and "Bầu, công nhận hòa giải viên" in law
     shown = "\n".join(r.text for r in replies[:-1])
     for line in law_text(LAW, 8).split("\n"):
         assert line in shown
@@ -95,6 +92,11 @@ async def test_a_question_no_snippet_anticipates_finds_its_article(db, world, en
         "muốn làm hòa giải viên thương mại cần điều kiện gì",
         "hoa giai tranh chap dat dai tai ubnd xa mat bao lau",
         "hòa giải viên lao động do ai bổ nhiệm",
+        # real questions (bench/qa-real.jsonl)
+        "Cho tôi hỏi: Công tác chuẩn bị hòa giải, đối thoại của Hòa giải viên bao gồm những gì?",
+        "Thưa Luật sư, hiện tôi đang có tranh chấp đất đai với nhà hàng xóm. Vậy tôi muốn hỏi khi xảy ra "
+        "tranh chấp về đất đai liệu có bắt buộc phải hòa giải ở Ủy ban nhân dân không?",
+        "Thế nào là hoà giải viên thương mại?",
     ],
 )
 async def test_near_misses_are_told_not_my_field_and_where_to_ask(db, world, engine, question):
@@ -114,8 +116,7 @@ async def test_out_of_scope_and_related_buttons(db, world, engine):
         if button.label.endswith("…"):
             words = button.label[3:-1].split()
             assert all(
-                w in chat.engine.flows["ask"]._qa._by_id[button.payload[5:]].questions[0]
-                for w in words
+                w in chat.engine.flows["ask"]._qa._by_id[button.payload[5:]].questions[0] for w in words
             )  # cut between words, never inside one
 
 
