@@ -55,8 +55,8 @@ from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.channels.telegram_push import TelegramPushSender  # noqa: E402
 from bot.dispatcher import Dispatcher  # noqa: E402
 from bot.ratelimit import PtbLimiter, SendLimiter  # noqa: E402
-from handlers.broadcasts import create_broadcast  # noqa: E402
-from handlers.outbox import PushEnv, PushPolicy, QuietHours  # noqa: E402
+from handlers.broadcasts.views import create_broadcast  # noqa: E402
+from handlers.common.outbox import PushEnv, PushPolicy, QuietHours  # noqa: E402
 from storage.crypto import PartyCipher  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Account, Case, Person, Role, Unit, UnitKind  # noqa: E402

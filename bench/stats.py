@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, insert  # noqa: E402
 from storage.crypto import PartyCipher  # noqa: E402
 
 from bot.app import build_engine  # noqa: E402
-from handlers.core import Turn  # noqa: E402
+from handlers.kit.core import Turn  # noqa: E402
 from storage import rollups  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Account, Case, CaseMediator, CaseStatus, Person, Role, Unit, UnitKind  # noqa: E402

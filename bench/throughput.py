@@ -274,7 +274,7 @@ def build_big_store(path: Path, cases: int) -> None:
 async def rss_child(path: Path) -> None:
     """Run inside the child process: a few real turns on the big store, then report peak RSS."""
     from bot.app import build_engine
-    from handlers.core import Turn
+    from handlers.kit.core import Turn
     from storage.db import Database
     from tests.support import Clock
 

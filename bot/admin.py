@@ -25,9 +25,9 @@ from bot.cli_common import (
 )
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
-from handlers.invites import USES, invite_link
-from handlers.people import ROLE_UNIT_KINDS, InviteError, create_invite
-from handlers.person_steps import MAX_NAME
+from handlers.common.person_steps import MAX_NAME
+from handlers.invites.views import USES, invite_link
+from handlers.onboarding.usecases import ROLE_UNIT_KINDS, InviteError, create_invite
 from storage.db import UnitOfWork
 from storage.models import Person, Role, Unit, UnitKind
 

@@ -17,17 +17,17 @@ from bot.heartbeat import Heartbeat
 from bot.settings import Settings
 from content.catalog import load_catalog
 from handlers.cases.views import Cases
-from handlers.commend import Commend
-from handlers.core import Deps
-from handlers.engine import Engine
+from handlers.commend.views import Commend
+from handlers.common.outbox import PushPolicy
 from handlers.intents import Intents
-from handlers.invites import Invites
-from handlers.linking import Linking
-from handlers.onboarding import Onboarding
-from handlers.outbox import PushPolicy
-from handlers.privacy import Privacy
+from handlers.invites.views import Invites
+from handlers.kit.core import Deps
+from handlers.kit.engine import Engine
+from handlers.linking.views import Linking
+from handlers.onboarding.views import Onboarding
+from handlers.privacy.views import Privacy
 from handlers.qa.chat import LegalQa
-from handlers.reminders import reminder_slices
+from handlers.reminders.views import reminder_slices
 from handlers.reports.money import Rates
 from handlers.reports.views import Reports
 from handlers.stats.views import Stats
@@ -227,6 +227,11 @@ async def start_telegram(settings: Settings, engine: Engine, channels: Channels)
         channels.telegram = app
         channels.senders["telegram"] = TelegramPushSender(app.bot)
         channels.limiters["telegram"] = limiter
+        if settings.paid_broadcast:  # announcements' own budget (allow_paid_broadcast)
+            from bot.ratelimit import PAID_SUFFIX, SendLimiter
+
+            channels.limiters["telegram" + PAID_SUFFIX] = SendLimiter(
+                settings.paid_broadcast_rate, chat_interval=settings.dispatch_chat_interval)
         try:
             yield
         finally:

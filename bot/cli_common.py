@@ -25,7 +25,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from bot.app import open_store, system_clock
 from bot.settings import Settings
 from content.catalog import Catalog
-from handlers.text import clean, one_line
+from handlers.kit.text import clean, one_line
 from storage.crypto import sqlite_file
 from storage.db import Database, UnitOfWork
 from storage.models import Person, Role, Unit, UnitKind

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.cli_common import unit_of
 from bot.settings import Settings
 from content.catalog import Catalog
-from handlers.invites import revoke_invite
-from handlers.people import InviteError, looks_like_code
-from handlers.text import clean_name
+from handlers.invites.views import revoke_invite
+from handlers.kit.text import clean_name
+from handlers.onboarding.usecases import InviteError, looks_like_code
 from storage.db import UnitOfWork
 
 COMMANDS = ("invites", "revoke")

@@ -27,9 +27,9 @@ from bot.cli_common import (
 )
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
-from handlers import periods
-from handlers.periods import Period, Problem
-from handlers.person_steps import MAX_NAME
+from handlers.common import periods
+from handlers.common.periods import Period, Problem
+from handlers.common.person_steps import MAX_NAME
 from handlers.reports.data import export
 from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
 from handlers.stats.usecases import unit_stats

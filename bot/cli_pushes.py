@@ -13,10 +13,10 @@ from bot.pushes import push_policy
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from content.deadlines import KINDS
-from handlers.broadcasts import BroadcastError, create_broadcast
-from handlers.dates import Problem, read_day_month, read_moment
+from handlers.broadcasts.views import BroadcastError, create_broadcast
+from handlers.common.dates import Problem, read_day_month, read_moment
+from handlers.common.outbox import PushEnv
 from handlers.deadlines.usecases import DeadlineError, current, rules_of, set_rule
-from handlers.outbox import PushEnv
 from handlers.trainings.render import parse_when
 from handlers.trainings.usecases import MAX_PLACE, MAX_TITLE, TrainingError, create_training
 from storage.db import UnitOfWork

@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
+from handlers.cases.stale import stale_digest_job
+from handlers.common.outbox import PushEnv
 from handlers.deadlines.usecases import deadline_job
-from handlers.outbox import PushEnv
-from handlers.privacy import privacy_job
-from handlers.stale import stale_digest_job
+from handlers.privacy.views import privacy_job
 from storage.db import Database
 from storage.erasure import forget_freed_pages
 
@@ -145,7 +145,7 @@ class PushClock:
             self.dispatcher.wake()
 
     async def privacy_job(self) -> None:
-        """Daily: parties of long-closed cases erased, expired drafts emptied (handlers.privacy),
+        """Daily: parties of long-closed cases erased, expired drafts emptied (handlers.privacy.views),
         then SQLite's log of replaced pages emptied so that erased text leaves the files."""
         now = self.clock()
         try:

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from bot.channels.base import Rejected, RetryLater, Sender, Unconfirmed, Unreachable
 from bot.ratelimit import ADMITTED, SendLimiter
 from bot.state_writer import StateWriter
-from handlers.core import Attachment, Reply
-from handlers.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
+from handlers.kit.core import Attachment, Reply
+from handlers.common.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
 from storage.db import Database, UnitOfWork
 from storage.models_outbox import DeliveryStatus as S
 

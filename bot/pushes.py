@@ -14,8 +14,8 @@ from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
 from bot.ratelimit import PtbLimiter, SendLimiter
 from bot.settings import Settings
-from handlers.engine import Engine
-from handlers.outbox import WEEKDAYS, PushEnv, PushPolicy, QuietHours, parse_clock, parse_offsets
+from handlers.common.outbox import WEEKDAYS, Kind, PushEnv, PushPolicy, QuietHours, parse_clock, parse_offsets
+from handlers.kit.engine import Engine
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,11 @@ async def start_pushes(settings: Settings, engine: Engine, db: Database, senders
                        limiters: Mapping[str, SendLimiter], heartbeat: Heartbeat | None = None
                        ) -> AsyncIterator[Dispatcher]:
     env = PushEnv(engine.deps.catalog, engine.deps.tz, push_policy(settings))
-    concurrency = max(8, min(128, int(settings.dispatch_rate)))
+    rate = max(settings.dispatch_rate, settings.paid_broadcast_rate if settings.paid_broadcast else 0)
+    concurrency = max(8, min(256, int(rate)))
+    paid = frozenset({Kind.BROADCAST}) if settings.paid_broadcast else frozenset()
     dispatcher = Dispatcher(db, senders, env=env, clock=engine.deps.clock, limiters=limiters,
-                            concurrency=concurrency, batch=max(50, int(settings.dispatch_rate)))
+                            concurrency=concurrency, batch=max(50, int(rate)), paid_kinds=paid)
     clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat,
                       retention_years=settings.party_retention_years)
     stop = asyncio.Event()

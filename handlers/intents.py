@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from handlers.core import Button, Ctx, Reply
+from handlers.kit.core import Button, Ctx, Reply
+from handlers.kit.registry import Slice
+from handlers.kit.text import fold
 from handlers.qa.repair import damerau1
-from handlers.registry import Slice
-from handlers.text import fold
 
 if TYPE_CHECKING:
-    from handlers.engine import Engine
+    from handlers.kit.engine import Engine
 
 MAX_WORDS = 8
 # command → the folded phrases that ask for it

@@ -87,7 +87,7 @@ def can_view_case(viewer: Person, case: Case) -> bool:
 
 def can_change_case(viewer: Person, case: Case) -> bool:
     """Only the team's own people change a case: its mediators and the team leader."""
-    if viewer.role in (Role.CAN_BO, Role.ADMIN):
+    if viewer.role.is_official:
         return False
     return can_view_case(viewer, case)
 
@@ -141,4 +141,4 @@ def person_visible(viewer: Person) -> ColumnElement[bool]:
 
 def can_manage_people(viewer: Person, unit: Unit) -> bool:
     """Adding, moving and releasing mediators (Điều 11, 12): officials, in their subtree."""
-    return viewer.active and viewer.role in (Role.CAN_BO, Role.ADMIN) and unit_visible(viewer, unit.path)
+    return viewer.active and viewer.role.is_official and unit_visible(viewer, unit.path)

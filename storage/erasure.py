@@ -1,6 +1,6 @@
 """What erasing a case's parties reaches in the store, and the purge of abandoned drafts.
 
-Erasure (handlers/privacy.py) rewrites every free-text value of: the case, its history
+Erasure (handlers/privacy/views.py) rewrites every free-text value of: the case, its history
 (notes, outcomes, corrections), its help requests and answers, and the pushes about those
 requests, sent or waiting (found by their topics `help:<id>`, `help:<id>:reply`). A slice
 that puts a case's text into a push must give it one of `case_topics`, or erasure misses it.

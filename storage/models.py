@@ -81,6 +81,16 @@ class Role(enum.StrEnum):
     CAN_BO = "can_bo"  # công chức tư pháp / official of a unit
     ADMIN = "admin"
 
+    @property
+    def is_official(self) -> bool:
+        """Công chức tư pháp of a unit, or an administrator: the people who supervise teams."""
+        return self in (Role.CAN_BO, Role.ADMIN)
+
+    @property
+    def in_team(self) -> bool:
+        """A mediator or a team leader: a member of a tổ hòa giải."""
+        return self in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
+
 
 class CaseStatus(enum.StrEnum):
     DANG_HOA_GIAI = "dang_hoa_giai"
@@ -189,7 +199,7 @@ class Case(Base):
     # (one per party), "contact": "...", "place": "...", "invited": [...] (Điều 19),
     # "requests": [...] (what each party asked for when không thành)}
     parties: Mapped[dict[str, Any]] = mapped_column(SealedJSON)
-    # free text, the parties as references (handlers/parties.py), encrypted at rest
+    # free text, the parties as references (handlers/common/parties.py), encrypted at rest
     summary: Mapped[str] = mapped_column(SealedText)
     agreement: Mapped[str | None] = mapped_column(SealedText)
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"))

@@ -72,7 +72,7 @@ class Push(Base):
 
     __tablename__ = "pushes"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(30))  # see handlers/outbox.py Kind
+    kind: Mapped[str] = mapped_column(String(30))  # see handlers/common/outbox.py Kind
     text: Mapped[str] = mapped_column(SealedText)  # may quote a case (help requests): sealed
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[[label, payload], …], …]
     file_id: Mapped[int | None] = mapped_column(ForeignKey("push_files.id"))
@@ -211,7 +211,7 @@ class ReportSubmission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(10))
-    period: Mapped[str] = mapped_column(String(20))  # handlers/periods.py code: 2026H1, 2026
+    period: Mapped[str] = mapped_column(String(20))  # handlers/common/periods.py code: 2026H1, 2026
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     submitted_at: Mapped[dt.datetime]
 

@@ -51,7 +51,7 @@ class TrainingRepo:
 
     async def managed(self, viewer: Person, training_id: int) -> Training | None:
         """The training if this official may manage it, else None (same as no such training)."""
-        if viewer.role not in (Role.CAN_BO, Role.ADMIN) or not viewer.active:
+        if not viewer.role.is_official or not viewer.active:
             return None
         q = select(Training).where(Training.id == training_id, _organised_by_scope(viewer))
         return await self.s.scalar(q)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.channels.base import SendError
 from bot.dispatcher import Dispatcher
 from content.catalog import load_catalog
-from handlers.core import Reply
-from handlers.outbox import PushEnv, PushPolicy
+from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.kit.core import Reply
 from storage.db import Database
 from storage.models_outbox import Delivery, Push
 

@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.app import build_engine
-from handlers.core import Button, Reply, Turn
-from handlers.engine import Engine
-from handlers.people import create_invite
+from handlers.kit.core import Button, Reply, Turn
+from handlers.kit.engine import Engine
+from handlers.onboarding.usecases import create_invite
 from storage.db import Database
 from storage.models import Account, Person, Role, Unit, UnitKind
 

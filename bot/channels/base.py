@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from handlers.core import Reply
+from handlers.kit.core import Reply
 
 
 class SendError(Exception):

@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 
 from bot.channels.render import numbered
 from content.catalog import Catalog
-from handlers.core import Attachment, Reply, Turn
-from handlers.engine import Engine
+from handlers.kit.core import Attachment, Reply, Turn
+from handlers.kit.engine import Engine
 from storage.models import Case, Person, Unit
 from storage.private_files import private_dir
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.channels.console import ConsoleChannel
 from bot.channels.render import numbered
-from handlers.core import Reply
+from handlers.kit.core import Reply
 
 
 class ConsoleSender:

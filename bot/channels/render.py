@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from content.catalog import Catalog
-from handlers.core import Reply
+from handlers.kit.core import Reply
 
 
 def numbered(reply: Reply, catalog: Catalog) -> str:

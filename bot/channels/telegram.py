@@ -25,9 +25,9 @@ from bot.channels.order import PerChatProcessor
 from bot.channels.render import split_text
 from bot.ratelimit import maybe_carried_out
 from content.catalog import Catalog
-from handlers.core import FileRef, Reply, Turn
-from handlers.engine import Engine
-from handlers.registry import EVERYONE
+from handlers.kit.core import FileRef, Reply, Turn
+from handlers.kit.engine import Engine
+from handlers.kit.registry import EVERYONE
 
 log = logging.getLogger(__name__)
 TELEGRAM_LIMIT = 4096
@@ -42,11 +42,12 @@ def to_turn(update: Update) -> Turn | None:
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
     key = str(update.update_id)
     if update.callback_query is not None:
-        return Turn("telegram", str(user.id), name, payload=update.callback_query.data or "", update_key=key)
+        return Turn("telegram", str(user.id), name, payload=update.callback_query.data or "",
+                    update_key=key, slash_commands=True)
     if update.message is not None:
         file = file_ref(update.message)
         text = update.message.text if file is None else update.message.caption
-        return Turn("telegram", str(user.id), name, text=text, update_key=key, file=file)
+        return Turn("telegram", str(user.id), name, text=text, update_key=key, file=file, slash_commands=True)
     return None
 
 

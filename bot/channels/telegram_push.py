@@ -17,7 +17,7 @@ from telegram import InputFile
 
 from bot.channels.render import split_text
 from bot.channels.telegram import TELEGRAM_LIMIT, TelegramSender, keyboard
-from handlers.core import Reply
+from handlers.kit.core import Reply
 
 CAPTION_LIMIT = 1024
 

@@ -30,8 +30,8 @@ from bot.channels.zalo_client import (
     parse_update,
 )
 from content.catalog import Catalog
-from handlers.core import Reply, Turn
-from handlers.engine import Engine
+from handlers.kit.core import Reply, Turn
+from handlers.kit.engine import Engine
 
 if TYPE_CHECKING:
     from bot.ratelimit import SendLimiter

@@ -6,9 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from handlers.core import Button, Ctx, FileRef, Reply, rows
-from handlers.flow import Flow
-from handlers.outbox import (
+from handlers.common.outbox import (
     MAX_CAPTION,
     MAX_PUSH_TEXT,
     Kind,
@@ -20,11 +18,13 @@ from handlers.outbox import (
     keep_file,
     new_push,
 )
-from handlers.registry import OFFICIALS, Command, Slice
-from handlers.text import clean, shorten
+from handlers.kit.core import Button, Ctx, FileRef, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import OFFICIALS, Command, Slice
+from handlers.kit.text import clean, shorten
 from storage.access import unit_visible
 from storage.db import UnitOfWork
-from storage.models import Person, Role, Unit
+from storage.models import Person, Unit
 from storage.models_outbox import DeliveryStatus as S
 from storage.models_outbox import Push, PushFile
 
@@ -48,7 +48,7 @@ async def recipients_of(uow: UnitOfWork, unit: Unit, sender: Person | None) -> l
 async def create_broadcast(uow: UnitOfWork, env: PushEnv, *, sender: Person | None, unit: Unit, text: str,
                            now: dt.datetime, file: PushFile | None = None) -> tuple[Push, int]:
     """One delivery per person under the unit (the sender excepted), due now or in the morning."""
-    if sender is not None and not (sender.role in (Role.CAN_BO, Role.ADMIN) and unit_visible(sender, unit.path)):
+    if sender is not None and not (sender.role.is_official and unit_visible(sender, unit.path)):
         raise BroadcastError("notice.outside_unit")
     if not text.strip() or len(text) > (MAX_CAPTION if file else MAX_PUSH_TEXT):
         raise BroadcastError("notice.too_long")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.dates import EARLIEST, Problem, read_day
+from handlers.common.dates import EARLIEST, Problem, read_day
 
 LAW_IN_FORCE = EARLIEST
 

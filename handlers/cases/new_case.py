@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.cases.render import case_saved, draft_summary
 from handlers.cases.steps import CaseSteps
 from handlers.cases.usecases import CaseError, create_case
-from handlers.core import Ctx, Reply, rows
+from handlers.kit.core import Ctx, Reply, rows
 
 # Where and with whom the mediation took place are asked with its outcome (record_flows).
 STEPS = ("date", "category", "source", "parties", "addresses", "summary", "mediators")

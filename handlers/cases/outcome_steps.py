@@ -8,9 +8,9 @@ import datetime as dt
 from handlers.cases.dates import read_case_day
 from handlers.cases.steps import CaseSteps
 from handlers.cases.usecases import END_REASONS, OUTCOMES, REFERRALS, real_text
-from handlers.core import Ctx, Reply, rows
-from handlers.dates import Problem
-from handlers.text import one_line
+from handlers.common.dates import Problem
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.text import one_line
 
 MAX_AGREEMENT = 1000
 MAX_REQUEST = 500

@@ -16,7 +16,7 @@ from handlers.cases.usecases import (
     record_of,
     record_outcome,
 )
-from handlers.core import Ctx, Reply, rows
+from handlers.kit.core import Ctx, Reply, rows
 from storage.models import Case
 
 MAX_REASON = 300

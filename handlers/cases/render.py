@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.parties import NAMES, labels, render
-from handlers.privacy import viewer_mode
-from handlers.registry import OFFICIALS
+from handlers.common.parties import NAMES, labels, render
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.registry import OFFICIALS
+from handlers.privacy.views import viewer_mode
 from storage.access import can_change_case, can_correct_case
 from storage.models import Case, CaseEvent, CaseStatus
 
@@ -23,7 +23,7 @@ def initials(name: str) -> str:
     return "".join(part[0].upper() + "." for part in name.split() if part[0].isalpha()) or "…"
 
 
-# free text of a record, stored with the parties as references (handlers/parties.py)
+# free text of a record, stored with the parties as references (handlers/common/parties.py)
 TEXTS = ("summary", "agreement", "place", "requests")
 
 
@@ -32,7 +32,7 @@ def is_official(ctx: Ctx) -> bool:
 
 
 def sealed_of(d: dict[str, Any]) -> dict[str, Any]:
-    """A draft's parties, in the shape handlers.parties reads."""
+    """A draft's parties, in the shape handlers.common.parties reads."""
     return {"names": d.get("parties") or [], "addresses": d.get("addresses") or [], "phones": d.get("phones") or []}
 
 

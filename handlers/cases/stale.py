@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from handlers.core import Button
-from handlers.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.kit.core import Button
 from storage.db import UnitOfWork
 from storage.models import Case
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from handlers.cases.dates import read_case_day
 from handlers.cases.usecases import CATEGORIES, EXCLUSIONS, SOURCES
-from handlers.core import Ctx, Reply, rows
-from handlers.dates import Problem
-from handlers.flow import Flow
-from handlers.text import one_line
+from handlers.common.dates import Problem
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.text import one_line
 
 MAX_PARTIES = 10
 MAX_PARTY_NAME = 80

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from handlers.parties import keep
+from handlers.common.parties import keep
 from storage.access import can_change_case, can_correct_case
 from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, CaseMediator, CaseStatus, Person
@@ -80,7 +80,7 @@ def _sealed(d: dict[str, Any], keep: dict[str, Any] | None = None) -> dict[str, 
     return out
 
 
-# Free text of the record kept in stored form: the parties as references (handlers/parties.py).
+# Free text of the record kept in stored form: the parties as references (handlers/common/parties.py).
 TEXTS = ("summary", "agreement", "place")
 
 

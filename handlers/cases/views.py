@@ -6,9 +6,9 @@ from handlers.cases.new_case import NewCaseFlow
 from handlers.cases.record_flows import CorrectionFlow, OutcomeFlow
 from handlers.cases.render import case_detail, history_line, is_official, list_line
 from handlers.cases.usecases import CaseError, add_note, changeable, correctable, reopen
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.registry import MEMBERS, TEAM, Command, Slice
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import MEMBERS, TEAM, Command, Slice
 
 PAGE = 5
 MAX_NOTE = 1000

@@ -8,10 +8,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from handlers import periods
-from handlers.core import Ctx, Reply
-from handlers.periods import Period, Problem
-from handlers.registry import OFFICIALS, Command, Slice
+from handlers.common import periods
+from handlers.common.periods import Period, Problem
+from handlers.kit.core import Ctx, Reply
+from handlers.kit.registry import OFFICIALS, Command, Slice
 from handlers.stats.render import pct, period_heading, period_rows
 from handlers.stats.usecases import find_unit
 from handlers.stats.views import parse_target, scoped_unit

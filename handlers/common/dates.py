@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from handlers.text import one_line, strip_marks
+from handlers.kit.text import one_line, strip_marks
 
 EARLIEST = dt.date(2014, 1, 1)  # Luật Hòa giải ở cơ sở in force
 SHOWN = 60  # at most this much of what was typed is repeated

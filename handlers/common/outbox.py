@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from content.catalog import Catalog
-from handlers.core import Attachment, Button, FileRef, Reply
+from handlers.kit.core import Attachment, Button, FileRef, Reply
 from storage.db import UnitOfWork
 from storage.models import Person, Role
 from storage.models_outbox import Push, PushFile

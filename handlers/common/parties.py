@@ -35,7 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.party_mentions import WORD, Party, Phone, Ref, Roster, fold, segments
+from handlers.common.party_mentions import WORD, Party, Phone, Ref, Roster, fold, segments
 
 __all__ = ["ERASED", "ERASED_MARK", "INITIALS", "NAMES", "PHONES", "Encoded", "Roster", "deep",
            "encode", "erased", "fold", "initials", "is_erased", "keep", "labels", "mentions",

@@ -1,4 +1,4 @@
-"""Finding the parties and phone numbers in plain text (for handlers/parties.py, which keeps
+"""Finding the parties and phone numbers in plain text (for handlers/common/parties.py, which keeps
 them as references): folding, honorifics, the rules for a name, its last words and a phone.
 
 A party's full name (two words or more) is found anywhere, whatever its case, diacritics or

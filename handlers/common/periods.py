@@ -8,7 +8,7 @@ What people type (chat and CLI) is read here, once: `read` takes a whole text, `
 command's argument that may also name a unit. Typed forms: 2026, năm 2026, 2026H1, H2/2026,
 «6 tháng đầu năm [2026]», «6 tháng cuối năm», Q3/2026, 2026Q3, «quý 4», «quý III/2026»,
 3/2026, «tháng 3 năm 2026», «tháng này», «tháng trước», «quý này», «năm nay», «năm ngoái»,
-a single day (see handlers.dates), and a range of any two of these (01/01/2019-31/12/2022,
+a single day (see handlers.common.dates), and a range of any two of these (01/01/2019-31/12/2022,
 2019-2022, 2024–2030, «từ 1/1 đến hôm nay») of at most ten years. Anything written as a period
 but wrong (a day that does not exist, a reversed range, a year outside 2014..next year) is a
 `Problem` that repeats what was typed; nothing falls back to a default.
@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from handlers.dates import (
+from handlers.common.dates import (
     EARLIEST,
     Problem,
     calendar_day,

@@ -7,9 +7,9 @@ catalog keys (asked of oneself, or about someone else).
 
 from __future__ import annotations
 
-from handlers.core import Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.text import MAX_NAME, clean, one_line
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.text import MAX_NAME, clean, one_line
 
 __all__ = ["MAX_NAME", "PersonFactsFlow"]
 

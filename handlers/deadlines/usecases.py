@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from content.deadlines import KINDS, check_day, default_deadlines
-from handlers.core import Button
-from handlers.outbox import Kind, PushEnv, Recipient, enqueue, new_push
-from handlers.periods import Period, from_code, half, year
+from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.common.periods import Period, from_code, half, year
+from handlers.kit.core import Button
 from storage.db import UnitOfWork
 from storage.models import Person, Unit
 from storage.rollups import lineage_ids

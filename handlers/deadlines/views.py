@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from content.deadlines import KINDS
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.dates import Problem, read_day_month
+from handlers.common.dates import Problem, read_day_month
+from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.common.periods import from_code
 from handlers.deadlines.usecases import (
     DeadlineError,
     due_date,
@@ -18,11 +19,10 @@ from handlers.deadlines.usecases import (
     takes_reports,
     window,
 )
-from handlers.flow import Flow
-from handlers.outbox import PushEnv, PushPolicy
-from handlers.periods import from_code
-from handlers.registry import OFFICIALS, Command, Slice, role_of
-from handlers.text import shorten
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import OFFICIALS, Command, Slice, role_of
+from handlers.kit.text import shorten
 from storage.models import Role
 
 WHO = frozenset({Role.TO_TRUONG, Role.CAN_BO, Role.ADMIN})

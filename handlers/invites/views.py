@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.core import Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.people import ROLE_UNIT_KINDS, InviteError, create_invite, valid_invite
-from handlers.registry import OFFICIALS, Command, Slice
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import OFFICIALS, Command, Slice
+from handlers.onboarding.usecases import ROLE_UNIT_KINDS, InviteError, create_invite, valid_invite
 from storage.access import unit_visible
 from storage.db import UnitOfWork
 from storage.models import Account, AuditEntry, InviteCode, Person, Role

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from content.catalog import Catalog
+from handlers.kit.payload import pack
 
 if TYPE_CHECKING:
     from storage.db import UnitOfWork
@@ -35,12 +36,18 @@ class Turn:
     payload: str | None = None  # button data, routed by prefix
     update_key: str | None = None  # platform id of the update, to drop redeliveries
     file: FileRef | None = None  # a document or photo; a flow step `file_<step>` takes it
+    slash_commands: bool = False  # the channel lists /commands itself: bare words are not commands
 
 
 @dataclass(frozen=True)
 class Button:
     label: str
     payload: str
+
+    @classmethod
+    def of(cls, label: str, data: object) -> Button:
+        """A button with a label of its own (a case number, a name) and a declared payload."""
+        return cls(label, pack(data))
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,9 @@ class Ctx:
     def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), /, **values: Any) -> Reply:
         return Reply(self.t(key, **values), tuple(tuple(r) for r in buttons))
 
-    def button(self, key: str, payload: str, **values: Any) -> Button:
-        return Button(self.t(key, **values), payload)
+    def button(self, key: str, data: object, **values: Any) -> Button:
+        """A button labelled from the catalog; `data` is a declared payload (handlers/kit/payload.py)."""
+        return Button(self.t(key, **values), data if isinstance(data, str) else pack(data))
 
     @property
     def today(self) -> dt.date:

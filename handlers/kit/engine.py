@@ -12,17 +12,20 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 
-from handlers.core import Ctx, Deps, Reply, Turn
-from handlers.flow import Flow
 from handlers.intents import answer_word
-from handlers.registry import Command, Slice, allowed
-from handlers.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
+from handlers.kit.core import Ctx, Deps, Reply, Turn
+from handlers.kit.errors import UserError
+from handlers.kit.flow import Flow, FlowPick
+from handlers.kit.payload import unpack
+from handlers.kit.registry import Cmd, Command, On, Slice, allowed
+from handlers.kit.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.S)
 _BARE_ANYWHERE = {"huy", "menu"}
+MAX_ID_DIGITS = 12
 
 
 def _describe(turn: Turn) -> str:
@@ -46,6 +49,7 @@ class Engine:
         self.deps = deps
         self.commands: dict[str, Command] = {}
         self.actions = {}
+        self.buttons: dict[type, On] = {}
         self.flows: dict[str, Flow] = {}
         self.free_text = [s.free_text for s in slices if s.free_text]
         self.watchers: list[Callable[[bool], None]] = []  # told whether each turn committed
@@ -54,7 +58,14 @@ class Engine:
                 for name in (c.name, *c.aliases):
                     self.commands[name] = c
             self.actions.update(s.actions)
+            for on in s.buttons:
+                if on.kind in self.buttons:
+                    raise ValueError(f"two handlers for the button {on.kind.__name__}")
+                self.buttons[on.kind] = on
             self.flows.update({f.name: f for f in s.flows})
+        for flow in self.flows.values():
+            if flow.steps is not None:
+                flow.check()
 
     @property
     def command_list(self) -> list[Command]:
@@ -72,7 +83,10 @@ class Engine:
                 account, person, conv = await uow.accounts.touch(turn.channel, turn.account_id,
                                                                  name, now)
                 ctx = Ctx(turn, uow, self.deps, account, conv, person, now)
-                replies = await self._route(ctx)
+                try:
+                    replies = await self._route(ctx)
+                except UserError as err:  # a use case's "no, because …": its message, whatever the slice
+                    replies = [ctx.say(err.key, **err.values)]
                 self._remember_choices(ctx, replies)
                 conv.updated_at = now
                 await uow.commit()
@@ -130,7 +144,7 @@ class Engine:
             return None
         if ctx.conv.flow and not (len(words) == 1 and words[0] in _BARE_ANYWHERE):
             return None  # inside a flow, plain words are the user's answer
-        if ctx.turn.channel == "telegram" and words[0] not in _BARE_ANYWHERE:
+        if ctx.turn.slash_commands and words[0] not in _BARE_ANYWHERE:
             return None
         return words[0], (text.split(maxsplit=1)[1:] or [""])[0].strip()
 
@@ -146,23 +160,36 @@ class Engine:
         return await command.run(ctx, arg)
 
     async def _on_payload(self, ctx: Ctx, payload: str) -> list[Reply]:
-        prefix, _, rest = payload.partition(":")
-        if prefix == "f":
-            parts = rest.split(":", 2)
+        data = unpack(payload)
+        if isinstance(data, FlowPick):
             flow = self.flows.get(ctx.conv.flow or "")
-            if flow is not None and len(parts) == 3 and not (parts[2].isdecimal() and len(parts[2]) > 12):
-                replies = await flow.on_pick(ctx, *parts)
-                if replies is not None:
-                    return replies
-            return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]
-        if prefix == "cmd":
-            return await self.run_command(ctx, rest, "")
+            if data.value.isdecimal() and len(data.value) > MAX_ID_DIGITS:
+                flow = None  # not an id we made: never reaches a query
+            replies = None if flow is None else await flow.on_pick(ctx, data.tok, data.step, data.value)
+            return replies if replies is not None else await self._stale(ctx)
+        if isinstance(data, Cmd):
+            return await self.run_command(ctx, data.name, "")
+        on = self.buttons.get(type(data)) if data is not None else None
+        if on is None:
+            return await self._on_action(ctx, payload)
+        if ctx.conv.flow:
+            return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
+        if not allowed(on, ctx):
+            return [ctx.say("error.join_first" if ctx.person is None else "error.not_for_role")]
+        return await on.run(ctx, data)
+
+    async def _on_action(self, ctx: Ctx, payload: str) -> list[Reply]:
+        """Buttons not yet declared as payload kinds, routed by their prefix."""
+        prefix, _, rest = payload.partition(":")
         action = self.actions.get(prefix)
         if action is None:
-            return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]
+            return await self._stale(ctx)
         if ctx.conv.flow:
             return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
         return await action(ctx, rest.split(":"))
+
+    async def _stale(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]
 
     async def _left(self, ctx: Ctx) -> list[Reply]:
         """Someone who has left (Điều 11) acts on nothing: no command of a member, no button

@@ -1,34 +1,71 @@
 """Guided flows whose state lives in the conversation row, not in memory.
 
-A flow's steps are methods named by what triggers them: `ask_<step>` renders the
-question, `text_<step>` takes typed text, `pick_<step>` takes a button's value.
-Button payloads are `f:<token>:<step>:<value>`; a button from an older flow instance
-or from a step the user has left is recognised as stale.
+A flow declares its steps as a table, a StrEnum (`steps = Step`), and names its methods by what
+triggers them: `ask_<step>` renders the question, `text_<step>` takes typed text, `pick_<step>`
+a button's value, `file_<step>` a file. `Flow.check()` (run by the engine at start-up and by
+tests/unit/test_flows.py) refuses a step without its question and a method without its step, and
+flows move with `goto(ctx, Step.PLACE)`, so a mistyped step is a type error, not a user's
+internal error. Button payloads are `FlowPick` (`f:<token>:<step>:<value>`); a button from an
+older flow instance or from a step the user has left is recognised as stale.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
-from handlers.core import Button, Ctx, FileRef, Reply
+from handlers.kit.core import Button, Ctx, FileRef, Reply
+from handlers.kit.payload import pack, payload
 
 FLOW_TTL = dt.timedelta(days=3)
 
 
+@payload("f")
+class FlowPick:
+    tok: str
+    step: str
+    value: str
+
+
+TRIGGERS = ("ask_", "text_", "pick_", "file_")
+
+
+class FlowError(LookupError):
+    """A flow whose step table and methods disagree (a programming error, found at start-up)."""
+
+
 class Flow:
     name = ""
+    steps: ClassVar[type[enum.StrEnum] | None] = None
+
+    @classmethod
+    def check(cls) -> None:
+        """Every declared step has its question; every step method belongs to a declared step."""
+        if cls.steps is None:
+            raise FlowError(f"{cls.__name__}: no step table")
+        declared = {s.value for s in cls.steps}
+        missing = sorted(s for s in declared if not callable(getattr(cls, f"ask_{s}", None)))
+        methods = {a.split("_", 1)[1] for a in dir(cls) if a.startswith(TRIGGERS) and callable(getattr(cls, a))}
+        stray = sorted(methods - declared)
+        if missing or stray:
+            raise FlowError(f"{cls.__name__}: steps without ask_ {missing}, methods without a step {stray}")
+
+    def _known(self, step: str) -> str:
+        if self.steps is not None and step not in {s.value for s in self.steps}:
+            raise FlowError(f"{type(self).__name__}: no step {step!r}")
+        return str(step)
 
     # --- state -----------------------------------------------------------------
     def begin(self, ctx: Ctx, step: str, **data: Any) -> None:
         ctx.conv.flow = self.name
-        ctx.conv.step = step
+        ctx.conv.step = self._known(step)
         ctx.conv.data = {"tok": secrets.token_hex(2), **data}
         ctx.conv.expires_at = ctx.now + FLOW_TTL
 
     def goto(self, ctx: Ctx, step: str) -> None:
-        ctx.conv.step = step
+        ctx.conv.step = self._known(step)
         ctx.conv.expires_at = ctx.now + FLOW_TTL
 
     def put(self, ctx: Ctx, **values: Any) -> None:
@@ -55,10 +92,13 @@ class Flow:
 
     # --- buttons -----------------------------------------------------------------
     def option(self, ctx: Ctx, step: str, value: str, label_key: str, **values: Any) -> Button:
-        return Button(ctx.t(label_key, **values), f"f:{ctx.conv.data.get('tok', '')}:{step}:{value}")
+        return Button(ctx.t(label_key, **values), self.pick(ctx, step, value))
 
     def option_label(self, ctx: Ctx, step: str, value: str, label: str) -> Button:
-        return Button(label, f"f:{ctx.conv.data.get('tok', '')}:{step}:{value}")
+        return Button(label, self.pick(ctx, step, value))
+
+    def pick(self, ctx: Ctx, step: str, value: object) -> str:
+        return pack(FlowPick(str(ctx.conv.data.get("tok", "")), self._known(step), str(value)))
 
     # --- dispatch ----------------------------------------------------------------
     async def prompt(self, ctx: Ctx) -> list[Reply]:

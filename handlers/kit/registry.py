@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from handlers.core import Ctx, Reply
-from handlers.flow import Flow
+from handlers.kit.core import Ctx, Reply
+from handlers.kit.flow import Flow
+from handlers.kit.payload import payload
 from storage.models import Role
 
 CommandFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
 ActionFn = Callable[[Ctx, list[str]], Awaitable[list[Reply]]]
+ButtonFn = Callable[[Ctx, Any], Awaitable[list[Reply]]]
 
 EVERYONE: frozenset[Role | None] = frozenset({None, *Role})
 MEMBERS: frozenset[Role | None] = frozenset(Role)
@@ -30,10 +33,27 @@ class Command:
     menu_rank: int = 50  # lower comes first in the main menu
 
 
+@payload("cmd")
+class Cmd:
+    """A button that runs a command, as if typed: «📋 Menu» → /menu."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class On:
+    """One kind of button (a declared payload class) and the handler that answers it."""
+
+    kind: type
+    run: ButtonFn
+    roles: frozenset[Role | None] = MEMBERS
+
+
 @dataclass
 class Slice:
     commands: Sequence[Command] = ()
-    actions: dict[str, ActionFn] = field(default_factory=dict)
+    buttons: Sequence[On] = ()
+    actions: dict[str, ActionFn] = field(default_factory=dict)  # older string routes, by prefix
     flows: Sequence[Flow] = ()
     free_text: Callable[[Ctx, str], Awaitable[list[Reply] | None]] | None = None
 
@@ -42,5 +62,10 @@ def role_of(ctx: Ctx) -> Role | None:
     return ctx.person.role if ctx.person is not None else None
 
 
-def allowed(command: Command, ctx: Ctx) -> bool:
+def allowed(command: Command | On, ctx: Ctx) -> bool:
     return role_of(ctx) in command.roles
+
+
+def is_official(ctx: Ctx) -> bool:
+    """Whether the person of this turn acts as an official (cán bộ tư pháp or administrator)."""
+    return ctx.person is not None and ctx.person.role.is_official

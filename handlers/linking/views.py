@@ -10,12 +10,12 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 
-from handlers.core import Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.onboarding import show_menu
-from handlers.people import CODE_ALPHABET
-from handlers.registry import EVERYONE, Command, Slice
-from handlers.text import fold
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import EVERYONE, Command, Slice
+from handlers.kit.text import fold
+from handlers.onboarding.usecases import CODE_ALPHABET
+from handlers.onboarding.views import show_menu
 from storage.db import UnitOfWork
 from storage.models import Account, AuditEntry, Person
 

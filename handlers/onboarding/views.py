@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.invites import MAX_WRONG, WRONG_WINDOW, check_code
-from handlers.outbox import PushPolicy
-from handlers.people import InviteError, join, looks_like_code
-from handlers.person_steps import PersonFactsFlow
-from handlers.registry import EVERYONE, Command, Slice, allowed, role_of
-from handlers.text import clean_name
+from handlers.common.outbox import PushPolicy
+from handlers.common.person_steps import PersonFactsFlow
+from handlers.invites.views import MAX_WRONG, WRONG_WINDOW, check_code
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import EVERYONE, Command, Slice, allowed, role_of
+from handlers.kit.text import clean_name
+from handlers.onboarding.usecases import InviteError, join, looks_like_code
 from handlers.trainings.render import env_of
 from handlers.trainings.usecases import invite_to_upcoming
 from storage.models import InviteCode
@@ -121,7 +121,7 @@ class Onboarding:
         lines += [f"/{c.name} — {ctx.t(c.help_key)}" for c in self._commands() if allowed(c, ctx)]
         if ctx.person is None:
             lines.append(ctx.t("help.not_joined"))
-        if ctx.turn.channel != "telegram" and ctx.person is not None:
+        if not ctx.turn.slash_commands and ctx.person is not None:
             lines.append(ctx.t("help.no_slash"))
         return [Reply("\n".join(lines))]
 

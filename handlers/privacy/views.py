@@ -20,8 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from handlers.core import Ctx, Reply, rows
-from handlers.parties import (
+from handlers.common.parties import (
     ERASED,
     ERASED_MARK,
     INITIALS,
@@ -33,7 +32,8 @@ from handlers.parties import (
     recode,
     render,
 )
-from handlers.registry import EVERYONE, Command, Slice
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.registry import EVERYONE, Command, Slice
 from storage.access import can_view_case
 from storage.db import UnitOfWork
 from storage.erasure import (
@@ -44,7 +44,7 @@ from storage.erasure import (
     open_drafts,
     purge_expired_drafts,
 )
-from storage.models import AuditEntry, Case, Person, Role
+from storage.models import AuditEntry, Case, Person
 
 ANONYMOUS_MARK = ERASED_MARK
 # fields of a correction's record of changes that are dropped whole on erasure
@@ -53,7 +53,7 @@ BLANK_WHEN_ERASED = ("addresses", "contact", "invited")
 
 def viewer_mode(person: Person | None) -> str:
     """How the parties show to this person: names for the team, initials for anyone else."""
-    team = person is not None and person.role in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
+    team = person is not None and person.role.in_team
     return NAMES if team else INITIALS
 
 

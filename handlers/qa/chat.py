@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 
 from content.law_loader import Statute
 from content.qa_loader import Document, Procedure, Snippet
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.flow import Flow
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import EVERYONE, Command, Slice
 from handlers.qa import views
 from handlers.qa.refs import LAW, parse_ref
 from handlers.qa.search import QaIndex
 from handlers.qa.views import answer_text, cites_text
-from handlers.registry import EVERYONE, Command, Slice
 
 __all__ = ["AskFlow", "LegalQa", "answer_text", "cites_text"]
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from content.qa_loader import Document
-from handlers.text import fold
+from handlers.kit.text import fold
 
 LAW = "35/2013/QH13"
 _HEAD = re.compile(r"^(?:xem |doc |mo )?(?:dieu|d)\s?(\d{1,3})(?: |$)")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from handlers.text import strip_marks
+from handlers.kit.text import strip_marks
 
 # Tone marks as combining characters, and the suffix that stands for each.
 _TONES = {"\u0300": "f", "\u0301": "s", "\u0303": "x", "\u0309": "r", "\u0323": "j"}

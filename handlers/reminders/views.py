@@ -3,12 +3,12 @@ slice of issue #4, for the composition root."""
 
 from __future__ import annotations
 
-from handlers.broadcasts import Broadcasts
-from handlers.core import Ctx, Reply, rows
+from handlers.broadcasts.views import Broadcasts
+from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.deadlines.views import Deadlines
-from handlers.outbox import PushEnv, PushPolicy
-from handlers.registry import MEMBERS, Command, Slice
-from handlers.text import shorten
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.registry import MEMBERS, Command, Slice
+from handlers.kit.text import shorten
 from handlers.trainings.views import Trainings
 
 SHOW = 10

@@ -1,6 +1,6 @@
 """What a spreadsheet cell may hold, for both writers (XLSX and CSV).
 
-Text passes the one cleaning (handlers.text.clean): no control or invisible characters and
+Text passes the one cleaning (handlers.kit.text.clean): no control or invisible characters and
 no non-characters, which a workbook cannot hold (openpyxl refuses ESC; U+FFFF makes a file
 Excel cannot open), and no more than a cell's 32,767 characters. Text that a spreadsheet
 would read as a formula (it starts with = + - @, or their full-width forms) stays text: in
@@ -16,7 +16,7 @@ from typing import IO, Any
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers.text import clean
+from handlers.kit.text import clean
 
 MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.parties import INITIALS, NAMES, is_erased, labels, render, roster
-from handlers.periods import Period
+from handlers.common.parties import INITIALS, NAMES, is_erased, labels, render, roster
+from handlers.common.periods import Period
 from handlers.reports.money import Rates, TeamMoney, team_money
 from storage.db import UnitOfWork
 from storage.models import AuditEntry, Person, Unit
@@ -55,7 +55,7 @@ def parties_cell(row: LogRow, with_parties: bool) -> str:
 
 
 def text_cell(text: str | None, row: LogRow, with_parties: bool) -> str:
-    """Free text as stored (the parties as references, handlers/parties.py), shown with names
+    """Free text as stored (the parties as references, handlers/common/parties.py), shown with names
     only in an export with the parties; older rows with plain names are recognised too."""
     return render(text, row.parties, NAMES if with_parties else INITIALS)
 

@@ -3,16 +3,16 @@ person explicitly asks for their names; every export is audited)."""
 
 from __future__ import annotations
 
-from handlers import periods
-from handlers.core import Attachment, Ctx, Reply, rows
-from handlers.periods import Period, Problem
-from handlers.registry import Command, Slice
+from handlers.common import periods
+from handlers.common.periods import Period, Problem
+from handlers.kit.core import Attachment, Ctx, Reply, rows
+from handlers.kit.registry import Command, Slice
+from handlers.kit.text import fold
 from handlers.reports.data import export
 from handlers.reports.money import Rates
 from handlers.stats.render import period_heading, period_rows
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit
 from handlers.stats.views import parse_target, scoped_unit
-from handlers.text import fold
 from storage.models import Role, Unit
 
 XLSX = "xlsx"

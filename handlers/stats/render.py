@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from handlers import periods
 from handlers.cases.usecases import CATEGORIES
-from handlers.core import Button, Ctx, Reply
-from handlers.periods import Period
+from handlers.common import periods
+from handlers.common.periods import Period
+from handlers.kit.core import Button, Ctx, Reply
 from handlers.stats.usecases import IN_PROGRESS, SUCCESS, StatsView, success_rate
 from storage.models import CaseStatus, Unit
 from storage.stats import Tally

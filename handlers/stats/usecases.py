@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from handlers.periods import Period
-from handlers.text import fold
+from handlers.common.periods import Period
+from handlers.kit.text import fold
 from storage.db import UnitOfWork
 from storage.models import CaseStatus, Person, Role, Unit
 from storage.stats import Tally

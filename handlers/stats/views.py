@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from handlers import periods
-from handlers.core import Attachment, Ctx, Reply, rows
-from handlers.periods import Period, Problem
-from handlers.registry import MEMBERS, Command, Slice
+from handlers.common import periods
+from handlers.common.periods import Period, Problem
+from handlers.kit.core import Attachment, Ctx, Reply, rows
+from handlers.kit.registry import MEMBERS, Command, Slice
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
@@ -46,7 +46,7 @@ class Stats:
         period = period or periods.this("year", ctx.today)
         if not rest:
             return await self._show(ctx, home_unit(ctx.person), period)
-        if ctx.person.role not in (Role.CAN_BO, Role.ADMIN):
+        if not ctx.person.role.is_official:
             return [ctx.say("stats.bad_period", text=rest[:60])]
         found = await find_unit(ctx.uow, ctx.person, rest)
         if not found:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.core import Button
-from handlers.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of
-from handlers.parties import INITIALS, keep, render
-from handlers.privacy import viewer_mode
-from handlers.text import shorten
+from handlers.common.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of
+from handlers.common.parties import INITIALS, keep, render
+from handlers.kit.core import Button
+from handlers.kit.text import shorten
+from handlers.privacy.views import viewer_mode
 from storage.access import can_change_case
 from storage.db import UnitOfWork
 from storage.models import Case, CaseEvent, Person, Role
@@ -48,7 +48,7 @@ async def ask(uow: UnitOfWork, env: PushEnv, person: Person, case_id: int, quest
               now: dt.datetime) -> tuple[HelpRequest, int]:
     """Record the question on the case and push it to the officials nearest above the team;
     returns the request and how many officials were told. The parties named in the question
-    are kept as references (handlers/parties.py); officials read their initials."""
+    are kept as references (handlers/common/parties.py); officials read their initials."""
     case = await askable(uow, person, case_id)
     question, case.parties = keep(case.parties or {}, question)
     officials = await officials_of(uow, person)

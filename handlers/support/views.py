@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.flow import Flow
-from handlers.outbox import PushEnv, PushPolicy
-from handlers.parties import render
-from handlers.privacy import viewer_mode
-from handlers.registry import MEMBERS, Command, Slice
+from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.common.parties import render
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.registry import MEMBERS, Command, Slice
+from handlers.kit.text import shorten
+from handlers.privacy.views import viewer_mode
 from handlers.support.usecases import (
     OFFICIALS,
     HelpError,
@@ -18,7 +19,6 @@ from handlers.support.usecases import (
     take,
     visible_request,
 )
-from handlers.text import shorten
 from storage.models_officials import HelpRequest, HelpStatus
 
 MAX_TEXT = 1500

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from handlers.people import create_invite
+from handlers.onboarding.usecases import create_invite
 from storage.access import can_manage_people
 from storage.db import UnitOfWork
 from storage.models import AuditEntry, InviteCode, Person, Role, Unit

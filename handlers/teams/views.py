@@ -3,10 +3,10 @@ changes an official makes (add, move, appoint the leader, mark as left)."""
 
 from __future__ import annotations
 
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.outbox import PushPolicy
-from handlers.person_steps import PersonFactsFlow
-from handlers.registry import OFFICIALS, Command, Slice
+from handlers.common.outbox import PushPolicy
+from handlers.common.person_steps import PersonFactsFlow
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.registry import OFFICIALS, Command, Slice
 from handlers.teams.usecases import (
     ISSUES,
     LEAVE_REASONS,
@@ -117,7 +117,7 @@ class Teams:
     async def team_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
         if ctx.person is None:
             return [ctx.say("error.join_first")]
-        if ctx.person.role not in (Role.CAN_BO, Role.ADMIN):
+        if not ctx.person.role.is_official:
             return [ctx.say("error.not_for_role")]
         nums = [int(p) if p.isdecimal() and len(p) <= 12 else -1 for p in parts[1:]]
         if len(nums) < 1 or nums[0] < 0:

@@ -13,7 +13,7 @@ import hmac
 import re
 from collections.abc import Sequence
 
-from handlers.outbox import PushEnv
+from handlers.common.outbox import PushEnv
 from handlers.trainings.usecases import TrainingError
 from storage.db import UnitOfWork
 from storage.models import Person

@@ -6,10 +6,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from handlers.core import Ctx, FileRef, Reply, rows
-from handlers.flow import Flow
-from handlers.outbox import PushPolicy, file_ok, keep_file
-from handlers.text import one_line
+from handlers.common.outbox import PushPolicy, file_ok, keep_file
+from handlers.kit.core import Ctx, FileRef, Reply, rows
+from handlers.kit.flow import Flow
+from handlers.kit.text import one_line
 from handlers.trainings.render import env_of, parse_when
 from handlers.trainings.usecases import (
     MAX_PLACE,

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from handlers.core import Ctx, Reply, rows
-from handlers.dates import Problem, calendar_day, search_day
-from handlers.outbox import PushEnv
-from handlers.text import fold
+from handlers.common.dates import Problem, calendar_day, search_day
+from handlers.common.outbox import PushEnv
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.text import fold
 from storage.models import Unit
 from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
 

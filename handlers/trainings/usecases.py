@@ -12,8 +12,8 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 
-from handlers.core import Button
-from handlers.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
+from handlers.kit.core import Button
 from storage.access import unit_visible
 from storage.db import UnitOfWork
 from storage.models import Person, Role, Unit

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.core import Button, Ctx, Reply, rows
-from handlers.outbox import PushPolicy
-from handlers.registry import MEMBERS, OFFICIALS, TEAM, Command, Slice, role_of
-from handlers.text import shorten
+from handlers.common.outbox import PushPolicy
+from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.registry import MEMBERS, OFFICIALS, TEAM, Command, Slice, role_of
+from handlers.kit.text import shorten
 from handlers.trainings.checkin import check_in, read_code, toggle_attended
 from handlers.trainings.flows import ChangeTrainingFlow, DeclineFlow, NewTrainingFlow
 from handlers.trainings.render import (

@@ -9,7 +9,6 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select, update
-
 from telegram import Update
 from telegram.request import HTTPXRequest
 
@@ -17,11 +16,11 @@ from bot.channels.telegram import TelegramChannel, to_turn
 from bot.channels.telegram_push import TelegramPushSender
 from bot.dispatcher import Dispatcher
 from bot.ratelimit import PtbLimiter, SendLimiter
-from handlers.broadcasts import create_broadcast
+from handlers.broadcasts.views import create_broadcast
+from handlers.kit.core import FileRef, Turn
 from storage.models import Account
 from storage.models_outbox import Delivery, DeliveryStatus
 from tests.fakes.fake_telegram import FakeTelegramServer
-from handlers.core import FileRef, Turn
 from tests.pushes import FakeSender, env
 from tests.support import Chat
 

@@ -16,7 +16,7 @@ from bot.channels.telegram import TelegramChannel, TelegramSender
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_client import ZaloBotClient
 from content.catalog import load_catalog
-from handlers import periods
+from handlers.common import periods
 from handlers.reports.data import export
 from handlers.reports.money import Rates
 from storage.db import Database

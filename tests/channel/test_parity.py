@@ -26,8 +26,8 @@ from bot.channels.zalo import ZaloChannel, ZaloSender
 from bot.channels.zalo_client import ZaloBotClient
 from bot.dispatcher import Dispatcher
 from content.catalog import load_catalog
-from handlers.core import Button, Reply, rows
-from handlers.outbox import PushEnv, PushPolicy
+from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.kit.core import Button, Reply, rows
 from storage.db import Database
 from storage.models import Account, Role
 from storage.schema import Base

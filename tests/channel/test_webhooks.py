@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import health_check
-from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram import TelegramChannel, inbox_handler
 from bot.channels.zalo import ZaloChannel
-from bot.channels.telegram import inbox_handler
 from bot.heartbeat import Heartbeat
 from bot.inbox import Inbox
 from bot.web import build_web_app

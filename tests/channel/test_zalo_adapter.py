@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.channels.base import Rejected, RetryLater, Unconfirmed, Unreachable
 from bot.channels.zalo import ZaloChannel, ZaloSender, render
 from bot.channels.zalo_client import MAX_TEXT, ZaloBotClient
-from handlers.core import Button, Reply, rows
+from handlers.kit.core import Button, Reply, rows
 from storage.models import Account, Case, Conversation, Role
 from tests.channel.zalo_support import ZALO_TOKEN, ZaloUser, choices
 from tests.fakes.fake_zalo import FakeZaloServer

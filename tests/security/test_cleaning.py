@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot import admin, cli_officials, cli_pushes
 from bot.cli import parser
 from bot.settings import Settings
+from handlers.kit.text import MAX_INPUT, clean, clean_name
 from handlers.reports.logbook_cells import COLUMNS
-from handlers.text import MAX_INPUT, clean, clean_name
 from storage.db import Database
 from storage.models import Account, Person, Role, Unit
 from storage.models_outbox import Training

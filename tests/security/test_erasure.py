@@ -16,8 +16,8 @@ import zipfile
 from sqlalchemy import select
 
 from bot.clock import PushClock
-from handlers.parties import fold
-from handlers.privacy import anonymise_case, privacy_job
+from handlers.common.parties import fold
+from handlers.privacy.views import anonymise_case, privacy_job
 from storage.db import Database
 from storage.models import Account, Case, CaseEvent, CaseMediator, CaseStatus, Conversation
 from storage.schema import Base

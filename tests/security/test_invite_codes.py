@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import admin
 from bot.cli import parser
 from bot.settings import Settings
-from handlers.people import valid_invite
+from handlers.onboarding.usecases import valid_invite
 from storage.db import Database
 from storage.links import LinkCode
 from storage.migrate import downgrade, upgrade

@@ -11,7 +11,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.parties import (
+from handlers.common.parties import (
     ERASED,
     INITIALS,
     NAMES,

@@ -19,12 +19,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from content.catalog import load_catalog
-from handlers import periods
+from handlers.common import periods
+from handlers.kit.text import clean
 from handlers.reports.cells import looks_like_formula
 from handlers.reports.data import export
 from handlers.reports.logbook_cells import COLUMNS
 from handlers.reports.money import Rates
-from handlers.text import clean
 from storage.db import Database
 from storage.models import Case, CaseEvent, Person, Unit
 from tests.support import START, Chat, build_world

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.models import Case, CaseEvent, CaseStatus
-from tests.unit.test_case_flow import log_case
 from tests.support import Chat, record_outcome
+from tests.unit.test_case_flow import log_case
 
 FORGED = ("view", "ok", "fail", "note", "end", "reopen", "reopenyes", "fix", "hist", "list")
 

@@ -318,7 +318,7 @@ async def test_my_cases_pages_newest_first(db, world, engine):
 
 
 async def test_a_redelivered_update_is_applied_once(db, world, engine):
-    from handlers.core import Turn
+    from handlers.kit.core import Turn
 
     chat = Chat(engine, "hgv_a")
     await log_case(chat)

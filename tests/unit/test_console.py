@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.channels.console import console_for
 from bot.channels.console_push import ConsoleSender
-from handlers.core import Attachment, Reply
+from handlers.kit.core import Attachment, Reply
 from storage.models import Account, Case, UnitKind
 from tests.support import build_world, make_engine
 

@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from handlers.common.periods import from_code
 from handlers.deadlines.usecases import deadline_job
-from handlers.periods import from_code
 from storage.models_outbox import ReportSubmission
 from tests.pushes import TZ, FakeSender, dispatcher, env
 from tests.support import Chat

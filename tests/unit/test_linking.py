@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from content.catalog import load_catalog
-from handlers import linking
-from handlers.linking import PUSH_CHANNELS, looks_like_link_code, new_link_code
+from handlers.linking import views as linking
+from handlers.linking.views import PUSH_CHANNELS, looks_like_link_code, new_link_code
 from storage.links import LinkCode
 from storage.models import Account, AuditEntry, Conversation, Person, Role
 from tests.support import Chat, invite_code

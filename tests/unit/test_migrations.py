@@ -10,8 +10,8 @@ from sqlalchemy import func, inspect, select
 
 from storage.access import under
 from storage.db import make_engine
-from storage.models import Case
 from storage.migrate import downgrade, upgrade
+from storage.models import Case
 from storage.schema import Base, compared
 
 

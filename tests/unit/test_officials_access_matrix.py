@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from content.catalog import load_catalog
-from handlers.outbox import PushEnv, PushPolicy
+from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.support.usecases import ask
 from storage.models import AuditEntry, Case, InviteCode, Person, Role
 from storage.models_officials import HelpRequest

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from handlers.people import create_invite
+from handlers.onboarding.usecases import create_invite
 from storage.models import Account, InviteCode, Person, Role
 from tests.support import Chat, invite_code
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select, update
 
 from bot.channels.base import Rejected, RetryLater
 from bot.dispatcher import MAX_ATTEMPTS
-from handlers.broadcasts import create_broadcast
+from handlers.broadcasts.views import create_broadcast
+from handlers.cases.stale import stale_digest_job
 from handlers.cases.usecases import create_case
-from handlers.outbox import Kind, PushPolicy, QuietHours
-from handlers.stale import stale_digest_job
+from handlers.common.outbox import Kind, PushPolicy, QuietHours
 from storage.db import Database
 from storage.models import Account
 from storage.models_outbox import Delivery, DeliveryStatus

@@ -14,9 +14,9 @@ from bot import admin, cli_officials, cli_pushes
 from bot.cli import parser
 from bot.settings import Settings
 from content.catalog import load_catalog
-from handlers import dates, periods
-from handlers.dates import Problem
-from handlers.periods import Period
+from handlers.common import dates, periods
+from handlers.common.dates import Problem
+from handlers.common.periods import Period
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import Account, Conversation, Person, Role

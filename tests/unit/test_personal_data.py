@@ -100,7 +100,7 @@ async def test_official_erases_parties_and_it_is_audited(db, world, engine):
 
 
 async def test_old_closed_cases_are_anonymised_automatically(db, world, engine, clock):
-    from handlers.privacy import anonymise_old_cases
+    from handlers.privacy.views import anonymise_old_cases
 
     chat = Chat(engine, "hgv_a")
     for _ in range(2):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channels.render import numbered
 from content.catalog import load_catalog
-from handlers.core import Button, Reply, rows
+from handlers.kit.core import Button, Reply, rows
 
 
 def test_one_choice_and_several_choices_are_worded_for_each():

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from handlers.outbox import Kind
+from handlers.common.outbox import Kind
 from handlers.trainings.usecases import create_training
 from storage.models_outbox import Answer, DeliveryStatus, TrainingInvite
 from tests.pushes import TZ, FakeSender, deliveries, dispatcher, env, local

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.channels.zalo_client import (
-    ZaloTimeout,
     ZaloAuthError,
     ZaloBotClient,
     ZaloError,
@@ -17,6 +16,7 @@ from bot.channels.zalo_client import (
     ZaloNetworkError,
     ZaloRateLimited,
     ZaloServerError,
+    ZaloTimeout,
     ZaloUpdate,
     parse_update,
     split_text,
