@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import PartyCipher, store_cipher
+from storage.erasure import ErasureRepo
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
 from storage.private_files import private_sqlite
@@ -118,6 +119,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(s)
         self.trainings = TrainingRepo(s)
         self.deadlines = DeadlineRepo(s)
+        self.erasure = ErasureRepo(s)
         return self
 
     async def __aexit__(
@@ -164,8 +166,11 @@ class Database:
         """Encrypt what is still stored plain in a sealed column (written before its encryption)."""
         from storage.sealing import seal_plain_rows
 
-        return await seal_plain_rows(self.engine, self.engine.sync_engine.dialect.pii_cipher,  # type: ignore[attr-defined]
-                                     batch)
+        return await seal_plain_rows(
+            self.engine,
+            self.engine.sync_engine.dialect.pii_cipher,  # type: ignore[attr-defined]
+            batch,
+        )
 
     async def ping(self) -> bool:
         try:

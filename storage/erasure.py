@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Text, TypeDecorator, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import Database
 from storage.models import Case, CaseEvent, CaseStatus, Conversation
 from storage.models_officials import HelpRequest
 from storage.models_outbox import Delivery, Push
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 @dataclass
@@ -32,18 +34,6 @@ class CaseRows:
 
 def case_topics(request_ids: Sequence[int]) -> list[str]:
     return [t for i in request_ids for t in (f"help:{i}", f"help:{i}:reply")]
-
-
-async def case_rows(session: AsyncSession, case: Case) -> CaseRows:
-    events = (await session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                                    .order_by(CaseEvent.id))).all()
-    requests = (await session.scalars(select(HelpRequest)
-                                      .where(HelpRequest.case_id == case.id))).all()
-    topics = case_topics([r.id for r in requests])
-    deliveries = (await session.scalars(select(Delivery).where(Delivery.topic.in_(topics)))).all()
-    push_ids = sorted({d.push_id for d in deliveries})
-    pushes = (await session.scalars(select(Push).where(Push.id.in_(push_ids)))).all()
-    return CaseRows(events, requests, pushes, deliveries)
 
 
 def _textual(kind: Any) -> bool:
@@ -61,28 +51,9 @@ def free_text(row: Any) -> list[str]:
 EMPTIED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-async def open_drafts(session: AsyncSession) -> Sequence[Conversation]:
-    """Conversations in the middle of a flow: their drafts may name anyone."""
-    return (await session.scalars(select(Conversation).where(
-        Conversation.flow.is_not(None),
-        or_(Conversation.expires_at.is_(None), Conversation.expires_at != EMPTIED)))).all()
-
-
 def expire_draft(conv: Conversation) -> None:
     """Empty a draft and mark its flow expired: the user's next turn is told so."""
     conv.data, conv.choices, conv.expires_at = {}, {}, EMPTIED
-
-
-async def purge_expired_drafts(session: AsyncSession, now: dt.datetime) -> int:
-    """Drafts whose flow expired are emptied (the engine ends the flow at the user's next turn
-    and says it expired); returns how many."""
-    done = await session.execute(
-        update(Conversation)
-        .where(Conversation.flow.is_not(None), Conversation.expires_at < now,
-               Conversation.expires_at != EMPTIED)
-        .values(data={}, choices={}, expires_at=EMPTIED)
-        .execution_options(synchronize_session=False))
-    return done.rowcount or 0  # type: ignore[attr-defined]  # SQLAlchemy types DML results as Result, not CursorResult
 
 
 async def forget_freed_pages(db: Database) -> None:
@@ -94,11 +65,56 @@ async def forget_freed_pages(db: Database) -> None:
         await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
-async def closed_before(session: AsyncSession, cutoff: dt.datetime, after_id: int,
-                        size: int) -> Sequence[Case]:
-    """The next `size` cases (by id, after `after_id`) closed before `cutoff`, erased or not:
-    that lives in the sealed value, which the store cannot read."""
-    q = (select(Case).where(Case.status != CaseStatus.DANG_HOA_GIAI, Case.closed_at.is_not(None),
-                            Case.closed_at < cutoff, Case.id > after_id)
-         .order_by(Case.id).limit(size))
-    return (await session.scalars(q)).all()
+class ErasureRepo:
+    """The rows erasing reaches, the cases old enough to erase, and the drafts to empty."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def case_rows(self, case: Case) -> CaseRows:
+        s = self.s
+        events = (await s.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))).all()
+        requests = (await s.scalars(select(HelpRequest).where(HelpRequest.case_id == case.id))).all()
+        topics = case_topics([r.id for r in requests])
+        deliveries = (await s.scalars(select(Delivery).where(Delivery.topic.in_(topics)))).all()
+        push_ids = sorted({d.push_id for d in deliveries})
+        pushes = (await s.scalars(select(Push).where(Push.id.in_(push_ids)))).all()
+        return CaseRows(events, requests, pushes, deliveries)
+
+    async def closed_before(self, cutoff: dt.datetime, after_id: int, size: int) -> Sequence[Case]:
+        """The next `size` cases (by id, after `after_id`) closed before `cutoff`, erased or not:
+        that lives in the sealed value, which the store cannot read."""
+        q = (
+            select(Case)
+            .where(
+                Case.status != CaseStatus.DANG_HOA_GIAI,
+                Case.closed_at.is_not(None),
+                Case.closed_at < cutoff,
+                Case.id > after_id,
+            )
+            .order_by(Case.id)
+            .limit(size)
+        )
+        return (await self.s.scalars(q)).all()
+
+    async def open_drafts(self) -> Sequence[Conversation]:
+        """Conversations in the middle of a flow: their drafts may name anyone."""
+        return (
+            await self.s.scalars(
+                select(Conversation).where(
+                    Conversation.flow.is_not(None),
+                    or_(Conversation.expires_at.is_(None), Conversation.expires_at != EMPTIED),
+                )
+            )
+        ).all()
+
+    async def purge_expired_drafts(self, now: dt.datetime) -> int:
+        """Drafts whose flow expired are emptied (the engine ends the flow at the user's next turn
+        and says it expired); returns how many."""
+        done = await self.s.execute(
+            update(Conversation)
+            .where(Conversation.flow.is_not(None), Conversation.expires_at < now, Conversation.expires_at != EMPTIED)
+            .values(data={}, choices={}, expires_at=EMPTIED)
+            .execution_options(synchronize_session=False)
+        )
+        return done.rowcount or 0  # type: ignore[attr-defined]  # SQLAlchemy types DML results as Result, not CursorResult

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, under
@@ -50,8 +51,9 @@ class UnitRepo(_Repo):
         ids = [int(p) for p in team.path.strip("/").split("/") if p]
         kinds = {r.id: r.kind.value for r in await self.s.execute(select(Unit.id, Unit.kind).where(Unit.id.in_(ids)))}
         scope = commune_path(team.path, kinds)
-        taken = await self.s.scalars(select(Unit.code).where(Unit.kind == UnitKind.TO_HOA_GIAI, Unit.id != team.id,
-                                                            under(Unit.path, scope)))
+        taken = await self.s.scalars(
+            select(Unit.code).where(Unit.kind == UnitKind.TO_HOA_GIAI, Unit.id != team.id, under(Unit.path, scope))
+        )
         return unique_code(team.name, {c for c in taken if c})
 
     async def get(self, unit_id: int) -> Unit | None:
@@ -91,6 +93,12 @@ class PeopleRepo(_Repo):
     async def get(self, person_id: int) -> Person | None:
         return await self.s.get(Person, person_id)
 
+    async def with_unit(self, person: Person) -> Person:
+        """The person with their unit loaded as it is now (after a move or a join)."""
+        await self.s.flush()
+        await self.s.refresh(person, ["unit"])
+        return person
+
     async def team_members(self, team_id: int) -> Sequence[Person]:
         q = (
             select(Person)
@@ -105,18 +113,20 @@ class PeopleRepo(_Repo):
 
 
 class AccountRepo(_Repo):
-    async def touch(self, channel: str, external_id: str, name: str,
-                    now: dt.datetime) -> tuple[Account, Person | None, Conversation]:
+    async def touch(
+        self, channel: str, external_id: str, name: str, now: dt.datetime
+    ) -> tuple[Account, Person | None, Conversation]:
         """The account writing to us, its person and its conversation, in one query (a turn's
         first read); a new account and conversation for a first message."""
-        q = (select(Account, Person, Conversation)
-             .outerjoin(Person, Person.id == Account.person_id)
-             .outerjoin(Conversation, Conversation.account_id == Account.id)
-             .where(Account.channel == channel, Account.external_id == external_id))
+        q = (
+            select(Account, Person, Conversation)
+            .outerjoin(Person, Person.id == Account.person_id)
+            .outerjoin(Conversation, Conversation.account_id == Account.id)
+            .where(Account.channel == channel, Account.external_id == external_id)
+        )
         row = (await self.s.execute(q)).first()
         if row is None:
-            account = Account(channel=channel, external_id=external_id, display_name=name[:200],
-                              last_seen_at=now)
+            account = Account(channel=channel, external_id=external_id, display_name=name[:200], last_seen_at=now)
             self.s.add(account)
             await self.s.flush()
             person, conv = None, None
@@ -171,18 +181,22 @@ class InviteRepo(_Repo):
         """Spend one use atomically; False if the code is spent or expired."""
         result = await self.s.execute(
             update(InviteCode)
-            .where(InviteCode.id == invite_id, InviteCode.uses_left > 0,
-                   InviteCode.expires_at > now)
+            .where(InviteCode.id == invite_id, InviteCode.uses_left > 0, InviteCode.expires_at > now)
             .values(uses_left=InviteCode.uses_left - 1)
         )
         return result.rowcount == 1  # type: ignore[attr-defined]
 
-    async def live(self, now: dt.datetime, path: str, *, made_by: int | None = None,
-                   limit: int = 500) -> Sequence[InviteCode]:
+    async def live(
+        self, now: dt.datetime, path: str, *, made_by: int | None = None, limit: int = 500
+    ) -> Sequence[InviteCode]:
         """Codes still usable, for units under `path` (and made by `made_by`), newest first."""
-        q = (select(InviteCode).join(Unit, Unit.id == InviteCode.unit_id)
-             .where(under(Unit.path, path), InviteCode.uses_left > 0, InviteCode.expires_at > now)
-             .order_by(InviteCode.id.desc()).limit(limit))
+        q = (
+            select(InviteCode)
+            .join(Unit, Unit.id == InviteCode.unit_id)
+            .where(under(Unit.path, path), InviteCode.uses_left > 0, InviteCode.expires_at > now)
+            .order_by(InviteCode.id.desc())
+            .limit(limit)
+        )
         if made_by is not None:
             q = q.where(InviteCode.created_by_id == made_by)
         return (await self.s.scalars(q)).all()
@@ -190,8 +204,8 @@ class InviteRepo(_Repo):
     async def failures_since(self, target: str, since: dt.datetime) -> int:
         """Wrong invite codes typed from this account lately (a brake on guessing)."""
         q = select(func.count(AuditEntry.id)).where(
-            AuditEntry.action == "invite_failed", AuditEntry.target == target,
-            AuditEntry.at > since)
+            AuditEntry.action == "invite_failed", AuditEntry.target == target, AuditEntry.at > since
+        )
         return await self.s.scalar(q) or 0
 
 
@@ -205,6 +219,19 @@ class CaseRepo(_Repo):
         await self.s.flush()
         return case
 
+    async def add_numbered(self, make: Callable[[int], Case], team_id: int, year: int, tries: int = 5) -> Case | None:
+        """Add the case `make(seq)` builds with the team's next number of the year; when another
+        worker took that number first, take the next one. None after `tries` such clashes."""
+        for _ in range(tries):
+            try:
+                async with self.s.begin_nested():
+                    case = make(await self.next_seq(team_id, year))
+                    await self.add(case)
+            except IntegrityError:
+                continue  # another worker took this number: take the next one
+            return case
+        return None
+
     async def add_event(self, event: CaseEvent) -> None:
         self.s.add(event)
         await self.s.flush()
@@ -216,13 +243,7 @@ class CaseRepo(_Repo):
     async def page_for(self, viewer: Person, offset: int, limit: int) -> tuple[Sequence[Case], int]:
         cond = case_visible(viewer)
         total = await self.s.scalar(select(func.count(Case.id)).where(cond)) or 0
-        q = (
-            select(Case)
-            .where(cond)
-            .order_by(Case.received_on.desc(), Case.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
+        q = select(Case).where(cond).order_by(Case.received_on.desc(), Case.id.desc()).offset(offset).limit(limit)
         return (await self.s.scalars(q)).all(), total
 
     async def events(self, case_id: int) -> Sequence[CaseEvent]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from handlers.common.parties import keep
 from storage.access import can_change_case, can_correct_case
 from storage.db import UnitOfWork
@@ -135,24 +133,22 @@ async def create_case(uow: UnitOfWork, author: Person, draft: dict[str, Any], no
     team = await uow.units.get(team_id)
     received = dt.date.fromisoformat(draft["received_on"])
     record, sealed = stored(draft, _sealed({**draft, "status": "dang_hoa_giai"}))
-    for _ in range(5):
-        try:
-            async with uow.session.begin_nested():
-                case = Case(
-                    team_id=team_id, unit_path=team.path, code=team.code or "", year=received.year,
-                    seq=await uow.cases.next_seq(team_id, received.year), received_on=received,
-                    category=draft["category"], source=draft["source"],
-                    parties=sealed, summary=record["summary"],
-                    status=CaseStatus.DANG_HOA_GIAI, sessions=[], created_by_id=author.id, created_at=now,
-                    updated_at=now, mediators=[CaseMediator(person_id=i) for i in mediator_ids],
-                )
-                await uow.cases.add(case)
-        except IntegrityError:
-            continue  # another worker took this number: take the next one
-        await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=author.id, kind="created",
-                                            status=CaseStatus.DANG_HOA_GIAI))
-        return case
-    raise CaseError("case.save_failed")
+
+    def numbered(seq: int) -> Case:
+        return Case(
+            team_id=team_id, unit_path=team.path, code=team.code or "", year=received.year,
+            seq=seq, received_on=received, category=draft["category"], source=draft["source"],
+            parties=sealed, summary=record["summary"],
+            status=CaseStatus.DANG_HOA_GIAI, sessions=[], created_by_id=author.id, created_at=now,
+            updated_at=now, mediators=[CaseMediator(person_id=i) for i in mediator_ids],
+        )
+
+    case = await uow.cases.add_numbered(numbered, team_id, received.year)
+    if case is None:
+        raise CaseError("case.save_failed")
+    await uow.cases.add_event(CaseEvent(case_id=case.id, at=now, actor_id=author.id, kind="created",
+                                        status=CaseStatus.DANG_HOA_GIAI))
+    return case
 
 
 async def changeable(uow: UnitOfWork, person: Person, case_id: int) -> Case:

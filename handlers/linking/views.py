@@ -144,7 +144,7 @@ class Linking:
         except LinkError as err:
             return [ctx.say(err.key, channel=here, minutes=int(LINK_TTL.total_seconds() // 60))]
         Flow.end(ctx)  # whatever this account was doing before it had a person is dropped
-        await ctx.uow.session.refresh(person, ["unit"])
+        await ctx.uow.people.with_unit(person)
         ctx.person = person
         done = ctx.say("link.done", channel=here, name=person.full_name,
                        role=ctx.t(f"role.{person.role.value}"), unit=person.unit.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from handlers.kit.errors import UserError
 from storage.db import UnitOfWork
 from storage.models import Account, InviteCode, Person, Role, Unit, UnitKind
 
@@ -29,14 +30,6 @@ def looks_like_code(text: str) -> bool:
     return len(t) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in t)
 
 
-class InviteError(ValueError):
-    """Why an invite cannot be made (the message key says it to the user)."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
 async def create_invite(
     uow: UnitOfWork,
     *,
@@ -49,9 +42,9 @@ async def create_invite(
     person: Person | None = None,
 ) -> InviteCode:
     if unit.kind not in ROLE_UNIT_KINDS[role]:
-        raise InviteError("invite.wrong_unit_kind")
+        raise UserError("invite.wrong_unit_kind")
     if created_by is not None and not unit.path.startswith(created_by.unit.path):
-        raise InviteError("invite.outside_unit")
+        raise UserError("invite.outside_unit")
     for _ in range(5):
         code = new_code()
         if await uow.invites.get(code) is None:
@@ -102,5 +95,5 @@ async def join(
             )
         )
     account.person_id = person.id
-    await uow.session.refresh(person, ["unit"])
+    await uow.people.with_unit(person)
     return person

@@ -37,12 +37,8 @@ from handlers.kit.registry import EVERYONE, Command, Slice
 from storage.access import can_view_case
 from storage.db import UnitOfWork
 from storage.erasure import (
-    case_rows,
-    closed_before,
     expire_draft,
     free_text,
-    open_drafts,
-    purge_expired_drafts,
 )
 from storage.models import AuditEntry, Case, Person
 
@@ -87,7 +83,7 @@ def _strings(value: Any) -> list[str]:
 
 
 async def open_drafts_text(uow: UnitOfWork) -> list[tuple[Any, list[str]]]:
-    return [(conv, _strings([conv.data, conv.choices])) for conv in await open_drafts(uow.session)]
+    return [(conv, _strings([conv.data, conv.choices])) for conv in await uow.erasure.open_drafts()]
 
 
 async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now: dt.datetime,
@@ -96,7 +92,7 @@ async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now:
     `drafts`: the open drafts with their strings (`open_drafts_text`), when erasing many."""
     if is_erased(case.parties):
         return False
-    found = await case_rows(uow.session, case)
+    found = await uow.erasure.case_rows(case)
     known = _with_history(case.parties or {}, found.events)
 
     def stored(text: str) -> str:
@@ -131,7 +127,7 @@ async def anonymise_old_cases(uow: UnitOfWork, now: dt.datetime, years: int,
     """Erase the parties of at most `batch` cases closed more than `years` years ago; returns
     how many (those erased before are passed over, however many there are)."""
     cutoff, after, done, drafts = now - dt.timedelta(days=365 * years), 0, 0, None
-    while done < batch and (chunk := await closed_before(uow.session, cutoff, after, 200)):
+    while done < batch and (chunk := await uow.erasure.closed_before(cutoff, after, 200)):
         for case in chunk:
             if done < batch and not is_erased(case.parties):
                 drafts = drafts if drafts is not None else await open_drafts_text(uow)
@@ -144,7 +140,7 @@ async def privacy_job(uow: UnitOfWork, now: dt.datetime, years: int) -> tuple[in
     """Daily: erase the parties of cases closed more than `years` years ago, and empty the
     drafts whose flow expired (a case draft holds the parties' names and phones; the user
     hears that the flow expired at their next message). Returns both counts."""
-    return await anonymise_old_cases(uow, now, years), await purge_expired_drafts(uow.session, now)
+    return await anonymise_old_cases(uow, now, years), await uow.erasure.purge_expired_drafts(now)
 
 
 class Privacy:

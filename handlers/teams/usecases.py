@@ -86,9 +86,10 @@ async def managed_mediator(uow: UnitOfWork, viewer: Person, person_id: int) -> P
     return person
 
 
-def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person, **detail) -> None:
-    uow.session.add(AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}",
-                               detail=detail))
+async def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person,
+                 **detail) -> None:
+    await uow.audit.add(AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}",
+                                   detail=detail))
 
 
 async def add_mediator(uow: UnitOfWork, viewer: Person, team_id: int, now: dt.datetime, *, full_name: str,
@@ -98,12 +99,12 @@ async def add_mediator(uow: UnitOfWork, viewer: Person, team_id: int, now: dt.da
     team = await _managed_team(uow, viewer, team_id)
     person = await uow.people.add(Person(full_name=full_name, sex=sex, ethnic_minority=ethnic_minority,
                                          role=Role.HOA_GIAI_VIEN, unit_id=team.id, created_at=now))
-    await uow.session.refresh(person, ["unit"])
+    await uow.people.with_unit(person)
     if leader:
         await make_leader(uow, viewer, person.id, now)
     invite = await create_invite(uow, role=person.role, unit=team, now=now, days=invite_days, uses=1,
                                  created_by=viewer if viewer.id else None, person=person)
-    _audit(uow, viewer, now, "team_add", person, team=team.id)
+    await _audit(uow, viewer, now, "team_add", person, team=team.id)
     return person, invite
 
 
@@ -118,9 +119,8 @@ async def move_mediator(uow: UnitOfWork, viewer: Person, person_id: int, team_id
     old = person.unit_id
     person.unit_id = team.id
     person.role = Role.HOA_GIAI_VIEN
-    await uow.session.flush()
-    await uow.session.refresh(person, ["unit"])
-    _audit(uow, viewer, now, "team_move", person, team_from=old, team_to=team.id)
+    await uow.people.with_unit(person)
+    await _audit(uow, viewer, now, "team_move", person, team_from=old, team_to=team.id)
     return person, was_leader
 
 
@@ -131,7 +131,7 @@ async def make_leader(uow: UnitOfWork, viewer: Person, person_id: int, now: dt.d
         if other.role is Role.TO_TRUONG and other.id != person.id:
             other.role = Role.HOA_GIAI_VIEN
     person.role = Role.TO_TRUONG
-    _audit(uow, viewer, now, "team_leader", person, team=person.unit_id)
+    await _audit(uow, viewer, now, "team_leader", person, team=person.unit_id)
     return person
 
 
@@ -144,5 +144,5 @@ async def mark_left(uow: UnitOfWork, viewer: Person, person_id: int, reason: str
     person.active = False
     person.left_at = now
     person.left_reason = reason
-    _audit(uow, viewer, now, "team_leave", person, team=person.unit_id, reason=reason)
+    await _audit(uow, viewer, now, "team_leave", person, team=person.unit_id, reason=reason)
     return person

@@ -41,3 +41,19 @@ def test_layers_import_only_downwards():
             if bad:
                 offenders[str(p.relative_to(ROOT))] = sorted(bad)
     assert offenders == {}
+
+
+def session_uses(path: Path) -> list[int]:
+    """Lines reading a `.session` attribute (the unit of work's SQLAlchemy session)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "session"]
+
+
+def test_handlers_go_through_repositories():
+    """handlers/ neither imports SQLAlchemy nor reaches into the unit of work's session."""
+    files = list((ROOT / "handlers").rglob("*.py"))
+    assert files
+    sqlalchemy = [str(p.relative_to(ROOT)) for p in files if "sqlalchemy" in imports(p)]
+    sessions = {str(p.relative_to(ROOT)): lines for p in files if (lines := session_uses(p))}
+    assert sqlalchemy == []
+    assert sessions == {}
