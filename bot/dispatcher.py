@@ -25,7 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.channels.base import Rejected, RetryLater, Sender, Unconfirmed, Unreachable
-from bot.ratelimit import ADMITTED, SendLimiter
+from bot.outbox_batch import Coalesced
+from bot.ratelimit import ADMITTED, PAID, PAID_SUFFIX, SendLimiter
 from bot.state_writer import StateWriter
 from handlers.kit.core import Attachment, Reply
 from handlers.common.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
@@ -51,13 +52,14 @@ class Job:
     active: bool = True
     channel: str | None = None
     external_id: str | None = None
+    paid: bool = False  # a paid broadcast (allow_paid_broadcast): its own, higher budget
 
 
 class Dispatcher:
     def __init__(self, db: Database, senders: Mapping[str, Sender], *, env: PushEnv,
                  clock: Callable[[], dt.datetime], limiters: Mapping[str, SendLimiter] | None = None,
                  concurrency: int = 32, batch: int = 200, lease: dt.timedelta = dt.timedelta(minutes=10),
-                 idle_seconds: float = 5.0) -> None:
+                 idle_seconds: float = 5.0, paid_kinds: frozenset[str] = frozenset()) -> None:
         self.db = db
         self.senders = senders
         self.env = env
@@ -67,8 +69,12 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.idle_seconds = idle_seconds
+        self.paid_kinds = paid_kinds  # push kinds sent as paid broadcasts where a ":paid" limiter exists
         self.worker = uuid.uuid4().hex[:16]
         self.writer = StateWriter(db)
+        self._starting = Coalesced(self.writer, lambda u, rows: u.outbox.start_sending_many(rows, self.worker),
+                                   urgent=True)
+        self._sent = Coalesced(self.writer, lambda u, ids: u.outbox.finish_many(ids, S.SENT, self.clock()))
         self._wake = asyncio.Event()
         self._running = False
         self._stop = asyncio.Event()  # set: finish what is being sent, start nothing new
@@ -159,8 +165,12 @@ class Dispatcher:
             people = sorted({d.person_id for d, _ in rows})
             muted = await u.outbox.muted_among(people)
             active = await u.outbox.active_among(people)
+            accounts = await u.outbox.accounts_for(people)
             return [Job(d.id, d.person_id, d.text or p.text, p.buttons, p.file_id, d.mutable, d.expires_at,
-                        d.attempts, muted=d.person_id in muted, active=d.person_id in active) for d, p in rows]
+                        d.attempts, muted=d.person_id in muted, active=d.person_id in active,
+                        channel=getattr(accounts.get(d.person_id), "channel", None),
+                        external_id=getattr(accounts.get(d.person_id), "external_id", None),
+                        paid=p.kind in self.paid_kinds) for d, p in rows]
 
         return await self.writer.do(claim)
 
@@ -182,20 +192,18 @@ class Dispatcher:
             return await self._finish(job, S.CANCELLED, "person no longer active")
         if job.mutable and job.muted:
             return await self._finish(job, S.SKIPPED)
-        account = await self.writer.do(lambda u: u.accounts.for_delivery(job.person_id))
-        job.channel, job.external_id = (account.channel, account.external_id) if account else (None, None)
         sender = self.senders.get(job.channel or "")
         if sender is None:
             why = "no reachable account" if job.channel is None else f"no {job.channel} sender running"
             return await self._finish(job, S.UNREACHABLE, why)
         reply = await self._reply(job)
-        limiter = self.limiters.get(job.channel)
+        paid = self.limiters.get(job.channel + PAID_SUFFIX) if job.paid else None
+        limiter = paid or self.limiters.get(job.channel)
         outcome: Exception | None = None
         async with limiter.slot(job.external_id) if limiter else contextlib.nullcontext():
-            if not await self.writer.do(
-                    lambda u: u.outbox.start_sending(job.id, self.worker, job.channel, job.external_id), urgent=True):
+            if job.id not in await self._starting((job.id, job.channel, job.external_id)):
                 return None  # cancelled or recovered meanwhile: must not be sent
-            token = ADMITTED.set(limiter is not None)
+            token, paying = ADMITTED.set(limiter is not None), PAID.set(paid is not None)
             try:
                 await sender.send(job.external_id, reply)
             except (RetryLater, Unreachable, Rejected, Unconfirmed) as err:
@@ -205,6 +213,7 @@ class Dispatcher:
                 outcome = RetryLater(60, type(err).__name__)
             finally:
                 ADMITTED.reset(token)
+                PAID.reset(paying)
         await self._record(job, outcome)
         return None
 
@@ -225,7 +234,7 @@ class Dispatcher:
     async def _record(self, job: Job, outcome: Exception | None) -> None:
         now = self.clock()
         if outcome is None:
-            return await self._finish(job, S.SENT)
+            return await self._sent(job.id)
         if isinstance(outcome, Unconfirmed):
             log.info("outbox: delivery %d: no answer from %s; uncertain, not sent again", job.id, job.channel)
             return await self._finish(job, S.UNCERTAIN, "no answer from the platform")

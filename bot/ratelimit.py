@@ -19,6 +19,12 @@ a turn that reply is skipped and the next ones go (TelegramChannel.send; the sam
 for the outbox PtbLimiter raises `Unconfirmed`,
 which the dispatcher records as uncertain instead of rescheduling it. A 5xx answer or a
 connection closed without an answer is retried in a turn (the outbox reschedules it itself).
+
+Paid broadcasts (PAID_BROADCAST=1): Telegram lets a bot send up to 1,000 messages a second,
+beyond its broadcasting limit, for a fee per message (the Bot API's `allow_paid_broadcast`).
+The dispatcher sends announcements through a limiter of their own at PAID_BROADCAST_RATE and
+sets `PAID` around the call, so that the Telegram sender passes `allow_paid_broadcast=True`;
+replies and every other push keep the free budget.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from telegram.ext import BaseRateLimiter
 from bot.channels.base import Unconfirmed
 
 ADMITTED: ContextVar[bool] = ContextVar("send_admitted", default=False)
+PAID: ContextVar[bool] = ContextVar("paid_broadcast", default=False)
+PAID_SUFFIX = ":paid"  # limiters["telegram:paid"]: the budget of paid broadcasts on that channel
 CATCH_UP = 0.05  # seconds the even spacing may fall behind and catch up (sleeps overshoot)
 NOT_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)  # before the request was all out
 

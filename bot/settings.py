@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     deadline_reminder_days: str = "7,2,0"
     dispatch_rate: float = 30.0
     dispatch_chat_interval: float = 1.0
+    paid_broadcast: bool = False  # announcements with allow_paid_broadcast: up to 1,000/s, paid per message
+    paid_broadcast_rate: float = 1000.0
 
     @property
     def telegram_token(self) -> str:

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -187,6 +187,43 @@ class OutboxRepo:
     async def active_among(self, person_ids: Sequence[int]) -> set[int]:
         q = select(Person.id).where(Person.id.in_(list(person_ids)), Person.active.is_(True))
         return set(await self.s.scalars(q))
+
+    async def accounts_for(self, person_ids: Sequence[int]) -> dict[int, Account]:
+        """AccountsRepo.for_delivery for many people in one query: each one's reachable account
+        on the app they chose, else the one they used last."""
+        q = (select(Account, Person.preferred_channel).join(Person, Person.id == Account.person_id)
+             .where(Account.person_id.in_(list(person_ids)), Account.unreachable.is_(False)))
+        best: dict[int, tuple[tuple, Account]] = {}
+        for account, preferred in (await self.s.execute(q)).tuples():
+            rank = (account.channel != preferred, -account.last_seen_at.timestamp())
+            pid = cast(int, account.person_id)
+            if pid not in best or rank < best[pid][0]:
+                best[pid] = (rank, account)
+        return {pid: account for pid, (_, account) in best.items()}
+
+    async def start_sending_many(self, rows: Sequence[tuple[int, str, str]], worker: str) -> set[int]:
+        """start_sending for many (id, channel, external_id) in two statements; the ids now sending."""
+        if not rows:
+            return set()
+        t = Delivery.__table__.c
+        stmt = (update(Delivery.__table__)
+                .where(t.id == bindparam("d_id"), t.status == DeliveryStatus.CLAIMED, t.claimed_by == worker)
+                .values(status=DeliveryStatus.SENDING, channel=bindparam("d_channel"), external_id=bindparam("d_ext")))
+        await self.s.execute(stmt, [{"d_id": i, "d_channel": c, "d_ext": e} for i, c, e in rows])
+        q = select(Delivery.id).where(Delivery.id.in_([r[0] for r in rows]), Delivery.status == DeliveryStatus.SENDING,
+                                      Delivery.claimed_by == worker)
+        return set(await self.s.scalars(q))
+
+    async def finish_many(self, delivery_ids: Sequence[int], status: DeliveryStatus, now: dt.datetime) -> None:
+        """finish() for many rows at once, without an error text (the dispatcher's "sent")."""
+        values: dict[str, Any] = {"status": status, "lease_until": None, "error": None}
+        if status is DeliveryStatus.SENT:
+            values["sent_at"] = now
+        q = (update(Delivery)
+             .where(Delivery.id.in_(list(delivery_ids)),
+                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
+             .values(**values).execution_options(synchronize_session=False))
+        await self.s.execute(q)
 
     async def start_sending(self, delivery_id: int, worker: str, channel: str, external_id: str) -> bool:
         """Claimed → sending, recorded before the platform is called. False if the row was

@@ -17,6 +17,7 @@ from telegram import InputFile
 
 from bot.channels.render import split_text
 from bot.channels.telegram import TELEGRAM_LIMIT, TelegramSender, keyboard
+from bot.ratelimit import PAID
 from handlers.kit.core import Reply
 
 CAPTION_LIMIT = 1024
@@ -30,10 +31,12 @@ class OneCallPerPush:
         self._uploads: dict[str, asyncio.Lock] = {}
 
     async def send(self, bot, chat_id: int | str, replies: Sequence[Reply]) -> None:
+        paid = {"allow_paid_broadcast": True} if PAID.get() else {}  # the dispatcher's paid budget
         for reply in replies:
             markup = keyboard(reply)
             if reply.file is None:
-                await bot.send_message(chat_id, split_text(reply.text, TELEGRAM_LIMIT)[0], reply_markup=markup)
+                await bot.send_message(chat_id, split_text(reply.text, TELEGRAM_LIMIT)[0], reply_markup=markup,
+                                       **paid)
                 continue
             ref = getattr(reply.file, "ref", "")
             if ref.startswith("telegram:"):  # a file an official sent us in chat: on by its file_id
@@ -50,10 +53,11 @@ class OneCallPerPush:
     @staticmethod
     async def _send_file(bot, chat_id: int | str, reply: Reply, document, markup) -> str:
         caption = split_text(reply.text, CAPTION_LIMIT)[0] if reply.text else None
+        paid = {"allow_paid_broadcast": True} if PAID.get() else {}
         if reply.file.kind == "image":
-            message = await bot.send_photo(chat_id, document, caption=caption, reply_markup=markup)
+            message = await bot.send_photo(chat_id, document, caption=caption, reply_markup=markup, **paid)
             return message.photo[-1].file_id
-        message = await bot.send_document(chat_id, document, caption=caption, reply_markup=markup)
+        message = await bot.send_document(chat_id, document, caption=caption, reply_markup=markup, **paid)
         return message.document.file_id
 
 
