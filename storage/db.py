@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import PartyCipher, store_cipher
+from storage.documents import DocumentRepo
 from storage.erasure import ErasureRepo
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
@@ -120,6 +121,7 @@ class UnitOfWork:
         self.trainings = TrainingRepo(s)
         self.deadlines = DeadlineRepo(s)
         self.erasure = ErasureRepo(s)
+        self.documents = DocumentRepo(s)
         return self
 
     async def __aexit__(

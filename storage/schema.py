@@ -5,6 +5,7 @@ from storage import inbox as _inbox  # noqa: F401 - inbox (webhook updates befor
 from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
 from storage import models_checkin as _checkin  # noqa: F401 - checkin_misses
+from storage import models_documents as _documents  # noqa: F401 - documents, document_opens
 from storage import models_officials as _officials  # noqa: F401 - stat_rollups, help_requests
 from storage import rollups as _rollups  # noqa: F401 - keeps stat_rollups in step with cases
 from storage.models import Base
