@@ -37,8 +37,7 @@ from content.catalog import load_catalog  # noqa: E402
 from handlers.broadcasts.views import create_broadcast  # noqa: E402
 from handlers.common.outbox import PushEnv, PushPolicy, QuietHours  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Account, Person, Role, UnitKind  # noqa: E402
-from storage.models_outbox import Delivery, DeliveryStatus  # noqa: E402
+from storage.models import Account, Delivery, DeliveryStatus, Person, Role, UnitKind  # noqa: E402  # noqa: E402
 
 TOKEN = "123456:BENCH"
 FIRST_CHAT = 5_000_000

@@ -59,8 +59,7 @@ from handlers.broadcasts.views import create_broadcast  # noqa: E402
 from handlers.common.outbox import PushEnv, PushPolicy, QuietHours  # noqa: E402
 from storage.crypto import PartyCipher  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Account, Case, Person, Role, Unit, UnitKind  # noqa: E402
-from storage.models_outbox import Delivery, DeliveryStatus  # noqa: E402
+from storage.models import Account, Case, Delivery, DeliveryStatus, Person, Role, Unit, UnitKind  # noqa: E402  # noqa: E402
 from storage.schema import Base  # noqa: E402
 from tests.support import Chat  # noqa: E402
 

@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Text, TypeDecorator, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Case, CaseEvent, CaseStatus, Conversation
-from storage.models_officials import HelpRequest
-from storage.models_outbox import Delivery, Push
+from storage.models import Case, CaseEvent, CaseStatus, Conversation, Delivery, HelpRequest, Push
 
 if TYPE_CHECKING:
     from storage.db import Database

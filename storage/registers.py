@@ -14,8 +14,19 @@ from sqlalchemy import ColumnElement, Integer, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, person_visible, under, unit_in_scope
-from storage.models import Case, CaseEvent, CaseMediator, Person, Role, Unit, UnitKind, case_number
-from storage.models_outbox import Training, TrainingInvite, TrainingStatus
+from storage.models import (
+    Case,
+    CaseEvent,
+    CaseMediator,
+    Person,
+    Role,
+    Training,
+    TrainingInvite,
+    TrainingStatus,
+    Unit,
+    UnitKind,
+    case_number,
+)
 from storage.rollups import lineage_ids
 
 MEDIATOR_ROLES = (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)

@@ -15,8 +15,7 @@ from sqlalchemy import Connection, delete, event, extract, func, insert, select,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import attributes
 
-from storage.models import Case
-from storage.models_officials import StatRollup
+from storage.models import Case, StatRollup
 
 Key = tuple[str, int, str, str]  # unit_path, yyyymm, category, status
 KEY_COLUMNS = ("unit_id", "month", "category", "status")

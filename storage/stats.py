@@ -16,8 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, under, unit_in_scope
-from storage.models import Case, Person, Unit
-from storage.models_officials import StatRollup
+from storage.models import Case, Person, StatRollup, Unit
 from storage.rollups import lineage_ids, month_of
 
 Cell = tuple[str, str]  # (category, status)

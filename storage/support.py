@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible
-from storage.models import Case, Person
-from storage.models_officials import HelpRequest, HelpStatus
+from storage.models import Case, HelpRequest, HelpStatus, Person
 
 
 class HelpRepo:

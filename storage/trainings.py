@@ -9,15 +9,18 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
-from storage.models import Person, Role, Unit, UnitKind
-from storage.models_checkin import CheckinMiss
-from storage.models_outbox import (
+from storage.models import (
     Answer,
+    CheckinMiss,
+    Person,
     ReportRule,
     ReportSubmission,
+    Role,
     Training,
     TrainingInvite,
     TrainingStatus,
+    Unit,
+    UnitKind,
 )
 
 

@@ -14,7 +14,7 @@ from content.catalog import load_catalog
 from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.kit.core import Reply
 from storage.db import Database
-from storage.models_outbox import Delivery, Push
+from storage.models import Delivery, Push
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 from content.catalog import Catalog
 from handlers.kit.core import Attachment, Button, FileRef, Reply
 from storage.db import UnitOfWork
-from storage.models import Person, Role
-from storage.models_outbox import Push, PushFile
+from storage.models import Person, Push, PushFile, Role
 
 
 class Kind:

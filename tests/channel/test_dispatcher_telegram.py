@@ -18,8 +18,7 @@ from bot.dispatcher import Dispatcher
 from bot.ratelimit import PtbLimiter, SendLimiter
 from handlers.broadcasts.views import create_broadcast
 from handlers.kit.core import FileRef, Turn
-from storage.models import Account
-from storage.models_outbox import Delivery, DeliveryStatus
+from storage.models import Account, Delivery, DeliveryStatus
 from tests.fakes.fake_telegram import FakeTelegramServer
 from tests.pushes import FakeSender, env
 from tests.support import Chat

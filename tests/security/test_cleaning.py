@@ -21,8 +21,7 @@ from bot.settings import Settings
 from handlers.kit.text import MAX_INPUT, clean, clean_name
 from handlers.reports.logbook_cells import COLUMNS
 from storage.db import Database
-from storage.models import Account, Person, Role, Unit
-from storage.models_outbox import Training
+from storage.models import Account, Person, Role, Training, Unit
 from tests.support import Chat, invite_code
 from tests.unit.officials_fixtures import DANG, add_cases
 

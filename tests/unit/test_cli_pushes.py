@@ -11,8 +11,7 @@ from bot import admin, cli_pushes
 from bot.cli import parser
 from bot.settings import Settings
 from storage.db import Database
-from storage.models import Account, Person, Role
-from storage.models_outbox import Delivery, Push, PushFile, Training
+from storage.models import Account, Delivery, Person, Push, PushFile, Role, Training
 
 PDF = b"%PDF-1.4 tai lieu tap huan"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
+from storage.models import Answer, Training, TrainingInvite, TrainingStatus
 from tests.support import START, Chat
 from tests.unit.officials_fixtures import seed_ward
 

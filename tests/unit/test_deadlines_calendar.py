@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from handlers.common.periods import from_code
 from handlers.deadlines.usecases import deadline_job
-from storage.models_outbox import ReportSubmission
+from storage.models import ReportSubmission
 from tests.pushes import TZ, FakeSender, dispatcher, env
 from tests.support import Chat
 

@@ -15,8 +15,7 @@ from handlers.cases.stale import stale_digest_job
 from handlers.cases.usecases import create_case
 from handlers.common.outbox import Kind, PushPolicy, QuietHours
 from storage.db import Database
-from storage.models import Account
-from storage.models_outbox import Delivery, DeliveryStatus
+from storage.models import Account, Delivery, DeliveryStatus
 from tests.pushes import FakeSender, deliveries, dispatcher, env, local
 from tests.support import START, Chat, build_world
 

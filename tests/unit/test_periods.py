@@ -19,8 +19,7 @@ from handlers.common.dates import Problem
 from handlers.common.periods import Period
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import Account, Conversation, Person, Role
-from storage.models_outbox import Training
+from storage.models import Account, Conversation, Person, Role, Training
 from tests.support import Chat, build_world
 from tests.unit.officials_fixtures import T, add_cases, seed_ward
 

@@ -11,8 +11,7 @@ from sqlalchemy import create_engine, select
 
 from storage import rollups
 from storage.migrate import upgrade, upgrade_async
-from storage.models import CaseStatus, Role
-from storage.models_officials import StatRollup
+from storage.models import CaseStatus, Role, StatRollup
 from tests.cli import Done, run_bot
 from tests.support import Chat, record_outcome
 from tests.unit.officials_fixtures import add_cases, add_person, other_province_team, seed_ward
