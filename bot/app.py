@@ -18,6 +18,7 @@ from bot.settings import Settings
 from content.catalog import load_catalog
 from handlers.cases.views import Cases
 from handlers.commend.views import Commend
+from handlers.documents.views import Documents
 from handlers.common.outbox import PushPolicy
 from handlers.intents import Intents
 from handlers.invites.views import Invites
@@ -66,7 +67,8 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                                Intents(lambda: engine).slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams(push).slice(), Support(push).slice(), Commend().slice(),
-                               *reminder_slices(push), Privacy(retention_years).slice()])
+                               *reminder_slices(push), Privacy(retention_years).slice(),
+                               Documents().slice()])
     return engine
 
 
