@@ -30,12 +30,13 @@ from content.catalog import Catalog, load_catalog
 from handlers.common import periods
 from handlers.common.periods import Period, Problem
 from handlers.common.person_steps import MAX_NAME
+from handlers.kit.errors import UserError
 from handlers.reports.data import export
+from handlers.stats.coverage import coverage_lines, coverage_of
 from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
 from handlers.stats.usecases import unit_stats
 from handlers.teams.usecases import (
     LEAVE_REASONS,
-    TeamError,
     add_mediator,
     mark_left,
     move_mediator,
@@ -125,8 +126,9 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: 
             check_out(path)
     if args.cmd == "stats":
         view = await unit_stats(uow, who, unit, period)
+        cover = await coverage_of(uow, who, unit, period, now=now, tz=tz)
         if args.json:
-            print(json.dumps(view.as_dict(), ensure_ascii=False, indent=2))
+            print(json.dumps({**view.as_dict(), "coverage": cover.as_dict()}, ensure_ascii=False, indent=2))
             return 0
         print(t.t("stats.title", unit=unit.name, period=period_heading(t.t, period)))
         print(counts_text(t.t, view.current))
@@ -134,6 +136,7 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: 
         if view.children:
             print(t.t("stats.by_child"))
             print("\n".join(child_lines(t.t, view.children, shown=len(view.children))))
+        print("\n".join(coverage_lines(t.t, cover, shown=len(cover.untrained))))
         return 0
     done = await export(uow, who, unit, period, now=now, rates=rates_of(settings),
                         with_parties=args.with_parties, t=t.t, tz=tz, via="cli")
@@ -179,6 +182,6 @@ async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime, tz: ZoneInf
         gone = await mark_left(uow, who, person.id, args.reason, now)
         print(t.t("teams.left", name=gone.full_name, point=args.reason))
         return 0
-    except TeamError as err:
+    except UserError as err:
         print(t.t(err.key))
         return 2

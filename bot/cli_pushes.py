@@ -13,12 +13,13 @@ from bot.pushes import push_policy
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from content.deadlines import KINDS
-from handlers.broadcasts.views import BroadcastError, create_broadcast
+from handlers.broadcasts.views import create_broadcast
 from handlers.common.dates import Problem, read_day_month, read_moment
 from handlers.common.outbox import PushEnv
-from handlers.deadlines.usecases import DeadlineError, current, rules_of, set_rule
+from handlers.deadlines.usecases import current, rules_of, set_rule
+from handlers.kit.errors import UserError
 from handlers.trainings.render import parse_when
-from handlers.trainings.usecases import MAX_PLACE, MAX_TITLE, TrainingError, create_training
+from handlers.trainings.usecases import MAX_PLACE, MAX_TITLE, create_training
 from storage.db import UnitOfWork
 
 IMAGES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -85,7 +86,7 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.dat
             return 2
         try:
             push, count = await create_broadcast(uow, env, sender=None, unit=unit, text=args.text, now=now, file=file)
-        except BroadcastError as err:
+        except UserError as err:
             print(t.t("pushcli.error", reason=t.t(err.key)))
             return 2
         print(t.t("pushcli.broadcast_queued", id=push.id, count=count, unit=unit.name))
@@ -124,10 +125,10 @@ async def _add(uow, t: Catalog, env: PushEnv, unit, title: str, when: str, place
         return 2
     try:
         if isinstance(starts, str):
-            raise TrainingError(starts)
+            raise UserError(starts)
         training, count = await create_training(uow, env, organiser=None, unit=unit, title=title.strip(),
                                                 starts_at=starts, place=place.strip(), scope=scope, now=now, file=file)
-    except TrainingError as err:
+    except UserError as err:
         print(t.t("pushcli.training_error", title=title, reason=t.t(err.key)))
         return 2
     print(t.t("pushcli.training_added", id=training.id, title=training.title, when=env.when(training.starts_at),
@@ -170,7 +171,7 @@ async def _import(rows: list[list[str]], uow, t: Catalog, env: PushEnv, unit, no
 async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
     from sqlalchemy import select
 
-    from storage.models_outbox import Training
+    from storage.models import Training
 
     trainings = (await uow.session.scalars(select(Training).where(Training.starts_at >= now - dt.timedelta(days=1))
                                            .order_by(Training.starts_at))).all()
@@ -190,7 +191,7 @@ async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
             return 2
         try:
             await set_rule(uow, unit, args.kind, *day_month, None, now)
-        except DeadlineError as err:
+        except UserError as err:
             print(t.t("pushcli.error", reason=t.t(err.key)))
             return 2
     today = now.astimezone(env.tz).date()

@@ -18,20 +18,15 @@ from collections.abc import Sequence
 from content.deadlines import KINDS, check_day, default_deadlines
 from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
 from handlers.common.periods import Period, from_code, half, year
+from handlers.deadlines.buttons import DeadlineDone
 from handlers.kit.core import Button
+from handlers.kit.errors import UserError
 from storage.db import UnitOfWork
 from storage.models import Person, Unit
 from storage.rollups import lineage_ids
 
 LATE = dt.timedelta(days=120)  # «Đã nộp» is still taken this long after the due day
 EARLY = dt.timedelta(days=14)  # a report due before its period ends is taken this long before
-
-
-class DeadlineError(Exception):
-    def __init__(self, key: str, **values: str) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def period_for(kind: str, y: int) -> Period:
@@ -107,14 +102,15 @@ def listed(rules: dict[str, tuple[int, int]], today: dt.date) -> list[tuple[str,
     return sorted(out, key=lambda e: (e[2], e[1].start))
 
 
-async def set_rule(uow: UnitOfWork, unit: Unit, kind: str, month: int, day: int, person: Person | None,
-                   now: dt.datetime) -> None:
+async def set_rule(
+    uow: UnitOfWork, unit: Unit, kind: str, month: int, day: int, person: Person | None, now: dt.datetime
+) -> None:
     if kind not in KINDS:
-        raise DeadlineError("deadline.bad_kind")
+        raise UserError("deadline.bad_kind")
     try:
         check_day(month, day)
     except ValueError:
-        raise DeadlineError("deadline.bad_day") from None
+        raise UserError("deadline.bad_day") from None
     await uow.deadlines.set_rule(unit.id, kind, month, day, person.id if person else None, now)
 
 
@@ -123,11 +119,12 @@ def topic(kind: str, period: Period, team_id: int) -> str:
 
 
 def done_button(env: PushEnv, kind: str, period: Period) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(env.t("deadline.btn_done"), f"dl:done:{kind}:{period.code}"),),)
+    return ((Button.of(env.t("deadline.btn_done"), DeadlineDone(kind, period.code)),),)
 
 
-def offer(env: PushEnv, kind: str, period: Period, due: dt.date, today: dt.date
-          ) -> tuple[tuple[tuple[Button, ...], ...], dict[str, str]]:
+def offer(
+    env: PushEnv, kind: str, period: Period, due: dt.date, today: dt.date
+) -> tuple[tuple[tuple[Button, ...], ...], dict[str, str]]:
     """A push's «Đã nộp» button when the period takes reports today; else no button, and the
     day it will (for the `calendar.*_early` sentence)."""
     if takes_reports(period, due, today):
@@ -185,9 +182,17 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
         key = "calendar.push_early" if early else "deadline.push_today" if left == 0 else "deadline.push"
         text = env.t(key, report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), days=left, **early)
         push = await new_push(uow, Kind.DEADLINE, text, now, buttons=buttons)
-        rows = [Recipient(p.id, f"{topic(kind, period, t)}:{offset}:{p.id}", topic(kind, period, t),
-                          _morning(env, today, now), _day_end(env, due))
-                for t in waiting for p in teams[t]]
+        rows = [
+            Recipient(
+                p.id,
+                f"{topic(kind, period, t)}:{offset}:{p.id}",
+                topic(kind, period, t),
+                _morning(env, today, now),
+                _day_end(env, due),
+            )
+            for t in waiting
+            for p in teams[t]
+        ]
         made += await enqueue(uow, push, rows, env=env, now=now)
     return made
 
@@ -195,18 +200,20 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
 def _markable(env: PushEnv, kind: str, code: str, month: int, day: int, today: dt.date) -> Period:
     period = from_code(code)
     if kind not in KINDS or period is None or period.kind != kind or (kind == "half" and period.part != 1):
-        raise DeadlineError("deadline.bad_period")
+        raise UserError("deadline.bad_period")
     opens, closes = window(period, due_date(period, month, day))
     if today < opens:
-        raise DeadlineError("calendar.deadline_not_yet", report=period_label(env, kind, period),
-                            opens=opens.strftime("%d/%m/%Y"))
+        raise UserError(
+            "calendar.deadline_not_yet", report=period_label(env, kind, period), opens=opens.strftime("%d/%m/%Y")
+        )
     if today > closes:
-        raise DeadlineError("deadline.bad_period")
+        raise UserError("deadline.bad_period")
     return period
 
 
-async def mark_submitted(uow: UnitOfWork, env: PushEnv, leader: Person, kind: str, code: str,
-                         now: dt.datetime) -> tuple[Period, bool]:
+async def mark_submitted(
+    uow: UnitOfWork, env: PushEnv, leader: Person, kind: str, code: str, now: dt.datetime
+) -> tuple[Period, bool]:
     """A team leader's «Đã nộp»: recorded once; every reminder still waiting stops."""
     rules = await rules_of(uow, leader.unit)
     period = _markable(env, kind, code, *rules.get(kind, (12, 31)), now.astimezone(env.tz).date())
@@ -215,8 +222,9 @@ async def mark_submitted(uow: UnitOfWork, env: PushEnv, leader: Person, kind: st
     return period, first
 
 
-async def status(uow: UnitOfWork, official: Person, kind: str, period: Period
-                 ) -> tuple[list[Unit], list[Unit], dict[int, list[Person]]]:
+async def status(
+    uow: UnitOfWork, official: Person, kind: str, period: Period
+) -> tuple[list[Unit], list[Unit], dict[int, list[Person]]]:
     """Teams under the official's unit: (reported, not yet), and the leaders of each team."""
     teams = list(await uow.deadlines.teams_under(official.unit.path))
     done = await uow.deadlines.submitted(kind, period.code, [t.id for t in teams])
@@ -226,18 +234,35 @@ async def status(uow: UnitOfWork, official: Person, kind: str, period: Period
     return [t for t in teams if t.id in done], [t for t in teams if t.id not in done], leaders
 
 
-async def nudge(uow: UnitOfWork, env: PushEnv, official: Person, kind: str, period: Period, team_ids: Sequence[int],
-                now: dt.datetime) -> int:
+async def nudge(
+    uow: UnitOfWork,
+    env: PushEnv,
+    official: Person,
+    kind: str,
+    period: Period,
+    team_ids: Sequence[int],
+    now: dt.datetime,
+) -> int:
     """One tap: the leaders of these teams (not yet reported, under the official) are reminded,
     at most once a day. Returns how many leaders will be told."""
     _, waiting, leaders = await status(uow, official, kind, period)
     allowed = {t.id for t in waiting} & set(team_ids)
     due = due_date(period, *(await rules_of(uow, official.unit))[kind])
     buttons, early = offer(env, kind, period, due, now.astimezone(env.tz).date())
-    text = env.t("calendar.nudge_early" if early else "deadline.nudge_push", name=official.full_name,
-                 report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), **early)
+    text = env.t(
+        "calendar.nudge_early" if early else "deadline.nudge_push",
+        name=official.full_name,
+        report=period_label(env, kind, period),
+        due=due.strftime("%d/%m/%Y"),
+        **early,
+    )
     push = await new_push(uow, Kind.NUDGE, text, now, buttons=buttons, created_by=official)
     day = now.astimezone(env.tz).strftime("%Y%m%d")
-    rows = [Recipient(p.id, f"{topic(kind, period, t)}:nudge{day}:{p.id}", topic(kind, period, t), now,
-                      now + dt.timedelta(days=7)) for t in sorted(allowed) for p in leaders[t]]
+    rows = [
+        Recipient(
+            p.id, f"{topic(kind, period, t)}:nudge{day}:{p.id}", topic(kind, period, t), now, now + dt.timedelta(days=7)
+        )
+        for t in sorted(allowed)
+        for p in leaders[t]
+    ]
     return await enqueue(uow, push, rows, env=env, now=now)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
+
 from content.deadlines import KINDS
 from handlers.common.dates import Problem, read_day_month
 from handlers.common.outbox import PushEnv, PushPolicy
-from handlers.common.periods import from_code
+from handlers.common.periods import Period, from_code
+from handlers.deadlines.buttons import DeadlineDone, DeadlineEdit, DeadlineStatus, NudgeAll, NudgeTeam
 from handlers.deadlines.usecases import (
-    DeadlineError,
     due_date,
     listed,
     mark_submitted,
@@ -20,12 +22,13 @@ from handlers.deadlines.usecases import (
     window,
 )
 from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
-from handlers.kit.registry import OFFICIALS, Command, Slice, role_of
+from handlers.kit.registry import OFFICIALS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
 from storage.models import Role
 
-WHO = frozenset({Role.TO_TRUONG, Role.CAN_BO, Role.ADMIN})
+WHO = frozenset({Role.TO_TRUONG}) | OFFICIALS
 SHOW = 15
 NUDGE_BUTTONS = 8
 
@@ -34,8 +37,27 @@ def env_of(ctx: Ctx, policy: PushPolicy) -> PushEnv:
     return PushEnv(ctx.deps.catalog, ctx.deps.tz, policy)
 
 
+def known_kind(kind: str) -> str:
+    """The report kind a button carries, if it is one we have (else the button is stale)."""
+    if kind not in KINDS:
+        raise UserError("error.stale_button")
+    return kind
+
+
+def period_of(kind: str, code: str) -> Period:
+    period = from_code(code)
+    if period is None or period.kind != known_kind(kind):
+        raise UserError("error.stale_button")
+    return period
+
+
+class Step(enum.StrEnum):
+    DAY = "day"
+
+
 class EditRuleFlow(Flow):
     name = "dl_edit"
+    steps = Step
 
     async def ask_day(self, ctx: Ctx) -> list[Reply]:
         kind = ctx.conv.data["kind"]
@@ -48,11 +70,17 @@ class EditRuleFlow(Flow):
         kind = ctx.conv.data["kind"]
         try:
             await set_rule(ctx.uow, ctx.person.unit, kind, *due, ctx.person, ctx.now)
-        except DeadlineError as err:
-            return [ctx.say(err.key), *await self.ask_day(ctx)]
+        except UserError as err:  # asked again: the day is typed once more
+            return [ctx.say(err.key, **err.values), *await self.ask_day(ctx)]
         self.end(ctx)
-        return [ctx.say("deadline.rule_saved", kind=ctx.t(f"deadline.kind_{kind}"),
-                        day=f"{due[1]:02d}/{due[0]:02d}", unit=ctx.person.unit.name)]
+        return [
+            ctx.say(
+                "deadline.rule_saved",
+                kind=ctx.t(f"deadline.kind_{kind}"),
+                day=f"{due[1]:02d}/{due[0]:02d}",
+                unit=ctx.person.unit.name,
+            )
+        ]
 
 
 class Deadlines:
@@ -62,80 +90,90 @@ class Deadlines:
 
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("hanbaocao", self.deadlines_command, WHO, "help.hanbaocao", "menu.hanbaocao",
-                              menu_rank=45)],
-            actions={"dl": self.deadline_button},
+            commands=[
+                Command("hanbaocao", self.deadlines_command, WHO, "help.hanbaocao", "menu.hanbaocao", menu_rank=45)
+            ],
+            buttons=[
+                On(DeadlineDone, self.done),
+                On(DeadlineStatus, self.status, OFFICIALS),
+                On(NudgeAll, self.nudge_all, OFFICIALS),
+                On(NudgeTeam, self.nudge_team, OFFICIALS),
+                On(DeadlineEdit, self.edit_rule, OFFICIALS),
+            ],
             flows=[self.edit],
         )
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         env = env_of(ctx, self.policy)
         rules = await rules_of(ctx.uow, ctx.person.unit)
-        lines, buttons = [], []
-        if role_of(ctx) in OFFICIALS:
-            lines.append(ctx.t("deadline.rules_title", unit=ctx.person.unit.name))
-        else:
-            lines.append(ctx.t("deadline.team_title", unit=ctx.person.unit.name))
+        official = is_official(ctx)
+        title = "deadline.rules_title" if official else "deadline.team_title"
+        lines, buttons = [ctx.t(title, unit=ctx.person.unit.name)], []
         for kind, period, due in listed(rules, ctx.today):
             report = period_label(env, kind, period)
-            if role_of(ctx) in OFFICIALS:
+            if official:
                 lines.append(ctx.t("deadline.rule_line", report=report, due=due.strftime("%d/%m/%Y")))
-                buttons.append(ctx.button("deadline.see_status", f"dl:st:{kind}:{period.code}", report=report))
+                buttons.append(ctx.button("deadline.see_status", DeadlineStatus(kind, period.code), report=report))
                 continue
             done = await ctx.uow.deadlines.submitted(kind, period.code, [ctx.person.unit_id])
             open_ = not done and takes_reports(period, due, ctx.today)
-            state = (ctx.t("deadline.state_done") if done else ctx.t("deadline.state_waiting") if open_
-                     else ctx.t("calendar.deadline_from", opens=window(period, due)[0].strftime("%d/%m/%Y")))
+            state = (
+                ctx.t("deadline.state_done")
+                if done
+                else ctx.t("deadline.state_waiting")
+                if open_
+                else ctx.t("calendar.deadline_from", opens=window(period, due)[0].strftime("%d/%m/%Y"))
+            )
             lines.append(ctx.t("deadline.team_line", report=report, due=due.strftime("%d/%m/%Y"), state=state))
             if open_:
-                buttons.append(ctx.button("deadline.done_for", f"dl:done:{kind}:{period.code}", report=report))
-        if role_of(ctx) in OFFICIALS:
-            buttons += [ctx.button("deadline.edit", f"dl:edit:{kind}", kind=ctx.t(f"deadline.kind_{kind}"))
-                        for kind in KINDS]
+                buttons.append(ctx.button("deadline.done_for", DeadlineDone(kind, period.code), report=report))
+        if official:
+            buttons += [
+                ctx.button("deadline.edit", DeadlineEdit(kind), kind=ctx.t(f"deadline.kind_{kind}")) for kind in KINDS
+            ]
         return [Reply("\n".join(lines), rows(*buttons))]
 
-    async def deadline_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        action, args = parts[0], parts[1:]
-        if not args or args[0] not in KINDS:
-            return [ctx.say("error.stale_button")]
-        kind = args[0]
+    # --- buttons ---------------------------------------------------------------------------
+    async def done(self, ctx: Ctx, data: DeadlineDone) -> list[Reply]:
+        kind = known_kind(data.kind)
+        if ctx.person.role is not Role.TO_TRUONG:
+            raise UserError("deadline.leaders_only")
         env = env_of(ctx, self.policy)
-        try:
-            if action == "done":
-                if ctx.person.role is not Role.TO_TRUONG or len(args) < 2:
-                    return [ctx.say("deadline.leaders_only")]
-                period, first = await mark_submitted(ctx.uow, env, ctx.person, kind, args[1], ctx.now)
-                key = "deadline.marked" if first else "deadline.marked_before"
-                return [ctx.say(key, report=period_label(env, kind, period), team=ctx.person.unit.name)]
-            if role_of(ctx) not in OFFICIALS:
-                return [ctx.say("error.not_for_role")]
-            if action == "edit":
-                self.edit.begin(ctx, "day", kind=kind)
-                return await self.edit.ask_day(ctx)
-            period = from_code(args[1]) if len(args) > 1 else None
-            if period is None or period.kind != kind:
-                return [ctx.say("error.stale_button")]
-            if action == "st":
-                return await self._status(ctx, env, kind, period)
-            if action in ("nudge", "nt"):
-                _, waiting, _ = await status(ctx.uow, ctx.person, kind, period)
-                teams = [t.id for t in waiting]
-                if action == "nt":
-                    teams = [int(a) for a in args[2:3] if a.isdecimal() and int(a) in teams]
-                told = await nudge(ctx.uow, env, ctx.person, kind, period, teams, ctx.now)
-                return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
-        except DeadlineError as err:
-            return [ctx.say(err.key, **err.values)]
-        return [ctx.say("error.stale_button")]
+        period, first = await mark_submitted(ctx.uow, env, ctx.person, kind, data.period, ctx.now)
+        key = "deadline.marked" if first else "deadline.marked_before"
+        return [ctx.say(key, report=period_label(env, kind, period), team=ctx.person.unit.name)]
 
-    async def _status(self, ctx: Ctx, env: PushEnv, kind: str, period) -> list[Reply]:
+    async def edit_rule(self, ctx: Ctx, data: DeadlineEdit) -> list[Reply]:
+        self.edit.begin(ctx, Step.DAY, kind=known_kind(data.kind))
+        return await self.edit.ask_day(ctx)
+
+    async def nudge_all(self, ctx: Ctx, data: NudgeAll) -> list[Reply]:
+        period = period_of(data.kind, data.period)
+        _, waiting, _ = await status(ctx.uow, ctx.person, data.kind, period)
+        return await self._nudge(ctx, data.kind, period, [t.id for t in waiting])
+
+    async def nudge_team(self, ctx: Ctx, data: NudgeTeam) -> list[Reply]:
+        return await self._nudge(ctx, data.kind, period_of(data.kind, data.period), [data.team_id])
+
+    async def _nudge(self, ctx: Ctx, kind: str, period: Period, teams: list[int]) -> list[Reply]:
+        told = await nudge(ctx.uow, env_of(ctx, self.policy), ctx.person, kind, period, teams, ctx.now)
+        return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
+
+    async def status(self, ctx: Ctx, data: DeadlineStatus) -> list[Reply]:
+        kind, period = data.kind, period_of(data.kind, data.period)
+        env = env_of(ctx, self.policy)
         done, waiting, leaders = await status(ctx.uow, ctx.person, kind, period)
         rules = await rules_of(ctx.uow, ctx.person.unit)
         due = due_date(period, *rules[kind])
-        lines = [ctx.t("deadline.status_title", report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"),
-                       done=len(done), total=len(done) + len(waiting))]
+        lines = [
+            ctx.t(
+                "deadline.status_title",
+                report=period_label(env, kind, period),
+                due=due.strftime("%d/%m/%Y"),
+                done=len(done),
+                total=len(done) + len(waiting),
+            )
+        ]
         for team in waiting[:SHOW]:
             names = ", ".join(p.full_name for p in leaders.get(team.id, [])) or ctx.t("deadline.no_leader")
             lines.append(ctx.t("deadline.waiting_line", team=team.name, leaders=names))
@@ -144,7 +182,9 @@ class Deadlines:
         if not waiting:
             return [Reply("\n".join([*lines, ctx.t("deadline.all_done")]))]
         code = period.code
-        buttons = [ctx.button("deadline.nudge_all", f"dl:nudge:{kind}:{code}", count=len(waiting))]
-        buttons += [Button(ctx.t("deadline.nudge_one", team=shorten(t.name, 40)), f"dl:nt:{kind}:{code}:{t.id}")
-                    for t in waiting[:NUDGE_BUTTONS]]
+        buttons = [ctx.button("deadline.nudge_all", NudgeAll(kind, code), count=len(waiting))]
+        buttons += [
+            Button.of(ctx.t("deadline.nudge_one", team=shorten(t.name, 40)), NudgeTeam(kind, code, t.id))
+            for t in waiting[:NUDGE_BUTTONS]
+        ]
         return [Reply("\n".join(lines), rows(*buttons))]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from handlers.common.parties import INITIALS, NAMES, is_erased, labels, render, roster
 from handlers.common.periods import Period
 from handlers.reports.money import Rates, TeamMoney, team_money
+from handlers.stats.coverage import CoverageView, coverage_of
 from storage.db import UnitOfWork
 from storage.models import AuditEntry, Person, Unit
 from storage.registers import Census, LogRow
@@ -38,6 +39,7 @@ class ReportData:
     children: list[tuple[Unit, Tally]]
     money: list[tuple[Unit, TeamMoney]]
     rates: Rates
+    coverage: CoverageView | None = None  # the «Tập huấn» sheet
 
     @property
     def case_count(self) -> int:
@@ -80,7 +82,9 @@ async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
     money = [(t, team_money(t.id, results.get(t.id, Counter()), months, rates)) for t in teams]
     end_of_period = dt.datetime.combine(e, dt.time.max, tzinfo=tz)
     census = await uow.registers.census(viewer, unit, min(end_of_period, now))
-    return ReportData(unit, period, now, with_parties, books, too_many, census, total, children, money, rates)
+    coverage = await coverage_of(uow, viewer, unit, period, now=now, tz=tz)
+    return ReportData(unit, period, now, with_parties, books, too_many, census, total, children, money, rates,
+                      coverage)
 
 
 @dataclass

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers.cases.usecases import CATEGORIES
 from handlers.reports.cells import put
+from handlers.reports.coverage_sheet import coverage_sheet
 from handlers.reports.data import ReportData
 from handlers.reports.logbook_cells import COLUMNS, TEXT_COLUMNS, cells
 from storage.models import CaseStatus
@@ -108,6 +109,9 @@ def workbook(data: ReportData, t: T, tz: dt.tzinfo) -> bytes:
     money(Sheet(wb.create_sheet(), t("report.money_title"), period), data, t)
     for ws, key in zip(wb.worksheets, ("logbook", "tally", "stats", "money"), strict=True):
         ws.title = t(f"report.sheet_{key}")
+    if data.coverage is not None:
+        sheet = Sheet(wb.create_sheet(t("coverage.sheet")), t("coverage.sheet_title"), period)
+        coverage_sheet(sheet, data.coverage, t)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -10,6 +10,7 @@ from handlers.kit.core import Attachment, Ctx, Reply, rows
 from handlers.kit.registry import MEMBERS, Command, Slice
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
+from handlers.stats.stale_block import with_desk_blocks
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
 from storage.models import Role, Unit
 
@@ -81,7 +82,7 @@ class Stats:
             view = await own_stats(ctx.uow, ctx.person, period)
         else:
             view = await unit_stats(ctx.uow, ctx.person, unit, period)
-        return [stats_screen(ctx, view, ctx.person.role in REPORTERS)]
+        return [await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.person.role in REPORTERS))]
 
     async def _chart(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import enum
+
+from handlers.cases.buttons import CaseView
 from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.common.parties import render
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.flow import Flow
-from handlers.kit.registry import MEMBERS, Command, Slice
+from handlers.kit.registry import MEMBERS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
 from handlers.privacy.views import viewer_mode
+from handlers.support.buttons import AskHelp, HelpAnswer, HelpTake, HelpView
 from handlers.support.usecases import (
-    OFFICIALS,
-    HelpError,
     answer,
     answerable,
     ask,
@@ -19,14 +21,20 @@ from handlers.support.usecases import (
     take,
     visible_request,
 )
-from storage.models_officials import HelpRequest, HelpStatus
+from storage.models import HelpRequest, HelpStatus
 
 MAX_TEXT = 1500
 MIN_TEXT = 10
 
 
+class Step(enum.StrEnum):
+    TEXT = "text"
+
+
 class SupportTextFlow(Flow):
     """One question (mediator) or one answer (official), then done."""
+
+    steps = Step
 
     def __init__(self, name: str, ask_key: str, save) -> None:
         self.name = name
@@ -43,10 +51,7 @@ class SupportTextFlow(Flow):
             return [ctx.say("support.too_short"), *await self.ask_text(ctx)]
         target = int(ctx.conv.data["target"])
         self.end(ctx)
-        try:
-            return await self._save(ctx, target, text)
-        except HelpError as err:
-            return [ctx.say(err.key)]
+        return await self._save(ctx, target, text)
 
 
 def shown(ctx: Ctx, stored: str | None, case) -> str:
@@ -68,9 +73,13 @@ class Support:
 
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("hotro", self.support_command, MEMBERS, "help.hotro", "menu.hotro",
-                              menu_rank=36)],
-            actions={"sp": self.support_button},
+            commands=[Command("hotro", self.support_command, MEMBERS, "help.hotro", "menu.hotro", menu_rank=36)],
+            buttons=[
+                On(AskHelp, self.ask_button),
+                On(HelpView, self.view_button),
+                On(HelpTake, self.take_button),
+                On(HelpAnswer, self.answer_button),
+            ],
             flows=[self.ask_flow, self.answer_flow],
         )
 
@@ -78,16 +87,22 @@ class Support:
         return PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy)
 
     async def support_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if ctx.person.role in OFFICIALS:
+        if is_official(ctx):
             return [await self._open_list(ctx)]
         mine = await ctx.uow.help.asked_by(ctx.person)
         lines = [ctx.t("support.mine_title")] if mine else [ctx.t("support.mine_empty")]
         for request, case in mine:
-            lines.append(ctx.t("support.mine_line", number=case.number, age=age_text(ctx, request),
-                               status=ctx.t(f"support.status_{request.status}"),
-                               question=shorten(shown(ctx, request.question, case), 80)))
+            lines.append(
+                ctx.t(
+                    "support.mine_line",
+                    number=case.number,
+                    age=age_text(ctx, request),
+                    status=ctx.t(f"support.status_{request.status}"),
+                    question=shorten(shown(ctx, request.question, case), 80),
+                )
+            )
         lines.append(ctx.t("support.how_to_ask"))
-        buttons = [Button(case.number, f"case:view:{case.id}") for _, case in mine[:8]]
+        buttons = [Button.of(case.number, CaseView(case.id)) for _, case in mine[:8]]
         return [Reply("\n".join(lines), rows(*buttons, per_row=4))]
 
     async def _open_list(self, ctx: Ctx) -> Reply:
@@ -98,57 +113,57 @@ class Support:
         names = await ctx.uow.registers.people(ctx.person, [r.taken_by_id for r, _ in found if r.taken_by_id])
         for request, case in found:
             who = names.get(request.taken_by_id)
-            lines.append(ctx.t("support.open_line", number=case.number, age=age_text(ctx, request),
-                               state=ctx.t("support.taken_by", name=who.full_name) if who
-                               else ctx.t("support.not_taken"),
-                               question=shorten(shown(ctx, request.question, case), 80)))
-        buttons = [Button(ctx.t("support.btn_open", number=case.number), f"sp:v:{r.id}") for r, case in found]
+            lines.append(
+                ctx.t(
+                    "support.open_line",
+                    number=case.number,
+                    age=age_text(ctx, request),
+                    state=ctx.t("support.taken_by", name=who.full_name) if who else ctx.t("support.not_taken"),
+                    question=shorten(shown(ctx, request.question, case), 80),
+                )
+            )
+        buttons = [Button.of(ctx.t("support.btn_open", number=case.number), HelpView(r.id)) for r, case in found]
         return Reply("\n".join(lines), rows(*buttons, per_row=2))
 
-    async def support_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        action = parts[0]
-        arg = parts[1] if len(parts) > 1 else ""
-        if not arg.isdecimal() or len(arg) > 12:
-            return [ctx.say("support.not_found")]
-        number = int(arg)
-        try:
-            if action == "ask":
-                await askable(ctx.uow, ctx.person, number)
-                self.ask_flow.begin(ctx, "text", target=number)
-                return await self.ask_flow.ask_text(ctx)
-            if action == "v":
-                request, case = await visible_request(ctx.uow, ctx.person, number)
-                return [self._request_screen(ctx, request, case)]
-            if action == "take":
-                request = await take(ctx.uow, self.env(ctx), ctx.person, number, ctx.now)
-                _, case = await visible_request(ctx.uow, ctx.person, number)
-                return [ctx.say("support.taken"), self._request_screen(ctx, request, case)]
-            if action == "ans":
-                await answerable(ctx.uow, ctx.person, number)
-                self.answer_flow.begin(ctx, "text", target=number)
-                return await self.answer_flow.ask_text(ctx)
-        except HelpError as err:
-            return [ctx.say(err.key)]
-        return [ctx.say("error.stale_button")]
+    async def ask_button(self, ctx: Ctx, data: AskHelp) -> list[Reply]:
+        await askable(ctx.uow, ctx.person, data.case_id)
+        self.ask_flow.begin(ctx, Step.TEXT, target=data.case_id)
+        return await self.ask_flow.ask_text(ctx)
+
+    async def view_button(self, ctx: Ctx, data: HelpView) -> list[Reply]:
+        request, case = await visible_request(ctx.uow, ctx.person, data.request_id)
+        return [self._request_screen(ctx, request, case)]
+
+    async def take_button(self, ctx: Ctx, data: HelpTake) -> list[Reply]:
+        request = await take(ctx.uow, self.env(ctx), ctx.person, data.request_id, ctx.now)
+        _, case = await visible_request(ctx.uow, ctx.person, data.request_id)
+        return [ctx.say("support.taken"), self._request_screen(ctx, request, case)]
+
+    async def answer_button(self, ctx: Ctx, data: HelpAnswer) -> list[Reply]:
+        await answerable(ctx.uow, ctx.person, data.request_id)
+        self.answer_flow.begin(ctx, Step.TEXT, target=data.request_id)
+        return await self.answer_flow.ask_text(ctx)
 
     def _request_screen(self, ctx: Ctx, request: HelpRequest, case) -> Reply:
-        text = ctx.t("support.request_screen", number=case.number, age=age_text(ctx, request),
-                     status=ctx.t(f"support.status_{request.status}"),
-                     question=shown(ctx, request.question, case))
+        text = ctx.t(
+            "support.request_screen",
+            number=case.number,
+            age=age_text(ctx, request),
+            status=ctx.t(f"support.status_{request.status}"),
+            question=shown(ctx, request.question, case),
+        )
         buttons = []
         if request.status != HelpStatus.ANSWERED:
-            buttons.append(ctx.button("support.btn_answer", f"sp:ans:{request.id}"))
+            buttons.append(ctx.button("support.btn_answer", HelpAnswer(request.id)))
             if request.taken_by_id is None:
-                buttons.insert(0, ctx.button("support.btn_take", f"sp:take:{request.id}"))
-        buttons.append(ctx.button("case.view", f"case:view:{case.id}"))
+                buttons.insert(0, ctx.button("support.btn_take", HelpTake(request.id)))
+        buttons.append(ctx.button("case.view", CaseView(case.id)))
         return Reply(text, rows(*buttons, per_row=2))
 
     async def _save_question(self, ctx: Ctx, case_id: int, text: str) -> list[Reply]:
         request, told = await ask(ctx.uow, self.env(ctx), ctx.person, case_id, text, ctx.now)
         key = "support.asked" if told else "support.asked_no_official"
-        return [ctx.say(key, rows(ctx.button("case.view", f"case:view:{case_id}")), count=told)]
+        return [ctx.say(key, rows(ctx.button("case.view", CaseView(case_id))), count=told)]
 
     async def _save_answer(self, ctx: Ctx, request_id: int, text: str) -> list[Reply]:
         request = await answer(ctx.uow, self.env(ctx), ctx.person, request_id, text, ctx.now)

@@ -4,8 +4,10 @@ leader, and mark a mediator as having left (Điều 11). The turn's unit of work
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 
+from handlers.kit.errors import UserError
 from handlers.onboarding.usecases import create_invite
 from storage.access import can_manage_people
 from storage.db import UnitOfWork
@@ -13,13 +15,17 @@ from storage.models import AuditEntry, InviteCode, Person, Role, Unit
 
 MIN_MEDIATORS = 3  # Điều 12 khoản 1: "từ 03 hòa giải viên trở lên"
 ISSUES = ("few", "no_woman", "no_ethnic", "no_leader")
-LEAVE_REASONS = ("a", "b", "c")  # Điều 11 khoản 1
 
 
-class TeamError(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+class LeaveReason(enum.StrEnum):
+    """Điều 11 khoản 1: the point (a, b or c) under which a mediator stops."""
+
+    A = "a"
+    B = "b"
+    C = "c"
+
+
+LEAVE_REASONS = tuple(r.value for r in LeaveReason)
 
 
 @dataclass
@@ -75,46 +81,72 @@ async def team_check(uow: UnitOfWork, viewer: Person, team: Unit) -> TeamCheck:
 async def _managed_team(uow: UnitOfWork, viewer: Person, team_id: int) -> Unit:
     team = await uow.teams.team_for(viewer, team_id)
     if team is None or not can_manage_people(viewer, team):
-        raise TeamError("teams.not_found")
+        raise UserError("teams.not_found")
     return team
 
 
 async def managed_mediator(uow: UnitOfWork, viewer: Person, person_id: int) -> Person:
     person = await uow.teams.mediator_for(viewer, person_id)
     if person is None or not can_manage_people(viewer, person.unit):
-        raise TeamError("teams.person_not_found")
+        raise UserError("teams.person_not_found")
     return person
 
 
-async def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person,
-                 **detail) -> None:
-    await uow.audit.add(AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}",
-                                   detail=detail))
+async def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person, **detail) -> None:
+    await uow.audit.add(
+        AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}", detail=detail)
+    )
 
 
-async def add_mediator(uow: UnitOfWork, viewer: Person, team_id: int, now: dt.datetime, *, full_name: str,
-                       sex: str, ethnic_minority: bool, leader: bool = False,
-                       invite_days: int = 14) -> tuple[Person, InviteCode]:
+async def add_mediator(
+    uow: UnitOfWork,
+    viewer: Person,
+    team_id: int,
+    now: dt.datetime,
+    *,
+    full_name: str,
+    sex: str,
+    ethnic_minority: bool,
+    leader: bool = False,
+    invite_days: int = 14,
+) -> tuple[Person, InviteCode]:
     """A mediator recognised by the commune (Điều 8), with a one-time code to join the bot."""
     team = await _managed_team(uow, viewer, team_id)
-    person = await uow.people.add(Person(full_name=full_name, sex=sex, ethnic_minority=ethnic_minority,
-                                         role=Role.HOA_GIAI_VIEN, unit_id=team.id, created_at=now))
+    person = await uow.people.add(
+        Person(
+            full_name=full_name,
+            sex=sex,
+            ethnic_minority=ethnic_minority,
+            role=Role.HOA_GIAI_VIEN,
+            unit_id=team.id,
+            created_at=now,
+        )
+    )
     await uow.people.with_unit(person)
     if leader:
         await make_leader(uow, viewer, person.id, now)
-    invite = await create_invite(uow, role=person.role, unit=team, now=now, days=invite_days, uses=1,
-                                 created_by=viewer if viewer.id else None, person=person)
+    invite = await create_invite(
+        uow,
+        role=person.role,
+        unit=team,
+        now=now,
+        days=invite_days,
+        uses=1,
+        created_by=viewer if viewer.id else None,
+        person=person,
+    )
     await _audit(uow, viewer, now, "team_add", person, team=team.id)
     return person, invite
 
 
-async def move_mediator(uow: UnitOfWork, viewer: Person, person_id: int, team_id: int,
-                        now: dt.datetime) -> tuple[Person, bool]:
+async def move_mediator(
+    uow: UnitOfWork, viewer: Person, person_id: int, team_id: int, now: dt.datetime
+) -> tuple[Person, bool]:
     """Move to another team; a team leader becomes a mediator there (True when so)."""
     person = await managed_mediator(uow, viewer, person_id)
     team = await _managed_team(uow, viewer, team_id)
     if team.id == person.unit_id:
-        raise TeamError("teams.same_team")
+        raise UserError("teams.same_team")
     was_leader = person.role is Role.TO_TRUONG
     old = person.unit_id
     person.unit_id = team.id
@@ -139,7 +171,7 @@ async def mark_left(uow: UnitOfWork, viewer: Person, person_id: int, reason: str
     """Thôi làm hòa giải viên (Điều 11 khoản 1 điểm a, b or c): kept on record, no longer counted
     and no longer able to see the team's cases."""
     if reason not in LEAVE_REASONS:
-        raise TeamError("teams.person_not_found")
+        raise UserError("teams.person_not_found")
     person = await managed_mediator(uow, viewer, person_id)
     person.active = False
     person.left_at = now

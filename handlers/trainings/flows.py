@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 
 from handlers.common.outbox import PushPolicy, file_ok, keep_file
 from handlers.kit.core import Ctx, FileRef, Reply, rows
+from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.text import one_line
+from handlers.trainings.buttons import TrainingView, TrainingYes
 from handlers.trainings.render import env_of, parse_when
 from handlers.trainings.usecases import (
     MAX_PLACE,
     MAX_TITLE,
     MEDIATOR_ROLES,
-    TrainingError,
     answer,
     change_training,
     create_training,
@@ -25,6 +27,25 @@ from storage.models import Unit, UnitKind
 PAGE = 10
 REASONS = ("busy", "sick", "away")
 MAX_REASON = 300
+
+
+class NewStep(enum.StrEnum):
+    TITLE = "title"
+    WHEN = "when"
+    PLACE = "place"
+    SCOPE = "scope"
+    DOC = "doc"
+    CONFIRM = "confirm"
+
+
+class ChangeStep(enum.StrEnum):
+    WHAT = "what"
+    WHEN = "when"
+    PLACE = "place"
+
+
+class DeclineStep(enum.StrEnum):
+    REASON = "reason"
 
 
 async def scope_candidates(ctx: Ctx) -> list[Unit]:
@@ -37,12 +58,13 @@ async def scope_candidates(ctx: Ctx) -> list[Unit]:
 
 class NewTrainingFlow(Flow):
     name = "tr_new"
+    steps = NewStep
 
     def __init__(self, policy: PushPolicy) -> None:
         self.policy = policy
 
     async def start(self, ctx: Ctx) -> list[Reply]:
-        self.begin(ctx, "title", scope=[], offset=0)
+        self.begin(ctx, NewStep.TITLE, scope=[], offset=0)
         return await self.ask_title(ctx)
 
     async def ask_title(self, ctx: Ctx) -> list[Reply]:
@@ -53,7 +75,7 @@ class NewTrainingFlow(Flow):
         if not 3 <= len(title) <= MAX_TITLE:
             return [ctx.say("training.title_bad", limit=MAX_TITLE), *await self.ask_title(ctx)]
         self.put(ctx, title=title)
-        self.goto(ctx, "when")
+        self.goto(ctx, NewStep.WHEN)
         return await self.ask_when(ctx)
 
     async def ask_when(self, ctx: Ctx) -> list[Reply]:
@@ -64,7 +86,7 @@ class NewTrainingFlow(Flow):
         if isinstance(when, str):
             return [ctx.say(when), *await self.ask_when(ctx)]
         self.put(ctx, starts_at=when.isoformat())
-        self.goto(ctx, "place")
+        self.goto(ctx, NewStep.PLACE)
         return await self.ask_place(ctx)
 
     async def ask_place(self, ctx: Ctx) -> list[Reply]:
@@ -75,19 +97,21 @@ class NewTrainingFlow(Flow):
         if not 2 <= len(place) <= MAX_PLACE:
             return [ctx.say("training.place_bad", limit=MAX_PLACE), *await self.ask_place(ctx)]
         self.put(ctx, place=place)
-        self.goto(ctx, "scope")
+        self.goto(ctx, NewStep.SCOPE)
         return await self.ask_scope(ctx)
 
     async def ask_scope(self, ctx: Ctx) -> list[Reply]:
         units = await scope_candidates(ctx)
         chosen = set(ctx.conv.data.get("scope") or [])
         at = self.page_at(ctx, len(units))
-        options = [self.option(ctx, "scope", "all", "training.scope_all", unit=ctx.person.unit.name[:50])]
-        options += [self.option_label(ctx, "scope", str(u.id), ("✅ " if u.id in chosen else "▫️ ") + u.name[:50])
-                    for u in units[at : at + PAGE]]
+        options = [self.option(ctx, NewStep.SCOPE, "all", "training.scope_all", unit=ctx.person.unit.name[:50])]
+        options += [
+            self.option_label(ctx, NewStep.SCOPE, str(u.id), ("✅ " if u.id in chosen else "▫️ ") + u.name[:50])
+            for u in units[at : at + PAGE]
+        ]
         if len(units) > PAGE:
-            options.append(self.option(ctx, "scope", "more", "common.more"))
-        options.append(self.option(ctx, "scope", "done", "common.done"))
+            options.append(self.option(ctx, NewStep.SCOPE, "more", "common.more"))
+        options.append(self.option(ctx, NewStep.SCOPE, "done", "common.done"))
         return [ctx.say("training.ask_scope", rows(*options))]
 
     async def pick_scope(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -100,28 +124,27 @@ class NewTrainingFlow(Flow):
             if not ctx.conv.data.get("scope"):
                 return [ctx.say("training.scope_none"), *await self.ask_scope(ctx)]
         else:
-            allowed = {u.id for u in await scope_candidates(ctx)}
-            uid = int(value) if value.isdecimal() else -1
+            uid = next((u.id for u in await scope_candidates(ctx) if str(u.id) == value), None)
             chosen = list(ctx.conv.data.get("scope") or [])
-            if uid in allowed:
+            if uid is not None:
                 chosen = [i for i in chosen if i != uid] if uid in chosen else [*chosen, uid]
             self.put(ctx, scope=[i for i in chosen if i != ctx.person.unit_id])
             return await self.ask_scope(ctx)
-        self.goto(ctx, "confirm")
+        self.goto(ctx, NewStep.CONFIRM)
         return await self.ask_confirm(ctx)
 
     async def ask_doc(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("training.ask_doc", rows(self.option(ctx, "doc", "skip", "common.skip")))]
+        return [ctx.say("training.ask_doc", rows(self.option(ctx, NewStep.DOC, "skip", "common.skip")))]
 
     async def pick_doc(self, ctx: Ctx, value: str) -> list[Reply]:
-        self.goto(ctx, "confirm")
+        self.goto(ctx, NewStep.CONFIRM)
         return await self.ask_confirm(ctx)
 
     async def file_doc(self, ctx: Ctx, file: FileRef) -> list[Reply]:
         if not file_ok(file):
             return [ctx.say("training.file_bad"), *await self.ask_doc(ctx)]
         self.put(ctx, file=dataclasses.asdict(file))
-        self.goto(ctx, "confirm")
+        self.goto(ctx, NewStep.CONFIRM)
         return await self.ask_confirm(ctx)
 
     async def _scope(self, ctx: Ctx) -> list[Unit]:
@@ -133,20 +156,33 @@ class NewTrainingFlow(Flow):
         people = await ctx.uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
         env = env_of(ctx, self.policy)
         when = env.when(dt.datetime.fromisoformat(data["starts_at"]))
-        text = ctx.t("training.confirm", title=data["title"], when=when,
-                     place=data["place"], scope=", ".join(u.name for u in scope), count=len(people))
+        text = ctx.t(
+            "training.confirm",
+            title=data["title"],
+            when=when,
+            place=data["place"],
+            scope=", ".join(u.name for u in scope),
+            count=len(people),
+        )
         if data.get("file"):
             text += "\n" + ctx.t("notice.attached", name=data["file"]["filename"])
-        return [Reply(text, rows(self.option(ctx, "confirm", "save", "training.create"),
-                                 self.option(ctx, "confirm", "doc", "training.attach"),
-                                 self.option(ctx, "confirm", "cancel", "common.cancel")))]
+        return [
+            Reply(
+                text,
+                rows(
+                    self.option(ctx, NewStep.CONFIRM, "save", "training.create"),
+                    self.option(ctx, NewStep.CONFIRM, "doc", "training.attach"),
+                    self.option(ctx, NewStep.CONFIRM, "cancel", "common.cancel"),
+                ),
+            )
+        ]
 
     async def file_confirm(self, ctx: Ctx, file: FileRef) -> list[Reply]:
         return await self.file_doc(ctx, file)  # a file sent at the last screen is attached too
 
     async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
         if value == "doc":
-            self.goto(ctx, "doc")
+            self.goto(ctx, NewStep.DOC)
             return await self.ask_doc(ctx)
         if value != "save":
             self.end(ctx)
@@ -155,32 +191,55 @@ class NewTrainingFlow(Flow):
         file = await keep_file(ctx.uow, data["file"], ctx.now) if data.get("file") else None
         try:
             training, count = await create_training(
-                ctx.uow, env_of(ctx, self.policy), organiser=ctx.person, unit=ctx.person.unit, title=data["title"],
-                starts_at=dt.datetime.fromisoformat(data["starts_at"]), place=data["place"], scope=scope, now=ctx.now,
-                file=file)
-        except TrainingError as err:
+                ctx.uow,
+                env_of(ctx, self.policy),
+                organiser=ctx.person,
+                unit=ctx.person.unit,
+                title=data["title"],
+                starts_at=dt.datetime.fromisoformat(data["starts_at"]),
+                place=data["place"],
+                scope=scope,
+                now=ctx.now,
+                file=file,
+            )
+        except UserError as err:  # the screen is asked again: the official may go back and change it
             return [ctx.say(err.key), *await self.ask_confirm(ctx)]
         self.end(ctx)
-        return [ctx.say("training.created", rows(ctx.button("training.view", f"tr:view:{training.id}")),
-                        count=count, code=training.checkin_code)]
+        return [
+            ctx.say(
+                "training.created",
+                rows(ctx.button("training.view", TrainingView(training.id))),
+                count=count,
+                code=training.checkin_code,
+            )
+        ]
 
 
 class ChangeTrainingFlow(Flow):
     name = "tr_edit"
+    steps = ChangeStep
 
     def __init__(self, policy: PushPolicy) -> None:
         self.policy = policy
 
     async def ask_what(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say("training.ask_change", rows(self.option(ctx, "what", "when", "training.change_when"),
-                                                    self.option(ctx, "what", "place", "training.change_place"),
-                                                    self.option(ctx, "what", "back", "common.cancel")))]
+        what = ChangeStep.WHAT
+        return [
+            ctx.say(
+                "training.ask_change",
+                rows(
+                    self.option(ctx, what, ChangeStep.WHEN, "training.change_when"),
+                    self.option(ctx, what, ChangeStep.PLACE, "training.change_place"),
+                    self.option(ctx, what, "back", "common.cancel"),
+                ),
+            )
+        ]
 
     async def pick_what(self, ctx: Ctx, value: str) -> list[Reply]:
-        if value not in ("when", "place"):
+        if value not in (ChangeStep.WHEN, ChangeStep.PLACE):
             self.end(ctx)
             return [ctx.say("flow.cancelled")]
-        self.goto(ctx, value)
+        self.goto(ctx, ChangeStep(value))
         return [ctx.say(f"training.ask_{value}")]
 
     async def ask_when(self, ctx: Ctx) -> list[Reply]:
@@ -207,22 +266,20 @@ class ChangeTrainingFlow(Flow):
         training = await ctx.uow.trainings.managed(ctx.person, tid)
         if training is None:
             return [ctx.say("training.not_found")]
-        try:
-            told = await change_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now, **change)
-        except TrainingError as err:
-            return [ctx.say(err.key)]
-        return [ctx.say("training.changed", rows(ctx.button("training.view", f"tr:view:{tid}")), count=told)]
+        told = await change_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now, **change)
+        return [ctx.say("training.changed", rows(ctx.button("training.view", TrainingView(tid))), count=told)]
 
 
 class DeclineFlow(Flow):
     name = "tr_no"
+    steps = DeclineStep
 
     def __init__(self, policy: PushPolicy) -> None:
         self.policy = policy
 
     async def ask_reason(self, ctx: Ctx) -> list[Reply]:
-        options = [self.option(ctx, "reason", r, f"training.reason_{r}") for r in REASONS]
-        options.append(self.option(ctx, "reason", "skip", "common.skip"))
+        options = [self.option(ctx, DeclineStep.REASON, r, f"training.reason_{r}") for r in REASONS]
+        options.append(self.option(ctx, DeclineStep.REASON, "skip", "common.skip"))
         return [ctx.say("training.ask_reason", rows(*options))]
 
     async def pick_reason(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -237,10 +294,9 @@ class DeclineFlow(Flow):
     async def _save(self, ctx: Ctx, reason: str | None) -> list[Reply]:
         tid = int(ctx.conv.data["tid"])
         self.end(ctx)
-        try:
-            _, training = await answer(ctx.uow, env_of(ctx, self.policy), ctx.person, tid, yes=False,
-                                       now=ctx.now, reason=reason)
-        except TrainingError as err:
-            return [ctx.say(err.key)]
-        return [ctx.say("training.declined", rows(ctx.button("training.btn_yes", f"tr:yes:{tid}")),
-                        title=training.title)]
+        _, training = await answer(
+            ctx.uow, env_of(ctx, self.policy), ctx.person, tid, yes=False, now=ctx.now, reason=reason
+        )
+        return [
+            ctx.say("training.declined", rows(ctx.button("training.btn_yes", TrainingYes(tid))), title=training.title)
+        ]

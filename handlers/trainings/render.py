@@ -10,17 +10,25 @@ from handlers.common.dates import Problem, calendar_day, search_day
 from handlers.common.outbox import PushEnv
 from handlers.kit.core import Ctx, Reply, rows
 from handlers.kit.text import fold
-from storage.models import Unit
-from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
+from handlers.trainings.buttons import (
+    TrainingAttendance,
+    TrainingCancel,
+    TrainingEdit,
+    TrainingList,
+    TrainingNo,
+    TrainingTally,
+    TrainingYes,
+)
+from storage.models import Answer, Training, TrainingInvite, TrainingStatus, Unit
 
 _TIME = re.compile(r"(?<![\d/.\-])(\d{1,2})\s*(?:[:h]\s*(\d{2})?|giờ\s*(\d{2})?|gio\s*(\d{2})?)", re.I)
 
 
 def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | str:
-    """"25/11/2026 08:00", "25/11 8h30", "8:00 25/11" → an aware UTC datetime, else the
+    """ "25/11/2026 08:00", "25/11 8h30", "8:00 25/11" → an aware UTC datetime, else the
     catalog key of what is wrong. A date without a year is the next one to come."""
     date = search_day(text)
-    rest = text[: date[0][0]] + " " + text[date[0][1]:] if date else text
+    rest = text[: date[0][0]] + " " + text[date[0][1] :] if date else text
     time = _TIME.search(rest)
     if not date or not time:
         return "training.when_bad"
@@ -61,26 +69,41 @@ def training_line(ctx: Ctx, env: PushEnv, training: Training) -> str:
     return ctx.t("training.list_line", when=env.when(training.starts_at), title=training.title, mark=cancelled)
 
 
-def official_detail(ctx: Ctx, env: PushEnv, training: Training, unit: Unit | None,
-                    tally: list[tuple[Unit, int, int, int, int]]) -> Reply:
+def official_detail(
+    ctx: Ctx, env: PushEnv, training: Training, unit: Unit | None, tally: list[tuple[Unit, int, int, int, int]]
+) -> Reply:
     invited, yes, no, came = (sum(t[1:][i] for t in tally) for i in range(4))
-    text = ctx.t("training.detail", title=training.title, when=env.when(training.starts_at), place=training.place,
-                 unit=unit.name if unit else "—", invited=invited, yes=yes, no=no, came=came)
+    text = ctx.t(
+        "training.detail",
+        title=training.title,
+        when=env.when(training.starts_at),
+        place=training.place,
+        unit=unit.name if unit else "—",
+        invited=invited,
+        yes=yes,
+        no=no,
+        came=came,
+    )
     tid = training.id
-    back = ctx.button("training.back_to_list", "tr:list:0")
+    back = ctx.button("training.back_to_list", TrainingList())
     if training.status is TrainingStatus.CANCELLED:
         return Reply(text + "\n" + ctx.t("training.detail_cancelled"), rows(back))
     text += "\n" + ctx.t("training.detail_code", code=training.checkin_code)
-    return Reply(text, rows(
-        ctx.button("training.by_team", f"tr:stat:{tid}"),
-        ctx.button("training.mark_attendance", f"tr:att:{tid}"),
-        ctx.button("training.change", f"tr:edit:{tid}"),
-        ctx.button("training.cancel", f"tr:cancel:{tid}"),
-        back))
+    return Reply(
+        text,
+        rows(
+            ctx.button("training.by_team", TrainingTally(tid)),
+            ctx.button("training.mark_attendance", TrainingAttendance(tid)),
+            ctx.button("training.change", TrainingEdit(tid)),
+            ctx.button("training.cancel", TrainingCancel(tid)),
+            back,
+        ),
+    )
 
 
-def tally_text(ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, int, int]],
-               declines: list[tuple[str, str]]) -> str:
+def tally_text(
+    ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, int, int]], declines: list[tuple[str, str]]
+) -> str:
     lines = [ctx.t("training.tally_title", title=training.title)]
     lines += [ctx.t("training.tally_line", team=u.name, invited=a, yes=b, no=c, came=d) for u, a, b, c, d in tally]
     totals = [sum(t[1:][i] for t in tally) for i in range(4)]
@@ -92,13 +115,19 @@ def tally_text(ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, i
 
 
 def mediator_detail(ctx: Ctx, env: PushEnv, training: Training, invite: TrainingInvite, unit_name: str) -> Reply:
-    text = ctx.t("training.my_detail", title=training.title, when=env.when(training.starts_at),
-                 place=training.place, unit=unit_name, answer=answer_label(ctx, invite))
+    text = ctx.t(
+        "training.my_detail",
+        title=training.title,
+        when=env.when(training.starts_at),
+        place=training.place,
+        unit=unit_name,
+        answer=answer_label(ctx, invite),
+    )
     if training.status is TrainingStatus.CANCELLED:
         return Reply(text + "\n" + ctx.t("training.detail_cancelled"))
     buttons = []
     if invite.answer is not Answer.YES:
-        buttons.append(ctx.button("training.btn_yes", f"tr:yes:{training.id}"))
+        buttons.append(ctx.button("training.btn_yes", TrainingYes(training.id)))
     if invite.answer is not Answer.NO:
-        buttons.append(ctx.button("training.btn_no", f"tr:no:{training.id}"))
+        buttons.append(ctx.button("training.btn_no", TrainingNo(training.id)))
     return Reply(text, rows(*buttons))

@@ -14,22 +14,16 @@ from collections.abc import Sequence
 
 from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
 from handlers.kit.core import Button
+from handlers.kit.errors import UserError
+from handlers.trainings.buttons import TrainingNo, TrainingYes
 from storage.access import unit_visible
 from storage.db import UnitOfWork
-from storage.models import Person, Role, Unit
-from storage.models_outbox import Answer, PushFile, Training, TrainingInvite, TrainingStatus
+from storage.models import Answer, Person, PushFile, Role, Training, TrainingInvite, TrainingStatus, Unit
 
 MEDIATOR_ROLES = (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
 MIN_GAP = dt.timedelta(hours=1)  # a reminder this close to the invitation adds nothing
 MAX_TITLE = 200
 MAX_PLACE = 300
-
-
-class TrainingError(Exception):
-    def __init__(self, key: str, **values: str | int) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def new_code() -> str:
@@ -58,13 +52,14 @@ def offset_label(offset: dt.timedelta) -> str:
 
 
 def answer_buttons(env: PushEnv, training: Training) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(env.t("training.btn_yes"), f"tr:yes:{training.id}"),),
-            (Button(env.t("training.btn_no"), f"tr:no:{training.id}"),))
+    return (
+        (Button.of(env.t("training.btn_yes"), TrainingYes(training.id)),),
+        (Button.of(env.t("training.btn_no"), TrainingNo(training.id)),),
+    )
 
 
 def _details(env: PushEnv, training: Training, unit_name: str) -> dict[str, str]:
-    return {"title": training.title, "when": env.when(training.starts_at), "place": training.place,
-            "unit": unit_name}
+    return {"title": training.title, "when": env.when(training.starts_at), "place": training.place, "unit": unit_name}
 
 
 async def _file(uow: UnitOfWork, training: Training) -> PushFile | None:
@@ -76,22 +71,44 @@ def _urgent(env: PushEnv, training: Training, now: dt.datetime) -> bool:
     return env.policy.quiet.place(now, env.tz, now=now, before=training.starts_at) is None
 
 
-async def create_training(uow: UnitOfWork, env: PushEnv, *, organiser: Person | None, unit: Unit, title: str,
-                          starts_at: dt.datetime, place: str, scope: Sequence[Unit], now: dt.datetime,
-                          file: PushFile | None = None) -> tuple[Training, int]:
+async def create_training(
+    uow: UnitOfWork,
+    env: PushEnv,
+    *,
+    organiser: Person | None,
+    unit: Unit,
+    title: str,
+    starts_at: dt.datetime,
+    place: str,
+    scope: Sequence[Unit],
+    now: dt.datetime,
+    file: PushFile | None = None,
+) -> tuple[Training, int]:
     """The training, its invitations (one per mediator in scope) and their reminders."""
     if starts_at <= now:
-        raise TrainingError("training.when_past")
+        raise UserError("training.when_past")
     if organiser is not None and not all(unit_visible(organiser, u.path) for u in (unit, *scope)):
-        raise TrainingError("training.outside_unit")
+        raise UserError("training.outside_unit")
     people = await uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
     if not people:
-        raise TrainingError("training.nobody_in_scope")
-    training = await uow.trainings.add(Training(
-        unit_id=unit.id, unit_path=unit.path, title=title[:MAX_TITLE], starts_at=starts_at, place=place[:MAX_PLACE],
-        scope=[u.id for u in scope], status=TrainingStatus.SCHEDULED, checkin_code=new_code(),
-        version=1, file_id=file.id if file else None, created_by_id=organiser.id if organiser else None,
-        created_at=now, updated_at=now))
+        raise UserError("training.nobody_in_scope")
+    training = await uow.trainings.add(
+        Training(
+            unit_id=unit.id,
+            unit_path=unit.path,
+            title=title[:MAX_TITLE],
+            starts_at=starts_at,
+            place=place[:MAX_PLACE],
+            scope=[u.id for u in scope],
+            status=TrainingStatus.SCHEDULED,
+            checkin_code=new_code(),
+            version=1,
+            file_id=file.id if file else None,
+            created_by_id=organiser.id if organiser else None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     await uow.trainings.add_invites(training, people)
     ids = [p.id for p in people]
     await _invite(uow, env, training, unit.name, ids, now)
@@ -99,8 +116,7 @@ async def create_training(uow: UnitOfWork, env: PushEnv, *, organiser: Person | 
     return training, len(people)
 
 
-async def invite_to_upcoming(uow: UnitOfWork, env: PushEnv, person: Person, now: dt.datetime, *,
-                             joined: bool) -> int:
+async def invite_to_upcoming(uow: UnitOfWork, env: PushEnv, person: Person, now: dt.datetime, *, joined: bool) -> int:
     """A mediator who joins the bot, or moves to another team, after a training covering their
     team was created: invited like the others (the invitation now, the reminders at their time).
     `joined`: also told of trainings they were listed for before they could be reached."""
@@ -119,22 +135,41 @@ async def invite_to_upcoming(uow: UnitOfWork, env: PushEnv, person: Person, now:
     return told
 
 
-async def _invite(uow: UnitOfWork, env: PushEnv, training: Training, unit_name: str, person_ids: Sequence[int],
-                  now: dt.datetime, why: str = "inv") -> int:
+async def _invite(
+    uow: UnitOfWork,
+    env: PushEnv,
+    training: Training,
+    unit_name: str,
+    person_ids: Sequence[int],
+    now: dt.datetime,
+    why: str = "inv",
+) -> int:
     text = env.t("training.invite_push", **_details(env, training, unit_name))
-    push = await new_push(uow, Kind.TRAINING_INVITE, text, now, buttons=answer_buttons(env, training),
-                          file=await _file(uow, training), unit=None)
-    rows = [Recipient(pid, f"tr:{training.id}:v{training.version}:{why}:{pid}", topic_inv(training), now,
-                      training.starts_at) for pid in person_ids]
+    push = await new_push(
+        uow,
+        Kind.TRAINING_INVITE,
+        text,
+        now,
+        buttons=answer_buttons(env, training),
+        file=await _file(uow, training),
+        unit=None,
+    )
+    rows = [
+        Recipient(
+            pid, f"tr:{training.id}:v{training.version}:{why}:{pid}", topic_inv(training), now, training.starts_at
+        )
+        for pid in person_ids
+    ]
     return await enqueue(uow, push, rows, urgent=_urgent(env, training, now), env=env, now=now)
 
 
-async def _plan_reminders(uow: UnitOfWork, env: PushEnv, training: Training, unit_name: str,
-                          person_ids: Sequence[int], now: dt.datetime) -> int:
+async def _plan_reminders(
+    uow: UnitOfWork, env: PushEnv, training: Training, unit_name: str, person_ids: Sequence[int], now: dt.datetime
+) -> int:
     if not person_ids:
         return 0
     text = env.t("training.reminder_push", **_details(env, training, unit_name))
-    buttons = ((Button(env.t("training.btn_no"), f"tr:no:{training.id}"),),)
+    buttons = ((Button.of(env.t("training.btn_no"), TrainingNo(training.id)),),)
     push = await new_push(uow, Kind.TRAINING_REMINDER, text, now, buttons=buttons)
     rows = []
     for offset in env.policy.reminder_offsets:
@@ -142,22 +177,38 @@ async def _plan_reminders(uow: UnitOfWork, env: PushEnv, training: Training, uni
         if due < now + MIN_GAP:
             continue
         label = offset_label(offset)
-        rows += [Recipient(pid, f"tr:{training.id}:v{training.version}:rem:{label}:{pid}", topic_rem(training), due,
-                           training.starts_at) for pid in person_ids]
+        rows += [
+            Recipient(
+                pid,
+                f"tr:{training.id}:v{training.version}:rem:{label}:{pid}",
+                topic_rem(training),
+                due,
+                training.starts_at,
+            )
+            for pid in person_ids
+        ]
     return await enqueue(uow, push, rows, env=env, now=now)
 
 
-async def answer(uow: UnitOfWork, env: PushEnv, person: Person, training_id: int, *, yes: bool, now: dt.datetime,
-                 reason: str | None = None) -> tuple[TrainingInvite, Training]:
+async def answer(
+    uow: UnitOfWork,
+    env: PushEnv,
+    person: Person,
+    training_id: int,
+    *,
+    yes: bool,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> tuple[TrainingInvite, Training]:
     """A mediator answers their own invitation (nobody else's: it is looked up by person)."""
     found = await uow.trainings.invite(training_id, person.id)
     if found is None:
-        raise TrainingError("training.not_invited")
+        raise UserError("training.not_invited")
     invite, training = found
     if training.status is TrainingStatus.CANCELLED:
-        raise TrainingError("training.is_cancelled")
+        raise UserError("training.is_cancelled")
     if training.ends_at < now:
-        raise TrainingError("training.is_over")
+        raise UserError("training.is_over")
     invite.answer = Answer.YES if yes else Answer.NO
     invite.reason = None if yes else reason
     invite.answered_at = now
@@ -174,15 +225,22 @@ async def _unit_name(uow: UnitOfWork, training: Training) -> str:
     return unit.name if unit else ""
 
 
-async def change_training(uow: UnitOfWork, env: PushEnv, training: Training, now: dt.datetime, *,
-                          starts_at: dt.datetime | None = None, place: str | None = None) -> int:
+async def change_training(
+    uow: UnitOfWork,
+    env: PushEnv,
+    training: Training,
+    now: dt.datetime,
+    *,
+    starts_at: dt.datetime | None = None,
+    place: str | None = None,
+) -> int:
     """New time or place: everyone invited hears it; reminders are planned afresh. A new time
     undoes the check-ins made for the old one (those people are told to check in again).
     Returns how many people are told."""
     if training.status is TrainingStatus.CANCELLED:
-        raise TrainingError("training.is_cancelled")
+        raise UserError("training.is_cancelled")
     if starts_at is not None and starts_at <= now:
-        raise TrainingError("training.when_past")
+        raise UserError("training.when_past")
     await uow.outbox.cancel([topic_rem(training)])
     moved = starts_at is not None and starts_at != training.starts_at
     cleared = set(await uow.trainings.clear_attendance(training.id)) if moved else set()
@@ -199,8 +257,18 @@ async def change_training(uow: UnitOfWork, env: PushEnv, training: Training, now
     text = env.t("training.changed_push", **_details(env, training, unit_name))
     push = await new_push(uow, Kind.TRAINING_CHANGED, text, now, buttons=answer_buttons(env, training))
     again = text + "\n" + env.t("calendar.checkin_cleared")  # their check-in was for the old time
-    rows = [Recipient(pid, f"tr:{training.id}:v{training.version}:chg:{pid}", topic_chg(training), now,
-                      training.starts_at, again if pid in cleared else None) for pid in everyone if pid in told]
+    rows = [
+        Recipient(
+            pid,
+            f"tr:{training.id}:v{training.version}:chg:{pid}",
+            topic_chg(training),
+            now,
+            training.starts_at,
+            again if pid in cleared else None,
+        )
+        for pid in everyone
+        if pid in told
+    ]
     await enqueue(uow, push, rows, urgent=_urgent(env, training, now), env=env, now=now)
     coming = [i.person_id for i, _ in invites if i.answer is not Answer.NO]
     await _plan_reminders(uow, env, training, unit_name, coming, now)
@@ -210,7 +278,7 @@ async def change_training(uow: UnitOfWork, env: PushEnv, training: Training, now
 async def cancel_training(uow: UnitOfWork, env: PushEnv, training: Training, now: dt.datetime) -> int:
     """Nothing more about it is sent; those who were told about it hear it is cancelled."""
     if training.status is TrainingStatus.CANCELLED:
-        raise TrainingError("training.is_cancelled")
+        raise UserError("training.is_cancelled")
     training.status = TrainingStatus.CANCELLED
     training.updated_at = now
     told = await uow.outbox.reached(topic_inv(training))
@@ -219,6 +287,8 @@ async def cancel_training(uow: UnitOfWork, env: PushEnv, training: Training, now
         return 0
     text = env.t("training.cancelled_push", title=training.title, when=env.when(training.starts_at))
     push = await new_push(uow, Kind.TRAINING_CANCELLED, text, now)
-    rows = [Recipient(pid, f"tr:{training.id}:end:{pid}", f"tr:{training.id}:end", now, training.starts_at)
-            for pid in sorted(told)]
+    rows = [
+        Recipient(pid, f"tr:{training.id}:end:{pid}", f"tr:{training.id}:end", now, training.starts_at)
+        for pid in sorted(told)
+    ]
     return await enqueue(uow, push, rows, urgent=_urgent(env, training, now), env=env, now=now)

@@ -6,10 +6,26 @@ import datetime as dt
 
 from handlers.common.outbox import PushPolicy
 from handlers.kit.core import Button, Ctx, Reply, rows
-from handlers.kit.registry import MEMBERS, OFFICIALS, TEAM, Command, Slice, role_of
+from handlers.kit.errors import UserError
+from handlers.kit.registry import MEMBERS, OFFICIALS, TEAM, Command, On, Slice, is_official
 from handlers.kit.text import shorten
+from handlers.trainings.buttons import (
+    MarkAttended,
+    MyTraining,
+    TeamAttendance,
+    TrainingAttendance,
+    TrainingCancel,
+    TrainingCancelYes,
+    TrainingEdit,
+    TrainingList,
+    TrainingNew,
+    TrainingNo,
+    TrainingTally,
+    TrainingView,
+    TrainingYes,
+)
 from handlers.trainings.checkin import check_in, read_code, toggle_attended
-from handlers.trainings.flows import ChangeTrainingFlow, DeclineFlow, NewTrainingFlow
+from handlers.trainings.flows import ChangeStep, ChangeTrainingFlow, DeclineFlow, DeclineStep, NewTrainingFlow
 from handlers.trainings.render import (
     answer_label,
     env_of,
@@ -18,12 +34,11 @@ from handlers.trainings.render import (
     tally_text,
     training_line,
 )
-from handlers.trainings.usecases import TrainingError, answer, cancel_training
-from storage.models_outbox import Answer, TrainingStatus
+from handlers.trainings.usecases import answer, cancel_training
+from storage.models import Answer, Training, TrainingStatus
 
 LIST = 8
 RECENT = dt.timedelta(days=7)
-OFFICIAL_ACTIONS = {"new", "view", "stat", "att", "attt", "mk", "edit", "cancel", "cancelyes"}
 
 
 class Trainings:
@@ -39,7 +54,21 @@ class Trainings:
                 Command("taphuan", self.trainings_command, MEMBERS, "help.taphuan", "menu.taphuan", menu_rank=40),
                 Command("diemdanh", self.checkin_command, TEAM, "help.diemdanh"),
             ],
-            actions={"tr": self.training_button},
+            buttons=[
+                On(TrainingList, self.list_button),
+                On(TrainingYes, self.yes),
+                On(TrainingNo, self.no),
+                On(MyTraining, self.mine),
+                On(TrainingNew, self.new_button, OFFICIALS),
+                On(TrainingView, self.view, OFFICIALS),
+                On(TrainingTally, self.tally, OFFICIALS),
+                On(TrainingAttendance, self.attendance, OFFICIALS),
+                On(TeamAttendance, self.team_attendance, OFFICIALS),
+                On(MarkAttended, self.mark, OFFICIALS),
+                On(TrainingEdit, self.edit, OFFICIALS),
+                On(TrainingCancel, self.cancel, OFFICIALS),
+                On(TrainingCancelYes, self.cancel_yes, OFFICIALS),
+            ],
             flows=[self.new, self.change, self.decline],
         )
 
@@ -51,112 +80,151 @@ class Trainings:
         code = read_code(arg[:40])
         if code is None:
             return [ctx.say("training.checkin_how")]
-        try:
-            training = await check_in(ctx.uow, env_of(ctx, self.policy), ctx.person, code, ctx.now)
-        except TrainingError as err:
-            return [ctx.say(err.key, **err.values)]
+        training = await check_in(ctx.uow, env_of(ctx, self.policy), ctx.person, code, ctx.now)
         return [ctx.say("training.checked_in", title=training.title)]
 
     async def _list(self, ctx: Ctx) -> list[Reply]:
         env = env_of(ctx, self.policy)
-        if role_of(ctx) in OFFICIALS:
+        if is_official(ctx):
             trainings = await ctx.uow.trainings.managed_list(ctx.person, ctx.now - RECENT, LIST)
-            new = ctx.button("training.new", "tr:new:0")
+            new = ctx.button("training.new", TrainingNew())
             if not trainings:
                 return [ctx.say("training.none_official", rows(new))]
             lines = [ctx.t("training.list_title")] + [training_line(ctx, env, t) for t in trainings]
-            buttons = [Button(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), f"tr:view:{t.id}")
-                       for t in trainings]
+            buttons = [
+                Button.of(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), TrainingView(t.id))
+                for t in trainings
+            ]
             return [Reply("\n".join(lines), rows(*buttons, new))]
         mine = await ctx.uow.trainings.mine(ctx.person.id, ctx.now - dt.timedelta(days=1), LIST)
         if not mine:
             return [ctx.say("training.none_mine")]
         lines = [ctx.t("training.my_title")]
-        lines += [ctx.t("training.my_line", line=training_line(ctx, env, t), answer=answer_label(ctx, i))
-                  for i, t in mine]
-        buttons = [Button(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), f"tr:my:{t.id}") for _, t in mine]
+        lines += [
+            ctx.t("training.my_line", line=training_line(ctx, env, t), answer=answer_label(ctx, i)) for i, t in mine
+        ]
+        buttons = [
+            Button.of(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), MyTraining(t.id)) for _, t in mine
+        ]
         return [Reply("\n".join(lines), rows(*buttons))]
 
-    # --- buttons ---------------------------------------------------------------------------
-    async def training_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        action = parts[0]
-        ids = [int(p) for p in parts[1:3] if p.isdecimal() and len(p) <= 12]
-        if action == "list":
-            return await self._list(ctx)
-        if not ids:
-            return [ctx.say("error.stale_button")]
-        try:
-            if action in OFFICIAL_ACTIONS:
-                if role_of(ctx) not in OFFICIALS:
-                    return [ctx.say("error.not_for_role")]
-                return await self._official(ctx, action, ids)
-            return await self._mediator(ctx, action, ids[0])
-        except TrainingError as err:
-            return [ctx.say(err.key, **err.values)]
+    async def list_button(self, ctx: Ctx, data: TrainingList) -> list[Reply]:
+        return await self._list(ctx)
 
-    async def _official(self, ctx: Ctx, action: str, ids: list[int]) -> list[Reply]:
-        if action == "new":
-            return await self.new.start(ctx)
-        if action == "mk":
-            invite, training = await toggle_attended(ctx.uow, env_of(ctx, self.policy), ctx.person, ids[0], ctx.now)
-            return await self._team_attendance(ctx, training.id, invite.team_id)
-        training = await ctx.uow.trainings.managed(ctx.person, ids[0])
+    # --- a mediator's own invitation ----------------------------------------------------------
+    async def yes(self, ctx: Ctx, data: TrainingYes) -> list[Reply]:
+        env = env_of(ctx, self.policy)
+        _, training = await answer(ctx.uow, env, ctx.person, data.training_id, yes=True, now=ctx.now)
+        return [ctx.say("training.accepted", title=training.title, when=env.when(training.starts_at))]
+
+    async def no(self, ctx: Ctx, data: TrainingNo) -> list[Reply]:
+        found = await ctx.uow.trainings.invite(data.training_id, ctx.person.id)
+        if found is None:
+            raise UserError("training.not_invited")
+        if found[1].status is TrainingStatus.CANCELLED:
+            raise UserError("training.is_cancelled")
+        self.decline.begin(ctx, DeclineStep.REASON, tid=data.training_id)
+        return await self.decline.ask_reason(ctx)
+
+    async def mine(self, ctx: Ctx, data: MyTraining) -> list[Reply]:
+        found = await ctx.uow.trainings.invite(data.training_id, ctx.person.id)
+        if found is None:
+            raise UserError("training.not_invited")
+        invite, training = found
+        unit = await ctx.uow.units.get(training.unit_id)
+        return [mediator_detail(ctx, env_of(ctx, self.policy), training, invite, unit.name if unit else "—")]
+
+    # --- an official's trainings ----------------------------------------------------------------
+    async def _managed(self, ctx: Ctx, training_id: int) -> Training:
+        training = await ctx.uow.trainings.managed(ctx.person, training_id)
         if training is None:
-            return [ctx.say("training.not_found")]
+            raise UserError("training.not_found")
+        return training
+
+    async def new_button(self, ctx: Ctx, data: TrainingNew) -> list[Reply]:
+        return await self.new.start(ctx)
+
+    async def view(self, ctx: Ctx, data: TrainingView) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        return [
+            official_detail(
+                ctx,
+                env_of(ctx, self.policy),
+                training,
+                await ctx.uow.units.get(training.unit_id),
+                list(await ctx.uow.trainings.tally(training.id)),
+            )
+        ]
+
+    async def tally(self, ctx: Ctx, data: TrainingTally) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        declines = [
+            (p.full_name, i.reason or "")
+            for i, p in await ctx.uow.trainings.invites(training.id)
+            if i.answer is Answer.NO
+        ][:15]
+        text = tally_text(ctx, training, list(await ctx.uow.trainings.tally(training.id)), declines)
+        return [Reply(text, rows(ctx.button("common.back", TrainingView(training.id))))]
+
+    async def attendance(self, ctx: Ctx, data: TrainingAttendance) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
         tid = training.id
-        if action == "view":
-            return [official_detail(ctx, env_of(ctx, self.policy), training, await ctx.uow.units.get(training.unit_id),
-                                    list(await ctx.uow.trainings.tally(tid)))]
-        if action == "stat":
-            declines = [(p.full_name, i.reason or "") for i, p in await ctx.uow.trainings.invites(tid)
-                        if i.answer is Answer.NO][:15]
-            text = tally_text(ctx, training, list(await ctx.uow.trainings.tally(tid)), declines)
-            return [Reply(text, rows(ctx.button("common.back", f"tr:view:{tid}")))]
-        if action == "att":
-            tally = await ctx.uow.trainings.tally(tid)
-            buttons = [ctx.button("training.team_button", f"tr:attt:{tid}:{u.id}", team=shorten(u.name, 40),
-                                  came=d, invited=a) for u, a, _, _, d in tally]
-            return [ctx.say("training.ask_team", rows(*buttons, ctx.button("common.back", f"tr:view:{tid}")),
-                            code=training.checkin_code)]
-        if action == "attt" and len(ids) == 2:
-            return await self._team_attendance(ctx, tid, ids[1])
-        if action == "edit":
-            self.change.begin(ctx, "what", tid=tid)
-            return await self.change.ask_what(ctx)
-        if action == "cancel":
-            return [ctx.say("training.confirm_cancel", rows(
-                ctx.button("training.cancel_yes", f"tr:cancelyes:{tid}"), ctx.button("common.back", f"tr:view:{tid}")),
-                title=training.title)]
-        if action == "cancelyes":
-            told = await cancel_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now)
-            return [ctx.say("training.cancelled", title=training.title, count=told)]
-        return [ctx.say("error.stale_button")]
+        tally = await ctx.uow.trainings.tally(tid)
+        buttons = [
+            ctx.button("training.team_button", TeamAttendance(tid, u.id), team=shorten(u.name, 40), came=d, invited=a)
+            for u, a, _, _, d in tally
+        ]
+        return [
+            ctx.say(
+                "training.ask_team",
+                rows(*buttons, ctx.button("common.back", TrainingView(tid))),
+                code=training.checkin_code,
+            )
+        ]
+
+    async def team_attendance(self, ctx: Ctx, data: TeamAttendance) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        return await self._team_attendance(ctx, training.id, data.team_id)
+
+    async def mark(self, ctx: Ctx, data: MarkAttended) -> list[Reply]:
+        env = env_of(ctx, self.policy)
+        invite, training = await toggle_attended(ctx.uow, env, ctx.person, data.invite_id, ctx.now)
+        return await self._team_attendance(ctx, training.id, invite.team_id)
 
     async def _team_attendance(self, ctx: Ctx, tid: int, team_id: int) -> list[Reply]:
         invites = await ctx.uow.trainings.invites(tid, team_id)
-        buttons = [Button(("✅ " if i.attended else "▫️ ") + shorten(p.full_name, 40), f"tr:mk:{i.id}")
-                   for i, p in invites]
+        buttons = [
+            Button.of(("✅ " if i.attended else "▫️ ") + shorten(p.full_name, 40), MarkAttended(i.id))
+            for i, p in invites
+        ]
         team = await ctx.uow.units.get(team_id)
-        return [ctx.say("training.ask_attended", rows(*buttons, ctx.button("common.back", f"tr:att:{tid}")),
-                        team=team.name if team else "—")]
+        return [
+            ctx.say(
+                "training.ask_attended",
+                rows(*buttons, ctx.button("common.back", TrainingAttendance(tid))),
+                team=team.name if team else "—",
+            )
+        ]
 
-    async def _mediator(self, ctx: Ctx, action: str, tid: int) -> list[Reply]:
-        env = env_of(ctx, self.policy)
-        if action == "yes":
-            _, training = await answer(ctx.uow, env, ctx.person, tid, yes=True, now=ctx.now)
-            return [ctx.say("training.accepted", title=training.title, when=env.when(training.starts_at))]
-        found = await ctx.uow.trainings.invite(tid, ctx.person.id)
-        if found is None:
-            return [ctx.say("training.not_invited")]
-        if action == "no":
-            if found[1].status is TrainingStatus.CANCELLED:
-                return [ctx.say("training.is_cancelled")]
-            self.decline.begin(ctx, "reason", tid=tid)
-            return await self.decline.ask_reason(ctx)
-        if action == "my":
-            invite, training = found
-            unit = await ctx.uow.units.get(training.unit_id)
-            return [mediator_detail(ctx, env, training, invite, unit.name if unit else "—")]
-        return [ctx.say("error.stale_button")]
+    async def edit(self, ctx: Ctx, data: TrainingEdit) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        self.change.begin(ctx, ChangeStep.WHAT, tid=training.id)
+        return await self.change.ask_what(ctx)
+
+    async def cancel(self, ctx: Ctx, data: TrainingCancel) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        return [
+            ctx.say(
+                "training.confirm_cancel",
+                rows(
+                    ctx.button("training.cancel_yes", TrainingCancelYes(training.id)),
+                    ctx.button("common.back", TrainingView(training.id)),
+                ),
+                title=training.title,
+            )
+        ]
+
+    async def cancel_yes(self, ctx: Ctx, data: TrainingCancelYes) -> list[Reply]:
+        training = await self._managed(ctx, data.training_id)
+        told = await cancel_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now)
+        return [ctx.say("training.cancelled", title=training.title, count=told)]

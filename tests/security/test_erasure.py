@@ -125,7 +125,7 @@ async def exports(engine) -> list[tuple[str, str]]:
 async def screens(engine, case_id: int) -> str:
     seen = []
     for who, payloads in (("hgv_a", [f"case:view:{case_id}", "cmd:hotro"]),
-                          ("official", [f"case:view:{case_id}", "sp:v:1", "cmd:hotro"])):
+                          ("official", [f"case:view:{case_id}", "sp:view:1", "cmd:hotro"])):
         chat = Chat(engine, who)
         for p in payloads:
             await chat.payload(p)
@@ -137,7 +137,7 @@ async def test_the_parties_are_gone_from_store_chat_and_exports(db, world, engin
     case_id = await seed(db, world, engine, world.team_a.created_at)
     assert set(leaks(await store_text(db))) >= {*SECRETS, *PHONES}  # the scan sees them
     official = Chat(engine, "official")
-    await official.payload("sp:v:1")
+    await official.payload("sp:view:1")
     assert "T.T.B." in official.text and "Trần Thị Bình" not in official.text  # initials in chat
     await official.payload(f"pv:ask:{case_id}")
     await official.payload(f"pv:anon:{case_id}")
@@ -148,7 +148,7 @@ async def test_the_parties_are_gone_from_store_chat_and_exports(db, world, engin
     for name, text in await exports(engine):
         assert leaks(text) == [], name
     official = Chat(engine, "official")
-    await official.payload("sp:v:1")
+    await official.payload("sp:view:1")
     assert "Bên 2 đòi kiện" in official.text and "[số điện thoại đã xóa]" in official.text
     async with db.uow() as uow:
         drafts = {c.account_id: c for c in (await uow.session.scalars(select(Conversation))).all()}

@@ -9,9 +9,7 @@ from sqlalchemy import func, select
 from content.catalog import load_catalog
 from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.support.usecases import ask
-from storage.models import AuditEntry, Case, InviteCode, Person, Role
-from storage.models_officials import HelpRequest
-from storage.models_outbox import Delivery
+from storage.models import AuditEntry, Case, Delivery, HelpRequest, InviteCode, Person, Role
 from tests.support import START, Chat
 from tests.unit.officials_fixtures import (
     OTHER_NAME,
@@ -88,24 +86,24 @@ def forged(s: dict, who: str) -> list[str]:
     if who == "official_other":  # everything of the ward, from another province
         return [f"st:v:{ward}:2026", f"st:c:{ward}:2026", f"st:l:{ward}:2026:0", f"st:v:{a}:2026",
                 f"st:v:{prov}:2026", f"rp:o:{ward}:2026", f"rp:f:{ward}:2026", f"rp:x:{ward}:2026:0",
-                f"rp:x:{ward}:2026:1", f"rp:x:{a}:2026H1:1", f"tm:t:{a}", f"tm:add:{a}", f"tm:p:{hgv_a}",
-                f"tm:mv:{hgv_a}:0", f"tm:mt:{hgv_a}:{other_team}", f"tm:ld:{hgv_a}", f"tm:lv:{hgv_a}",
-                f"tm:lr:{hgv_a}:a", f"sp:v:{s['ward_req']}", f"sp:take:{s['ward_req']}",
+                f"rp:x:{ward}:2026:1", f"rp:x:{a}:2026H1:1", f"tm:team:{a}", f"tm:add:{a}", f"tm:person:{hgv_a}",
+                f"tm:move:{hgv_a}:0", f"tm:moveto:{hgv_a}:{other_team}", f"tm:lead:{hgv_a}", f"tm:leave:{hgv_a}",
+                f"tm:left:{hgv_a}:a", f"sp:view:{s['ward_req']}", f"sp:take:{s['ward_req']}",
                 f"sp:ans:{s['ward_req']}", f"kt:v:{ward}:2026", f"kt:v:{prov}:2026", f"case:view:{s['ward_case']}"]
     outside = [f"st:v:{prov}:2026", f"st:v:{other_team}:2026", f"st:c:{other_team}:2026", f"rp:x:{prov}:2026:1",
-               f"rp:x:{other_team}:2026:1", f"tm:t:{other_team}", f"tm:p:{other_person}",
-               f"tm:mt:{other_person}:{a}", f"tm:lr:{other_person}:b", f"sp:take:{s['other_req']}",
-               f"sp:ans:{s['other_req']}", f"sp:v:{s['other_req']}", f"kt:v:{prov}:2026",
+               f"rp:x:{other_team}:2026:1", f"tm:team:{other_team}", f"tm:person:{other_person}",
+               f"tm:moveto:{other_person}:{a}", f"tm:left:{other_person}:b", f"sp:take:{s['other_req']}",
+               f"sp:ans:{s['other_req']}", f"sp:view:{s['other_req']}", f"kt:v:{prov}:2026",
                f"case:view:{s['other_case']}"]
     if who == "official":  # the province above and the other province
-        return [*outside, f"tm:mt:{hgv_a}:{other_team}", "st:v:99999:2026", "st:v:1:2099X", "rp:x::2026:0",
-                f"tm:lr:{hgv_a}:z", "tm:t:-1", "sp:take:", f"st:v:{ward}:2026'--"]
+        return [*outside, f"tm:moveto:{hgv_a}:{other_team}", "st:v:99999:2026", "st:v:1:2099X", "rp:x::2026:0",
+                f"tm:left:{hgv_a}:z", "tm:team:-1", "sp:take:", f"st:v:{ward}:2026'--"]
     if who == "leader_a":  # the ward, the other team, and everything officials do
         return [*outside, f"st:v:{ward}:2026", f"st:v:{b}:2026", f"st:l:{ward}:2026:0", f"rp:x:{ward}:2026:1",
-                f"rp:x:{b}:2026:0", f"tm:t:{a}", f"tm:lr:{hgv_a}:a", f"tm:add:{a}", f"sp:take:{s['ward_req']}",
+                f"rp:x:{b}:2026:0", f"tm:team:{a}", f"tm:left:{hgv_a}:a", f"tm:add:{a}", f"sp:take:{s['ward_req']}",
                 f"sp:ans:{s['ward_req']}", f"kt:v:{a}:2026"]
-    return [*outside, f"st:v:{a}:2026", f"st:v:{ward}:2026", f"rp:x:{a}:2026:1", f"tm:t:{a}",  # hgv_a, stranger
-            f"tm:lr:{hgv_a}:a", f"sp:take:{s['ward_req']}", f"kt:v:{a}:2026"]
+    return [*outside, f"st:v:{a}:2026", f"st:v:{ward}:2026", f"rp:x:{a}:2026:1", f"tm:team:{a}",  # hgv_a, stranger
+            f"tm:left:{hgv_a}:a", f"sp:take:{s['ward_req']}", f"kt:v:{a}:2026"]
 
 
 @pytest.mark.parametrize("who", ["official_other", "official", "leader_a", "hgv_a", "stranger"])
@@ -136,7 +134,7 @@ async def test_each_scope_counts_only_its_own_cases(scene, engine):
 
 async def test_a_mediator_who_left_sees_nothing_any_more(db, scene, engine):
     official = Chat(engine, "official")
-    await official.payload(f"tm:lr:{scene['world'].people['hgv_b'].id}:a")
+    await official.payload(f"tm:left:{scene['world'].people['hgv_b'].id}:a")
     assert "thôi làm hòa giải viên" in official.text
     gone = Chat(engine, "hgv_b")
     for command in ("/thongke 2026", "/cuatoi", "/vuviec", "/baocao"):

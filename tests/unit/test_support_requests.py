@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import CaseEvent, Role
-from storage.models_officials import HelpRequest
-from storage.models_outbox import Delivery, DeliveryStatus, Push
+from storage.models import CaseEvent, Delivery, DeliveryStatus, HelpRequest, Push, Role
 from tests.support import Chat
 from tests.unit.officials_fixtures import add_person, seed_ward
 
@@ -102,7 +100,7 @@ async def test_nobody_outside_the_case_may_ask_or_answer(db, world, engine):
         await chat.payload(f"sp:ask:{case_id}")
         assert "Không tìm thấy vụ việc" in chat.text or "không có quyền" in chat.text, who
     outsider = Chat(engine, "official_other")
-    for action in ("v", "take", "ans"):
+    for action in ("view", "take", "ans"):
         await outsider.payload(f"sp:{action}:1")
         assert "Không tìm thấy yêu cầu hỗ trợ" in outsider.text
     mediator = Chat(engine, "hgv_a")

@@ -68,13 +68,13 @@ async def test_add_a_mediator_then_appoint_the_leader(db, world, engine):
 
 async def test_move_a_leader_and_mark_one_as_left(db, world, engine):
     official = Chat(engine, "official")
-    await official.payload(f"tm:p:{world.people['leader_a'].id}")
+    await official.payload(f"tm:person:{world.people['leader_a'].id}")
     await official.press("Chuyển sang tổ khác")
     await official.press("Tổ hòa giải 2")
     assert "Vai trò tổ trưởng không chuyển theo" in official.text
     moved = await person_named(db, "Tổ Trưởng A")
     assert (moved.unit_id, moved.role) == (world.team_b.id, Role.HOA_GIAI_VIEN)
-    await official.payload(f"tm:p:{world.people['hgv_a2'].id}")
+    await official.payload(f"tm:person:{world.people['hgv_a2'].id}")
     await official.press("Thôi làm hòa giải viên")
     assert "(Điều 11 khoản 1)" in official.text
     await official.press("a)")
@@ -84,7 +84,7 @@ async def test_move_a_leader_and_mark_one_as_left(db, world, engine):
     await official.send("/tohoagiai")
     assert "Tổng số: 2 tổ, 3 hòa giải viên" in official.text
     assert "Tổ hòa giải 1 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng" in official.text
-    await official.payload(f"tm:p:{gone.id}")  # no longer a mediator in office
+    await official.payload(f"tm:person:{gone.id}")  # no longer a mediator in office
     assert "đã thôi làm hòa giải viên" in official.text
     async with db.uow() as uow:
         actions = [e.action for e in await uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
@@ -95,7 +95,7 @@ async def test_only_officials_manage_teams(db, world, engine):
     leader = Chat(engine, "leader_a")
     await leader.send("/tohoagiai")
     assert "không dành cho vai trò" in leader.text
-    await leader.payload(f"tm:lr:{world.people['hgv_a'].id}:a")
+    await leader.payload(f"tm:left:{world.people['hgv_a'].id}:a")
     assert "không dành cho vai trò" in leader.text
     assert (await person_named(db, "Hòa Giải A")).active
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from handlers.common.outbox import Kind
 from handlers.trainings.usecases import create_training
-from storage.models_outbox import Answer, DeliveryStatus, TrainingInvite
+from storage.models import Answer, DeliveryStatus, TrainingInvite
 from tests.pushes import TZ, FakeSender, deliveries, dispatcher, env, local
 from tests.support import Chat
 
@@ -209,16 +209,16 @@ async def test_a_mediator_moved_to_an_invited_team_is_invited_once(db, world, en
     await dispatcher(db, clock, sender).drain()
     assert sender.sent["hgv_a"] == []  # team A was not invited
     official = Chat(engine, "official")
-    await official.payload(f"tm:p:{world.people['hgv_a'].id}")
+    await official.payload(f"tm:person:{world.people['hgv_a'].id}")
     await official.press("Chuyển sang tổ khác")
     await official.press("Tổ hòa giải 2")
     await dispatcher(db, clock, sender).drain()
     [invitation] = sender.sent["hgv_a"]
     assert "Mời tham dự tập huấn" in invitation.text
-    await official.payload(f"tm:p:{world.people['hgv_a'].id}")  # moved back and forth: not invited again
+    await official.payload(f"tm:person:{world.people['hgv_a'].id}")  # moved back and forth: not invited again
     await official.press("Chuyển sang tổ khác")
     await official.press("Tổ hòa giải 1")
-    await official.payload(f"tm:p:{world.people['hgv_a'].id}")
+    await official.payload(f"tm:person:{world.people['hgv_a'].id}")
     await official.press("Chuyển sang tổ khác")
     await official.press("Tổ hòa giải 2")
     await dispatcher(db, clock, sender).drain()

@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from handlers.trainings.usecases import create_training
-from storage.models_outbox import Answer, Training, TrainingInvite, TrainingStatus
+from storage.models import Answer, Training, TrainingInvite, TrainingStatus
 from tests.pushes import TZ, FakeSender, dispatcher, env
 from tests.support import START, Chat
 
@@ -132,7 +132,7 @@ async def test_only_future_classes_in_the_period_leave_the_training_column_out(d
 
 
 async def test_five_wrong_codes_lock_self_checkin_for_that_person_and_class(db, world, engine, clock):
-    from storage.models_checkin import CheckinMiss
+    from storage.models import CheckinMiss
 
     tid, code = await new_training(db, world, clock, "26/11/2026 08:00")
     clock.now = at("26/11/2026 08:05")
@@ -157,7 +157,7 @@ async def test_five_wrong_codes_lock_self_checkin_for_that_person_and_class(db, 
     await hgv_a2.send(f"/diemdanh {code[:2]} {code[2:]}")  # another person, a space typed in the code
     assert "Đã điểm danh" in hgv_a2.text
     official = Chat(engine, "official")  # the organiser marks by hand
-    await official.payload(f"tr:att:{tid}")
+    await official.payload(f"tr:attendance:{tid}")
     await official.press("Tổ hòa giải 1")
     await official.press("▫️ Hòa Giải A")
     assert (await attended(db, tid))[world.people["hgv_a"].id] is True
@@ -166,13 +166,13 @@ async def test_five_wrong_codes_lock_self_checkin_for_that_person_and_class(db, 
 async def test_the_organiser_cannot_mark_anyone_present_before_the_class(db, world, engine, clock):
     tid, _ = await new_training(db, world, clock, "26/11/2026 08:00")
     official = Chat(engine, "official")
-    await official.payload(f"tr:att:{tid}")
+    await official.payload(f"tr:attendance:{tid}")
     await official.press("Tổ hòa giải 1")
     await official.press("▫️ Hòa Giải A")
     assert "Lớp chưa bắt đầu" in official.text and "07:30 thứ Năm, 26/11/2026" in official.text
     assert not any((await attended(db, tid)).values())
     clock.now = at("26/11/2026 07:30")
-    await official.payload(f"tr:att:{tid}")
+    await official.payload(f"tr:attendance:{tid}")
     await official.press("Tổ hòa giải 1")
     await official.press("▫️ Hòa Giải A")
     assert (await attended(db, tid))[world.people["hgv_a"].id] is True

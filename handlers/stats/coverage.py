@@ -1,0 +1,146 @@
+"""Training coverage of a unit over a period: the share of its mediators trained (attended at
+least one class held in the period), the share of its new mediators (joined in the twelve months
+before the period's end) trained, and the teams where nobody was. The same numbers feed
+/thongke's «Tập huấn» block, the report's «Tập huấn» sheet and `python -m bot stats --json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from handlers.common.periods import Period
+from storage.coverage import TeamTraining, desk_of
+from storage.db import UnitOfWork
+from storage.models import Person, Unit
+from storage.rollups import lineage_ids
+
+T = Callable[..., str]
+SHOWN_TEAMS = 5  # teams with nobody trained named on the phone screen
+
+
+@dataclass
+class Share:
+    """Trained people among a group of mediators."""
+
+    mediators: int = 0
+    trained: int = 0
+    new: int = 0
+    new_trained: int = 0
+    teams: int = 0
+    teams_untrained: int = 0
+
+    def add(self, row: TeamTraining) -> None:
+        self.mediators += row.mediators
+        self.trained += row.trained
+        self.new += row.new
+        self.new_trained += row.new_trained
+        self.teams += 1
+        self.teams_untrained += row.trained == 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.trained / self.mediators if self.mediators else None
+
+    @property
+    def new_rate(self) -> float | None:
+        return self.new_trained / self.new if self.new else None
+
+    def as_dict(self) -> dict:
+        return {
+            "mediators": self.mediators,
+            "trained": self.trained,
+            "trained_share": _pct(self.rate),
+            "new_mediators": self.new,
+            "new_trained": self.new_trained,
+            "new_trained_share": _pct(self.new_rate),
+            "teams": self.teams,
+            "teams_nobody_trained": self.teams_untrained,
+        }
+
+
+def _pct(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)
+
+
+@dataclass
+class CoverageView:
+    unit: Unit
+    period: Period
+    new_since: dt.date  # mediators who joined after this day count as new
+    whole: Share
+    children: list[tuple[Unit, Share]] = field(default_factory=list)  # child units holding teams
+    untrained: list[TeamTraining] = field(default_factory=list)  # teams with nobody trained, by path
+
+    def as_dict(self) -> dict:
+        return {
+            **self.whole.as_dict(),
+            "new_since": self.new_since.isoformat(),
+            "teams_untrained": [
+                {"id": r.team.id, "name": r.team.name, "mediators": r.mediators} for r in self.untrained
+            ],
+            "children": [{"id": u.id, "name": u.name, **s.as_dict()} for u, s in self.children],
+        }
+
+
+def year_before(day: dt.datetime) -> dt.datetime:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+async def coverage_of(
+    uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime, tz: dt.tzinfo
+) -> CoverageView:
+    since = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    at = min(until - dt.timedelta(microseconds=1), now)
+    new_since = year_before(at)
+    rows = await desk_of(uow).training_by_team(viewer, unit, since, until, at, new_since)
+    whole = Share()
+    depth = len(lineage_ids(unit.path))
+    by_child: dict[int, Share] = {}
+    for row in rows:
+        whole.add(row)
+        ids = lineage_ids(row.team.path)
+        if len(ids) > depth:
+            by_child.setdefault(ids[depth], Share()).add(row)
+    named = await desk_of(uow).units(list(by_child))
+    children = sorted(((named[i], s) for i, s in by_child.items() if i in named), key=lambda us: us[0].name)
+    untrained = [r for r in rows if r.trained == 0]
+    return CoverageView(unit, period, new_since.astimezone(tz).date(), whole, children, untrained)
+
+
+def pct(rate: float | None) -> str:
+    """0.666… → '66,7%' (Vietnamese decimal comma); no people → '—'."""
+    if rate is None:
+        return "—"
+    text = f"{100 * rate:.1f}".replace(".", ",")
+    return (text[:-2] if text.endswith(",0") else text) + "%"
+
+
+def coverage_lines(t: T, view: CoverageView, shown: int = SHOWN_TEAMS) -> list[str]:
+    """The «Tập huấn» block of /thongke."""
+    w = view.whole
+    if not w.teams:
+        return [t("coverage.title"), t("coverage.no_teams")]
+    lines = [
+        t("coverage.title"),
+        t("coverage.trained", trained=w.trained, mediators=w.mediators, share=pct(w.rate)),
+        t(
+            "coverage.new_trained",
+            trained=w.new_trained,
+            new=w.new,
+            share=pct(w.new_rate),
+            since=view.new_since.strftime("%d/%m/%Y"),
+        ),
+    ]
+    if not view.untrained:
+        lines.append(t("coverage.every_team"))
+        return lines
+    names = ", ".join(r.team.name for r in view.untrained[:shown])
+    if len(view.untrained) > shown:
+        names = t("coverage.names_more", names=names, more=len(view.untrained) - shown)
+    lines.append(t("coverage.untrained_teams", count=len(view.untrained), teams=w.teams, names=names))
+    return lines

@@ -1,0 +1,161 @@
+"""Read queries for the officials' plan desk: how many of a unit's mediators were trained in a
+period (per team), and the cases still being mediated after N days (per team). Scoped by the
+access rule (storage/access.py), except the clock job's read of every stale case."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.access import case_visible, person_visible, under, unit_in_scope
+from storage.models import Case, CaseStatus, Person, Role, Unit, UnitKind, case_number
+from storage.models_outbox import Training, TrainingInvite, TrainingStatus
+from storage.registers import MEDIATOR_ROLES, in_office
+
+
+@dataclass
+class TeamTraining:
+    """One team's mediators in office, and how many attended a class in the period."""
+
+    team: Unit
+    mediators: int = 0
+    trained: int = 0
+    new: int = 0  # joined in the twelve months before the period's end
+    new_trained: int = 0
+
+
+@dataclass
+class StaleTeam:
+    """A team's cases still being mediated after N days: how many, and the oldest numbers."""
+
+    team: Unit
+    count: int = 0
+    numbers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StaleCase:
+    team_id: int
+    unit_path: str
+    number: str
+
+
+def _attended(since: dt.datetime, until: dt.datetime):
+    """SQL: this person attended a class that started in [since, until) and was not cancelled."""
+    return exists(
+        select(TrainingInvite.id)
+        .join(Training, Training.id == TrainingInvite.training_id)
+        .where(
+            TrainingInvite.person_id == Person.id,
+            TrainingInvite.attended.is_(True),
+            Training.status != TrainingStatus.CANCELLED,
+            Training.starts_at >= since,
+            Training.starts_at < until,
+        )
+    )
+
+
+class DeskRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def training_by_team(
+        self,
+        viewer: Person,
+        unit: Unit,
+        since: dt.datetime,
+        until: dt.datetime,
+        at: dt.datetime,
+        new_since: dt.datetime,
+    ) -> list[TeamTraining]:
+        """Every team under the unit (in the viewer's scope), in path order, with its mediators in
+        office at `at` (joined by then, not left) and those who attended a class in [since, until)."""
+        teams = await self.s.scalars(
+            select(Unit)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
+            .order_by(Unit.path)
+        )
+        out = {t.id: TeamTraining(t) for t in teams}
+        if not out:
+            return []
+        trained = _attended(since, until)
+        new = Person.created_at > new_since
+        one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+        q = (
+            select(Person.unit_id, func.count(Person.id), one(trained), one(new), one(and_(new, trained)))
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(
+                under(Unit.path, unit.path),
+                Unit.kind == UnitKind.TO_HOA_GIAI,
+                Person.role.in_(MEDIATOR_ROLES),
+                in_office(at),
+                Person.created_at <= at,
+                person_visible(viewer),
+            )
+            .group_by(Person.unit_id)
+        )
+        for team_id, n, k, m, mk in await self.s.execute(q):
+            row = out.get(team_id)
+            if row is not None:
+                row.mediators, row.trained, row.new, row.new_trained = int(n), int(k or 0), int(m or 0), int(mk or 0)
+        return list(out.values())
+
+    async def stale_by_team(
+        self, viewer: Person, unit: Unit, received_before: dt.date, numbers: int
+    ) -> list[StaleTeam]:
+        """Teams under the unit with cases still being mediated, received on or before the day:
+        most cases first, each with the numbers of its `numbers` oldest."""
+        q = (
+            select(Unit, Case.code, Case.seq, Case.year)
+            .join(Unit, Unit.id == Case.team_id)
+            .where(
+                case_visible(viewer),
+                under(Case.unit_path, unit.path),
+                Case.status == CaseStatus.DANG_HOA_GIAI,
+                Case.received_on <= received_before,
+            )
+            .order_by(Case.received_on, Case.id)
+        )
+        out: dict[int, StaleTeam] = {}
+        for team, code, seq, year in (await self.s.execute(q)).tuples():
+            row = out.setdefault(team.id, StaleTeam(team))
+            row.count += 1
+            if len(row.numbers) < numbers:
+                row.numbers.append(case_number(code, seq, year))
+        return sorted(out.values(), key=lambda r: (-r.count, r.team.name, r.team.id))
+
+    # --- the clock's weekly digest for officials ---------------------------------------
+    async def stale_cases(self, received_before: dt.date) -> list[StaleCase]:
+        """Every case still being mediated, received on or before the day, oldest first."""
+        q = (
+            select(Case.team_id, Case.unit_path, Case.code, Case.seq, Case.year)
+            .where(Case.status == CaseStatus.DANG_HOA_GIAI, Case.received_on <= received_before)
+            .order_by(Case.received_on, Case.id)
+        )
+        return [
+            StaleCase(team_id, path, case_number(code, seq, year))
+            for team_id, path, code, seq, year in (await self.s.execute(q)).tuples()
+        ]
+
+    async def commune_officials(self) -> Sequence[Person]:
+        """Active officials (công chức tư pháp) of a commune or ward."""
+        q = (
+            select(Person)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(Person.role == Role.CAN_BO, Person.active.is_(True), Unit.kind == UnitKind.XA)
+            .order_by(Person.id)
+        )
+        return (await self.s.scalars(q)).all()
+
+    async def units(self, ids: Sequence[int]) -> dict[int, Unit]:
+        q = select(Unit).where(Unit.id.in_(list(ids)))
+        return {u.id: u for u in await self.s.scalars(q)}
+
+
+def desk_of(uow) -> DeskRepo:
+    """The plan desk's queries on this unit of work's session (handlers never touch the session)."""
+    return DeskRepo(uow.session)
