@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.cases.dates import read_case_day
-from handlers.cases.steps import CaseSteps
-from handlers.cases.usecases import END_REASONS, OUTCOMES, REFERRALS, real_text
+from handlers.cases.drafts import END_REASONS, MAX_PARTY_NAME, OUTCOMES, REFERRALS, real_text
+from handlers.cases.steps import CaseSteps, Step, split_names
 from handlers.common.dates import Problem
 from handlers.kit.core import Ctx, Reply, rows
 from handlers.kit.text import one_line
@@ -15,23 +15,37 @@ from handlers.kit.text import one_line
 MAX_AGREEMENT = 1000
 MAX_REQUEST = 500
 MAX_SESSIONS = 10
+MAX_PLACE = 200
+MAX_INVITED = 5
+# the steps only an outcome has (OutcomeSteps), after those of the record (steps.RECORD_STEPS)
+OUTCOME_STEPS = (
+    Step.OUTCOME,
+    Step.AGREEMENT,
+    Step.REQUESTS,
+    Step.REFERRAL,
+    Step.END_REASON,
+    Step.OUTCOME_ON,
+    Step.SESSIONS,
+    Step.PLACE,
+    Step.INVITED,
+)
 
 
-def outcome_steps(status: str | None) -> tuple[str, ...]:
+def outcome_steps(status: str | None) -> tuple[Step, ...]:
     """What an outcome asks, by its kind (Điều 23, 24, 27)."""
-    held = ("outcome_on", "sessions", "place", "invited")
+    held = (Step.OUTCOME_ON, Step.SESSIONS, Step.PLACE, Step.INVITED)
     if status == "thanh":
-        return ("agreement", *held)
+        return (Step.AGREEMENT, *held)
     if status == "khong_thanh":
-        return ("requests", "referral", *held)
+        return (Step.REQUESTS, Step.REFERRAL, *held)
     if status == "ket_thuc":
-        return ("end_reason", *held)
-    return ("sessions", "place", "invited")
+        return (Step.END_REASON, *held)
+    return (Step.SESSIONS, Step.PLACE, Step.INVITED)
 
 
 class OutcomeSteps(CaseSteps):
     async def ask_outcome(self, ctx: Ctx) -> list[Reply]:
-        options = [self.option(ctx, "outcome", s, f"status.{s}") for s in OUTCOMES]
+        options = [self.option(ctx, Step.OUTCOME, s, f"status.{s}") for s in OUTCOMES]
         return [ctx.say("case.ask_outcome", rows(*options))]
 
     async def pick_outcome(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -52,7 +66,7 @@ class OutcomeSteps(CaseSteps):
         if not real_text(text):
             return [ctx.say("case.agreement_not_text"), *await self.ask_agreement(ctx)]
         self.put(ctx, agreement=text)
-        return await self._advance(ctx, "agreement")
+        return await self._advance(ctx, Step.AGREEMENT)
 
     # what each party asked for (không thành) ------------------------------------------------
     async def ask_requests(self, ctx: Ctx) -> list[Reply]:
@@ -73,33 +87,36 @@ class OutcomeSteps(CaseSteps):
         self.put(ctx, requests=requests, party_at=at + 1)
         if at + 1 < len(d["parties"]):
             return await self.ask_requests(ctx)
-        return await self._advance(ctx, "requests")
+        return await self._advance(ctx, Step.REQUESTS)
 
     async def ask_referral(self, ctx: Ctx) -> list[Reply]:
-        options = [self.option(ctx, "referral", r, f"referral.{r}") for r in REFERRALS]
+        options = [self.option(ctx, Step.REFERRAL, r, f"referral.{r}") for r in REFERRALS]
         return [ctx.say("case.ask_referral", rows(*options))]
 
     async def pick_referral(self, ctx: Ctx, value: str) -> list[Reply]:
         if value not in REFERRALS:
             return await self.ask_referral(ctx)
         self.put(ctx, referral=value)
-        return await self._advance(ctx, "referral")
+        return await self._advance(ctx, Step.REFERRAL)
 
     # the reason of an ending (Điều 23 khoản 2, 3) ---------------------------------------------
     async def ask_end_reason(self, ctx: Ctx) -> list[Reply]:
-        options = [self.option(ctx, "end_reason", r, f"end_reason.{r}") for r in END_REASONS]
+        options = [self.option(ctx, Step.END_REASON, r, f"end_reason.{r}") for r in END_REASONS]
         return [ctx.say("case.ask_end_reason", rows(*options))]
 
     async def pick_end_reason(self, ctx: Ctx, value: str) -> list[Reply]:
         if value not in END_REASONS:
             return await self.ask_end_reason(ctx)
         self.put(ctx, end_reason=value)
-        return await self._advance(ctx, "end_reason")
+        return await self._advance(ctx, Step.END_REASON)
 
     # the day of the outcome -------------------------------------------------------------------
     async def ask_outcome_on(self, ctx: Ctx) -> list[Reply]:
-        buttons = rows(self.option(ctx, "outcome_on", "today", "case.today"),
-                       self.option(ctx, "outcome_on", "yesterday", "case.yesterday"), per_row=2)
+        buttons = rows(
+            self.option(ctx, Step.OUTCOME_ON, "today", "case.today"),
+            self.option(ctx, Step.OUTCOME_ON, "yesterday", "case.yesterday"),
+            per_row=2,
+        )
         return [ctx.say("case.ask_outcome_on", buttons)]
 
     async def pick_outcome_on(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -114,11 +131,41 @@ class OutcomeSteps(CaseSteps):
     async def _set_outcome_on(self, ctx: Ctx, value: dt.date) -> list[Reply]:
         received = dt.date.fromisoformat(ctx.conv.data["received_on"])
         if value < received:
-            return [ctx.say("case.before_received", day=received.strftime("%d/%m/%Y")),
-                    *await self.ask_outcome_on(ctx)]
+            return [ctx.say("case.before_received", day=received.strftime("%d/%m/%Y")), *await self.ask_outcome_on(ctx)]
         sessions = [s for s in ctx.conv.data.get("sessions") or [] if s <= value.isoformat()]
         self.put(ctx, outcome_on=value.isoformat(), sessions=sessions)
-        return await self._advance(ctx, "outcome_on")
+        return await self._advance(ctx, Step.OUTCOME_ON)
+
+    # where, and who was invited ---------------------------------------------------------------
+    async def ask_place(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("case.ask_place", rows(self.option(ctx, Step.PLACE, "skip", "common.skip")))]
+
+    async def pick_place(self, ctx: Ctx, value: str) -> list[Reply]:
+        self.put(ctx, place="")
+        return await self._advance(ctx, Step.PLACE)
+
+    async def text_place(self, ctx: Ctx, text: str) -> list[Reply]:
+        if len(text) > MAX_PLACE:
+            return [ctx.say("case.too_long", limit=MAX_PLACE), *await self.ask_place(ctx)]
+        self.put(ctx, place=one_line(text))
+        return await self._advance(ctx, Step.PLACE)
+
+    async def ask_invited(self, ctx: Ctx) -> list[Reply]:
+        return [ctx.say("case.ask_invited", rows(self.option(ctx, Step.INVITED, "none", "case.nobody_invited")))]
+
+    async def pick_invited(self, ctx: Ctx, value: str) -> list[Reply]:
+        self.put(ctx, invited=[])
+        return await self._advance(ctx, Step.INVITED)
+
+    async def text_invited(self, ctx: Ctx, text: str) -> list[Reply]:
+        names = split_names(text)
+        if len(names) > MAX_INVITED or any(len(n) > MAX_PARTY_NAME for n in names):
+            return [
+                ctx.say("case.parties_too_long", count=MAX_INVITED, limit=MAX_PARTY_NAME),
+                *await self.ask_invited(ctx),
+            ]
+        self.put(ctx, invited=names)
+        return await self._advance(ctx, Step.INVITED)
 
     # the day of each session --------------------------------------------------------------------
     async def ask_sessions(self, ctx: Ctx) -> list[Reply]:
@@ -126,11 +173,11 @@ class OutcomeSteps(CaseSteps):
         options = []
         if d.get("outcome_on"):
             shown = dt.date.fromisoformat(d["outcome_on"]).strftime("%d/%m/%Y")
-            options.append(self.option(ctx, "sessions", "outcome", "case.one_session", day=shown))
+            options.append(self.option(ctx, Step.SESSIONS, "outcome", "case.one_session", day=shown))
         if d.get("sessions"):
-            options.append(self.option(ctx, "sessions", "keep", "case.keep"))
+            options.append(self.option(ctx, Step.SESSIONS, "keep", "case.keep"))
         else:
-            options.append(self.option(ctx, "sessions", "none", "case.no_session_yet"))
+            options.append(self.option(ctx, Step.SESSIONS, "none", "case.no_session_yet"))
         text = ctx.t("case.ask_sessions", limit=MAX_SESSIONS)
         if d.get("sessions"):
             text += "\n" + ctx.t("case.current_value", value=days_text(d["sessions"]))
@@ -144,7 +191,7 @@ class OutcomeSteps(CaseSteps):
             return [ctx.say("case.sessions_needed"), *await self.ask_sessions(ctx)]
         elif value == "none":
             self.put(ctx, sessions=[])
-        return await self._advance(ctx, "sessions")
+        return await self._advance(ctx, Step.SESSIONS)
 
     async def text_sessions(self, ctx: Ctx, text: str) -> list[Reply]:
         d = ctx.conv.data
@@ -158,11 +205,13 @@ class OutcomeSteps(CaseSteps):
             if isinstance(value, Problem):
                 return [ctx.say(value.key, **value.values), *await self.ask_sessions(ctx)]
             if not received <= value.isoformat() <= last:
-                return [ctx.say("case.session_out_of_range", typed=part[:20], first=show(received), last=show(last)),
-                        *await self.ask_sessions(ctx)]
+                return [
+                    ctx.say("case.session_out_of_range", typed=part[:20], first=show(received), last=show(last)),
+                    *await self.ask_sessions(ctx),
+                ]
             days.append(value.isoformat())
         self.put(ctx, sessions=sorted(set(days)))
-        return await self._advance(ctx, "sessions")
+        return await self._advance(ctx, Step.SESSIONS)
 
 
 def show(iso: str) -> str:

@@ -5,39 +5,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.cases.outcome_steps import OutcomeSteps, outcome_steps
+from handlers.cases.drafts import FIELDS, CaseRecord, real_text
+from handlers.cases.outcome_steps import OUTCOME_STEPS, OutcomeSteps, outcome_steps
 from handlers.cases.render import case_detail, change_lines, outcome_summary, sealed_of
-from handlers.cases.usecases import (
-    FIELDS,
-    CaseError,
-    correct_case,
-    normalised,
-    real_text,
-    record_of,
-    record_outcome,
-)
+from handlers.cases.steps import RECORD_STEPS, Step, table
+from handlers.cases.usecases import correct_case, normalised, record_of, record_outcome
 from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.errors import UserError
 from storage.models import Case
 
 MAX_REASON = 300
-FIX_FIELDS = ("date", "category", "source", "parties", "summary", "mediators", "outcome", "place", "invited")
-OUTCOME_FIELDS = {"thanh": ("agreement",), "khong_thanh": ("requests", "referral"), "ket_thuc": ("end_reason",)}
+FIX_FIELDS = (
+    Step.DATE,
+    Step.CATEGORY,
+    Step.SOURCE,
+    Step.PARTIES,
+    Step.SUMMARY,
+    Step.MEDIATORS,
+    Step.OUTCOME,
+    Step.PLACE,
+    Step.INVITED,
+)
+OUTCOME_FIELDS = {
+    "thanh": (Step.AGREEMENT,),
+    "khong_thanh": (Step.REQUESTS, Step.REFERRAL),
+    "ket_thuc": (Step.END_REASON,),
+}
 
 
 def _draft(case: Case) -> dict[str, Any]:
+    """The flow's draft: the case's record, and which case it is."""
     return {**record_of(case), "case_id": case.id, "number": case.number, "team_id": case.team_id}
 
 
-def _record(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in FIELDS if k in d}
+def _record(d: dict[str, Any]) -> CaseRecord:
+    return CaseRecord.of(d)
 
 
 class OutcomeFlow(OutcomeSteps):
     """«Hòa giải thành», «Không thành», «Kết thúc (Điều 23)»: the fields, then confirm."""
 
     name = "outcome"
+    steps = table("OutcomeStep", *RECORD_STEPS, *OUTCOME_STEPS)
 
-    def sequence(self, ctx: Ctx) -> tuple[str, ...]:
+    def sequence(self, ctx: Ctx) -> tuple[Step, ...]:
         return outcome_steps(ctx.conv.data.get("status"))
 
     async def start(self, ctx: Ctx, case: Case, status: str) -> list[Reply]:
@@ -46,9 +57,16 @@ class OutcomeFlow(OutcomeSteps):
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         text = await outcome_summary(ctx, ctx.conv.data, ctx.conv.data["number"])
-        return [Reply(text, rows(self.option(ctx, "confirm", "save", "case.confirm"),
-                                 self.option(ctx, "confirm", "edit", "case.edit"),
-                                 self.option(ctx, "confirm", "cancel", "common.cancel")))]
+        return [
+            Reply(
+                text,
+                rows(
+                    self.option(ctx, Step.CONFIRM, "save", "case.confirm"),
+                    self.option(ctx, Step.CONFIRM, "edit", "case.edit"),
+                    self.option(ctx, Step.CONFIRM, "cancel", "common.cancel"),
+                ),
+            )
+        ]
 
     async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
         d = ctx.conv.data
@@ -56,12 +74,11 @@ class OutcomeFlow(OutcomeSteps):
             self.end(ctx)
             return [ctx.say("case.outcome_cancelled")]
         if value == "edit":
-            options = [self.option(ctx, "edit", f, f"case.field_{f}") for f in outcome_steps(d["status"])]
-            self.goto(ctx, "edit")
-            return [ctx.say("case.ask_edit", rows(*options))]
+            self.goto(ctx, Step.EDIT)
+            return await self.ask_edit(ctx)
         try:
             case = await record_outcome(ctx.uow, ctx.person, int(d["case_id"]), _record(d), ctx.now, ctx.today)
-        except CaseError as err:
+        except UserError as err:
             if err.key in ("case.already_closed", "case.not_found", "case.read_only"):
                 self.end(ctx)
                 return [ctx.say(err.key, **err.values)]
@@ -70,11 +87,15 @@ class OutcomeFlow(OutcomeSteps):
         guidance = [ctx.say("case.failed_guidance")] if d["status"] == "khong_thanh" else []
         return [*guidance, await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
+    async def ask_edit(self, ctx: Ctx) -> list[Reply]:
+        options = [self.option(ctx, Step.EDIT, f, f"case.field_{f}") for f in outcome_steps(ctx.conv.data["status"])]
+        return [ctx.say("case.ask_edit", rows(*options))]
+
     async def pick_edit(self, ctx: Ctx, value: str) -> list[Reply]:
         if value not in outcome_steps(ctx.conv.data["status"]):
             return await self.ask_confirm(ctx)
         self.put(ctx, editing=True, party_at=0)
-        self.goto(ctx, value)
+        self.goto(ctx, Step(value))
         return await self.prompt(ctx)
 
 
@@ -82,23 +103,24 @@ class CorrectionFlow(OutcomeSteps):
     """«✏️ Sửa»: any field of the case and its outcome, then old → new, then a reason."""
 
     name = "fix"
+    steps = table("CorrectionStep", *RECORD_STEPS, *OUTCOME_STEPS, Step.REASON)
 
-    def sequence(self, ctx: Ctx) -> tuple[str, ...]:
+    def sequence(self, ctx: Ctx) -> tuple[Step, ...]:
         return outcome_steps(ctx.conv.data.get("status"))
 
     async def start(self, ctx: Ctx, case: Case) -> list[Reply]:
         draft = _draft(case)
-        self.begin(ctx, "edit", **draft, original=_record(draft), editing=True)
+        self.begin(ctx, Step.EDIT, **draft, original=_record(draft).as_dict(), editing=True)
         return await self.ask_edit(ctx)
 
-    def _fields(self, ctx: Ctx) -> tuple[str, ...]:
+    def _fields(self, ctx: Ctx) -> tuple[Step, ...]:
         status = ctx.conv.data.get("status", "")
-        dated = ("outcome_on",) if status != "dang_hoa_giai" else ()
-        return (*FIX_FIELDS, *OUTCOME_FIELDS.get(status, ()), *dated, "sessions")
+        dated = (Step.OUTCOME_ON,) if status != "dang_hoa_giai" else ()
+        return (*FIX_FIELDS, *OUTCOME_FIELDS.get(status, ()), *dated, Step.SESSIONS)
 
     async def ask_edit(self, ctx: Ctx) -> list[Reply]:
-        options = [self.option(ctx, "edit", f, f"case.field_{f}") for f in self._fields(ctx)]
-        options.append(self.option(ctx, "edit", "cancel", "common.cancel"))
+        options = [self.option(ctx, Step.EDIT, f, f"case.field_{f}") for f in self._fields(ctx)]
+        options.append(self.option(ctx, Step.EDIT, "cancel", "common.cancel"))
         return [ctx.say("case.ask_fix", rows(*options, per_row=2), number=ctx.conv.data["number"])]
 
     async def pick_edit(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -108,7 +130,7 @@ class CorrectionFlow(OutcomeSteps):
         if value not in self._fields(ctx):
             return await self.ask_edit(ctx)
         self.put(ctx, editing=True, party_at=0)
-        self.goto(ctx, value)
+        self.goto(ctx, Step(value))
         return await self.prompt(ctx)
 
     def _change(self, ctx: Ctx) -> dict[str, list[Any]]:
@@ -120,17 +142,28 @@ class CorrectionFlow(OutcomeSteps):
         change = self._change(ctx)
         if not change:
             return [ctx.say("case.correct_nothing"), *await self.ask_edit(ctx)]
-        text = "\n".join([ctx.t("case.fix_screen", number=ctx.conv.data["number"]),
-                          *await change_lines(ctx, change, sealed_of(ctx.conv.data))])
-        return [Reply(text, rows(self.option(ctx, "confirm", "save", "case.fix_save"),
-                                 self.option(ctx, "confirm", "edit", "case.fix_more"),
-                                 self.option(ctx, "confirm", "cancel", "common.cancel")))]
+        text = "\n".join(
+            [
+                ctx.t("case.fix_screen", number=ctx.conv.data["number"]),
+                *await change_lines(ctx, change, sealed_of(ctx.conv.data)),
+            ]
+        )
+        return [
+            Reply(
+                text,
+                rows(
+                    self.option(ctx, Step.CONFIRM, "save", "case.fix_save"),
+                    self.option(ctx, Step.CONFIRM, "edit", "case.fix_more"),
+                    self.option(ctx, Step.CONFIRM, "cancel", "common.cancel"),
+                ),
+            )
+        ]
 
     async def pick_confirm(self, ctx: Ctx, value: str) -> list[Reply]:
         if value == "cancel":
             self.end(ctx)
             return [ctx.say("case.fix_cancelled")]
-        self.goto(ctx, "reason" if value == "save" else "edit")
+        self.goto(ctx, Step.REASON if value == "save" else Step.EDIT)
         return await self.prompt(ctx)
 
     async def ask_reason(self, ctx: Ctx) -> list[Reply]:
@@ -144,12 +177,14 @@ class CorrectionFlow(OutcomeSteps):
         d = ctx.conv.data
         try:
             case, _ = await correct_case(ctx.uow, ctx.person, int(d["case_id"]), _record(d), text, ctx.now, ctx.today)
-        except CaseError as err:
+        except UserError as err:
             if err.key in ("case.not_found", "case.read_only", "case.correct_not_allowed"):
                 self.end(ctx)
                 return [ctx.say(err.key, **err.values)]
-            self.goto(ctx, "edit")
+            self.goto(ctx, Step.EDIT)
             return [ctx.say(err.key, **err.values), *await self.ask_edit(ctx)]
         self.end(ctx)
-        return [ctx.say("case.fixed", number=case.number),
-                await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
+        return [
+            ctx.say("case.fixed", number=case.number),
+            await case_detail(ctx, case, await ctx.uow.cases.events(case.id)),
+        ]

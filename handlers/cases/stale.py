@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
 from handlers.kit.core import Button
+from handlers.kit.registry import Cmd
 from storage.db import UnitOfWork
 from storage.models import Case
 
@@ -25,8 +26,16 @@ def digest_time(env: PushEnv, now: dt.datetime) -> dt.datetime:
 
 def _text(env: PushEnv, cases: list[Case], today: dt.date) -> str:
     lines = [env.t("stale.title", days=env.policy.stale_days, count=len(cases))]
-    lines += [env.t("stale.line", number=c.number, date=c.received_on.strftime("%d/%m/%Y"),
-                    category=env.t(f"category.{c.category}"), age=(today - c.received_on).days) for c in cases[:SHOW]]
+    lines += [
+        env.t(
+            "stale.line",
+            number=c.number,
+            date=c.received_on.strftime("%d/%m/%Y"),
+            category=env.t(f"category.{c.category}"),
+            age=(today - c.received_on).days,
+        )
+        for c in cases[:SHOW]
+    ]
     if len(cases) > SHOW:
         lines.append(env.t("stale.more", count=len(cases) - SHOW))
     lines.append(env.t("stale.hint"))
@@ -49,8 +58,10 @@ async def stale_digest_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> i
         mine[person_id].append(case)
     if not mine:
         return 0
-    buttons = ((Button(env.t("stale.open"), "cmd:cuatoi"),),)
+    buttons = ((Button.of(env.t("stale.open"), Cmd("cuatoi")),),)
     push = await new_push(uow, Kind.STALE, env.t("stale.generic", days=env.policy.stale_days), now, buttons=buttons)
-    rows = [Recipient(pid, f"stale:{week}:{pid}", f"stale:{week}", now, now + KEEP, _text(env, cases, today))
-            for pid, cases in mine.items()]
+    rows = [
+        Recipient(pid, f"stale:{week}:{pid}", f"stale:{week}", now, now + KEEP, _text(env, cases, today))
+        for pid, cases in mine.items()
+    ]
     return await enqueue(uow, push, rows, env=env, now=now)

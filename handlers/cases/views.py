@@ -2,39 +2,58 @@
 
 from __future__ import annotations
 
+import enum
+
+from handlers.cases.buttons import (
+    CaseEnded,
+    CaseFailed,
+    CaseFix,
+    CaseHistory,
+    CaseList,
+    CaseNote,
+    CaseReopen,
+    CaseReopenConfirmed,
+    CaseSucceeded,
+    CaseView,
+)
 from handlers.cases.new_case import NewCaseFlow
 from handlers.cases.record_flows import CorrectionFlow, OutcomeFlow
-from handlers.cases.render import case_detail, history_line, is_official, list_line
-from handlers.cases.usecases import CaseError, add_note, changeable, correctable, reopen
+from handlers.cases.render import case_detail, history_line, list_line
+from handlers.cases.transitions import check_outcome, check_reopen
+from handlers.cases.usecases import add_note, changeable, correctable, reopen
 from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
-from handlers.kit.registry import MEMBERS, TEAM, Command, Slice
+from handlers.kit.registry import MEMBERS, TEAM, Cmd, Command, On, Slice, is_official
+from storage.models import Case, CaseStatus
 
 PAGE = 5
 MAX_NOTE = 1000
-OUTCOME_ACTIONS = {"ok": "thanh", "fail": "khong_thanh", "end": "ket_thuc"}
 
 
-class CaseTextFlow(Flow):
-    """One question about one case (the agreement reached, or a note), then done."""
+class NoteStep(enum.StrEnum):
+    TEXT = "text"
 
-    def __init__(self, name: str, ask_key: str, save) -> None:
-        self.name = name
-        self._ask_key = ask_key
-        self._save = save
+
+class CaseNoteFlow(Flow):
+    """One question about one case, a note, then done."""
+
+    name = "note"
+    steps = NoteStep
+
+    async def start(self, ctx: Ctx, case: Case) -> list[Reply]:
+        self.begin(ctx, NoteStep.TEXT, case_id=case.id)
+        return await self.ask_text(ctx)
 
     async def ask_text(self, ctx: Ctx) -> list[Reply]:
-        return [ctx.say(self._ask_key, limit=MAX_NOTE)]
+        return [ctx.say("case.ask_note", limit=MAX_NOTE)]
 
     async def text_text(self, ctx: Ctx, text: str) -> list[Reply]:
         if len(text) > MAX_NOTE:
             return [ctx.say("case.too_long", limit=MAX_NOTE), *await self.ask_text(ctx)]
         case_id = int(ctx.conv.data["case_id"])
         self.end(ctx)
-        try:
-            case = await self._save(ctx, case_id, text)
-        except CaseError as err:
-            return [ctx.say(err.key, **err.values)]
+        case = await add_note(ctx.uow, ctx.person, case_id, text, ctx.now)
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
 
@@ -43,7 +62,7 @@ class Cases:
         self.new_case = NewCaseFlow()
         self.outcome = OutcomeFlow()
         self.fix = CorrectionFlow()
-        self.note = CaseTextFlow("note", "case.ask_note", self._save_note)
+        self.note = CaseNoteFlow()
 
     def slice(self) -> Slice:
         return Slice(
@@ -51,7 +70,18 @@ class Cases:
                 Command("vuviec", self.new_case_command, TEAM, "help.vuviec", "menu.vuviec"),
                 Command("cuatoi", self.my_cases_command, MEMBERS, "help.cuatoi", "menu.cuatoi"),
             ],
-            actions={"case": self.case_button},
+            buttons=[
+                On(CaseList, self.list_page),
+                On(CaseView, self.view),
+                On(CaseHistory, self.history),
+                On(CaseSucceeded, self.succeeded),
+                On(CaseFailed, self.failed),
+                On(CaseEnded, self.ended),
+                On(CaseFix, self.correct),
+                On(CaseNote, self.add_note),
+                On(CaseReopen, self.ask_reopen),
+                On(CaseReopenConfirmed, self.reopen),
+            ],
             flows=[self.new_case, self.outcome, self.fix, self.note],
         )
 
@@ -61,10 +91,13 @@ class Cases:
     async def my_cases_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         return await self._page(ctx, 0)
 
+    async def list_page(self, ctx: Ctx, data: CaseList) -> list[Reply]:
+        return await self._page(ctx, data.offset)
+
     async def _page(self, ctx: Ctx, offset: int) -> list[Reply]:
         cases, total = await ctx.uow.cases.page_for(ctx.person, max(offset, 0), PAGE)
         if total == 0:
-            return [ctx.say("case.list_empty", rows(ctx.button("menu.vuviec", "cmd:vuviec")))]
+            return [ctx.say("case.list_empty", rows(ctx.button("menu.vuviec", Cmd("vuviec"))))]
         teams = {}
         if is_official(ctx):  # an official's list spans teams: each line names its team
             for tid in {c.team_id for c in cases}:
@@ -72,65 +105,64 @@ class Cases:
                 teams[tid] = unit.name if unit else ""
         lines = [ctx.t("case.list_title", first=offset + 1, last=offset + len(cases), total=total)]
         lines += [list_line(ctx, c, teams.get(c.team_id, "")) for c in cases]
-        buttons = [(Button(c.number, f"case:view:{c.id}"),) for c in cases]
+        buttons = [(Button.of(c.number, CaseView(c.id)),) for c in cases]
         nav = []
         if offset > 0:
-            nav.append(ctx.button("common.prev", f"case:list:{max(offset - PAGE, 0)}"))
+            nav.append(ctx.button("common.prev", CaseList(max(offset - PAGE, 0))))
         if offset + PAGE < total:
-            nav.append(ctx.button("common.next", f"case:list:{offset + PAGE}"))
+            nav.append(ctx.button("common.next", CaseList(offset + PAGE)))
         return [Reply("\n".join(lines), (*buttons, tuple(nav)) if nav else tuple(buttons))]
 
-    async def case_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        action, arg = parts[0], parts[1] if len(parts) > 1 else ""
-        if not arg.isdecimal() or len(arg) > 12:
-            return [ctx.say("case.not_found")]
-        number = int(arg)
-        try:
-            if action == "list":
-                return await self._page(ctx, number)
-            if action == "view":
-                return await self._view(ctx, number)
-            if action == "hist":
-                return await self._history(ctx, number)
-            if action in OUTCOME_ACTIONS:
-                case = await changeable(ctx.uow, ctx.person, number)
-                if case.status.value != "dang_hoa_giai":
-                    return [ctx.say("case.already_closed")]
-                return await self.outcome.start(ctx, case, OUTCOME_ACTIONS[action])
-            if action == "fix":
-                return await self.fix.start(ctx, await correctable(ctx.uow, ctx.person, number, ctx.now))
-            if action == "note":
-                await changeable(ctx.uow, ctx.person, number)
-                self.note.begin(ctx, "text", case_id=number)
-                return await self.note.ask_text(ctx)
-            if action == "reopen":
-                case = await changeable(ctx.uow, ctx.person, number)
-                return [ctx.say("case.confirm_reopen", rows(
-                    ctx.button("case.confirm_reopen_yes", f"case:reopenyes:{number}"),
-                    ctx.button("common.back", f"case:view:{number}")), number=case.number)]
-            if action == "reopenyes":
-                await reopen(ctx.uow, ctx.person, number, ctx.now)
-                return await self._view(ctx, number)
-        except CaseError as err:
-            return [ctx.say(err.key, **err.values)]
-        return [ctx.say("error.stale_button")]
-
-    async def _view(self, ctx: Ctx, case_id: int) -> list[Reply]:
-        case = await ctx.uow.cases.visible(ctx.person, case_id)
+    async def view(self, ctx: Ctx, data: CaseView) -> list[Reply]:
+        case = await ctx.uow.cases.visible(ctx.person, data.case_id)
         if case is None:
-            return [ctx.say("case.not_found")]
+            raise UserError("case.not_found")
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
-    async def _history(self, ctx: Ctx, case_id: int) -> list[Reply]:
+    async def history(self, ctx: Ctx, data: CaseHistory) -> list[Reply]:
         """Every event of the case, corrections with old → new and who made them."""
-        case = await ctx.uow.cases.visible(ctx.person, case_id)
+        case = await ctx.uow.cases.visible(ctx.person, data.case_id)
         if case is None:
-            return [ctx.say("case.not_found")]
+            raise UserError("case.not_found")
         lines = [ctx.t("case.history_full_title", number=case.number)]
         lines += [await history_line(ctx, e, case.parties, full=True) for e in await ctx.uow.cases.events(case.id)]
-        return [Reply("\n".join(lines), rows(ctx.button("common.back", f"case:view:{case.id}")))]
+        return [Reply("\n".join(lines), rows(ctx.button("common.back", CaseView(case.id))))]
 
-    async def _save_note(self, ctx: Ctx, case_id: int, text: str):
-        return await add_note(ctx.uow, ctx.person, case_id, text, ctx.now)
+    # the outcome (Điều 23): the flow asks its fields, record_outcome checks the move --------
+    async def _outcome(self, ctx: Ctx, case_id: int, status: CaseStatus) -> list[Reply]:
+        case = await changeable(ctx.uow, ctx.person, case_id)
+        check_outcome(case.status, status)
+        return await self.outcome.start(ctx, case, status.value)
+
+    async def succeeded(self, ctx: Ctx, data: CaseSucceeded) -> list[Reply]:
+        return await self._outcome(ctx, data.case_id, CaseStatus.THANH)
+
+    async def failed(self, ctx: Ctx, data: CaseFailed) -> list[Reply]:
+        return await self._outcome(ctx, data.case_id, CaseStatus.KHONG_THANH)
+
+    async def ended(self, ctx: Ctx, data: CaseEnded) -> list[Reply]:
+        return await self._outcome(ctx, data.case_id, CaseStatus.KET_THUC)
+
+    async def correct(self, ctx: Ctx, data: CaseFix) -> list[Reply]:
+        return await self.fix.start(ctx, await correctable(ctx.uow, ctx.person, data.case_id, ctx.now))
+
+    async def add_note(self, ctx: Ctx, data: CaseNote) -> list[Reply]:
+        return await self.note.start(ctx, await changeable(ctx.uow, ctx.person, data.case_id))
+
+    async def ask_reopen(self, ctx: Ctx, data: CaseReopen) -> list[Reply]:
+        case = await changeable(ctx.uow, ctx.person, data.case_id)
+        check_reopen(case.status)
+        return [
+            ctx.say(
+                "case.confirm_reopen",
+                rows(
+                    ctx.button("case.confirm_reopen_yes", CaseReopenConfirmed(case.id)),
+                    ctx.button("common.back", CaseView(case.id)),
+                ),
+                number=case.number,
+            )
+        ]
+
+    async def reopen(self, ctx: Ctx, data: CaseReopenConfirmed) -> list[Reply]:
+        await reopen(ctx.uow, ctx.person, data.case_id, ctx.now)
+        return await self.view(ctx, CaseView(data.case_id))
