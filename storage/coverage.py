@@ -12,8 +12,18 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import case_visible, person_visible, under, unit_in_scope
-from storage.models import Case, CaseStatus, Person, Role, Unit, UnitKind, case_number
-from storage.models_outbox import Training, TrainingInvite, TrainingStatus
+from storage.models import (
+    Case,
+    CaseStatus,
+    Person,
+    Role,
+    Training,
+    TrainingInvite,
+    TrainingStatus,
+    Unit,
+    UnitKind,
+    case_number,
+)
 from storage.registers import MEDIATOR_ROLES, in_office
 
 

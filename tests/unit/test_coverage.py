@@ -32,8 +32,7 @@ from openpyxl import load_workbook
 
 from storage.db import Database
 from storage.migrate import upgrade_async
-from storage.models import Person, Role, Unit, UnitKind
-from storage.models_outbox import Training, TrainingInvite, TrainingStatus
+from storage.models import Person, Role, Training, TrainingInvite, TrainingStatus, Unit, UnitKind
 from tests.cli import run_bot
 from tests.support import START, Chat, Clock, make_engine
 from tests.unit.officials_fixtures import add_person
