@@ -169,7 +169,9 @@ class TelegramChannel:
                 markup = keyboard(reply) if i == len(parts) - 1 else None
                 await _one(bot.send_message(chat_id, part, reply_markup=markup), past_timeouts)
             if reply.file is not None:
-                data = InputFile(reply.file.data, filename=reply.file.filename)
+                ref = getattr(reply.file, "ref", "")  # a file a user sent us in chat: on by its file_id
+                data = ref.removeprefix("telegram:") if ref.startswith("telegram:") and not reply.file.data \
+                    else InputFile(reply.file.data, filename=reply.file.filename)
                 if reply.file.kind == "image":
                     await _one(bot.send_photo(chat_id, data), past_timeouts)
                 else:

@@ -241,3 +241,20 @@ async def test_latest_first_a_page_at_a_time(db, world, engine, clock, province_
     await mediator.press("Xem thêm")
     assert "(9–10 trên 10)" in mediator.text
     assert mediator.replies[-1].choices()[0].label.startswith("📄 Tài liệu số 01")
+
+
+async def test_telegram_sends_a_kept_file_on_by_its_file_id(db, world, engine):
+    """A document opened on Telegram goes as the file_id Telegram gave the official's upload."""
+    from bot.channels.telegram import TelegramChannel
+    from handlers.common.outbox import StoredFile
+    from handlers.kit.core import Reply
+    from tests.fakes.fake_request import FakeRequest
+
+    request = FakeRequest()
+    channel = TelegramChannel(engine, engine.deps.catalog, token="123456:TEST", base_url="http://fake")
+    app = channel.build(request=request, updates_request=FakeRequest(), rate_limit=False)
+    async with app:
+        kept = StoredFile("so-tay.pdf", b"", "document", "telegram:BQACAgIAAxk")
+        await channel.send(app.bot, 555001, [Reply("📄 Sổ tay hòa giải", file=kept)])
+    assert [m["document"] for m in request.sent("sendDocument")] == ["BQACAgIAAxk"]
+    assert request.files == [] and request.rejected == []
