@@ -26,6 +26,16 @@ CHUNK = 400  # rows per INSERT (SQLite allows 32,766 bound values per statement)
 REACHED = (DeliveryStatus.SENT, DeliveryStatus.SENDING, DeliveryStatus.UNCERTAIN)
 
 
+def _padded(ids: Sequence[int]) -> list[int]:
+    """The ids, the last one repeated up to a power of two: IN (…) takes a handful of shapes, so
+    the driver's prepared statements are reused instead of planned again for every length."""
+    out = list(ids)
+    size = 1
+    while size < len(out):
+        size *= 2
+    return out + out[-1:] * (size - len(out))
+
+
 class OutboxRepo:
     """Works on a session, or (the dispatcher's state writes) on a plain connection."""
 
@@ -210,8 +220,8 @@ class OutboxRepo:
                 .where(t.id == bindparam("d_id"), t.status == DeliveryStatus.CLAIMED, t.claimed_by == worker)
                 .values(status=DeliveryStatus.SENDING, channel=bindparam("d_channel"), external_id=bindparam("d_ext")))
         await self.s.execute(stmt, [{"d_id": i, "d_channel": c, "d_ext": e} for i, c, e in rows])
-        q = select(Delivery.id).where(Delivery.id.in_([r[0] for r in rows]), Delivery.status == DeliveryStatus.SENDING,
-                                      Delivery.claimed_by == worker)
+        q = select(Delivery.id).where(Delivery.id.in_(_padded([r[0] for r in rows])),
+                                      Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_by == worker)
         return set(await self.s.scalars(q))
 
     async def finish_many(self, delivery_ids: Sequence[int], status: DeliveryStatus, now: dt.datetime) -> None:
@@ -220,7 +230,7 @@ class OutboxRepo:
         if status is DeliveryStatus.SENT:
             values["sent_at"] = now
         q = (update(Delivery)
-             .where(Delivery.id.in_(list(delivery_ids)),
+             .where(Delivery.id.in_(_padded(delivery_ids)),
                     Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
              .values(**values).execution_options(synchronize_session=False))
         await self.s.execute(q)
