@@ -32,7 +32,9 @@ from storage.db import Database
 from storage.erasure import forget_freed_pages
 
 log = logging.getLogger(__name__)
-LOCK_KEY = 0x6867_0004  # "hg", issue 4: the PostgreSQL advisory lock of the clock's leader
+# the PostgreSQL advisory lock of the clock's leader ("hg" and a serial number); the value never changes:
+# during an upgrade, workers of the old and the new version contend for the same lock
+LOCK_KEY = 0x6867_0004
 RETRY_LEADERSHIP = 30.0
 CHECK_LOCK = 10.0  # how often the leader makes sure its lock's session is alive
 # update ids are kept this long against redeliveries (Telegram and Zalo retry for hours, not days)

@@ -1,4 +1,4 @@
-"""Wiring of reminders and pushes (issue #4) for the composition root: settings → policy,
+"""Wiring of reminders and pushes for the composition root: settings → policy,
 and the clock + dispatcher running beside the channels."""
 
 from __future__ import annotations

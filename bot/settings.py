@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     thu_lao_vu_viec: int = 300_000
     thu_lao_thanh: int = 400_000
     ho_tro_to_thang: int = 150_000
-    # reminders and pushes (issue #4): see README's configuration table
+    # reminders and pushes: see README's configuration table
     reminder_offsets: str = "3d,2h"
     quiet_hours: str = "21:00-07:00"
     stale_case_days: int = 30

@@ -13,7 +13,9 @@ from storage.schema import Base, compared
 
 config = context.config
 target_metadata = Base.metadata
-MIGRATION_LOCK = 0x6867_0007  # "hg", issue 7: workers starting together migrate one at a time
+# workers starting together migrate one at a time: a PostgreSQL advisory lock ("hg" and a serial
+# number), never changed, so that workers of two versions starting together also take turns
+MIGRATION_LOCK = 0x6867_0007
 
 
 def _run(connection: Connection) -> None:

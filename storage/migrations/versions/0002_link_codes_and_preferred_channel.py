@@ -1,4 +1,4 @@
-"""link codes and preferred channel (Telegram ↔ Zalo linking, issue #6)
+"""link codes and preferred channel (Telegram ↔ Zalo linking)
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""officials desk: stat rollups, help requests, mediators leaving (issue #5)
+"""officials desk: stat rollups, help requests, mediators leaving
 
 Revision ID: 0003
 Revises: 0002

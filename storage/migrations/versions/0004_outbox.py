@@ -1,4 +1,4 @@
-"""outbox: pushes, deliveries, trainings, report deadlines (issue #4)
+"""outbox: pushes, deliveries, trainings, report deadlines
 
 Revision ID: 0004
 Revises: 0003
