@@ -27,7 +27,8 @@ from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
 from handlers.common.person_steps import MAX_NAME
 from handlers.invites.views import USES, invite_link
-from handlers.onboarding.usecases import ROLE_UNIT_KINDS, InviteError, create_invite
+from handlers.kit.errors import UserError
+from handlers.onboarding.usecases import ROLE_UNIT_KINDS, create_invite
 from storage.db import UnitOfWork
 from storage.models import Person, Role, Unit, UnitKind
 
@@ -173,7 +174,7 @@ async def _invite(uow, t: Catalog, settings: Settings, at: dt.datetime, role: Ro
     try:
         invite = await create_invite(uow, role=role if person is None else person.role, unit=unit,
                                      now=at, days=days, uses=uses, person=person)
-    except InviteError as err:
+    except UserError as err:
         print(t.t("cli.invite_error", reason=t.t(err.key)))
         return 2
     print(t.t("cli.invite_line", code=invite.code, role=t.t(f"role.{invite.role.value}"),

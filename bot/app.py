@@ -16,24 +16,29 @@ from zoneinfo import ZoneInfo
 from bot.heartbeat import Heartbeat
 from bot.settings import Settings
 from content.catalog import load_catalog
+from handlers.broadcasts.views import Broadcasts
 from handlers.cases.views import Cases
 from handlers.commend.views import Commend
+from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.deadlines.views import Deadlines
 from handlers.documents.views import Documents
-from handlers.common.outbox import PushPolicy
 from handlers.intents import Intents
 from handlers.invites.views import Invites
 from handlers.kit.core import Deps
 from handlers.kit.engine import Engine
+from handlers.kit.events import Events, PersonJoined, PersonMoved
 from handlers.linking.views import Linking
 from handlers.onboarding.views import Onboarding
 from handlers.privacy.views import Privacy
 from handlers.qa.chat import LegalQa
-from handlers.reminders.views import reminder_slices
+from handlers.reminders.views import Reminders
 from handlers.reports.money import Rates
 from handlers.reports.views import Reports
 from handlers.stats.views import Stats
 from handlers.support.views import Support
 from handlers.teams.views import Teams
+from handlers.trainings.usecases import invite_to_upcoming
+from handlers.trainings.views import Trainings
 from storage.crypto import KeyProblem, KeySource, PartyCipher, key_file_key, key_source
 from storage.db import Database
 from storage.keycheck import check_key
@@ -57,19 +62,34 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                  clock: Callable[[], dt.datetime] = system_clock, bot_username: str = "",
                  invite_days: int = 14, rates: Rates | None = None, push: PushPolicy | None = None,
                  retention_years: int = 5) -> Engine:
-    deps = Deps(catalog=load_catalog(), clock=clock, tz=ZoneInfo(timezone), bot_username=bot_username,
-                invite_days=invite_days)
+    """Every slice the bot answers with, and how slices react to each other's events."""
+    catalog, tz, policy = load_catalog(), ZoneInfo(timezone), push or PushPolicy()
+    deps = Deps(catalog=catalog, clock=clock, tz=tz, push=PushEnv(catalog, tz, policy),
+                bot_username=bot_username, invite_days=invite_days)
+    subscribe(deps.events, deps.push)
     engine: Engine | None = None
-    push = push or PushPolicy()
-    onboarding = Onboarding(lambda: engine.command_list, push)
+    onboarding = Onboarding(lambda: engine.command_list)
     linking = Linking(lambda: engine.command_list)
     engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
                                Intents(lambda: engine).slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
-                               Teams(push).slice(), Support(push).slice(), Commend().slice(),
-                               *reminder_slices(push), Privacy(retention_years).slice(),
-                               Documents().slice()])
+                               Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
+                               Trainings(policy).slice(), Deadlines(policy).slice(), Broadcasts().slice(),
+                               Reminders().slice(), Privacy(retention_years).slice(), Documents().slice()])
     return engine
+
+
+def subscribe(events: Events, push: PushEnv) -> None:
+    """Who joins, or is moved to another team, is invited to the upcoming trainings covering it."""
+
+    async def joined(uow, event: PersonJoined) -> None:
+        await invite_to_upcoming(uow, push, event.person, event.at, joined=True)
+
+    async def moved(uow, event: PersonMoved) -> None:
+        await invite_to_upcoming(uow, push, event.person, event.at, joined=False)
+
+    events.subscribe(PersonJoined, joined)
+    events.subscribe(PersonMoved, moved)
 
 
 @cache

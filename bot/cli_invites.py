@@ -11,8 +11,9 @@ from bot.cli_common import unit_of
 from bot.settings import Settings
 from content.catalog import Catalog
 from handlers.invites.views import revoke_invite
+from handlers.kit.errors import UserError
 from handlers.kit.text import clean_name
-from handlers.onboarding.usecases import InviteError, looks_like_code
+from handlers.onboarding.usecases import looks_like_code
 from storage.db import UnitOfWork
 
 COMMANDS = ("invites", "revoke")
@@ -56,7 +57,7 @@ async def _revoke(uow: UnitOfWork, t: Catalog, key: str, now: dt.datetime) -> in
         invite = await uow.invites.by_id(int(number))
     try:
         invite = await revoke_invite(uow, None, invite, now)
-    except InviteError:
+    except UserError:
         print(t.t("cli_codes.not_found", code=typed))
         return 2
     print(t.t("cli_codes.revoked", id=invite.id, role=t.t(f"role.{invite.role.value}"),

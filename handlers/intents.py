@@ -25,11 +25,27 @@ if TYPE_CHECKING:
 MAX_WORDS = 8
 # command → the folded phrases that ask for it
 REQUESTS: dict[str, tuple[str, ...]] = {
-    "vuviec": ("ghi vu viec", "ghi vu viec moi", "them vu viec", "nhap vu viec", "tao vu viec",
-               "vu viec moi", "ghi so vu viec", "ghi vao so", "khai bao vu viec",
-               "ghi vu hoa giai"),
-    "cuatoi": ("vu viec cua toi", "xem vu viec", "danh sach vu viec", "cac vu viec cua toi",
-               "vu viec da ghi", "viec cua toi", "vu cua toi"),
+    "vuviec": (
+        "ghi vu viec",
+        "ghi vu viec moi",
+        "them vu viec",
+        "nhap vu viec",
+        "tao vu viec",
+        "vu viec moi",
+        "ghi so vu viec",
+        "ghi vao so",
+        "khai bao vu viec",
+        "ghi vu hoa giai",
+    ),
+    "cuatoi": (
+        "vu viec cua toi",
+        "xem vu viec",
+        "danh sach vu viec",
+        "cac vu viec cua toi",
+        "vu viec da ghi",
+        "viec cua toi",
+        "vu cua toi",
+    ),
     "thongke": ("thong ke", "xem thong ke", "so lieu", "xem so lieu", "dem vu viec"),
     "baocao": ("bao cao", "xuat bao cao", "lam bao cao", "lap bao cao", "tai bao cao"),
     "taphuan": ("tap huan", "lich tap huan", "lop tap huan", "xem tap huan"),
@@ -39,13 +55,60 @@ REQUESTS: dict[str, tuple[str, ...]] = {
     "menu": ("menu", "danh muc", "chuc nang", "mo menu", "xem menu", "trang chu"),
     "help": ("giup", "giup do", "huong dan", "tro giup", "help", "cach dung", "huong dan su dung"),
 }
-GREETINGS = ("xin chao", "chao", "chao ban", "chao bot", "hello", "hi", "alo", "a lo",
-             "chao buoi sang", "chao buoi chieu", "chao em", "chao anh", "chao chi", "chao bac")
-THANKS = ("cam on", "cam on ban", "cam on nhieu", "thanks", "thank you", "tks", "ok cam on",
-          "cam on nhe", "cam on bot", "xin cam on", "cam on a")
-POLITE = ("toi muon", "toi can", "cho toi", "minh muon", "em muon", "anh muon", "chi muon",
-          "bac muon", "giup toi", "giup minh", "vui long", "lam on", "xin", "muon", "a", "nhe",
-          "nha", "voi", "di", "oi", "bot", "xem", "mo")
+GREETINGS = (
+    "xin chao",
+    "chao",
+    "chao ban",
+    "chao bot",
+    "hello",
+    "hi",
+    "alo",
+    "a lo",
+    "chao buoi sang",
+    "chao buoi chieu",
+    "chao em",
+    "chao anh",
+    "chao chi",
+    "chao bac",
+)
+THANKS = (
+    "cam on",
+    "cam on ban",
+    "cam on nhieu",
+    "thanks",
+    "thank you",
+    "tks",
+    "ok cam on",
+    "cam on nhe",
+    "cam on bot",
+    "xin cam on",
+    "cam on a",
+)
+POLITE = (
+    "toi muon",
+    "toi can",
+    "cho toi",
+    "minh muon",
+    "em muon",
+    "anh muon",
+    "chi muon",
+    "bac muon",
+    "giup toi",
+    "giup minh",
+    "vui long",
+    "lam on",
+    "xin",
+    "muon",
+    "a",
+    "nhe",
+    "nha",
+    "voi",
+    "di",
+    "oi",
+    "bot",
+    "xem",
+    "mo",
+)
 NO_WORDS = ("ko", "k", "kg", "khg", "hok", "hong", "hem", "khong a", "ko a", "thoi", "khong co")
 YES_WORDS = ("u", "uh", "um", "o", "vang", "da", "co a", "ok", "oke", "okay", "yes", "dung roi")
 
@@ -102,8 +165,8 @@ def _strip_polite(words: list[str]) -> list[str]:
         for phrase in sorted(POLITE, key=len, reverse=True):
             parts = phrase.split()
             if words[: len(parts)] == parts and len(words) > len(parts):
-                words, changed = words[len(parts):], True
-            elif words[-len(parts):] == parts and len(words) > len(parts):
+                words, changed = words[len(parts) :], True
+            elif words[-len(parts) :] == parts and len(words) > len(parts):
                 words, changed = words[: -len(parts)], True
     return words
 

@@ -11,16 +11,25 @@ from dataclasses import dataclass
 from handlers.common import periods
 from handlers.common.periods import Period, Problem
 from handlers.kit.core import Ctx, Reply
-from handlers.kit.registry import OFFICIALS, Command, Slice
+from handlers.kit.payload import payload
+from handlers.kit.registry import OFFICIALS, Command, On, Slice
 from handlers.stats.render import pct, period_heading, period_rows
 from handlers.stats.usecases import find_unit
-from handlers.stats.views import parse_target, scoped_unit
+from handlers.stats.views import scoped_unit
 from storage.db import UnitOfWork
 from storage.models import CaseStatus, Person, Role, Unit
 
 TOP_PEOPLE = 10
 TOP_TEAMS = 5
 SUCCESS, IN_PROGRESS = CaseStatus.THANH.value, CaseStatus.DANG_HOA_GIAI.value
+
+
+@payload("kt", "v")
+class CommendPeriod:
+    """The shortlist of a unit (0: one's own) over another period (a code of handlers/common/periods.py)."""
+
+    unit_id: int
+    period: str
 
 
 @dataclass
@@ -45,8 +54,9 @@ class Candidate:
 
 def candidate(id_: int, name: str, team: str, results: Counter[str], trainings: int) -> Candidate:
     handled = sum(results.values())
-    return Candidate(id_, name, team, handled, results.get(SUCCESS, 0), handled - results.get(IN_PROGRESS, 0),
-                     trainings)
+    return Candidate(
+        id_, name, team, handled, results.get(SUCCESS, 0), handled - results.get(IN_PROGRESS, 0), trainings
+    )
 
 
 def ranked(cands: list[Candidate], top: int) -> list[Candidate]:
@@ -54,8 +64,9 @@ def ranked(cands: list[Candidate], top: int) -> list[Candidate]:
     return sorted(keep, key=lambda c: (-c.points, -(c.rate or 0), c.name, c.id))[:top]
 
 
-async def shortlist(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period,
-                    tz: dt.tzinfo, now: dt.datetime) -> tuple[list[Candidate], list[Candidate], bool]:
+async def shortlist(
+    uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, tz: dt.tzinfo, now: dt.datetime
+) -> tuple[list[Candidate], list[Candidate], bool]:
     """(mediators, teams, whether training attendance was counted). A training counts when it
     took place (started by now, not cancelled) in the period and the person attended it."""
     s, e = period.start, period.end
@@ -65,24 +76,31 @@ async def shortlist(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period,
     attended = await uow.registers.attendance(viewer, unit, low, high) if low <= high else None
     people = await uow.registers.people(viewer, sorted({*by_person, *(attended or {})}))
     came = attended or {}
-    mediators = [candidate(p.id, p.full_name, p.unit.name, by_person.get(p.id, Counter()), came.get(p.id, 0))
-                 for p in people.values() if p.role in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)]
+    mediators = [
+        candidate(p.id, p.full_name, p.unit.name, by_person.get(p.id, Counter()), came.get(p.id, 0))
+        for p in people.values()
+        if p.role in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
+    ]
     by_team = await uow.registers.team_results(viewer, unit, s, e)
     team_training: Counter[int] = Counter()
     for p in people.values():
         team_training[p.unit_id] += (attended or {}).get(p.id, 0)
     teams = {t.id: t for t in await uow.registers.teams(viewer, unit)}
-    crews = [candidate(tid, team.name, "", by_team.get(tid, Counter()), team_training[tid])
-             for tid, team in teams.items()]
+    crews = [
+        candidate(tid, team.name, "", by_team.get(tid, Counter()), team_training[tid]) for tid, team in teams.items()
+    ]
     return ranked(mediators, TOP_PEOPLE), ranked(crews, TOP_TEAMS), attended is not None
 
 
 class Commend:
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("khenthuong", self.commend_command, OFFICIALS, "help.khenthuong",
-                              "menu.khenthuong", menu_rank=38)],
-            actions={"kt": self.commend_button},
+            commands=[
+                Command(
+                    "khenthuong", self.commend_command, OFFICIALS, "help.khenthuong", "menu.khenthuong", menu_rank=38
+                )
+            ],
+            buttons=[On(CommendPeriod, self.period_button, roles=OFFICIALS)],
         )
 
     async def commend_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -97,26 +115,23 @@ class Commend:
             unit = found[0]
         return [await self._show(ctx, unit, period or periods.this("year", ctx.today))]
 
-    async def commend_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        if ctx.person.role not in OFFICIALS:
-            return [ctx.say("error.not_for_role")]
-        target = parse_target(parts)
-        unit = await scoped_unit(ctx, target[0]) if target else None
-        if target is None or unit is None or parts[0] != "v":
+    async def period_button(self, ctx: Ctx, data: CommendPeriod) -> list[Reply]:
+        period = periods.from_code(data.period)
+        unit = await scoped_unit(ctx, data.unit_id) if period is not None else None
+        if period is None or unit is None:
             return [ctx.say("stats.not_found")]
-        return [await self._show(ctx, unit, target[1])]
+        return [await self._show(ctx, unit, period)]
 
     async def _show(self, ctx: Ctx, unit: Unit, period: Period) -> Reply:
         people, teams, with_trainings = await shortlist(ctx.uow, ctx.person, unit, period, ctx.deps.tz, ctx.now)
-        lines = [ctx.t("commend.title", unit=unit.name, period=period_heading(ctx.t, period)),
-                 ctx.t("commend.how" if with_trainings else "commend.how_no_training")]
+        lines = [
+            ctx.t("commend.title", unit=unit.name, period=period_heading(ctx.t, period)),
+            ctx.t("commend.how" if with_trainings else "commend.how_no_training"),
+        ]
         lines.append(ctx.t("commend.people_title") if people else ctx.t("commend.nobody"))
         suffix = "" if with_trainings else "_no_training"
         for i, c in enumerate(people, 1):
-            lines.append(ctx.t(f"commend.person_line{suffix}", n=i, name=c.name, team=c.team,
-                               **self._numbers(ctx, c)))
+            lines.append(ctx.t(f"commend.person_line{suffix}", n=i, name=c.name, team=c.team, **self._numbers(ctx, c)))
         if teams:
             lines.append(ctx.t("commend.teams_title"))
         for i, c in enumerate(teams, 1):
@@ -126,6 +141,10 @@ class Commend:
 
     @staticmethod
     def _numbers(ctx: Ctx, c: Candidate) -> dict[str, str | int]:
-        return {"points": c.points, "handled": c.handled, "success": c.success,
-                "rate": pct(c.rate) + "%" if c.rate is not None else ctx.t("stats.no_rate"),
-                "trainings": c.trainings}
+        return {
+            "points": c.points,
+            "handled": c.handled,
+            "success": c.success,
+            "rate": pct(c.rate) + "%" if c.rate is not None else ctx.t("stats.no_rate"),
+            "trainings": c.trainings,
+        }

@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from content.catalog import Catalog
+from handlers.kit.events import Events
 from handlers.kit.payload import pack
 
 if TYPE_CHECKING:
+    from handlers.common.outbox import PushEnv
     from storage.db import UnitOfWork
     from storage.models import Account, Conversation, Person
 
@@ -79,8 +81,10 @@ class Deps:
     catalog: Catalog
     clock: Callable[[], dt.datetime]
     tz: ZoneInfo
+    push: PushEnv  # what pushes are rendered and timed with (catalog, zone, reminder policy)
     bot_username: str = ""
     invite_days: int = 14
+    events: Events = field(default_factory=Events)  # reactions across slices (handlers/kit/events.py)
     extras: dict[str, Any] = field(default_factory=dict)
 
 

@@ -112,6 +112,14 @@ def _read(text: str, kind: Any) -> Any:
     return kind(text)  # an Enum: ValueError for an unknown member
 
 
+def read_int(text: str) -> int | None:
+    """A number as a payload field reads it (a flow choice's value, a typed id); None if it is not one."""
+    try:
+        return _read(text, int)
+    except ValueError:
+        return None
+
+
 def pack(data: object) -> str:
     kind = kind_of(type(data))
     last = len(kind.fields) - 1

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import string
 from collections.abc import Callable
 
 from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
-from handlers.kit.registry import EVERYONE, Command, Slice
+from handlers.kit.payload import payload
+from handlers.kit.registry import EVERYONE, Command, On, Slice
 from handlers.kit.text import fold
 from handlers.onboarding.usecases import CODE_ALPHABET
 from handlers.onboarding.views import show_menu
@@ -30,20 +33,23 @@ def new_link_code() -> str:
     """Six characters with at least one digit, so a plain word is never taken for a code."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_LENGTH))
-        if any(ch.isdecimal() for ch in code) and any(ch.isalpha() for ch in code):
+        if any(ch in string.digits for ch in code) and any(ch.isalpha() for ch in code):
             return code
 
 
 def looks_like_link_code(text: str) -> bool:
     t = text.strip().upper()
-    return (len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t)
-            and any(ch.isdecimal() for ch in t))
+    return len(t) == LINK_LENGTH and all(ch in CODE_ALPHABET for ch in t) and any(ch in string.digits for ch in t)
 
 
-class LinkError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
+AUTO = "auto"  # reminders go to the app used last
+
+
+@payload("link", "pref")
+class LinkPref:
+    """«Nhắc nhở qua Zalo»: where reminders go (a PUSH_CHANNELS name, or AUTO)."""
+
+    channel: str
 
 
 # --- use cases (the engine's unit of work commits) ----------------------------------------
@@ -58,25 +64,29 @@ async def make_link_code(uow: UnitOfWork, person: Person, now: dt.datetime) -> s
 
 
 async def link_account(uow: UnitOfWork, account: Account, code: str, now: dt.datetime) -> Person:
-    """Give this chat account to the person whose code it is; LinkError says why not."""
+    """Give this chat account to the person whose code it is; UserError says why not."""
     target = f"account:{account.id}"
     if await uow.links.failures_since(target, now - FAILURE_WINDOW) >= MAX_FAILURES:
-        raise LinkError("link.too_many")
+        raise UserError("link.too_many")
     person_id = await uow.links.spend(code.strip().upper(), now)
     if person_id is None:
-        await uow.audit.add(AuditEntry(at=now, person_id=account.person_id, action="link_failed",
-                                       target=target, detail={}))
-        raise LinkError("link.bad_code")
+        await uow.audit.add(
+            AuditEntry(at=now, person_id=account.person_id, action="link_failed", target=target, detail={})
+        )
+        raise UserError("link.bad_code")
     if account.person_id == person_id:
-        raise LinkError("link.already")
+        raise UserError("link.already")
     if account.person_id is not None:
-        raise LinkError("link.taken")
+        raise UserError("link.taken")
     person = await uow.people.get(person_id)
     if person is None or not person.active:
-        raise LinkError("link.bad_code")
+        raise UserError("link.bad_code")
     account.person_id = person.id
-    await uow.audit.add(AuditEntry(at=now, person_id=person.id, action="link_account",
-                                   target=target, detail={"channel": account.channel}))
+    await uow.audit.add(
+        AuditEntry(
+            at=now, person_id=person.id, action="link_account", target=target, detail={"channel": account.channel}
+        )
+    )
     return person
 
 
@@ -85,7 +95,7 @@ async def set_preferred_channel(uow: UnitOfWork, person: Person, channel: str | 
     if channel is not None:
         accounts = await uow.accounts.of_person(person.id)
         if channel not in PUSH_CHANNELS or all(a.channel != channel for a in accounts):
-            raise LinkError("link.pref_no_account")
+            raise UserError("link.pref_no_account")
     person.preferred_channel = channel
 
 
@@ -101,9 +111,8 @@ class Linking:
 
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("lienket", self.link_command, EVERYONE, "help.lienket",
-                              "menu.lienket", menu_rank=90)],
-            actions={"link": self.link_button},
+            commands=[Command("lienket", self.link_command, EVERYONE, "help.lienket", "menu.lienket", menu_rank=90)],
+            buttons=[On(LinkPref, self.pref_button)],
             free_text=self.code_text,
         )
 
@@ -123,15 +132,11 @@ class Linking:
             return await self._redeem(ctx, words[0])
         return None
 
-    async def link_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        if len(parts) != 2 or parts[0] != "pref":
-            return [ctx.say("error.stale_button")]
-        channel = None if parts[1] == "auto" else parts[1]
+    async def pref_button(self, ctx: Ctx, data: LinkPref) -> list[Reply]:
+        channel = None if data.channel == AUTO else data.channel
         try:
             await set_preferred_channel(ctx.uow, ctx.person, channel)
-        except LinkError as err:
+        except UserError as err:  # named with the app's name, which the use case does not know
             return [ctx.say(err.key, channel=channel_name(ctx, channel or ""))]
         if channel is None:
             return [ctx.say("link.pref_saved_auto")]
@@ -141,13 +146,18 @@ class Linking:
         here = channel_name(ctx, ctx.account.channel)
         try:
             person = await link_account(ctx.uow, ctx.account, code, ctx.now)
-        except LinkError as err:
+        except UserError as err:  # the app's name and the code's lifetime, for any of its messages
             return [ctx.say(err.key, channel=here, minutes=int(LINK_TTL.total_seconds() // 60))]
         Flow.end(ctx)  # whatever this account was doing before it had a person is dropped
         await ctx.uow.people.with_unit(person)
         ctx.person = person
-        done = ctx.say("link.done", channel=here, name=person.full_name,
-                       role=ctx.t(f"role.{person.role.value}"), unit=person.unit.name)
+        done = ctx.say(
+            "link.done",
+            channel=here,
+            name=person.full_name,
+            role=ctx.t(f"role.{person.role.value}"),
+            unit=person.unit.name,
+        )
         return [done, *await show_menu(ctx, self._commands())]
 
     async def _status(self, ctx: Ctx, code: str) -> Reply:
@@ -163,14 +173,18 @@ class Linking:
                 when = ctx.local(account.last_seen_at).strftime("%d/%m/%Y")
                 lines.append(ctx.t("link.account_line", channel=name, date=when))
         preferred = ctx.person.preferred_channel
-        lines.append(ctx.t("link.preferred", channel=channel_name(ctx, preferred)) if preferred
-                     else ctx.t("link.preferred_auto"))
+        lines.append(
+            ctx.t("link.preferred", channel=channel_name(ctx, preferred)) if preferred else ctx.t("link.preferred_auto")
+        )
         lines += ["", ctx.t("link.code", code=code, minutes=int(LINK_TTL.total_seconds() // 60))]
         apps = [c for c in PUSH_CHANNELS if any(a.channel == c for a in accounts)]
         buttons = []
         if len(apps) > 1:
-            buttons = [ctx.button("link.pref_button", f"link:pref:{c}",
-                                  channel=channel_name(ctx, c)) for c in apps if c != preferred]
+            buttons = [
+                ctx.button("link.pref_button", LinkPref(c), channel=channel_name(ctx, c))
+                for c in apps
+                if c != preferred
+            ]
             if preferred:
-                buttons.append(ctx.button("link.pref_auto_button", "link:pref:auto"))
+                buttons.append(ctx.button("link.pref_auto_button", LinkPref(AUTO)))
         return Reply("\n".join(lines), rows(*buttons))

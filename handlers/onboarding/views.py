@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handlers.common.outbox import PushPolicy
-from handlers.common.person_steps import PersonFactsFlow
-from handlers.invites.views import MAX_WRONG, WRONG_WINDOW, check_code
-from handlers.kit.core import Button, Ctx, Reply, rows
+from handlers.common.person_steps import FactStep, PersonFactsFlow
+from handlers.invites.views import check_code
+from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.events import PersonJoined
 from handlers.kit.flow import Flow
-from handlers.kit.registry import EVERYONE, Command, Slice, allowed, role_of
+from handlers.kit.registry import EVERYONE, Cmd, Command, Slice, allowed, role_of
 from handlers.kit.text import clean_name
-from handlers.onboarding.usecases import InviteError, join, looks_like_code
-from handlers.trainings.render import env_of
-from handlers.trainings.usecases import invite_to_upcoming
+from handlers.onboarding.usecases import join, looks_like_code
 from storage.models import InviteCode
-
-WRONG_MINUTES = int(WRONG_WINDOW.total_seconds() // 60)
 
 
 def profile_name(ctx: Ctx) -> str:
@@ -29,15 +25,14 @@ class JoinFlow(PersonFactsFlow):
 
     name = "join"
 
-    def __init__(self, commands: Callable[[], list[Command]], policy: PushPolicy) -> None:
+    def __init__(self, commands: Callable[[], list[Command]]) -> None:
         self._commands = commands
-        self.policy = policy
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
         shown = profile_name(ctx)
         if not shown:
             return [ctx.say("join.ask_name")]
-        use = self.option(ctx, "name", "as_shown", "join.use_name", name=shown)
+        use = self.option(ctx, FactStep.NAME, "as_shown", "join.use_name", name=shown)
         return [ctx.say("join.ask_name", rows(use))]
 
     async def pick_name(self, ctx: Ctx, value: str) -> list[Reply]:
@@ -48,39 +43,55 @@ class JoinFlow(PersonFactsFlow):
         invite = await ctx.uow.invites.by_id(int(data.get("invite_id") or 0))
         if invite is None and data.get("code"):  # a join begun before codes were kept as digests
             invite = await ctx.uow.invites.get(str(data["code"]))
-        return await finish_join(ctx, self._commands(), self.policy, invite,
-                                 full_name=data["full_name"], sex=data["sex"],
-                                 ethnic_minority=value == "yes")
+        return await finish_join(
+            ctx, self._commands(), invite, full_name=data["full_name"], sex=data["sex"], ethnic_minority=value == "yes"
+        )
 
 
-async def finish_join(ctx: Ctx, commands: list[Command], policy: PushPolicy,
-                      invite: InviteCode | None, *, full_name: str, sex: str | None,
-                      ethnic_minority: bool) -> list[Reply]:
+async def finish_join(
+    ctx: Ctx,
+    commands: list[Command],
+    invite: InviteCode | None,
+    *,
+    full_name: str,
+    sex: str | None,
+    ethnic_minority: bool,
+) -> list[Reply]:
     Flow.end(ctx)
     person = None
     if invite is not None and invite.live(ctx.now):
-        person = await join(ctx.uow, ctx.account, invite, ctx.now, full_name=full_name, sex=sex,
-                            ethnic_minority=ethnic_minority)
+        person = await join(
+            ctx.uow, ctx.account, invite, ctx.now, full_name=full_name, sex=sex, ethnic_minority=ethnic_minority
+        )
     if person is None:
         return [ctx.say("join.code_gone")]
     ctx.person = person
-    await invite_to_upcoming(ctx.uow, env_of(ctx, policy), person, ctx.now, joined=True)
-    welcome = ctx.say("join.welcome", name=person.full_name,
-                      role=ctx.t(f"role.{person.role.value}"), unit=person.unit.name)
+    await ctx.deps.events.publish(ctx.uow, PersonJoined(person, ctx.now))
+    welcome = ctx.say(
+        "join.welcome", name=person.full_name, role=ctx.t(f"role.{person.role.value}"), unit=person.unit.name
+    )
     return [welcome, *await show_menu(ctx, commands)]
 
 
 class Onboarding:
-    def __init__(self, commands: Callable[[], list[Command]], policy: PushPolicy) -> None:
+    def __init__(self, commands: Callable[[], list[Command]]) -> None:
         self._commands = commands  # the engine's full list, for /help and /menu
-        self.join_flow = JoinFlow(commands, policy)
+        self.join_flow = JoinFlow(commands)
 
     def slice(self) -> Slice:
         return Slice(
             commands=[
                 Command("start", self.start_command, EVERYONE, "help.start", global_=True),
-                Command("help", self.help_command, EVERYONE, "help.help", "menu.help",
-                        aliases=("trogiup",), global_=True, menu_rank=99),
+                Command(
+                    "help",
+                    self.help_command,
+                    EVERYONE,
+                    "help.help",
+                    "menu.help",
+                    aliases=("trogiup",),
+                    global_=True,
+                    menu_rank=99,
+                ),
                 Command("menu", self.menu_command, EVERYONE, "help.menu", global_=True),
                 Command("huy", self.cancel_command, EVERYONE, "help.huy", global_=True),
             ],
@@ -92,22 +103,25 @@ class Onboarding:
         if ctx.person is not None:
             if ctx.conv.flow:
                 return [ctx.say("flow.busy")]
-            return [ctx.say("join.already", role=ctx.t(f"role.{ctx.person.role.value}"),
-                            unit=ctx.person.unit.name), *await show_menu(ctx, self._commands())]
+            return [
+                ctx.say("join.already", role=ctx.t(f"role.{ctx.person.role.value}"), unit=ctx.person.unit.name),
+                *await show_menu(ctx, self._commands()),
+            ]
         if not arg:
             return [ctx.say("join.how_to")]
-        try:
-            invite = await check_code(ctx.uow, ctx.account, arg.split()[0][:32], ctx.now)
-        except InviteError as err:
-            return [ctx.say(err.key, count=MAX_WRONG, minutes=WRONG_MINUTES)]
+        invite = await check_code(ctx.uow, ctx.account, arg.split()[0][:32], ctx.now)
         if invite.person_id is not None:  # an official created from the CLI: nothing to ask
             person = await ctx.uow.people.get(invite.person_id)
-            return await finish_join(ctx, self._commands(), self.join_flow.policy, invite,
-                                     full_name=person.full_name,
-                                     sex=person.sex, ethnic_minority=person.ethnic_minority)
-        self.join_flow.begin(ctx, "name", invite_id=invite.id)  # the draft holds no code
-        intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"),
-                        unit=invite.unit.name)
+            return await finish_join(
+                ctx,
+                self._commands(),
+                invite,
+                full_name=person.full_name,
+                sex=person.sex,
+                ethnic_minority=person.ethnic_minority,
+            )
+        self.join_flow.begin(ctx, FactStep.NAME, invite_id=invite.id)  # the draft holds no code
+        intro = ctx.say("join.code_ok", role=ctx.t(f"role.{invite.role.value}"), unit=invite.unit.name)
         return [intro, *await self.join_flow.ask_name(ctx)]
 
     async def code_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
@@ -134,13 +148,14 @@ class Onboarding:
     async def cancel_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         had_flow = bool(ctx.conv.flow)
         Flow.end(ctx)
-        return [ctx.say("flow.cancelled" if had_flow else "flow.nothing_to_cancel"),
-                *await show_menu(ctx, self._commands())]
+        return [
+            ctx.say("flow.cancelled" if had_flow else "flow.nothing_to_cancel"),
+            *await show_menu(ctx, self._commands()),
+        ]
 
 
 async def show_menu(ctx: Ctx, commands: list[Command]) -> list[Reply]:
-    items = sorted((c for c in commands if c.menu_key and allowed(c, ctx)),
-                   key=lambda c: c.menu_rank)
-    buttons = [Button(ctx.t(c.menu_key), f"cmd:{c.name}") for c in items]
+    items = sorted((c for c in commands if c.menu_key and allowed(c, ctx)), key=lambda c: c.menu_rank)
+    buttons = [ctx.button(c.menu_key, Cmd(c.name)) for c in items]
     key = "menu.title" if role_of(ctx) is not None else "menu.title_guest"
     return [ctx.say(key, rows(*buttons))]

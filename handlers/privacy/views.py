@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from handlers.cases.buttons import CaseView
 from handlers.common.parties import (
     ERASED,
     ERASED_MARK,
@@ -33,7 +34,8 @@ from handlers.common.parties import (
     render,
 )
 from handlers.kit.core import Ctx, Reply, rows
-from handlers.kit.registry import EVERYONE, Command, Slice
+from handlers.kit.registry import EVERYONE, OFFICIALS, Command, On, Slice
+from handlers.privacy.buttons import EraseParties, ErasePartiesAsk
 from storage.access import can_view_case
 from storage.db import UnitOfWork
 from storage.erasure import (
@@ -86,8 +88,9 @@ async def open_drafts_text(uow: UnitOfWork) -> list[tuple[Any, list[str]]]:
     return [(conv, _strings([conv.data, conv.choices])) for conv in await uow.erasure.open_drafts()]
 
 
-async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now: dt.datetime,
-                         reason: str, drafts: list | None = None) -> bool:
+async def anonymise_case(
+    uow: UnitOfWork, case: Case, actor: Person | None, now: dt.datetime, reason: str, drafts: list | None = None
+) -> bool:
     """Erase the parties of a case everywhere they are; False if they already were.
     `drafts`: the open drafts with their strings (`open_drafts_text`), when erasing many."""
     if is_erased(case.parties):
@@ -104,8 +107,7 @@ async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now:
     _scrub(case, stored, skip=("parties",))
     for event in found.events:
         if isinstance(event.change, dict):
-            event.change = {k: deep(v, lambda _: "") if k in BLANK_WHEN_ERASED else v
-                            for k, v in event.change.items()}
+            event.change = {k: deep(v, lambda _: "") if k in BLANK_WHEN_ERASED else v for k, v in event.change.items()}
         _scrub(event, stored)
     for request in found.requests:
         _scrub(request, stored)
@@ -116,14 +118,19 @@ async def anonymise_case(uow: UnitOfWork, case: Case, actor: Person | None, now:
             expire_draft(conv)
     case.parties = erased(case.parties)
     case.updated_at = now
-    await uow.audit.add(AuditEntry(at=now, person_id=actor.id if actor else None,
-                                   action="anonymise_parties", target=f"case:{case.id}",
-                                   detail={"reason": reason}))
+    await uow.audit.add(
+        AuditEntry(
+            at=now,
+            person_id=actor.id if actor else None,
+            action="anonymise_parties",
+            target=f"case:{case.id}",
+            detail={"reason": reason},
+        )
+    )
     return True
 
 
-async def anonymise_old_cases(uow: UnitOfWork, now: dt.datetime, years: int,
-                              batch: int = 500) -> int:
+async def anonymise_old_cases(uow: UnitOfWork, now: dt.datetime, years: int, batch: int = 500) -> int:
     """Erase the parties of at most `batch` cases closed more than `years` years ago; returns
     how many (those erased before are passed over, however many there are)."""
     cutoff, after, done, drafts = now - dt.timedelta(days=365 * years), 0, 0, None
@@ -150,26 +157,34 @@ class Privacy:
     def slice(self) -> Slice:
         return Slice(
             commands=[Command("quyenriengtu", self.privacy_command, EVERYONE, "help.quyenriengtu")],
-            actions={"pv": self.privacy_button},
+            buttons=[
+                On(ErasePartiesAsk, self.ask_button, roles=OFFICIALS),
+                On(EraseParties, self.erase_button, roles=OFFICIALS),
+            ],
         )
 
     async def privacy_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         return [ctx.say("privacy.notice", years=self.retention_years)]
 
-    async def privacy_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None or ctx.person.role.value not in ("can_bo", "admin"):
-            return [ctx.say("error.not_for_role")]
-        if (len(parts) != 2 or parts[0] not in ("ask", "anon") or not parts[1].isdecimal()
-                or len(parts[1]) > 12):
-            return [ctx.say("error.stale_button")]
-        case = await self._case(ctx, int(parts[1]))
+    async def ask_button(self, ctx: Ctx, data: ErasePartiesAsk) -> list[Reply]:
+        case = await self._case(ctx, data.case_id)
         if case is None:
             return [ctx.say("case.not_found")]
-        if parts[0] == "ask":
-            return [ctx.say("privacy.confirm",
-                            rows(ctx.button("privacy.confirm_yes", f"pv:anon:{case.id}"),
-                                 ctx.button("common.back", f"case:view:{case.id}")),
-                            number=case.number)]
+        return [
+            ctx.say(
+                "privacy.confirm",
+                rows(
+                    ctx.button("privacy.confirm_yes", EraseParties(case.id)),
+                    ctx.button("common.back", CaseView(case.id)),
+                ),
+                number=case.number,
+            )
+        ]
+
+    async def erase_button(self, ctx: Ctx, data: EraseParties) -> list[Reply]:
+        case = await self._case(ctx, data.case_id)
+        if case is None:
+            return [ctx.say("case.not_found")]
         changed = await anonymise_case(ctx.uow, case, ctx.person, ctx.now, "official")
         return [ctx.say("privacy.done" if changed else "privacy.already", number=case.number)]
 

@@ -45,7 +45,7 @@ def test_codes_are_short_mixed_and_never_a_plain_word():
     catalog = load_catalog()
     assert all(catalog.has(f"channel.name.{c}") for c in (*PUSH_CHANNELS, "console"))
     source = Path(linking.__file__).read_text(encoding="utf-8")
-    keys = re.findall(r'LinkError\("([a-z_.]+)"\)', source)
+    keys = re.findall(r'UserError\("([a-z_.]+)"\)', source)
     assert len(keys) >= 5 and [k for k in keys if not catalog.has(k)] == []
 
 

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from handlers.kit.errors import UserError
 from handlers.onboarding.usecases import create_invite
 from storage.models import Account, InviteCode, Person, Role
 from tests.support import Chat, invite_code
@@ -125,7 +126,7 @@ async def test_invites_cannot_point_outside_the_official_unit(db, world, clock):
         try:
             await create_invite(uow, role=Role.HOA_GIAI_VIEN, unit=team, now=clock(), days=1, uses=1,
                                 created_by=official)
-        except ValueError as err:
+        except UserError as err:
             assert str(err) == "invite.outside_unit"
         else:
             raise AssertionError("an invite outside the official's unit was created")
