@@ -47,7 +47,8 @@ def _first(year: int, month: int) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def _last(year: int, month: int) -> dt.date:
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month (the one place it is computed: reporting periods use it too)."""
     nxt = dt.date(year + month // 12, month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
 
@@ -57,8 +58,8 @@ def split_months(start: dt.date, end: dt.date) -> tuple[tuple[int, int] | None, 
     ranges at either end."""
     if end < start:
         return None, []
-    first = start if start.day == 1 else _last(start.year, start.month) + dt.timedelta(days=1)
-    last = end if end == _last(end.year, end.month) else _first(end.year, end.month) - dt.timedelta(days=1)
+    first = start if start.day == 1 else month_end(start.year, start.month) + dt.timedelta(days=1)
+    last = end if end == month_end(end.year, end.month) else _first(end.year, end.month) - dt.timedelta(days=1)
     if first > last:
         return None, [(start, end)]
     edges = []

@@ -32,16 +32,13 @@ from handlers.common.dates import (
     shown,
     year_out,
 )
+from storage.stats import month_end
 
 MAX_YEARS = 10  # the longest range: a programme review (2019–2022, 2024–2030)
 MAX_TYPED = 80  # longer texts are not read as a period
 MAX_WORDS = 12  # nor are longer runs of words
 _CODE = re.compile(r"^(\d{4})(?:(H)([12])|(Q)([1-4])|(M)(\d{2}))?$", re.I)
 _CUSTOM = re.compile(r"^(\d{8})-(\d{8})$")
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _shift_year(day: dt.date, years: int) -> dt.date:
@@ -101,11 +98,11 @@ def half(y: int, h: int) -> Period:
 
 def quarter(y: int, q: int) -> Period:
     first = 3 * q - 2
-    return Period("quarter", dt.date(y, first, 1), _month_end(y, first + 2), q)
+    return Period("quarter", dt.date(y, first, 1), month_end(y, first + 2), q)
 
 
 def month(y: int, m: int) -> Period:
-    return Period("month", dt.date(y, m, 1), _month_end(y, m), m)
+    return Period("month", dt.date(y, m, 1), month_end(y, m), m)
 
 
 def this(kind: str, today: dt.date) -> Period:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from handlers.common.periods import Period
+from handlers.kit.payload import read_int
 from handlers.kit.text import fold
 from storage.db import UnitOfWork
 from storage.models import CaseStatus, Person, Role, Unit
@@ -14,11 +15,10 @@ from storage.stats import Tally
 
 IN_PROGRESS = CaseStatus.DANG_HOA_GIAI.value
 SUCCESS = CaseStatus.THANH.value
-OUTCOMES = [s.value for s in (CaseStatus.THANH, CaseStatus.KHONG_THANH, CaseStatus.DANG_HOA_GIAI,
-                              CaseStatus.KET_THUC)]
+OUTCOMES = [s.value for s in (CaseStatus.THANH, CaseStatus.KHONG_THANH, CaseStatus.DANG_HOA_GIAI, CaseStatus.KET_THUC)]
 MAX_NAME_SCAN = 5000
 # who may export the report (/baocao): officials for their unit, team leaders for their team
-REPORTERS = frozenset({Role.CAN_BO, Role.ADMIN, Role.TO_TRUONG})
+REPORTERS = frozenset({*(r for r in Role if r.is_official), Role.TO_TRUONG})
 
 
 def success_rate(tally: Tally) -> float | None:
@@ -41,14 +41,20 @@ class StatsView:
 
         def counts(t: Tally) -> dict:
             rate = success_rate(t)
-            return {"received": t.total, **{s: t.status(s) for s in OUTCOMES},
-                    "success_rate": None if rate is None else round(100 * rate, 1),
-                    "by_category": _by_category(t)}
+            return {
+                "received": t.total,
+                **{s: t.status(s) for s in OUTCOMES},
+                "success_rate": None if rate is None else round(100 * rate, 1),
+                "by_category": _by_category(t),
+            }
 
         return {
             "unit": None if self.unit is None else {"id": self.unit.id, "name": self.unit.name},
-            "period": {"code": self.period.code, "from": self.period.start.isoformat(),
-                       "to": self.period.end.isoformat()},
+            "period": {
+                "code": self.period.code,
+                "from": self.period.start.isoformat(),
+                "to": self.period.end.isoformat(),
+            },
             "current": counts(self.current),
             "same_period_before": counts(self.before),
             "children": [{"id": u.id, "name": u.name, **counts(t)} for u, t in self.children],
@@ -83,16 +89,21 @@ async def unit_stats(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period
 
 async def own_stats(uow: UnitOfWork, viewer: Person, period: Period) -> StatsView:
     prev = period.previous()
-    return StatsView(None, period, await uow.stats.own_tally(viewer, period.start, period.end),
-                     await uow.stats.own_tally(viewer, prev.start, prev.end))
+    return StatsView(
+        None,
+        period,
+        await uow.stats.own_tally(viewer, period.start, period.end),
+        await uow.stats.own_tally(viewer, prev.start, prev.end),
+    )
 
 
 async def find_unit(uow: UnitOfWork, viewer: Person, key: str) -> list[Unit]:
     """Units in the viewer's scope named `key` (typed with or without diacritics) or with
     that id ('12' or '#12'). Nothing outside the scope is ever found."""
     key = key.strip().lstrip("#")
-    if key.isdecimal() and len(key) <= 12:
-        unit = await uow.stats.unit_for(viewer, int(key))
+    unit_id = read_int(key)
+    if unit_id is not None:
+        unit = await uow.stats.unit_for(viewer, unit_id)
         return [unit] if unit else []
     found = list(await uow.stats.find_units(viewer, key))
     if found:

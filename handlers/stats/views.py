@@ -7,7 +7,9 @@ import asyncio
 from handlers.common import periods
 from handlers.common.periods import Period, Problem
 from handlers.kit.core import Attachment, Ctx, Reply, rows
-from handlers.kit.registry import MEMBERS, Command, Slice
+from handlers.kit.errors import UserError
+from handlers.kit.registry import MEMBERS, Command, On, Slice
+from handlers.stats.buttons import StatsChart, StatsShow, StatsUnits
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
 from handlers.stats.stale_block import with_desk_blocks
@@ -17,14 +19,6 @@ from storage.models import Role, Unit
 PAGE = 8
 
 
-def parse_target(parts: list[str]) -> tuple[int, Period] | None:
-    """`<unit id>:<period code>` from a button; None when forged or malformed."""
-    if len(parts) < 3 or not parts[1].isdecimal() or len(parts[1]) > 12:
-        return None
-    period = periods.from_code(parts[2])
-    return (int(parts[1]), period) if period else None
-
-
 async def scoped_unit(ctx: Ctx, unit_id: int) -> Unit | None:
     """0 is the person's own starting point; any other id must lie in their scope."""
     if unit_id == 0:
@@ -32,12 +26,20 @@ async def scoped_unit(ctx: Ctx, unit_id: int) -> Unit | None:
     return await ctx.uow.stats.unit_for(ctx.person, unit_id)
 
 
+async def stats_target(ctx: Ctx, unit_id: int, code: str) -> tuple[Unit | None, Period]:
+    """The unit (None: a mediator's own cases) and period a button names, within the viewer's scope."""
+    period = periods.from_code(code)
+    unit = await scoped_unit(ctx, unit_id) if period is not None else None
+    if period is None or (unit is None and (unit_id != 0 or ctx.person.role is not Role.HOA_GIAI_VIEN)):
+        raise UserError("stats.not_found")
+    return unit, period
+
+
 class Stats:
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("thongke", self.stats_command, MEMBERS, "help.thongke", "menu.thongke",
-                              menu_rank=30)],
-            actions={"st": self.stats_button},
+            commands=[Command("thongke", self.stats_command, MEMBERS, "help.thongke", "menu.thongke", menu_rank=30)],
+            buttons=[On(StatsShow, self.show), On(StatsChart, self.chart), On(StatsUnits, self.units)],
         )
 
     async def stats_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -53,29 +55,21 @@ class Stats:
         if not found:
             return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
         if len(found) > 1:
-            options = [ctx.button("stats.btn_child", f"st:v:{u.id}:{period.code}", name=u.name[:40])
-                       for u in found]
+            options = [ctx.button("stats.btn_child", StatsShow(u.id, period.code), name=u.name[:40]) for u in found]
             return [ctx.say("stats.ambiguous", rows(*options), name=rest[:60])]
         return await self._show(ctx, found[0], period)
 
-    async def stats_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        if ctx.person is None:
-            return [ctx.say("error.join_first")]
-        target = parse_target(parts)
-        if target is None:
-            return [ctx.say("stats.not_found")]
-        unit = await scoped_unit(ctx, target[0])
-        if unit is None and (target[0] != 0 or ctx.person.role is not Role.HOA_GIAI_VIEN):
-            return [ctx.say("stats.not_found")]
-        action, period = parts[0], target[1]
-        if action == "v":
-            return await self._show(ctx, unit, period)
-        if action == "c":
-            return await self._chart(ctx, unit, period)
-        if action == "l" and unit is not None:
-            offset = int(parts[3]) if len(parts) > 3 and parts[3].isdecimal() and len(parts[3]) < 6 else 0
-            return await self._children(ctx, unit, period, offset)
-        return [ctx.say("error.stale_button")]
+    async def show(self, ctx: Ctx, data: StatsShow) -> list[Reply]:
+        return await self._show(ctx, *await stats_target(ctx, data.unit_id, data.period))
+
+    async def chart(self, ctx: Ctx, data: StatsChart) -> list[Reply]:
+        return await self._chart(ctx, *await stats_target(ctx, data.unit_id, data.period))
+
+    async def units(self, ctx: Ctx, data: StatsUnits) -> list[Reply]:
+        unit, period = await stats_target(ctx, data.unit_id, data.period)
+        if unit is None:
+            raise UserError("error.stale_button")
+        return await self._children(ctx, unit, period, data.offset)
 
     async def _show(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:
@@ -92,9 +86,14 @@ class Stats:
             counts = await ctx.uow.stats.monthly(ctx.person, unit, period.start, period.end)
             name = unit.name
         labels = {s: ctx.t(f"status.{s}") for s in COLOURS}
-        png = await asyncio.to_thread(monthly_png, period.months(), counts, labels,
-                                      ctx.t("stats.chart_title", unit=name, period=period_label(ctx.t, period)),
-                                      ctx.t("stats.chart_ylabel"))
+        png = await asyncio.to_thread(
+            monthly_png,
+            period.months(),
+            counts,
+            labels,
+            ctx.t("stats.chart_title", unit=name, period=period_label(ctx.t, period)),
+            ctx.t("stats.chart_ylabel"),
+        )
         caption = ctx.t("stats.chart_caption", unit=name, period=period_heading(ctx.t, period))
         return [Reply(caption, file=Attachment(f"thong-ke-{period.code}.png", png, kind="image"))]
 
@@ -104,8 +103,8 @@ class Stats:
             return [ctx.say("stats.no_children", unit=unit.name)]
         offset = offset if offset < len(children) else 0
         page = children[offset : offset + PAGE]
-        buttons = [ctx.button("stats.btn_child", f"st:v:{u.id}:{period.code}", name=u.name[:40]) for u in page]
+        buttons = [ctx.button("stats.btn_child", StatsShow(u.id, period.code), name=u.name[:40]) for u in page]
         if offset + PAGE < len(children):
-            buttons.append(ctx.button("common.more", f"st:l:{unit.id}:{period.code}:{offset + PAGE}"))
-        buttons.append(ctx.button("common.back", f"st:v:{unit.id}:{period.code}"))
+            buttons.append(ctx.button("common.more", StatsUnits(unit.id, period.code, offset + PAGE)))
+        buttons.append(ctx.button("common.back", StatsShow(unit.id, period.code)))
         return [ctx.say("stats.children_title", rows(*buttons), unit=unit.name)]

@@ -84,26 +84,26 @@ def forged(s: dict, who: str) -> list[str]:
     a, b, ward, prov = w.team_a.id, w.team_b.id, w.ward.id, w.province.id
     hgv_a, other_team, other_person = w.people["hgv_a"].id, s["other_team"].id, s["other_person"].id
     if who == "official_other":  # everything of the ward, from another province
-        return [f"st:v:{ward}:2026", f"st:c:{ward}:2026", f"st:l:{ward}:2026:0", f"st:v:{a}:2026",
-                f"st:v:{prov}:2026", f"rp:o:{ward}:2026", f"rp:f:{ward}:2026", f"rp:x:{ward}:2026:0",
+        return [f"st:view:{ward}:2026", f"st:chart:{ward}:2026", f"st:units:{ward}:2026:0", f"st:view:{a}:2026",
+                f"st:view:{prov}:2026", f"rp:o:{ward}:2026", f"rp:f:{ward}:2026", f"rp:x:{ward}:2026:0",
                 f"rp:x:{ward}:2026:1", f"rp:x:{a}:2026H1:1", f"tm:team:{a}", f"tm:add:{a}", f"tm:person:{hgv_a}",
                 f"tm:move:{hgv_a}:0", f"tm:moveto:{hgv_a}:{other_team}", f"tm:lead:{hgv_a}", f"tm:leave:{hgv_a}",
                 f"tm:left:{hgv_a}:a", f"sp:view:{s['ward_req']}", f"sp:take:{s['ward_req']}",
                 f"sp:ans:{s['ward_req']}", f"kt:v:{ward}:2026", f"kt:v:{prov}:2026", f"case:view:{s['ward_case']}"]
-    outside = [f"st:v:{prov}:2026", f"st:v:{other_team}:2026", f"st:c:{other_team}:2026", f"rp:x:{prov}:2026:1",
-               f"rp:x:{other_team}:2026:1", f"tm:team:{other_team}", f"tm:person:{other_person}",
+    outside = [f"st:view:{prov}:2026", f"st:view:{other_team}:2026", f"st:chart:{other_team}:2026",
+               f"rp:x:{prov}:2026:1", f"rp:x:{other_team}:2026:1", f"tm:team:{other_team}", f"tm:person:{other_person}",
                f"tm:moveto:{other_person}:{a}", f"tm:left:{other_person}:b", f"sp:take:{s['other_req']}",
                f"sp:ans:{s['other_req']}", f"sp:view:{s['other_req']}", f"kt:v:{prov}:2026",
                f"case:view:{s['other_case']}"]
     if who == "official":  # the province above and the other province
-        return [*outside, f"tm:moveto:{hgv_a}:{other_team}", "st:v:99999:2026", "st:v:1:2099X", "rp:x::2026:0",
-                f"tm:left:{hgv_a}:z", "tm:team:-1", "sp:take:", f"st:v:{ward}:2026'--"]
+        return [*outside, f"tm:moveto:{hgv_a}:{other_team}", "st:view:99999:2026", "st:view:1:2099X", "rp:x::2026:0",
+                f"tm:left:{hgv_a}:z", "tm:team:-1", "sp:take:", f"st:view:{ward}:2026'--"]
     if who == "leader_a":  # the ward, the other team, and everything officials do
-        return [*outside, f"st:v:{ward}:2026", f"st:v:{b}:2026", f"st:l:{ward}:2026:0", f"rp:x:{ward}:2026:1",
+        return [*outside, f"st:view:{ward}:2026", f"st:view:{b}:2026", f"st:units:{ward}:2026:0", f"rp:x:{ward}:2026:1",
                 f"rp:x:{b}:2026:0", f"tm:team:{a}", f"tm:left:{hgv_a}:a", f"tm:add:{a}", f"sp:take:{s['ward_req']}",
                 f"sp:ans:{s['ward_req']}", f"kt:v:{a}:2026"]
-    return [*outside, f"st:v:{a}:2026", f"st:v:{ward}:2026", f"rp:x:{a}:2026:1", f"tm:team:{a}",  # hgv_a, stranger
-            f"tm:left:{hgv_a}:a", f"sp:take:{s['ward_req']}", f"kt:v:{a}:2026"]
+    return [*outside, f"st:view:{a}:2026", f"st:view:{ward}:2026", f"rp:x:{a}:2026:1",  # hgv_a, stranger
+            f"tm:team:{a}", f"tm:left:{hgv_a}:a", f"sp:take:{s['ward_req']}", f"kt:v:{a}:2026"]
 
 
 @pytest.mark.parametrize("who", ["official_other", "official", "leader_a", "hgv_a", "stranger"])
