@@ -1,12 +1,12 @@
-"""Every model module, imported so that Base.metadata knows all tables (Alembic, create_all)."""
+"""Every model module, imported so that Base.metadata knows all tables (Alembic, create_all).
 
-import storage.models_outbox  # noqa: F401 - outbox, trainings, report deadlines
+storage.models holds the models by concept; a few tables live next to their repository.
+"""
+
 from storage import inbox as _inbox  # noqa: F401 - inbox (webhook updates before their turn)
 from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
-from storage import models_checkin as _checkin  # noqa: F401 - checkin_misses
 from storage import models_documents as _documents  # noqa: F401 - documents, document_opens
-from storage import models_officials as _officials  # noqa: F401 - stat_rollups, help_requests
 from storage import rollups as _rollups  # noqa: F401 - keeps stat_rollups in step with cases
 from storage.models import Base
 
