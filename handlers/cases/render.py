@@ -22,6 +22,7 @@ from handlers.cases.transitions import moves
 from handlers.common.parties import NAMES, labels, render
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.registry import Cmd, is_official
+from handlers.privacy.buttons import ErasePartiesAsk
 from handlers.privacy.views import viewer_mode
 from handlers.support.buttons import AskHelp
 from storage.access import can_change_case, can_correct_case
@@ -272,7 +273,7 @@ def case_buttons(ctx: Ctx, case: Case) -> tuple[tuple[Button, ...], ...]:
     if is_official(ctx):
         if case.parties.get("anonymised"):
             return rows(*history, back)
-        return rows(*history, ctx.button("privacy.button", f"pv:ask:{case.id}"), back)
+        return rows(*history, ctx.button("privacy.button", ErasePartiesAsk(case.id)), back)
     if ctx.person is None or not can_change_case(ctx.person, case):
         return rows(back)
     cid = case.id
