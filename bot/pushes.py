@@ -14,7 +14,7 @@ from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
 from bot.ratelimit import PtbLimiter, SendLimiter
 from bot.settings import Settings
-from handlers.common.outbox import WEEKDAYS, Kind, PushEnv, PushPolicy, QuietHours, parse_clock, parse_offsets
+from handlers.common.outbox import WEEKDAYS, Kind, PushPolicy, QuietHours, parse_clock, parse_offsets
 from handlers.kit.engine import Engine
 from storage.db import Database
 
@@ -47,7 +47,7 @@ def telegram_limiter(settings: Settings) -> tuple[SendLimiter, PtbLimiter]:
 async def start_pushes(settings: Settings, engine: Engine, db: Database, senders: Mapping[str, Sender],
                        limiters: Mapping[str, SendLimiter], heartbeat: Heartbeat | None = None
                        ) -> AsyncIterator[Dispatcher]:
-    env = PushEnv(engine.deps.catalog, engine.deps.tz, push_policy(settings))
+    env = engine.deps.push  # built once, with the settings' policy, by the composition root
     rate = max(settings.dispatch_rate, settings.paid_broadcast_rate if settings.paid_broadcast else 0)
     concurrency = max(8, min(256, int(rate)))
     paid = frozenset({Kind.BROADCAST}) if settings.paid_broadcast else frozenset()

@@ -11,6 +11,7 @@ yes/no question, «ko», «k», «hông» are read as Không and «ừ», «uh»
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from handlers.kit.engine import Engine
 
 MAX_WORDS = 8
+_NUMBER = re.compile(r"\d{1,3}")  # a typed choice number (Zalo, console)
 # command → the folded phrases that ask for it
 REQUESTS: dict[str, tuple[str, ...]] = {
     "vuviec": (
@@ -129,7 +131,7 @@ class Intents:
         return Slice(free_text=self.free_text)
 
     async def free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
-        if text.strip().isdecimal() and len(text.strip()) <= 3:
+        if _NUMBER.fullmatch(text.strip()):
             return [self._number(ctx, int(text.strip()))]
         words = fold(text).split()
         if not words or len(words) > MAX_WORDS:

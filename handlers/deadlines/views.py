@@ -6,7 +6,7 @@ import enum
 
 from content.deadlines import KINDS
 from handlers.common.dates import Problem, read_day_month
-from handlers.common.outbox import PushEnv, PushPolicy
+from handlers.common.outbox import PushPolicy
 from handlers.common.periods import Period, from_code
 from handlers.deadlines.buttons import DeadlineDone, DeadlineEdit, DeadlineStatus, NudgeAll, NudgeTeam
 from handlers.deadlines.usecases import (
@@ -32,9 +32,6 @@ WHO = frozenset({Role.TO_TRUONG}) | OFFICIALS
 SHOW = 15
 NUDGE_BUTTONS = 8
 
-
-def env_of(ctx: Ctx, policy: PushPolicy) -> PushEnv:
-    return PushEnv(ctx.deps.catalog, ctx.deps.tz, policy)
 
 
 def known_kind(kind: str) -> str:
@@ -104,7 +101,7 @@ class Deadlines:
         )
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         rules = await rules_of(ctx.uow, ctx.person.unit)
         official = is_official(ctx)
         title = "deadline.rules_title" if official else "deadline.team_title"
@@ -138,7 +135,7 @@ class Deadlines:
         kind = known_kind(data.kind)
         if ctx.person.role is not Role.TO_TRUONG:
             raise UserError("deadline.leaders_only")
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         period, first = await mark_submitted(ctx.uow, env, ctx.person, kind, data.period, ctx.now)
         key = "deadline.marked" if first else "deadline.marked_before"
         return [ctx.say(key, report=period_label(env, kind, period), team=ctx.person.unit.name)]
@@ -156,12 +153,12 @@ class Deadlines:
         return await self._nudge(ctx, data.kind, period_of(data.kind, data.period), [data.team_id])
 
     async def _nudge(self, ctx: Ctx, kind: str, period: Period, teams: list[int]) -> list[Reply]:
-        told = await nudge(ctx.uow, env_of(ctx, self.policy), ctx.person, kind, period, teams, ctx.now)
+        told = await nudge(ctx.uow, ctx.deps.push, ctx.person, kind, period, teams, ctx.now)
         return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
 
     async def status(self, ctx: Ctx, data: DeadlineStatus) -> list[Reply]:
         kind, period = data.kind, period_of(data.kind, data.period)
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         done, waiting, leaders = await status(ctx.uow, ctx.person, kind, period)
         rules = await rules_of(ctx.uow, ctx.person.unit)
         due = due_date(period, *rules[kind])

@@ -84,7 +84,7 @@ class Support:
         )
 
     def env(self, ctx: Ctx) -> PushEnv:
-        return PushEnv(ctx.deps.catalog, ctx.deps.tz, self.policy)
+        return ctx.deps.push
 
     async def support_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         if is_official(ctx):

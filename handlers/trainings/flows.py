@@ -13,7 +13,7 @@ from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.text import one_line
 from handlers.trainings.buttons import TrainingView, TrainingYes
-from handlers.trainings.render import env_of, parse_when
+from handlers.trainings.render import parse_when
 from handlers.trainings.usecases import (
     MAX_PLACE,
     MAX_TITLE,
@@ -154,7 +154,7 @@ class NewTrainingFlow(Flow):
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         data, scope = ctx.conv.data, await self._scope(ctx)
         people = await ctx.uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         when = env.when(dt.datetime.fromisoformat(data["starts_at"]))
         text = ctx.t(
             "training.confirm",
@@ -192,7 +192,7 @@ class NewTrainingFlow(Flow):
         try:
             training, count = await create_training(
                 ctx.uow,
-                env_of(ctx, self.policy),
+                ctx.deps.push,
                 organiser=ctx.person,
                 unit=ctx.person.unit,
                 title=data["title"],
@@ -266,7 +266,7 @@ class ChangeTrainingFlow(Flow):
         training = await ctx.uow.trainings.managed(ctx.person, tid)
         if training is None:
             return [ctx.say("training.not_found")]
-        told = await change_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now, **change)
+        told = await change_training(ctx.uow, ctx.deps.push, training, ctx.now, **change)
         return [ctx.say("training.changed", rows(ctx.button("training.view", TrainingView(tid))), count=told)]
 
 
@@ -295,7 +295,7 @@ class DeclineFlow(Flow):
         tid = int(ctx.conv.data["tid"])
         self.end(ctx)
         _, training = await answer(
-            ctx.uow, env_of(ctx, self.policy), ctx.person, tid, yes=False, now=ctx.now, reason=reason
+            ctx.uow, ctx.deps.push, ctx.person, tid, yes=False, now=ctx.now, reason=reason
         )
         return [
             ctx.say("training.declined", rows(ctx.button("training.btn_yes", TrainingYes(tid))), title=training.title)

@@ -54,9 +54,6 @@ def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | str:
     return moment.astimezone(dt.UTC)
 
 
-def env_of(ctx: Ctx, policy) -> PushEnv:
-    return PushEnv(ctx.deps.catalog, ctx.deps.tz, policy)
-
 
 def answer_label(ctx: Ctx, invite: TrainingInvite) -> str:
     if invite.attended:

@@ -28,7 +28,6 @@ from handlers.trainings.checkin import check_in, read_code, toggle_attended
 from handlers.trainings.flows import ChangeStep, ChangeTrainingFlow, DeclineFlow, DeclineStep, NewTrainingFlow
 from handlers.trainings.render import (
     answer_label,
-    env_of,
     mediator_detail,
     official_detail,
     tally_text,
@@ -80,11 +79,11 @@ class Trainings:
         code = read_code(arg[:40])
         if code is None:
             return [ctx.say("training.checkin_how")]
-        training = await check_in(ctx.uow, env_of(ctx, self.policy), ctx.person, code, ctx.now)
+        training = await check_in(ctx.uow, ctx.deps.push, ctx.person, code, ctx.now)
         return [ctx.say("training.checked_in", title=training.title)]
 
     async def _list(self, ctx: Ctx) -> list[Reply]:
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         if is_official(ctx):
             trainings = await ctx.uow.trainings.managed_list(ctx.person, ctx.now - RECENT, LIST)
             new = ctx.button("training.new", TrainingNew())
@@ -113,7 +112,7 @@ class Trainings:
 
     # --- a mediator's own invitation ----------------------------------------------------------
     async def yes(self, ctx: Ctx, data: TrainingYes) -> list[Reply]:
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         _, training = await answer(ctx.uow, env, ctx.person, data.training_id, yes=True, now=ctx.now)
         return [ctx.say("training.accepted", title=training.title, when=env.when(training.starts_at))]
 
@@ -132,7 +131,7 @@ class Trainings:
             raise UserError("training.not_invited")
         invite, training = found
         unit = await ctx.uow.units.get(training.unit_id)
-        return [mediator_detail(ctx, env_of(ctx, self.policy), training, invite, unit.name if unit else "—")]
+        return [mediator_detail(ctx, ctx.deps.push, training, invite, unit.name if unit else "—")]
 
     # --- an official's trainings ----------------------------------------------------------------
     async def _managed(self, ctx: Ctx, training_id: int) -> Training:
@@ -149,7 +148,7 @@ class Trainings:
         return [
             official_detail(
                 ctx,
-                env_of(ctx, self.policy),
+                ctx.deps.push,
                 training,
                 await ctx.uow.units.get(training.unit_id),
                 list(await ctx.uow.trainings.tally(training.id)),
@@ -187,7 +186,7 @@ class Trainings:
         return await self._team_attendance(ctx, training.id, data.team_id)
 
     async def mark(self, ctx: Ctx, data: MarkAttended) -> list[Reply]:
-        env = env_of(ctx, self.policy)
+        env = ctx.deps.push
         invite, training = await toggle_attended(ctx.uow, env, ctx.person, data.invite_id, ctx.now)
         return await self._team_attendance(ctx, training.id, invite.team_id)
 
@@ -226,5 +225,5 @@ class Trainings:
 
     async def cancel_yes(self, ctx: Ctx, data: TrainingCancelYes) -> list[Reply]:
         training = await self._managed(ctx, data.training_id)
-        told = await cancel_training(ctx.uow, env_of(ctx, self.policy), training, ctx.now)
+        told = await cancel_training(ctx.uow, ctx.deps.push, training, ctx.now)
         return [ctx.say("training.cancelled", title=training.title, count=told)]
