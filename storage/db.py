@@ -25,6 +25,7 @@ from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
 from storage.private_files import private_sqlite
 from storage.registers import RegisterRepo
+from storage.report_chain import ReportChainRepo
 from storage.repos import (
     AccountRepo,
     AuditRepo,
@@ -120,6 +121,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(s)
         self.trainings = TrainingRepo(s)
         self.deadlines = DeadlineRepo(s)
+        self.chain = ReportChainRepo(s)
         self.erasure = ErasureRepo(s)
         self.documents = DocumentRepo(s)
         return self
