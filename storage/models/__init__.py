@@ -8,6 +8,7 @@ cases       cases, their mediators and history
 audit       the audit log
 help        requests for guidance on a case
 stats       monthly case counts per unit
+targets     targets (chỉ tiêu) per unit and measure
 trainings   trainings, invitations and attendance, wrong check-in codes
 deadlines   report deadlines and reports handed in
 outbox      pushes, deliveries, files, reminder choices
@@ -22,6 +23,7 @@ from storage.models.help import HelpRequest, HelpStatus
 from storage.models.outbox import OPEN_STATUSES, Delivery, DeliveryStatus, Push, PushFile, PushPrefs
 from storage.models.people import InviteCode, Person, Role
 from storage.models.stats import StatRollup
+from storage.models.targets import Measure, Target
 from storage.models.trainings import (
     CHECKIN_OPENS,
     CLASS_MINUTES,
@@ -55,6 +57,7 @@ __all__ = [
     "HelpRequest",
     "HelpStatus",
     "InviteCode",
+    "Measure",
     "Person",
     "Push",
     "PushFile",
@@ -64,6 +67,7 @@ __all__ = [
     "Role",
     "SeenUpdate",
     "StatRollup",
+    "Target",
     "Training",
     "TrainingInvite",
     "TrainingStatus",
