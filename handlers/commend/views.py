@@ -137,7 +137,7 @@ class Commend:
         for i, c in enumerate(teams, 1):
             lines.append(ctx.t(f"commend.team_line{suffix}", n=i, name=c.name, **self._numbers(ctx, c)))
         lines.append(ctx.t("commend.note"))
-        return Reply("\n".join(lines), tuple(period_rows(ctx, "kt:v", unit.id, ctx.today)))
+        return Reply("\n".join(lines), tuple(period_rows(ctx, CommendPeriod, unit.id, ctx.today)))
 
     @staticmethod
     def _numbers(ctx: Ctx, c: Candidate) -> dict[str, str | int]:

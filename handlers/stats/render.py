@@ -154,7 +154,7 @@ def stats_buttons(ctx: Ctx, view: StatsView, can_export: bool) -> tuple[tuple[Bu
     return tuple(out)
 
 
-def period_rows(ctx: Ctx, kind: Callable[[int, str], Any] | str, uid: int, today: dt.date) -> list[tuple[Button, ...]]:
+def period_rows(ctx: Ctx, kind: Callable[[int, str], Any], uid: int, today: dt.date) -> list[tuple[Button, ...]]:
     """Buttons that switch the period: this month, quarter, half-year, year; last year. `kind` is
     the screen's payload kind, built from (unit id, period code)."""
     this = periods.this
@@ -165,8 +165,5 @@ def period_rows(ctx: Ctx, kind: Callable[[int, str], Any] | str, uid: int, today
         ("stats.btn_year", this("year", today)),
         ("stats.btn_last_year", periods.year(today.year - 1)),
     ]
-    if isinstance(kind, str):  # a slice not yet on declared kinds (its prefix)
-        buttons = [ctx.button(key, f"{kind}:{uid}:{p.code}") for key, p in choices]
-    else:
-        buttons = [ctx.button(key, kind(uid, p.code)) for key, p in choices]
+    buttons = [ctx.button(key, kind(uid, p.code)) for key, p in choices]
     return [tuple(buttons[:3]), tuple(buttons[3:])]
