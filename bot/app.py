@@ -242,7 +242,7 @@ async def start_telegram(settings: Settings, engine: Engine, channels: Channels)
     channel = TelegramChannel(engine, engine.deps.catalog, token=settings.telegram_token,
                               base_url=settings.telegram_api_base_url, inline=legal_qa().inline)
     limiter, ptb_limiter = telegram_limiter(settings)
-    app = channel.build(rate_limiter=ptb_limiter)
+    app = channel.build(rate_limiter=ptb_limiter, read_timeout=settings.telegram_read_timeout)
     async with app:
         await channel.on_start(app)
         await app.start()

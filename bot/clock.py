@@ -173,13 +173,14 @@ class PushClock:
             log.error("clock: old update ids not pruned: %s", type(exc).__name__)
 
 
-async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event) -> None:
-    """Wait to be the leader, then run the clock and the dispatcher until told to stop; if
-    the lock is lost, stop both (another worker takes over) and wait to lead again."""
+async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event, *,
+                        retry: float = RETRY_LEADERSHIP) -> None:
+    """Wait to be the leader (trying every `retry` seconds), then run the clock and the dispatcher
+    until told to stop; if the lock is lost, stop both (another worker takes over) and wait to lead again."""
     while not stop.is_set():
         if not await leader.acquire():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RETRY_LEADERSHIP)
+                await asyncio.wait_for(stop.wait(), retry)
             continue
         log.info("outbox: this process runs the clock and the dispatcher")
         until = asyncio.Event()  # stop, or the lock lost

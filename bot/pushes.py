@@ -56,7 +56,7 @@ async def start_pushes(settings: Settings, engine: Engine, db: Database, senders
     clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat,
                       retention_years=settings.party_retention_years)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_as_leader(Leadership(db), clock, stop))
+    task = asyncio.create_task(run_as_leader(Leadership(db), clock, stop, retry=settings.leader_retry_seconds))
     try:
         yield dispatcher
     finally:

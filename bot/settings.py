@@ -14,12 +14,14 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
     telegram_bot_username: str = ""
+    telegram_read_timeout: float = 5.0  # seconds for the Bot API to answer a call (python-telegram-bot's default)
     database_url: str = DEFAULT_DB
     timezone: str = "Asia/Ho_Chi_Minh"
     webhook_url: str = ""
     webhook_secret: SecretStr | None = None
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    leader_retry_seconds: float = 30.0  # several workers: how often a follower tries to take over the clock
     invite_days: int = 14
     # key of the parties' personal data (Fernet, url-safe base64 of 32 bytes); on the SQLite
     # default an empty value means a key file beside the store, created on first run

@@ -104,7 +104,8 @@ class TelegramChannel:
         self.inline = inline
 
     def build(self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
-              rate_limit: bool = True, rate_limiter: BaseRateLimiter | None = None) -> Application:
+              rate_limit: bool = True, rate_limiter: BaseRateLimiter | None = None,
+              read_timeout: float | None = None) -> Application:
         builder = (
             Application.builder()
             .token(self.token)
@@ -116,6 +117,8 @@ class TelegramChannel:
             builder = builder.rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
         if request is not None:
             builder = builder.request(request)
+        elif read_timeout is not None:  # how long a call may wait for the Bot API's answer
+            builder = builder.read_timeout(read_timeout)
         if updates_request is not None:
             builder = builder.get_updates_request(updates_request)
         app = builder.build()
