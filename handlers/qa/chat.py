@@ -1,22 +1,22 @@
 """Legal Q&A in chat: /hoidap, free text, /dieu N (or «điều 12 khoản 2 nđ 15»), and the
 answer buttons.
 
-Buttons (payloads `qa:…`): `s:<id>` another answer; `c:<id>` the clauses an answer cites,
-in the law's words; `a:<key>:<article>` a whole article; `k:<key>:<article>:<clause>` one
-clause; `x:<key>:<article>` our explanations of an article; `d:<n>:<article>` the old
-payload of earlier messages (documents by their old position).
+Buttons: handlers/qa/buttons.py.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 
 from content.law_loader import Statute
 from content.qa_loader import Document, Procedure, Snippet
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.flow import Flow
-from handlers.kit.registry import EVERYONE, Command, Slice
+from handlers.kit.payload import pack
+from handlers.kit.registry import EVERYONE, Command, On, Slice
 from handlers.qa import views
+from handlers.qa.buttons import QaArticle, QaCited, QaClause, QaExplain, QaLegacyArticle, QaOther
 from handlers.qa.refs import LAW, parse_ref
 from handlers.qa.search import QaIndex
 from handlers.qa.views import answer_text, cites_text
@@ -35,10 +35,15 @@ _LEGACY = (
 )
 
 
+class AskStep(enum.StrEnum):
+    QUESTION = "question"
+
+
 class AskFlow(Flow):
     """/hoidap alone: the next message is the question."""
 
     name = "ask"
+    steps = AskStep
 
     def __init__(self, qa: LegalQa) -> None:
         self._qa = qa
@@ -75,7 +80,14 @@ class LegalQa:
                 ),
                 Command("dieu", self.article_command, EVERYONE, "help.dieu"),
             ],
-            actions={"qa": self.qa_button},
+            buttons=[
+                On(QaOther, self.other, EVERYONE),
+                On(QaCited, self.cited_button, EVERYONE),
+                On(QaArticle, self.article_button, EVERYONE),
+                On(QaClause, self.clause_button, EVERYONE),
+                On(QaExplain, self.explain_button, EVERYONE),
+                On(QaLegacyArticle, self.legacy_button, EVERYONE),
+            ],
             flows=[self.flow],
             free_text=self.free_text,
         )
@@ -105,27 +117,39 @@ class LegalQa:
             return self.article(ctx, ref.doc, ref.article, ref.clause)
         return self.answer(ctx, text)
 
-    async def qa_button(self, ctx: Ctx, parts: list[str]) -> list[Reply]:
-        kind, args = parts[0], parts[1:]
-        if kind == "s" and len(args) == 1 and args[0] in self._by_id:
-            return [self.render(ctx, self._by_id[args[0]], [])]
-        if kind == "c" and len(args) == 1 and args[0] in self._by_id:
-            return self.cited(ctx, self._by_id[args[0]])
-        if kind in "akx" and len(args) >= 2 and args[0] in self._by_key:
-            doc = self._by_key[args[0]]
-            article = self._article_number(doc.id, args[1])
-            if article is not None:
-                if kind == "x":
-                    return [self.explanations(ctx, doc, article)]
-                clause = (
-                    int(args[2]) if kind == "k" and len(args) == 3 and args[2].isdecimal() else None
-                )
-                if kind == "a" or clause is not None:
-                    return self.article(ctx, doc.id, article, clause, explain=kind == "a")
-        if kind == "d" and len(args) == 2 and all(a.isdecimal() and len(a) <= 3 for a in args):
-            if int(args[0]) < len(_LEGACY):
-                return self.article(ctx, _LEGACY[int(args[0])], int(args[1]))
-        return [ctx.say("error.stale_button")]
+    async def other(self, ctx: Ctx, data: QaOther) -> list[Reply]:
+        snippet = self._by_id.get(data.snippet_id)
+        return [self.render(ctx, snippet, [])] if snippet else [ctx.say("error.stale_button")]
+
+    async def cited_button(self, ctx: Ctx, data: QaCited) -> list[Reply]:
+        snippet = self._by_id.get(data.snippet_id)
+        return self.cited(ctx, snippet) if snippet else [ctx.say("error.stale_button")]
+
+    async def article_button(self, ctx: Ctx, data: QaArticle) -> list[Reply]:
+        found = self._find(data.doc, data.article)
+        if found is None:
+            return [ctx.say("error.stale_button")]
+        return self.article(ctx, found[0].id, found[1], None, explain=True)
+
+    async def clause_button(self, ctx: Ctx, data: QaClause) -> list[Reply]:
+        found = self._find(data.doc, data.article)
+        if found is None:
+            return [ctx.say("error.stale_button")]
+        return self.article(ctx, found[0].id, found[1], data.clause, explain=False)
+
+    async def explain_button(self, ctx: Ctx, data: QaExplain) -> list[Reply]:
+        found = self._find(data.doc, data.article)
+        return [self.explanations(ctx, *found)] if found else [ctx.say("error.stale_button")]
+
+    async def legacy_button(self, ctx: Ctx, data: QaLegacyArticle) -> list[Reply]:
+        if data.doc_index >= len(_LEGACY) or data.article > 999:
+            return [ctx.say("error.stale_button")]
+        return self.article(ctx, _LEGACY[data.doc_index], data.article)
+
+    def _find(self, key: str, article: str) -> tuple[Document, int | str] | None:
+        doc = self._by_key.get(key)
+        number = None if doc is None else self._article_number(doc.id, article)
+        return None if doc is None or number is None else (doc, number)
 
     # --- answers -----------------------------------------------------------------------
     def answer(self, ctx: Ctx, question: str) -> list[Reply]:
@@ -140,7 +164,7 @@ class LegalQa:
         text = answer_text(unit, self.documents, ctx.t, self.statutes, self.procedures)
         others = [] if unit.outside else others  # not our field: no grassroots answers beside it
         buttons = [
-            Button(ctx.t("qa.other", n=i, question=views.label(s.questions[0])), f"qa:s:{s.id}")
+            Button.of(ctx.t("qa.other", n=i, question=views.label(s.questions[0])), QaOther(s.id))
             for i, s in enumerate(others, 2)
         ]
         cite = unit.cites[0]
@@ -148,19 +172,19 @@ class LegalQa:
         if doc is not None and unit.verbatim:
             if self.index.by_article(cite.doc, cite.article):
                 buttons.append(
-                    Button(ctx.t("qa.btn_explain"), self._payload("x", doc, cite.article))
+                    Button(ctx.t("qa.btn_explain"), self._payload(QaExplain, doc, cite.article))
                 )
             buttons.append(
                 Button(
                     ctx.t("qa.btn_full", where=self._where(ctx, doc, cite.article)),
-                    self._payload("a", doc, cite.article),
+                    self._payload(QaArticle, doc, cite.article),
                 )
             )
         elif doc is not None and not unit.outside:
             buttons.append(
                 Button(
                     ctx.t("qa.article_button", where=self._where(ctx, doc, cite.article)),
-                    f"qa:c:{unit.id}",
+                    pack(QaCited(unit.id)),
                 )
             )
         return Reply(text, rows(*buttons))
@@ -192,7 +216,7 @@ class LegalQa:
                 buttons.append(
                     Button(
                         ctx.t("qa.btn_full", where=self._where(ctx, doc, number)),
-                        self._payload("a", doc, number),
+                        self._payload(QaArticle, doc, number),
                     )
                 )
         replies = [Reply(page) for page in views.split(pages)]
@@ -243,7 +267,7 @@ class LegalQa:
         if clause is None and len(held.text) > views.LONG_ARTICLE and numbered:
             head = views.article_pages(statute, held, doc, ctx.t, [numbered[0]])[0].split("\n\n")[0]
             picks = [
-                Button(ctx.t("qa.btn_clause", clause=n), self._payload("k", doc, number, n))
+                Button(ctx.t("qa.btn_clause", clause=n), self._payload(QaClause, doc, number, n))
                 for n in numbered
             ]
             return [
@@ -270,7 +294,7 @@ class LegalQa:
                 break
             text, shown = f"{text}\n\n{item}", shown + 1
         more = [
-            Button(views.label(s.questions[0], 60), f"qa:s:{s.id}")
+            Button.of(views.label(s.questions[0], 60), QaOther(s.id))
             for s in found[shown : shown + 5]
         ]
         return Reply(text, rows(*more))
@@ -294,11 +318,10 @@ class LegalQa:
         name = views.article_name(number, ctx.t)
         return name if doc.id == LAW else f"{name} {doc.abbr}"
 
-    def _payload(
-        self, kind: str, doc: Document, number: int | str, clause: int | None = None
-    ) -> str:
-        article = number if isinstance(number, int) else "pl"
-        return f"qa:{kind}:{doc.key}:{article}" + (f":{clause}" if clause is not None else "")
+    @staticmethod
+    def _payload(kind: type, doc: Document, number: int | str, clause: int | None = None) -> str:
+        article = str(number) if isinstance(number, int) else "pl"
+        return pack(kind(doc.key, article) if clause is None else kind(doc.key, article, clause))
 
     def _article_number(self, doc_id: str, text: str) -> int | str | None:
         if text.isdecimal() and len(text) <= 3:
