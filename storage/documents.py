@@ -16,8 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
-from storage.models import Person, PushFile, Role, Unit
-from storage.models_documents import Document, DocumentOpen, Topic
+from storage.models import Document, DocumentOpen, Person, PushFile, Role, Topic, Unit
 
 
 def ancestor_paths(path: str) -> list[str]:

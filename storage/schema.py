@@ -6,7 +6,6 @@ storage.models holds the models by concept; a few tables live next to their repo
 from storage import inbox as _inbox  # noqa: F401 - inbox (webhook updates before their turn)
 from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
-from storage import models_documents as _documents  # noqa: F401 - documents, document_opens
 from storage import rollups as _rollups  # noqa: F401 - keeps stat_rollups in step with cases
 from storage.models import Base
 

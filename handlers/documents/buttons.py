@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.kit.payload import payload
-from storage.models_documents import Topic
+from storage.models import Topic
 
 
 @payload("doc", "open")

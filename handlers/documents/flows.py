@@ -12,7 +12,8 @@ from handlers.documents.usecases import Draft, publish, read_file, read_title, r
 from handlers.kit.core import Ctx, FileRef, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
-from storage.models_documents import MAX_TITLE, Topic
+from storage.models import Topic
+from storage.models.documents import MAX_TITLE
 
 
 class Step(enum.StrEnum):

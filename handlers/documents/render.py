@@ -8,7 +8,7 @@ from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.registry import is_official
 from handlers.kit.text import shorten
 from storage.documents import TeamReach
-from storage.models_documents import Document, Topic
+from storage.models import Document, Topic
 
 PAGE = 8
 REACH_LINES = 15

@@ -18,8 +18,8 @@ from handlers.kit.errors import UserError
 from handlers.kit.text import MAX_LINE, clean, clean_name, fold, one_line
 from storage.db import UnitOfWork
 from storage.documents import can_open
-from storage.models import AuditEntry, Person, Role
-from storage.models_documents import MAX_TITLE, Document, Topic
+from storage.models import AuditEntry, Document, Person, Role, Topic
+from storage.models.documents import MAX_TITLE
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from handlers.documents.usecases import open_document, own_document, withdraw
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.registry import MEMBERS, OFFICIALS, Command, On, Slice
 from handlers.kit.text import fold
-from storage.models_documents import Topic
+from storage.models import Topic
 
 MAX_WORDS = 8
 

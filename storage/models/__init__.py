@@ -11,6 +11,7 @@ stats       monthly case counts per unit
 targets     targets (chỉ tiêu) per unit and measure
 trainings   trainings, invitations and attendance, wrong check-in codes
 deadlines   report deadlines and reports handed in
+documents   the document library, and who opened each document
 outbox      pushes, deliveries, files, reminder choices
 """
 
@@ -19,6 +20,7 @@ from storage.models.base import NAMING, Base, UTCDateTime, enum_column
 from storage.models.cases import Case, CaseEvent, CaseMediator, CaseStatus, case_number
 from storage.models.chats import Account, Conversation, SeenUpdate
 from storage.models.deadlines import ReportRule, ReportSubmission
+from storage.models.documents import Document, DocumentOpen, Topic
 from storage.models.help import HelpRequest, HelpStatus
 from storage.models.outbox import OPEN_STATUSES, Delivery, DeliveryStatus, Push, PushFile, PushPrefs
 from storage.models.people import InviteCode, Person, Role
@@ -54,6 +56,8 @@ __all__ = [
     "Conversation",
     "Delivery",
     "DeliveryStatus",
+    "Document",
+    "DocumentOpen",
     "HelpRequest",
     "HelpStatus",
     "InviteCode",
@@ -70,6 +74,7 @@ __all__ = [
     "Target",
     "Training",
     "TrainingInvite",
+    "Topic",
     "TrainingStatus",
     "UTCDateTime",
     "Unit",

@@ -12,8 +12,7 @@ from handlers.documents.usecases import Draft, publish
 from handlers.kit.core import FileRef, Turn
 from handlers.kit.errors import UserError
 from handlers.kit.payload import pack
-from storage.models import Account, Person, Role, UnitKind
-from storage.models_documents import Document, DocumentOpen
+from storage.models import Account, Document, DocumentOpen, Person, Role, UnitKind
 from tests.support import Chat, invite_code
 
 pytestmark = pytest.mark.postgresql  # the library's queries and its one-open-per-person insert, on both stores

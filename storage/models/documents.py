@@ -15,7 +15,7 @@ import enum
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 
 MAX_TITLE = 120
 
