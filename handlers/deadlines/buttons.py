@@ -36,3 +36,41 @@ class NudgeTeam:
 @payload("dl", "edit")
 class DeadlineEdit:
     kind: str
+
+
+# --- the report chain (`rc:`): a commune's report to its province -----------------------------
+@payload("rc", "send")
+class ChainSend:
+    """A commune official's «Đã gửi» (also under the province's nudge)."""
+
+    kind: str
+    period: str
+
+
+@payload("rc", "status")
+class ChainStatus:
+    kind: str
+    period: str
+
+
+@payload("rc", "file")
+class ChainFile:
+    report_id: int
+
+
+@payload("rc", "nudge")
+class ChainNudgeAll:
+    kind: str
+    period: str
+
+
+@payload("rc", "nudgeone")
+class ChainNudgeOne:
+    kind: str
+    period: str
+    unit_id: int
+
+
+@payload("rc", "edit")
+class ChainEdit:
+    kind: str

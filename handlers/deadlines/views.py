@@ -1,4 +1,5 @@
-"""/hanbaocao and the `dl:` buttons: rules, who has reported, nudges, «Đã nộp»."""
+"""/hanbaocao and the `dl:` buttons: rules, who has reported, nudges, «Đã nộp»; the report
+chain's blocks and `rc:` buttons come from chain_views."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from handlers.common.dates import Problem, read_day_month
 from handlers.common.outbox import PushPolicy
 from handlers.common.periods import Period, from_code
 from handlers.deadlines.buttons import DeadlineDone, DeadlineEdit, DeadlineStatus, NudgeAll, NudgeTeam
+from handlers.deadlines.chain_views import ReportChain
 from handlers.deadlines.usecases import (
     due_date,
     listed,
@@ -26,12 +28,12 @@ from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.registry import OFFICIALS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
+from handlers.reports.money import Rates
 from storage.models import Role
 
 WHO = frozenset({Role.TO_TRUONG}) | OFFICIALS
 SHOW = 15
 NUDGE_BUTTONS = 8
-
 
 
 def known_kind(kind: str) -> str:
@@ -81,9 +83,10 @@ class EditRuleFlow(Flow):
 
 
 class Deadlines:
-    def __init__(self, policy: PushPolicy) -> None:
+    def __init__(self, policy: PushPolicy, rates: Rates | None = None) -> None:
         self.policy = policy
         self.edit = EditRuleFlow()
+        self.chain = ReportChain(rates or Rates())
 
     def slice(self) -> Slice:
         return Slice(
@@ -96,8 +99,9 @@ class Deadlines:
                 On(NudgeAll, self.nudge_all, OFFICIALS),
                 On(NudgeTeam, self.nudge_team, OFFICIALS),
                 On(DeadlineEdit, self.edit_rule, OFFICIALS),
+                *self.chain.buttons(),
             ],
-            flows=[self.edit],
+            flows=[self.edit, self.chain.edit],
         )
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -128,6 +132,8 @@ class Deadlines:
             buttons += [
                 ctx.button("deadline.edit", DeadlineEdit(kind), kind=ctx.t(f"deadline.kind_{kind}")) for kind in KINDS
             ]
+            chain_lines, chain_buttons = await self.chain.blocks(ctx)
+            lines, buttons = lines + chain_lines, buttons + chain_buttons
         return [Reply("\n".join(lines), rows(*buttons))]
 
     # --- buttons ---------------------------------------------------------------------------
