@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import cli_invites
-from bot.cli_common import (
+from bot.cli import invites
+from bot.cli.common import (
     ShellError,
     count_of,
     in_store,
@@ -48,83 +48,84 @@ MAX_DAYS = 365
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
+    """`admin <command>`: each command names its step (args, uow, catalog, settings, now)."""
     admin = sub.add_parser("admin", help="units, officials and invite codes")
+    admin.set_defaults(run=run)
     cmds = admin.add_subparsers(dest="admin_cmd", required=True)
-    cmds.add_parser("units", help="list the unit tree")
+    cmds.add_parser("units", help="list the unit tree").set_defaults(step=_units)
     unit = cmds.add_parser("unit", help="create units")
     unit = unit.add_subparsers(dest="unit_cmd", required=True)
     add = unit.add_parser("add", help="create one unit")
     add.add_argument("--kind", required=True, choices=[k.value for k in UnitKind])
     add.add_argument("--name", required=True)
     add.add_argument("--parent", help="parent unit id or exact name (omit for a province)")
-    add.add_argument("--ethnic-area", action="store_true",
-                     help="an area with many ethnic-minority people")
+    add.add_argument("--ethnic-area", action="store_true", help="an area with many ethnic-minority people")
+    add.set_defaults(step=_add_unit)
     imp = unit.add_parser("import", help="create units from a CSV: province,commune,village,team")
     imp.add_argument("csv", type=Path)
-    off = cmds.add_parser("official",
-                          help="create an official of a unit, with a one-time invite code")
+    imp.set_defaults(step=_import)
+    off = cmds.add_parser("official", help="create an official of a unit, with a one-time invite code")
     off.add_argument("--unit", required=True, help="unit id or exact name")
     off.add_argument("--name", required=True)
     off.add_argument("--sex", choices=["nam", "nu"])
     off.add_argument("--admin", action="store_true", help="make this person an administrator")
-    off.add_argument("--same-name", action="store_true",
-                     help="someone else of the same name is already an official of that unit")
+    off.add_argument(
+        "--same-name", action="store_true", help="someone else of the same name is already an official of that unit"
+    )
+    off.set_defaults(step=_official)
     inv = cmds.add_parser("invite", help="issue an invite code")
     inv.add_argument("--unit", required=True, help="unit id or exact name")
     inv.add_argument("--role", required=True, choices=[r.value for r in Role])
     inv.add_argument("--uses", type=int, help=f"how many people may join with it (1 to {MAX_USES})")
     inv.add_argument("--days", type=int, help=f"days it stays valid (1 to {MAX_DAYS})")
-    cli_invites.add_parsers(cmds)
+    inv.set_defaults(step=_issue)
+    invites.add_parsers(cmds)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
-    rows: list[list[str]] = []
-    if args.admin_cmd == "unit" and args.unit_cmd == "import":
+    if getattr(args, "csv", None) is not None:
         try:
-            rows = read_rows(args.csv)  # a file that cannot be read is told before the store opens
+            args.rows = read_rows(args.csv)  # a file that cannot be read is told before the store opens
         except ShellError as err:
             return say(t, err)
     creates = args.admin_cmd == "unit"  # only creating units may make a new store
-    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, settings, now(), rows),
-                          create=creates)
+    return await in_store(settings, t, lambda uow: args.step(args, uow, t, settings, now()), create=creates)
 
 
-async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime,
-                    rows: list[list[str]]) -> int:
-    if args.admin_cmd == "units":
-        units = await uow.units.all()
-        if not units:
-            print(t.t("cli.no_units", prog=prog()))
-        for u in units:
-            print(t.t("cli.unit_line", indent="  " * (u.path.count("/") - 2), id=u.id, name=u.name,
-                      kind=kind_name(t, u.kind)))
-        return 0
-    if args.admin_cmd == "unit" and args.unit_cmd == "add":
-        return await _add_unit(args, uow, t, at)
-    if args.admin_cmd == "unit":
-        return await _import(uow, t, rows, at)
-    if args.admin_cmd in cli_invites.COMMANDS:
-        return await cli_invites.run(args, uow, t, at, settings)
+async def _units(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime) -> int:
+    units = await uow.units.all()
+    if not units:
+        print(t.t("cli.no_units", prog=prog()))
+    for u in units:
+        print(
+            t.t("cli.unit_line", indent="  " * (u.path.count("/") - 2), id=u.id, name=u.name, kind=kind_name(t, u.kind))
+        )
+    return 0
+
+
+async def _official(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime) -> int:
     unit = await unit_of(uow, args.unit)
-    if args.admin_cmd == "official":
-        role = Role.ADMIN if args.admin else Role.CAN_BO
-        if unit.kind not in ROLE_UNIT_KINDS[role]:
-            raise ShellError("shell.official_unit", unit=unit.name, kind=kind_name(t, unit.kind))
-        name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
-        if not args.same_name:
-            await no_namesake(uow, t, unit, name)
-        person = await uow.people.add(Person(full_name=name, sex=args.sex, role=role,
-                                             unit_id=unit.id, created_at=at))
-        print(t.t("cli.official_added", id=person.id, name=person.full_name, unit=unit.name))
-        return await _invite(uow, t, settings, at, Role.CAN_BO, unit, 1, 30, person)
+    role = Role.ADMIN if args.admin else Role.CAN_BO
+    if unit.kind not in ROLE_UNIT_KINDS[role]:
+        raise ShellError("shell.official_unit", unit=unit.name, kind=kind_name(t, unit.kind))
+    name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
+    if not args.same_name:
+        await no_namesake(uow, t, unit, name)
+    person = await uow.people.add(Person(full_name=name, sex=args.sex, role=role, unit_id=unit.id, created_at=at))
+    print(t.t("cli.official_added", id=person.id, name=person.full_name, unit=unit.name))
+    return await _invite(uow, t, settings, at, Role.CAN_BO, unit, 1, 30, person)
+
+
+async def _issue(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime) -> int:
+    unit = await unit_of(uow, args.unit)
     role = Role(args.role)
     uses = count_of(args.uses, most=MAX_USES, key="shell.bad_uses") or USES.get(role, 1)
     days = count_of(args.days, most=MAX_DAYS, key="shell.bad_days") or settings.invite_days
     return await _invite(uow, t, settings, at, role, unit, uses, days, None)
 
 
-async def _add_unit(args, uow: UnitOfWork, t: Catalog, at: dt.datetime) -> int:
+async def _add_unit(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime) -> int:
     kind = UnitKind(args.kind)
     name = name_of(args.name, limit=MAX_UNIT_NAME, key="shell.unit_bad_name")
     parent = None
@@ -134,12 +135,10 @@ async def _add_unit(args, uow: UnitOfWork, t: Catalog, at: dt.datetime) -> int:
     above = parent.name if parent else t.t("cli.top")
     same = await _sibling(uow, parent, name)
     if same is not None:
-        raise ShellError("shell.unit_exists", name=same.name, id=same.id,
-                         kind=kind_name(t, same.kind), parent=above)
+        raise ShellError("shell.unit_exists", name=same.name, id=same.id, kind=kind_name(t, same.kind), parent=above)
     unit = await uow.units.add(kind, name, parent, at)
     unit.ethnic_area = args.ethnic_area
-    print(t.t("cli.unit_added", id=unit.id, name=unit.name, kind=kind_name(t, unit.kind),
-              parent=above))
+    print(t.t("cli.unit_added", id=unit.id, name=unit.name, kind=kind_name(t, unit.kind), parent=above))
     return 0
 
 
@@ -151,8 +150,13 @@ def _check_place(t: Catalog, kind: UnitKind, parent: Unit | None) -> None:
     if parent is None and allowed:
         raise ShellError("shell.unit_needs_parent", kind=kind_name(t, kind), allowed=names)
     if parent is not None and parent.kind not in allowed:
-        raise ShellError("shell.unit_wrong_parent", kind=kind_name(t, kind), parent=parent.name,
-                         parent_kind=kind_name(t, parent.kind), allowed=names)
+        raise ShellError(
+            "shell.unit_wrong_parent",
+            kind=kind_name(t, kind),
+            parent=parent.name,
+            parent_kind=kind_name(t, parent.kind),
+            allowed=names,
+        )
 
 
 def _same_name(name: str) -> str:
@@ -169,28 +173,46 @@ async def _sibling(uow: UnitOfWork, parent: Unit | None, name: str) -> Unit | No
     return None
 
 
-async def _invite(uow, t: Catalog, settings: Settings, at: dt.datetime, role: Role, unit: Unit,
-                  uses: int, days: int, person: Person | None) -> int:
+async def _invite(
+    uow,
+    t: Catalog,
+    settings: Settings,
+    at: dt.datetime,
+    role: Role,
+    unit: Unit,
+    uses: int,
+    days: int,
+    person: Person | None,
+) -> int:
     try:
-        invite = await create_invite(uow, role=role if person is None else person.role, unit=unit,
-                                     now=at, days=days, uses=uses, person=person)
+        invite = await create_invite(
+            uow, role=role if person is None else person.role, unit=unit, now=at, days=days, uses=uses, person=person
+        )
     except UserError as err:
         print(t.t("cli.invite_error", reason=t.t(err.key)))
         return 2
-    print(t.t("cli.invite_line", code=invite.code, role=t.t(f"role.{invite.role.value}"),
-              unit=unit.name, uses=invite.uses_left,
-              expires=invite.expires_at.strftime("%d/%m/%Y")))
+    print(
+        t.t(
+            "cli.invite_line",
+            code=invite.code,
+            role=t.t(f"role.{invite.role.value}"),
+            unit=unit.name,
+            uses=invite.uses_left,
+            expires=invite.expires_at.strftime("%d/%m/%Y"),
+        )
+    )
     link = invite_link(settings.telegram_bot_username, invite.code)
     print(t.t("cli.invite_link", link=link) if link else t.t("cli.invite_no_username"))
     print(t.t("cli.invite_zalo", code=invite.code))
     return 0
 
 
-async def _import(uow: UnitOfWork, t: Catalog, lines: list[list[str]], at: dt.datetime) -> int:
-    """Rows province,commune,village,team; units already there (same name under the same
-    parent) are reused. Good rows are kept; each bad one is told, and the exit is then 2."""
+async def _import(args, uow: UnitOfWork, t: Catalog, settings: Settings, at: dt.datetime) -> int:
+    """Rows province,commune,village,team (args.rows, read before the store opened); units
+    already there (same name under the same parent) are reused. Good rows are kept; each bad
+    one is told, and the exit is then 2."""
     created = rows = bad = 0
-    for line, cells in enumerate(lines, 1):
+    for line, cells in enumerate(args.rows, 1):
         if line == 1 and cells and cells[0].casefold() in ("province", "tinh", "tỉnh"):
             continue  # header
         if not any(cells):
@@ -208,8 +230,7 @@ async def _import(uow: UnitOfWork, t: Catalog, lines: list[list[str]], at: dt.da
     return 0
 
 
-async def _import_row(uow: UnitOfWork, t: Catalog, line: int, names: list[str],
-                      at: dt.datetime) -> int | None:
+async def _import_row(uow: UnitOfWork, t: Catalog, line: int, names: list[str], at: dt.datetime) -> int | None:
     """How many units the row created; None (and one line said) when the row is refused."""
     if len(names) < len(CSV_LEVELS) or not all(names):
         print(t.t("cli.import_bad_row", line=line))
@@ -226,8 +247,15 @@ async def _import_row(uow: UnitOfWork, t: Catalog, line: int, names: list[str],
         if unit is None:
             break
         if unit.kind is not kind:
-            print(t.t("shell.import_kind_clash", line=line, name=unit.name,
-                      kind=kind_name(t, unit.kind), wanted=kind_name(t, kind)))
+            print(
+                t.t(
+                    "shell.import_kind_clash",
+                    line=line,
+                    name=unit.name,
+                    kind=kind_name(t, unit.kind),
+                    wanted=kind_name(t, kind),
+                )
+            )
             return None
         parent = unit
         levels.pop(0)

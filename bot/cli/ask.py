@@ -28,11 +28,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("question", help='the question, or "-" to read one per line from stdin')
     parser.add_argument("--top", type=_positive, default=3, help="at most N answers (3)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(run=lambda args, settings: run(args))
     return parser
 
 
-def run(args: argparse.Namespace, stdin: TextIO | None = None,
-        stdout: TextIO | None = None) -> int:
+def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin = stdin or _utf8(sys.stdin)
     stdout = stdout or _utf8(sys.stdout)
     index = build_index()
@@ -40,9 +40,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None,
     top = getattr(args, "top", 3)
     as_json = getattr(args, "json", False)
     catalog = None if as_json else load_catalog()
-    questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [
-        args.question
-    ]
+    questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]
     for question in questions:
         hits = index.search(question, top=top) if question.strip() else []
         if as_json:
@@ -62,10 +60,7 @@ def to_json(query: str, hits: list[Hit]) -> dict[str, Any]:
                 "question": hit.snippet.questions[0],
                 "answer": hit.snippet.answer,
                 "score": hit.score,
-                "cites": [
-                    {"doc": c.doc, "article": c.article, "clause": c.clause}
-                    for c in hit.snippet.cites
-                ],
+                "cites": [{"doc": c.doc, "article": c.article, "clause": c.clause} for c in hit.snippet.cites],
             }
             for hit in hits
         ],

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bot.backup_crypt import BadBackup, backup_cipher, decrypt_file, encrypt_file, is_encrypted
+from bot.cli.common import store_url
 from bot.settings import Settings
 from content.catalog import load_catalog
 from storage.crypto import PartyCipher, sqlite_file
@@ -27,13 +28,17 @@ from storage.private_files import private_dir, private_file
 def add_parser(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser("backup", help="copy the SQLite store to a file (safe while running)")
     backup.add_argument("--out", type=Path, help="target file (default: ./backups/hoagiai-<time>.sqlite3)")
-    backup.add_argument("--encrypt", action="store_true",
-                        help="encrypt the backup with the data key (DATA_KEY or the key file)")
+    backup.add_argument(
+        "--encrypt", action="store_true", help="encrypt the backup with the data key (DATA_KEY or the key file)"
+    )
     restore = sub.add_parser("restore", help="replace the SQLite store with a backup (stop the bot first)")
     restore.add_argument("file", type=Path)
+    for parser in (backup, restore):
+        parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    store_url(settings)  # a DATABASE_URL that cannot be read: one line, exit 2
     t = load_catalog().t
     db = sqlite_file(settings.database_url)
     if db is None:

@@ -96,8 +96,9 @@ async def check_store(settings: Settings) -> None:
     await db.dispose()
 
 
-async def in_store(settings: Settings, t: Catalog, body: Callable[[UnitOfWork], Awaitable[int]], *,
-                   create: bool = False) -> int:
+async def in_store(
+    settings: Settings, t: Catalog, body: Callable[[UnitOfWork], Awaitable[int]], *, create: bool = False
+) -> int:
     """Run `body` in one unit of work on the store; commit only when it returns 0."""
     try:
         db = await open_db(settings, create=create)
@@ -131,9 +132,19 @@ async def unit_of(uow: UnitOfWork, key: str, *, missing: str = "shell.unit_missi
     if not found:
         raise ShellError(missing, unit=name[:80])
     if len(found) > 1:
-        raise ShellError("shell.unit_ambiguous", name=name[:80], count=len(found),
-                         first=found[0].id, ids=", ".join(f"#{u.id}" for u in found[:10]))
+        raise ShellError(
+            "shell.unit_ambiguous",
+            name=name[:80],
+            count=len(found),
+            first=found[0].id,
+            ids=", ".join(f"#{u.id}" for u in found[:10]),
+        )
     return found[0]
+
+
+def operator(unit: Unit) -> Person:
+    """Who acts at the shell: an administrator, not stored (no id, so audits carry none)."""
+    return Person(full_name="CLI", role=Role.ADMIN, unit_id=unit.id, unit=unit, active=True)
 
 
 def kind_name(t: Catalog, kind: UnitKind) -> str:
@@ -157,11 +168,17 @@ async def mediator_of(uow: UnitOfWork, t: Catalog, person_id: int, tz: tzinfo) -
     if person is None:
         raise ShellError("shell.person_missing", id=person_id)
     if not person.active:
-        raise ShellError("shell.person_left", id=person.id, name=person.full_name,
-                         day=day_of(person.left_at, tz), point=person.left_reason or "?")
+        raise ShellError(
+            "shell.person_left",
+            id=person.id,
+            name=person.full_name,
+            day=day_of(person.left_at, tz),
+            point=person.left_reason or "?",
+        )
     if person.role not in MEDIATORS:
-        raise ShellError("shell.person_not_mediator", id=person.id, name=person.full_name,
-                         role=t.t(f"role.{person.role.value}"))
+        raise ShellError(
+            "shell.person_not_mediator", id=person.id, name=person.full_name, role=t.t(f"role.{person.role.value}")
+        )
     return person
 
 
@@ -172,8 +189,13 @@ async def no_namesake(uow: UnitOfWork, t: Catalog, unit: Unit, name: str) -> Non
     q = select(Person).where(Person.unit_id == unit.id, Person.active.is_(True)).order_by(Person.id)
     for person in await uow.session.scalars(q):
         if unicodedata.normalize("NFC", person.full_name).casefold() == wanted:
-            raise ShellError("shell.person_exists", name=person.full_name, unit=unit.name,
-                             id=person.id, role=t.t(f"role.{person.role.value}"))
+            raise ShellError(
+                "shell.person_exists",
+                name=person.full_name,
+                unit=unit.name,
+                id=person.id,
+                role=t.t(f"role.{person.role.value}"),
+            )
 
 
 def name_of(text: str, *, limit: int, key: str) -> str:
@@ -221,8 +243,7 @@ def read_rows(path: Path) -> list[list[str]]:
     try:
         return [[typed(cell) for cell in row] for row in reader]
     except csv.Error as err:
-        raise ShellError("shell.csv_broken", path=path, line=reader.line_num,
-                         reason=str(err)) from None
+        raise ShellError("shell.csv_broken", path=path, line=reader.line_num, reason=str(err)) from None
 
 
 def check_out(path: Path) -> None:

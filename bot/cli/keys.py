@@ -16,7 +16,7 @@ import os
 from cryptography.fernet import Fernet
 
 from bot.app import key_source_of, system_clock
-from bot.cli_common import open_db
+from bot.cli.common import open_db
 from bot.settings import Settings
 from content.catalog import load_catalog
 from storage.crypto import PartyCipher, write_key_file
@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     acts = key.add_subparsers(dest="key_cmd", required=True)
     acts.add_parser("check", help="does DATA_KEY (or the key file) open this store?")
     acts.add_parser("rotate", help="re-encrypt everything under a new key (stop the bot first)")
+    key.set_defaults(run=run)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,15 +12,16 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import cli_common
 from bot.app import rates_of
-from bot.cli_common import (
+from bot.cli import common
+from bot.cli.common import (
     ShellError,
     check_out,
     in_store,
     mediator_of,
     name_of,
     no_namesake,
+    operator,
     team_of,
     unit_of,
     write_file,
@@ -34,6 +35,8 @@ from handlers.kit.errors import UserError
 from handlers.reports.data import export
 from handlers.stats.coverage import coverage_lines, coverage_of
 from handlers.stats.render import child_lines, counts_text, period_heading, rate_text
+from handlers.stats.targets import targets_view
+from handlers.stats.targets_block import target_lines
 from handlers.stats.usecases import unit_stats
 from handlers.teams.usecases import (
     LEAVE_REASONS,
@@ -43,17 +46,16 @@ from handlers.teams.usecases import (
     review,
 )
 from storage.db import UnitOfWork
-from storage.models import Person, Role, Unit
-
-COMMANDS = ("stats", "report", "team")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     st = sub.add_parser("stats", help="case counts of a unit for a period (as /thongke)")
     st.add_argument("--unit", required=True, help="unit id or exact name")
-    st.add_argument("--period", default="",
-                    help="2026, 2026H1, Q3/2026, 3/2026, 2019-2022, 01/01/2026-31/03/2026 "
-                         "(as /thongke; default: this year)")
+    st.add_argument(
+        "--period",
+        default="",
+        help="2026, 2026H1, Q3/2026, 3/2026, 2019-2022, 01/01/2026-31/03/2026 (as /thongke; default: this year)",
+    )
     st.add_argument("--json", action="store_true", help="print JSON")
     rp = sub.add_parser("report", help="the report workbook of a unit (as /baocao)")
     rp.add_argument("--unit", required=True, help="unit id or exact name")
@@ -73,24 +75,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ad.add_argument("--sex", required=True, choices=["nam", "nu"])
     ad.add_argument("--ethnic", action="store_true", help="an ethnic-minority person")
     ad.add_argument("--leader", action="store_true", help="make them the team leader")
-    ad.add_argument("--same-name", action="store_true",
-                    help="someone else of the same name is already in that team")
+    ad.add_argument("--same-name", action="store_true", help="someone else of the same name is already in that team")
     mv = cmds.add_parser("move", help="move a mediator to another team")
     mv.add_argument("--person", required=True, type=int)
     mv.add_argument("--to", required=True, help="team id or exact name")
     lv = cmds.add_parser("leave", help="mark a mediator as having left (art. 11 cl. 1 point a, b or c)")
     lv.add_argument("--person", required=True, type=int)
     lv.add_argument("--reason", required=True, choices=LEAVE_REASONS)
-
-
-def operator(unit: Unit) -> Person:
-    """Who acts at the shell: an administrator, not stored (no id, so audits carry none)."""
-    return Person(full_name="CLI", role=Role.ADMIN, unit_id=unit.id, unit=unit, active=True)
+    for parser in (st, rp, tm):
+        parser.set_defaults(run=run)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
     t = load_catalog()
-    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, settings, cli_common.now()))
+    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, settings, common.now()))
 
 
 def _period(args: argparse.Namespace, t: Catalog, today: dt.date) -> Period | None:
@@ -127,8 +125,10 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: 
     if args.cmd == "stats":
         view = await unit_stats(uow, who, unit, period)
         cover = await coverage_of(uow, who, unit, period, now=now, tz=tz)
+        goals = await targets_view(uow, who, unit, period, now=now, tz=tz, coverage=cover)
         if args.json:
-            print(json.dumps({**view.as_dict(), "coverage": cover.as_dict()}, ensure_ascii=False, indent=2))
+            out = {**view.as_dict(), "coverage": cover.as_dict(), "targets": goals.as_dict()}
+            print(json.dumps(out, ensure_ascii=False, indent=2))
             return 0
         print(t.t("stats.title", unit=unit.name, period=period_heading(t.t, period)))
         print(counts_text(t.t, view.current))
@@ -137,14 +137,31 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, settings: Settings, now: 
             print(t.t("stats.by_child"))
             print("\n".join(child_lines(t.t, view.children, shown=len(view.children))))
         print("\n".join(coverage_lines(t.t, cover, shown=len(cover.untrained))))
+        print("\n".join([t.t("targets.title"), *target_lines(t.t, goals)]))
         return 0
-    done = await export(uow, who, unit, period, now=now, rates=rates_of(settings),
-                        with_parties=args.with_parties, t=t.t, tz=tz, via="cli")
+    done = await export(
+        uow,
+        who,
+        unit,
+        period,
+        now=now,
+        rates=rates_of(settings),
+        with_parties=args.with_parties,
+        t=t.t,
+        tz=tz,
+        via="cli",
+    )
     write_file(args.out, done.xlsx)
     if args.csv:
         write_file(args.csv, done.csv)
-    print(t.t("cli_desk.report_written", path=str(args.out), cases=done.data.case_count,
-              period=period_heading(t.t, period)))
+    print(
+        t.t(
+            "cli_desk.report_written",
+            path=str(args.out),
+            cases=done.data.case_count,
+            period=period_heading(t.t, period),
+        )
+    )
     return 0
 
 
@@ -155,8 +172,7 @@ async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime, tz: ZoneInf
         print(t.t("cli_desk.review_head", unit=unit.name, teams=len(r.checks), failing=len(r.failing)))
         for c in r.checks:
             issues = "; ".join(t.t(f"teams.issue_{i}") for i in c.issues) or t.t("teams.ok")
-            print(t.t("cli_desk.review_line", id=c.team.id, team=c.team.name, members=len(c.members),
-                      issues=issues))
+            print(t.t("cli_desk.review_line", id=c.team.id, team=c.team.name, members=len(c.members), issues=issues))
         return 0
     try:
         if args.team_cmd == "add":
@@ -164,11 +180,17 @@ async def _team(args, uow: UnitOfWork, t: Catalog, now: dt.datetime, tz: ZoneInf
             name = name_of(args.name, limit=MAX_NAME, key="shell.bad_person_name")
             if not args.same_name:
                 await no_namesake(uow, t, team, name)
-            person, invite = await add_mediator(uow, operator(team), team.id, now, full_name=name,
-                                                sex=args.sex, ethnic_minority=args.ethnic,
-                                                leader=args.leader)
-            print(t.t("cli_desk.added", id=person.id, name=person.full_name, team=team.name,
-                      code=invite.code))
+            person, invite = await add_mediator(
+                uow,
+                operator(team),
+                team.id,
+                now,
+                full_name=name,
+                sex=args.sex,
+                ethnic_minority=args.ethnic,
+                leader=args.leader,
+            )
+            print(t.t("cli_desk.added", id=person.id, name=person.full_name, team=team.name, code=invite.code))
             return 0
         person = await mediator_of(uow, t, args.person, tz)
         who = operator(person.unit)

@@ -7,8 +7,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot import cli_common
-from bot.cli_common import ShellError, in_store, prog, read_rows, say, text_of, unit_of
+from bot.cli import common
+from bot.cli.common import ShellError, in_store, prog, read_rows, say, text_of, unit_of
 from bot.pushes import push_policy
 from bot.settings import Settings
 from content.catalog import Catalog, load_catalog
@@ -33,13 +33,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add = cmds.add_parser("add", help="create a training and invite the mediators in scope")
     add.add_argument("--unit", required=True, help="organising unit (id or exact name)")
     add.add_argument("--title", required=True)
-    add.add_argument("--at", required=True,
-                     help='start, local time: "25/11/2026 08:00" or "2026-11-25 08:00"')
+    add.add_argument("--at", required=True, help='start, local time: "25/11/2026 08:00" or "2026-11-25 08:00"')
     add.add_argument("--place", required=True)
     add.add_argument("--invite", action="append", help="invited unit (repeatable; default: the organising unit)")
     add.add_argument("--file", type=Path, help="a document sent with the invitation (PDF, DOCX, image)")
-    imp = cmds.add_parser("import", help="trainings from a CSV: title,date,time,place[,units "
-                                         "separated by ;]; date dd/mm/yyyy or yyyy-mm-dd, time HH:MM")
+    imp = cmds.add_parser(
+        "import",
+        help="trainings from a CSV: title,date,time,place[,units "
+        "separated by ;]; date dd/mm/yyyy or yyyy-mm-dd, time HH:MM",
+    )
     imp.add_argument("csv", type=Path)
     imp.add_argument("--unit", required=True, help="organising unit (id or exact name)")
     cmds.add_parser("list", help="trainings from today on")
@@ -55,6 +57,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     put.add_argument("--unit", required=True)
     put.add_argument("--kind", required=True, choices=list(KINDS))
     put.add_argument("--due", required=True, help="day/month, e.g. 05/07")
+    for parser in (tr, bc, dl):
+        parser.set_defaults(run=run)
 
 
 async def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -66,7 +70,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             rows = read_rows(args.csv)  # a file that cannot be read is told before the store opens
         except ShellError as err:
             return say(t, err)
-    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, env, cli_common.now(), rows))
+    return await in_store(settings, t, lambda uow: _dispatch(args, uow, t, env, common.now(), rows))
 
 
 def _tz(settings: Settings):
@@ -75,8 +79,7 @@ def _tz(settings: Settings):
     return ZoneInfo(settings.timezone)
 
 
-async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.datetime,
-                    rows: list[list[str]]) -> int:
+async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.datetime, rows: list[list[str]]) -> int:
     if args.cmd == "training" and args.training_cmd == "list":
         return await _list(uow, t, env, now)
     unit = await unit_of(uow, args.unit)
@@ -105,8 +108,10 @@ async def _dispatch(args, uow: UnitOfWork, t: Catalog, env: PushEnv, now: dt.dat
 
 def _named(title: str, place: str) -> tuple[str, str]:
     """A training's title and place, as the chat takes them."""
-    return (text_of(title, least=3, limit=MAX_TITLE, key="shell.bad_title"),
-            text_of(place, least=2, limit=MAX_PLACE, key="shell.bad_place"))
+    return (
+        text_of(title, least=3, limit=MAX_TITLE, key="shell.bad_title"),
+        text_of(place, least=2, limit=MAX_PLACE, key="shell.bad_place"),
+    )
 
 
 def _starts(text: str, now: dt.datetime, tz) -> dt.datetime | Problem | str:
@@ -126,13 +131,31 @@ async def _add(uow, t: Catalog, env: PushEnv, unit, title: str, when: str, place
     try:
         if isinstance(starts, str):
             raise UserError(starts)
-        training, count = await create_training(uow, env, organiser=None, unit=unit, title=title.strip(),
-                                                starts_at=starts, place=place.strip(), scope=scope, now=now, file=file)
+        training, count = await create_training(
+            uow,
+            env,
+            organiser=None,
+            unit=unit,
+            title=title.strip(),
+            starts_at=starts,
+            place=place.strip(),
+            scope=scope,
+            now=now,
+            file=file,
+        )
     except UserError as err:
         print(t.t("pushcli.training_error", title=title, reason=t.t(err.key)))
         return 2
-    print(t.t("pushcli.training_added", id=training.id, title=training.title, when=env.when(training.starts_at),
-              count=count, code=training.checkin_code))
+    print(
+        t.t(
+            "pushcli.training_added",
+            id=training.id,
+            title=training.title,
+            when=env.when(training.starts_at),
+            count=count,
+            code=training.checkin_code,
+        )
+    )
     return 0
 
 
@@ -173,13 +196,24 @@ async def _list(uow, t: Catalog, env: PushEnv, now) -> int:
 
     from storage.models import Training
 
-    trainings = (await uow.session.scalars(select(Training).where(Training.starts_at >= now - dt.timedelta(days=1))
-                                           .order_by(Training.starts_at))).all()
+    trainings = (
+        await uow.session.scalars(
+            select(Training).where(Training.starts_at >= now - dt.timedelta(days=1)).order_by(Training.starts_at)
+        )
+    ).all()
     if not trainings:
         print(t.t("pushcli.no_trainings"))
     for tr in trainings:
-        print(t.t("pushcli.training_line", id=tr.id, when=env.when(tr.starts_at), title=tr.title,
-                  status=t.t(f"pushcli.status_{tr.status.value}"), code=tr.checkin_code))
+        print(
+            t.t(
+                "pushcli.training_line",
+                id=tr.id,
+                when=env.when(tr.starts_at),
+                title=tr.title,
+                status=t.t(f"pushcli.status_{tr.status.value}"),
+                code=tr.checkin_code,
+            )
+        )
     return 0
 
 
@@ -198,8 +232,15 @@ async def _deadline(args, uow, t: Catalog, env: PushEnv, unit, now) -> int:
     for kind, (month, day) in (await rules_of(uow, unit)).items():
         period, due = current(kind, month, day, today)
         report = t.t(f"deadline.period_{kind}", year=period.start.year)
-        print(t.t("pushcli.deadline_line", unit=unit.name, report=report,
-                  day=f"{day:02d}/{month:02d}", due=due.strftime("%d/%m/%Y")))
+        print(
+            t.t(
+                "pushcli.deadline_line",
+                unit=unit.name,
+                report=report,
+                day=f"{day:02d}/{month:02d}",
+                due=due.strftime("%d/%m/%Y"),
+            )
+        )
     return 0
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from bot import cli_ask
+from bot.cli import ask
 from content.catalog import load_catalog
 from content.qa_loader import Cite, Snippet, load_documents, load_snippets
 from handlers.qa import textnorm as tn
@@ -154,7 +154,7 @@ def test_by_article(index):
 def _ask(question: str, stdin: str = "", top_n: int = 2, as_json: bool = True) -> str:
     out = io.StringIO()
     args = argparse.Namespace(question=question, top=top_n, json=as_json)
-    assert cli_ask.run(args, stdin=io.StringIO(stdin), stdout=out) == 0
+    assert ask.run(args, stdin=io.StringIO(stdin), stdout=out) == 0
     return out.getvalue()
 
 
@@ -196,7 +196,7 @@ def test_citations_are_grouped_by_article_and_document():
 
 def test_cli_parser_registers_ask():
     parser = argparse.ArgumentParser()
-    cli_ask.add_parser(parser.add_subparsers(dest="cmd"))
+    ask.add_parser(parser.add_subparsers(dest="cmd"))
     args = parser.parse_args(["ask", "--json", "--top", "5", "-"])
     assert (args.cmd, args.question, args.top, args.json) == ("ask", "-", 5, True)
     with pytest.raises(SystemExit):

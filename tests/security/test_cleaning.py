@@ -15,8 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot import admin, cli_officials, cli_pushes
-from bot.cli import parser
+from bot.cli import admin, officials, parser, pushes
 from bot.settings import Settings
 from handlers.kit.text import MAX_INPUT, clean, clean_name
 from handlers.reports.logbook_cells import COLUMNS
@@ -146,7 +145,7 @@ async def test_team_and_ward_reports_work_for_a_mediator_who_joined_as_minh_esc(
 
 async def cli(settings: Settings, *argv: str) -> int:
     args = parser().parse_args(list(argv))
-    runner = {"admin": admin.run, "team": cli_officials.run, "training": cli_pushes.run}[args.cmd]
+    runner = {"admin": admin.run, "team": officials.run, "training": pushes.run}[args.cmd]
     return await runner(args, settings)
 
 

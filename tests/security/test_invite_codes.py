@@ -11,8 +11,7 @@ import re
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import admin
-from bot.cli import parser
+from bot.cli import admin, parser
 from bot.settings import Settings
 from handlers.onboarding.usecases import valid_invite
 from storage.db import Database

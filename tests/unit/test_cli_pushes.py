@@ -7,8 +7,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from bot import admin, cli_pushes
-from bot.cli import parser
+from bot.cli import admin, parser, pushes
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Account, Delivery, Person, Push, PushFile, Role, Training
@@ -18,7 +17,7 @@ PDF = b"%PDF-1.4 tai lieu tap huan"
 
 async def cli(settings: Settings, *argv: str) -> int:
     args = parser().parse_args(list(argv))
-    runner = admin.run if args.cmd == "admin" else cli_pushes.run
+    runner = admin.run if args.cmd == "admin" else pushes.run
     return await runner(args, settings)
 
 

@@ -75,7 +75,7 @@ def sandbox(tmp_path, monkeypatch, capsys):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr("bot.logs.setup_logging", lambda level, secrets: None)
-    monkeypatch.setattr("bot.cli_common.system_clock", lambda: NOW)
+    monkeypatch.setattr("bot.cli.common.system_clock", lambda: NOW)
     return tmp_path
 
 

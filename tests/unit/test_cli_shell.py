@@ -350,12 +350,12 @@ def test_a_store_that_is_missing_or_wrong(shell, tmp_path):
 
 
 def test_an_unexpected_fault_is_one_line_too(shell, monkeypatch):
-    from bot import cli_common
+    from bot.cli import common
 
     async def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli_common, "open_db", broken)
+    monkeypatch.setattr(common, "open_db", broken)
     said = shell("admin", "units")
     assert said.code == 1 and UNEXPECTED in said.out and "RuntimeError" in said.out
     assert "Traceback" not in said.out
@@ -421,7 +421,7 @@ def test_a_trainings_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(
 ):
     ward(shell)
     monkeypatch.setattr(
-        "bot.cli_common.system_clock", lambda: dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC)
+        "bot.cli.common.system_clock", lambda: dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC)
     )
     (tmp_path / "lop.csv").write_text(
         "title,date,time,place,units\n"

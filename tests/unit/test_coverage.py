@@ -155,7 +155,7 @@ async def test_chat_report_sheet_and_cli_json_agree(tmp_path: Path):
     rows = _sheet_rows(province.replies[0].file.data)
     await db.dispose()
 
-    with mock.patch("bot.cli_common.now", lambda: START):
+    with mock.patch("bot.cli.common.now", lambda: START):
         env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
         out = await asyncio.to_thread(run_bot, tmp_path, env, "stats", "--unit", "Tỉnh P", "--period", "2026", "--json")
     assert out.returncode == 0, out.stderr

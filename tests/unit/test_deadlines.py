@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot import cli_pushes
-from bot.cli import parser
+from bot.cli import parser, pushes
 from bot.settings import Settings
 from handlers.deadlines.usecases import deadline_job
 from tests.pushes import TZ, FakeSender, dispatcher, env
@@ -130,13 +129,13 @@ async def test_official_sets_the_day_for_the_ward(db, world, engine, clock):
 
 async def test_deadlines_from_the_cli(tmp_path, capsys):
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3", _env_file=None)
-    from bot import admin
+    from bot.cli import admin
 
     await admin.run(parser().parse_args(["admin", "unit", "add", "--kind", "tinh", "--name", "Tỉnh G"]), settings)
     args = parser().parse_args(["deadline", "set", "--unit", "Tỉnh G", "--kind", "half", "--due", "15/06"])
-    assert await cli_pushes.run(args, settings) == 0
+    assert await pushes.run(args, settings) == 0
     out = capsys.readouterr().out
     assert "báo cáo 6 tháng đầu năm" in out and "hạn ngày 15/06" in out
     bad = parser().parse_args(["deadline", "set", "--unit", "Tỉnh G", "--kind", "year", "--due", "30/02"])
-    assert await cli_pushes.run(bad, settings) == 2
+    assert await pushes.run(bad, settings) == 2
     assert "«30/02»: tháng 2 chỉ có 29 ngày, không có ngày 30" in capsys.readouterr().out

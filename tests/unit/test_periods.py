@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot import admin, cli_officials, cli_pushes
-from bot.cli import parser
+from bot.cli import admin, officials, parser, pushes
 from bot.settings import Settings
 from content.catalog import load_catalog
 from handlers.common import dates, periods
@@ -317,12 +316,12 @@ async def test_baocao_and_khenthuong_read_periods_the_same_way(db, world, engine
 
 
 # through the CLI (on the system clock: dates are made from today) -------------------------------
-RUNNERS = {"admin": admin.run, "stats": cli_officials.run, "report": cli_officials.run}
+RUNNERS = {"admin": admin.run, "stats": officials.run, "report": officials.run}
 
 
 async def cli(settings: Settings, capsys, *argv: str) -> tuple[int, str]:
     args = parser().parse_args(list(argv))
-    code = await RUNNERS.get(args.cmd, cli_pushes.run)(args, settings)
+    code = await RUNNERS.get(args.cmd, pushes.run)(args, settings)
     return code, capsys.readouterr().out.strip()
 
 
