@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
@@ -31,6 +31,20 @@ def _organised_by_scope(viewer: Person):
     return under(Training.unit_path, viewer.unit.path)
 
 
+def _followed_by(viewer: Person) -> ColumnElement[bool]:
+    """Trainings an official follows: those they may manage, and those organised above that
+    invited people of their unit or under it (a province's class for several communes)."""
+    if viewer.role is Role.ADMIN:
+        return true()
+    theirs = (select(TrainingInvite.id).join(Unit, Unit.id == TrainingInvite.team_id)
+              .where(TrainingInvite.training_id == Training.id, under(Unit.path, viewer.unit.path)))
+    return or_(_organised_by_scope(viewer), exists(theirs))
+
+
+def _official(viewer: Person) -> bool:
+    return viewer.role.is_official and viewer.active
+
+
 class TrainingRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -54,13 +68,21 @@ class TrainingRepo:
 
     async def managed(self, viewer: Person, training_id: int) -> Training | None:
         """The training if this official may manage it, else None (same as no such training)."""
-        if not viewer.role.is_official or not viewer.active:
+        if not _official(viewer):
             return None
         q = select(Training).where(Training.id == training_id, _organised_by_scope(viewer))
         return await self.s.scalar(q)
 
-    async def managed_list(self, viewer: Person, since: dt.datetime, limit: int) -> Sequence[Training]:
-        q = (select(Training).where(_organised_by_scope(viewer), Training.starts_at >= since)
+    async def followed(self, viewer: Person, training_id: int) -> Training | None:
+        """The training if this official manages it or its invitations reach their unit, else None."""
+        if not _official(viewer):
+            return None
+        return await self.s.scalar(select(Training).where(Training.id == training_id, _followed_by(viewer)))
+
+    async def followed_list(self, viewer: Person, since: dt.datetime, limit: int) -> Sequence[Training]:
+        if not _official(viewer):
+            return []
+        q = (select(Training).where(_followed_by(viewer), Training.starts_at >= since)
              .order_by(Training.starts_at, Training.id).limit(limit))
         return (await self.s.scalars(q)).all()
 
@@ -76,11 +98,15 @@ class TrainingRepo:
         row = (await self.s.execute(q)).tuples().first()
         return row if row else None
 
-    async def invites(self, training_id: int, team_id: int | None = None) -> Sequence[tuple[TrainingInvite, Person]]:
+    async def invites(self, training_id: int, team_id: int | None = None,
+                      path: str | None = None) -> Sequence[tuple[TrainingInvite, Person]]:
+        """Who was invited, by name; only one team's, or only those of units under `path`."""
         q = (select(TrainingInvite, Person).join(Person, TrainingInvite.person_id == Person.id)
              .where(TrainingInvite.training_id == training_id))
         if team_id is not None:
             q = q.where(TrainingInvite.team_id == team_id)
+        if path is not None:
+            q = q.join(Unit, Unit.id == TrainingInvite.team_id).where(under(Unit.path, path))
         return (await self.s.execute(q.order_by(Person.full_name, Person.id))).tuples().all()
 
     async def mine(self, person_id: int, since: dt.datetime, limit: int) -> Sequence[tuple[TrainingInvite, Training]]:
@@ -119,17 +145,31 @@ class TrainingRepo:
         await self.s.flush()
         return [i.person_id for i in cleared]
 
-    async def tally(self, training_id: int) -> Sequence[tuple[Unit, int, int, int, int]]:
-        """Per team: invited, accepted, declined, attended."""
+    async def tally(self, training_id: int, path: str | None = None) -> Sequence[tuple[Unit, int, int, int, int]]:
+        """Per team (the unit each person was in when invited): invited, accepted, declined,
+        attended; only the units under `path` when it is given."""
         q = (select(Unit,
                     func.count(TrainingInvite.id),
                     func.sum(case((TrainingInvite.answer == Answer.YES, 1), else_=0)),
                     func.sum(case((TrainingInvite.answer == Answer.NO, 1), else_=0)),
                     func.sum(case((TrainingInvite.attended.is_(True), 1), else_=0)))
              .join(Unit, TrainingInvite.team_id == Unit.id)
-             .where(TrainingInvite.training_id == training_id)
+             .where(TrainingInvite.training_id == training_id, under(Unit.path, path) if path else true())
              .group_by(Unit.id).order_by(Unit.path))
         return [(u, int(a), int(b or 0), int(c or 0), int(d or 0)) for u, a, b, c, d in (await self.s.execute(q)).all()]
+
+    async def tally_by_child(self, training_id: int, unit: Unit) -> list[tuple[Unit, int, int, int, int]]:
+        """The per-team counts under `unit` added up per unit right below it (a province's
+        communes), in path order; people invited at `unit` itself count under it."""
+        sums: dict[int, list[int]] = {}
+        for team, *counts in await self.tally(training_id, unit.path):
+            below = team.path[len(unit.path):].strip("/")
+            row = sums.setdefault(int(below.split("/")[0]) if below else unit.id, [0, 0, 0, 0])
+            for i, n in enumerate(counts):
+                row[i] += n
+        units = {u.id: u for u in await self.s.scalars(select(Unit).where(Unit.id.in_(list(sums))))}
+        rows = [(units[i], a, b, c, d) for i, (a, b, c, d) in sums.items() if i in units]
+        return sorted(rows, key=lambda r: r[0].path)
 
 
 class DeadlineRepo:

@@ -74,3 +74,11 @@ class TrainingNo:
 @payload("tr", "mine")
 class MyTraining:
     training_id: int
+
+
+@payload("tr", "unittally")
+class TrainingUnitTally:
+    """«Theo từng tổ» of one unit under the viewer's (a commune, from the province's screen)."""
+
+    training_id: int
+    unit_id: int

@@ -12,12 +12,12 @@ from handlers.kit.core import Ctx, FileRef, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.text import one_line
+from handlers.trainings.audience import invitees
 from handlers.trainings.buttons import TrainingView, TrainingYes
 from handlers.trainings.render import parse_when
 from handlers.trainings.usecases import (
     MAX_PLACE,
     MAX_TITLE,
-    MEDIATOR_ROLES,
     answer,
     change_training,
     create_training,
@@ -153,7 +153,7 @@ class NewTrainingFlow(Flow):
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         data, scope = ctx.conv.data, await self._scope(ctx)
-        people = await ctx.uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
+        people = await invitees(ctx.uow, ctx.person.unit, scope)
         env = ctx.deps.push
         when = env.when(dt.datetime.fromisoformat(data["starts_at"]))
         text = ctx.t(
@@ -294,9 +294,7 @@ class DeclineFlow(Flow):
     async def _save(self, ctx: Ctx, reason: str | None) -> list[Reply]:
         tid = int(ctx.conv.data["tid"])
         self.end(ctx)
-        _, training = await answer(
-            ctx.uow, ctx.deps.push, ctx.person, tid, yes=False, now=ctx.now, reason=reason
-        )
+        _, training = await answer(ctx.uow, ctx.deps.push, ctx.person, tid, yes=False, now=ctx.now, reason=reason)
         return [
             ctx.say("training.declined", rows(ctx.button("training.btn_yes", TrainingYes(tid))), title=training.title)
         ]

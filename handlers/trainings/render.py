@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.common.dates import Problem, calendar_day, search_day
 from handlers.common.outbox import PushEnv
-from handlers.kit.core import Ctx, Reply, rows
+from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.text import fold
 from handlers.trainings.buttons import (
     TrainingAttendance,
@@ -54,7 +54,6 @@ def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | str:
     return moment.astimezone(dt.UTC)
 
 
-
 def answer_label(ctx: Ctx, invite: TrainingInvite) -> str:
     if invite.attended:
         return ctx.t("training.answer_attended")
@@ -67,48 +66,67 @@ def training_line(ctx: Ctx, env: PushEnv, training: Training) -> str:
 
 
 def official_detail(
-    ctx: Ctx, env: PushEnv, training: Training, unit: Unit | None, tally: list[tuple[Unit, int, int, int, int]]
+    ctx: Ctx,
+    env: PushEnv,
+    training: Training,
+    unit: Unit | None,
+    tally: list[tuple[Unit, int, int, int, int]],
+    *,
+    manages: bool,
+    invite: TrainingInvite | None,
 ) -> Reply:
+    """An official's screen of a class: its counts in their subtree; the organiser's side
+    (check-in code, attendance, change, cancel) when they manage it; their own answer when
+    they were invited."""
     invited, yes, no, came = (sum(t[1:][i] for t in tally) for i in range(4))
-    text = ctx.t(
-        "training.detail",
-        title=training.title,
-        when=env.when(training.starts_at),
-        place=training.place,
-        unit=unit.name if unit else "—",
-        invited=invited,
-        yes=yes,
-        no=no,
-        came=came,
-    )
+    lines = [
+        ctx.t(
+            "training.detail",
+            title=training.title,
+            when=env.when(training.starts_at),
+            place=training.place,
+            unit=unit.name if unit else "—",
+            invited=invited,
+            yes=yes,
+            no=no,
+            came=came,
+        )
+    ]
+    if not manages:
+        lines.append(ctx.t("training.detail_theirs", unit=ctx.person.unit.name))
+    if invite is not None:
+        lines.append(ctx.t("training.detail_mine", answer=answer_label(ctx, invite)))
     tid = training.id
     back = ctx.button("training.back_to_list", TrainingList())
     if training.status is TrainingStatus.CANCELLED:
-        return Reply(text + "\n" + ctx.t("training.detail_cancelled"), rows(back))
-    text += "\n" + ctx.t("training.detail_code", code=training.checkin_code)
+        return Reply("\n".join([*lines, ctx.t("training.detail_cancelled")]), rows(back))
+    tally_button = ctx.button("training.by_team", TrainingTally(tid))
+    if not manages:
+        return Reply("\n".join(lines), rows(tally_button, *answer_choices(ctx, training, invite), back))
+    lines.append(ctx.t("training.detail_code", code=training.checkin_code))
     return Reply(
-        text,
+        "\n".join(lines),
         rows(
-            ctx.button("training.by_team", TrainingTally(tid)),
+            tally_button,
             ctx.button("training.mark_attendance", TrainingAttendance(tid)),
             ctx.button("training.change", TrainingEdit(tid)),
             ctx.button("training.cancel", TrainingCancel(tid)),
+            *answer_choices(ctx, training, invite),
             back,
         ),
     )
 
 
-def tally_text(
-    ctx: Ctx, training: Training, tally: list[tuple[Unit, int, int, int, int]], declines: list[tuple[str, str]]
-) -> str:
-    lines = [ctx.t("training.tally_title", title=training.title)]
-    lines += [ctx.t("training.tally_line", team=u.name, invited=a, yes=b, no=c, came=d) for u, a, b, c, d in tally]
-    totals = [sum(t[1:][i] for t in tally) for i in range(4)]
-    lines.append(ctx.t("training.tally_total", invited=totals[0], yes=totals[1], no=totals[2], came=totals[3]))
-    if declines:
-        lines.append(ctx.t("training.declines_title"))
-        lines += [ctx.t("training.decline_line", name=n, reason=r or ctx.t("training.no_reason")) for n, r in declines]
-    return "\n".join(lines)
+def answer_choices(ctx: Ctx, training: Training, invite: TrainingInvite | None) -> list[Button]:
+    """The answers one may still give to one's own invitation."""
+    if invite is None or invite.attended or training.status is TrainingStatus.CANCELLED:
+        return []
+    buttons = []
+    if invite.answer is not Answer.YES:
+        buttons.append(ctx.button("training.btn_yes", TrainingYes(training.id)))
+    if invite.answer is not Answer.NO:
+        buttons.append(ctx.button("training.btn_no", TrainingNo(training.id)))
+    return buttons
 
 
 def mediator_detail(ctx: Ctx, env: PushEnv, training: Training, invite: TrainingInvite, unit_name: str) -> Reply:
@@ -122,9 +140,4 @@ def mediator_detail(ctx: Ctx, env: PushEnv, training: Training, invite: Training
     )
     if training.status is TrainingStatus.CANCELLED:
         return Reply(text + "\n" + ctx.t("training.detail_cancelled"))
-    buttons = []
-    if invite.answer is not Answer.YES:
-        buttons.append(ctx.button("training.btn_yes", TrainingYes(training.id)))
-    if invite.answer is not Answer.NO:
-        buttons.append(ctx.button("training.btn_no", TrainingNo(training.id)))
-    return Reply(text, rows(*buttons))
+    return Reply(text, rows(*answer_choices(ctx, training, invite)))

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from handlers.common.outbox import Kind, PushEnv, Recipient, enqueue, new_push
 from handlers.kit.core import Button
 from handlers.kit.errors import UserError
+from handlers.trainings.audience import INVITED_ROLES, invitable, invitees
 from handlers.trainings.buttons import TrainingNo, TrainingYes
 from storage.access import unit_visible
 from storage.db import UnitOfWork
-from storage.models import Answer, Person, PushFile, Role, Training, TrainingInvite, TrainingStatus, Unit
+from storage.models import Answer, Person, PushFile, Training, TrainingInvite, TrainingStatus, Unit
 
-MEDIATOR_ROLES = (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
 MIN_GAP = dt.timedelta(hours=1)  # a reminder this close to the invitation adds nothing
 MAX_TITLE = 200
 MAX_PLACE = 300
@@ -84,12 +84,12 @@ async def create_training(
     now: dt.datetime,
     file: PushFile | None = None,
 ) -> tuple[Training, int]:
-    """The training, its invitations (one per mediator in scope) and their reminders."""
+    """The training, its invitations (one per person `invitees` finds) and their reminders."""
     if starts_at <= now:
         raise UserError("training.when_past")
     if organiser is not None and not all(unit_visible(organiser, u.path) for u in (unit, *scope)):
         raise UserError("training.outside_unit")
-    people = await uow.outbox.people_under([u.path for u in scope], MEDIATOR_ROLES)
+    people = await invitees(uow, unit, scope)
     if not people:
         raise UserError("training.nobody_in_scope")
     training = await uow.trainings.add(
@@ -117,13 +117,16 @@ async def create_training(
 
 
 async def invite_to_upcoming(uow: UnitOfWork, env: PushEnv, person: Person, now: dt.datetime, *, joined: bool) -> int:
-    """A mediator who joins the bot, or moves to another team, after a training covering their
-    team was created: invited like the others (the invitation now, the reminders at their time).
-    `joined`: also told of trainings they were listed for before they could be reached."""
-    if person.role not in MEDIATOR_ROLES or not person.active:
+    """A mediator or an official who joins the bot, or moves to another unit, after a training
+    covering their unit was created: invited like the others (the invitation now, the reminders
+    at their time). `joined`: also told of trainings they were listed for before they could be
+    reached."""
+    if person.role not in INVITED_ROLES or not person.active:
         return 0
     told = 0
     for training in await uow.trainings.upcoming_covering(person.unit.path, now):
+        if not invitable(person, training.unit_path):
+            continue
         listed = await uow.trainings.invite(training.id, person.id) is not None
         if not listed:
             await uow.trainings.add_invites(training, [person])
@@ -200,7 +203,7 @@ async def answer(
     now: dt.datetime,
     reason: str | None = None,
 ) -> tuple[TrainingInvite, Training]:
-    """A mediator answers their own invitation (nobody else's: it is looked up by person)."""
+    """Someone answers their own invitation (nobody else's: it is looked up by person)."""
     found = await uow.trainings.invite(training_id, person.id)
     if found is None:
         raise UserError("training.not_invited")

@@ -7,7 +7,7 @@ import datetime as dt
 from handlers.common.outbox import PushPolicy
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.errors import UserError
-from handlers.kit.registry import MEMBERS, OFFICIALS, TEAM, Command, On, Slice, is_official
+from handlers.kit.registry import MEMBERS, OFFICIALS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
 from handlers.trainings.buttons import (
     MarkAttended,
@@ -21,20 +21,17 @@ from handlers.trainings.buttons import (
     TrainingNew,
     TrainingNo,
     TrainingTally,
+    TrainingUnitTally,
     TrainingView,
     TrainingYes,
 )
 from handlers.trainings.checkin import check_in, read_code, toggle_attended
 from handlers.trainings.flows import ChangeStep, ChangeTrainingFlow, DeclineFlow, DeclineStep, NewTrainingFlow
-from handlers.trainings.render import (
-    answer_label,
-    mediator_detail,
-    official_detail,
-    tally_text,
-    training_line,
-)
+from handlers.trainings.render import answer_label, mediator_detail, official_detail, training_line
+from handlers.trainings.tally import tally_screen
 from handlers.trainings.usecases import answer, cancel_training
-from storage.models import Answer, Training, TrainingStatus
+from storage.access import unit_visible
+from storage.models import Role, Training, TrainingStatus, Unit
 
 LIST = 8
 RECENT = dt.timedelta(days=7)
@@ -51,7 +48,7 @@ class Trainings:
         return Slice(
             commands=[
                 Command("taphuan", self.trainings_command, MEMBERS, "help.taphuan", "menu.taphuan", menu_rank=40),
-                Command("diemdanh", self.checkin_command, TEAM, "help.diemdanh"),
+                Command("diemdanh", self.checkin_command, MEMBERS, "help.diemdanh"),
             ],
             buttons=[
                 On(TrainingList, self.list_button),
@@ -61,6 +58,7 @@ class Trainings:
                 On(TrainingNew, self.new_button, OFFICIALS),
                 On(TrainingView, self.view, OFFICIALS),
                 On(TrainingTally, self.tally, OFFICIALS),
+                On(TrainingUnitTally, self.unit_tally, OFFICIALS),
                 On(TrainingAttendance, self.attendance, OFFICIALS),
                 On(TeamAttendance, self.team_attendance, OFFICIALS),
                 On(MarkAttended, self.mark, OFFICIALS),
@@ -85,11 +83,11 @@ class Trainings:
     async def _list(self, ctx: Ctx) -> list[Reply]:
         env = ctx.deps.push
         if is_official(ctx):
-            trainings = await ctx.uow.trainings.managed_list(ctx.person, ctx.now - RECENT, LIST)
+            trainings = await ctx.uow.trainings.followed_list(ctx.person, ctx.now - RECENT, LIST)
             new = ctx.button("training.new", TrainingNew())
             if not trainings:
                 return [ctx.say("training.none_official", rows(new))]
-            lines = [ctx.t("training.list_title")] + [training_line(ctx, env, t) for t in trainings]
+            lines = [ctx.t("training.list_title")] + [await self._line(ctx, t) for t in trainings]
             buttons = [
                 Button.of(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), TrainingView(t.id))
                 for t in trainings
@@ -106,6 +104,14 @@ class Trainings:
             Button.of(shorten(f"{ctx.local(t.starts_at):%d/%m} {t.title}", 60), MyTraining(t.id)) for _, t in mine
         ]
         return [Reply("\n".join(lines), rows(*buttons))]
+
+    async def _line(self, ctx: Ctx, training: Training) -> str:
+        """A class in an official's list; one organised above them says by whom."""
+        line = training_line(ctx, ctx.deps.push, training)
+        if unit_visible(ctx.person, training.unit_path):
+            return line
+        unit = await ctx.uow.units.get(training.unit_id)
+        return line + ctx.t("training.organised_by", unit=unit.name if unit else "—")
 
     async def list_button(self, ctx: Ctx, data: TrainingList) -> list[Reply]:
         return await self._list(ctx)
@@ -140,30 +146,52 @@ class Trainings:
             raise UserError("training.not_found")
         return training
 
+    async def _followed(self, ctx: Ctx, training_id: int) -> Training:
+        """A class the official manages, or one organised above that invited their people."""
+        training = await ctx.uow.trainings.followed(ctx.person, training_id)
+        if training is None:
+            raise UserError("training.not_found")
+        return training
+
+    async def _top(self, ctx: Ctx, training: Training) -> Unit:
+        """Whose people an official's screens count: their unit's (an admin: the organiser's)."""
+        if ctx.person.role is Role.ADMIN:
+            unit = await ctx.uow.units.get(training.unit_id)
+            if unit is not None:
+                return unit
+        return ctx.person.unit
+
     async def new_button(self, ctx: Ctx, data: TrainingNew) -> list[Reply]:
         return await self.new.start(ctx)
 
     async def view(self, ctx: Ctx, data: TrainingView) -> list[Reply]:
-        training = await self._managed(ctx, data.training_id)
+        training = await self._followed(ctx, data.training_id)
+        top = await self._top(ctx, training)
+        mine = await ctx.uow.trainings.invite(training.id, ctx.person.id)
         return [
             official_detail(
                 ctx,
                 ctx.deps.push,
                 training,
                 await ctx.uow.units.get(training.unit_id),
-                list(await ctx.uow.trainings.tally(training.id)),
+                list(await ctx.uow.trainings.tally(training.id, top.path)),
+                manages=unit_visible(ctx.person, training.unit_path),
+                invite=mine[0] if mine else None,
             )
         ]
 
     async def tally(self, ctx: Ctx, data: TrainingTally) -> list[Reply]:
-        training = await self._managed(ctx, data.training_id)
-        declines = [
-            (p.full_name, i.reason or "")
-            for i, p in await ctx.uow.trainings.invites(training.id)
-            if i.answer is Answer.NO
-        ][:15]
-        text = tally_text(ctx, training, list(await ctx.uow.trainings.tally(training.id)), declines)
-        return [Reply(text, rows(ctx.button("common.back", TrainingView(training.id))))]
+        training = await self._followed(ctx, data.training_id)
+        back = ctx.button("common.back", TrainingView(training.id))
+        return [await tally_screen(ctx, training, await self._top(ctx, training), back)]
+
+    async def unit_tally(self, ctx: Ctx, data: TrainingUnitTally) -> list[Reply]:
+        training = await self._followed(ctx, data.training_id)
+        unit = await ctx.uow.units.get(data.unit_id)
+        if unit is None or not unit_visible(ctx.person, unit.path):
+            raise UserError("training.not_found")
+        back = ctx.button("common.back", TrainingTally(training.id))
+        return [await tally_screen(ctx, training, unit, back)]
 
     async def attendance(self, ctx: Ctx, data: TrainingAttendance) -> list[Reply]:
         training = await self._managed(ctx, data.training_id)
