@@ -48,7 +48,6 @@ class Engine:
         self.db = db
         self.deps = deps
         self.commands: dict[str, Command] = {}
-        self.actions = {}
         self.buttons: dict[type, On] = {}
         self.flows: dict[str, Flow] = {}
         self.free_text = [s.free_text for s in slices if s.free_text]
@@ -57,15 +56,13 @@ class Engine:
             for c in s.commands:
                 for name in (c.name, *c.aliases):
                     self.commands[name] = c
-            self.actions.update(s.actions)
             for on in s.buttons:
                 if on.kind in self.buttons:
                     raise ValueError(f"two handlers for the button {on.kind.__name__}")
                 self.buttons[on.kind] = on
             self.flows.update({f.name: f for f in s.flows})
         for flow in self.flows.values():
-            if flow.steps is not None:
-                flow.check()
+            flow.check()  # a step table that disagrees with the flow's methods stops the start
 
     @property
     def command_list(self) -> list[Command]:
@@ -171,22 +168,12 @@ class Engine:
             return await self.run_command(ctx, data.name, "")
         on = self.buttons.get(type(data)) if data is not None else None
         if on is None:
-            return await self._on_action(ctx, payload)
+            return await self._stale(ctx)
         if ctx.conv.flow:
             return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
         if not allowed(on, ctx):
             return [ctx.say("error.join_first" if ctx.person is None else "error.not_for_role")]
         return await on.run(ctx, data)
-
-    async def _on_action(self, ctx: Ctx, payload: str) -> list[Reply]:
-        """Buttons not yet declared as payload kinds, routed by their prefix."""
-        prefix, _, rest = payload.partition(":")
-        action = self.actions.get(prefix)
-        if action is None:
-            return await self._stale(ctx)
-        if ctx.conv.flow:
-            return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
-        return await action(ctx, rest.split(":"))
 
     async def _stale(self, ctx: Ctx) -> list[Reply]:
         return [ctx.say("error.stale_button"), *await self._reprompt(ctx)]

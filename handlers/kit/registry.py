@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from handlers.kit.core import Ctx, Reply
@@ -12,7 +12,6 @@ from handlers.kit.payload import payload
 from storage.models import Role
 
 CommandFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
-ActionFn = Callable[[Ctx, list[str]], Awaitable[list[Reply]]]
 ButtonFn = Callable[[Ctx, Any], Awaitable[list[Reply]]]
 
 EVERYONE: frozenset[Role | None] = frozenset({None, *Role})
@@ -53,7 +52,6 @@ class On:
 class Slice:
     commands: Sequence[Command] = ()
     buttons: Sequence[On] = ()
-    actions: dict[str, ActionFn] = field(default_factory=dict)  # older string routes, by prefix
     flows: Sequence[Flow] = ()
     free_text: Callable[[Ctx, str], Awaitable[list[Reply] | None]] | None = None
 
