@@ -54,8 +54,8 @@ def under(column, path: str) -> ColumnElement[bool]:
 
 
 def case_visible(viewer: Person) -> ColumnElement[bool]:
-    """SQL condition: cases this person may see."""
-    if not viewer.active:
+    """SQL condition: cases this person may see. Read-only overseers see none (only counts)."""
+    if not viewer.active or viewer.role.reads_only:
         return false()
     if viewer.role is Role.ADMIN:
         return true()
@@ -71,8 +71,16 @@ def case_visible(viewer: Person) -> ColumnElement[bool]:
     return (Case.team_id == viewer.unit_id) & or_(Case.created_by_id == viewer.id, takes_part)
 
 
+def case_counted(viewer: Person) -> ColumnElement[bool]:
+    """SQL condition: cases this person's counts include. Read-only overseers count their
+    unit's subtree, as officials do, without seeing any of its cases (case_visible)."""
+    if viewer.active and viewer.role.reads_only:
+        return under(Case.unit_path, viewer.unit.path)
+    return case_visible(viewer)
+
+
 def can_view_case(viewer: Person, case: Case) -> bool:
-    if not viewer.active:
+    if not viewer.active or viewer.role.reads_only:
         return False
     if viewer.role is Role.ADMIN:
         return True
@@ -112,13 +120,14 @@ def unit_visible(viewer: Person, unit_path: str) -> bool:
 
 
 def unit_in_scope(viewer: Person) -> ColumnElement[bool]:
-    """SQL condition on units: what this person may count and act on. Officials: their unit
-    and everything under it; a team leader: their team; a mediator: no unit at all."""
+    """SQL condition on units: what this person may count and act on. Officials (and read-only
+    overseers, who only count): their unit and everything under it; a team leader: their team;
+    a mediator: no unit at all."""
     if not viewer.active:
         return false()
     if viewer.role is Role.ADMIN:
         return true()
-    if viewer.role is Role.CAN_BO:
+    if viewer.role is Role.CAN_BO or viewer.role.reads_only:
         return under(Unit.path, viewer.unit.path)
     if viewer.role is Role.TO_TRUONG:
         return Unit.id == viewer.unit_id
@@ -126,13 +135,14 @@ def unit_in_scope(viewer: Person) -> ColumnElement[bool]:
 
 
 def person_visible(viewer: Person) -> ColumnElement[bool]:
-    """SQL condition on people: officials see the people of their subtree, a team leader
-    the team's members, a mediator only themself."""
+    """SQL condition on people: officials (and read-only overseers, for the team review) see
+    the people of their subtree, a team leader the team's members, a mediator only themself.
+    The disputing parties are not people here: they live sealed in their cases."""
     if not viewer.active:
         return false()
     if viewer.role is Role.ADMIN:
         return true()
-    if viewer.role is Role.CAN_BO:
+    if viewer.role is Role.CAN_BO or viewer.role.reads_only:
         return Person.unit_id.in_(select(Unit.id).where(under(Unit.path, viewer.unit.path)))
     if viewer.role is Role.TO_TRUONG:
         return Person.unit_id == viewer.unit_id

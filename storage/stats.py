@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import case_visible, under, unit_in_scope
+from storage.access import case_counted, case_visible, under, unit_in_scope
 from storage.models import Case, Person, StatRollup, Unit
 from storage.rollups import lineage_ids, month_of
 
@@ -145,7 +145,7 @@ class StatsRepo:
                     keys: tuple) -> list[tuple]:
         if not ranges:
             return []
-        return await self._count(case_visible(viewer) & under(Case.unit_path, unit.path), ranges, keys)
+        return await self._count(case_counted(viewer) & under(Case.unit_path, unit.path), ranges, keys)
 
     # --- a mediator's own cases ------------------------------------------------------
     async def own_tally(self, viewer: Person, start: dt.date, end: dt.date) -> Tally:

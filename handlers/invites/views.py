@@ -21,7 +21,8 @@ from storage.db import UnitOfWork
 from storage.models import Account, AuditEntry, InviteCode, Person, Role
 
 PAGE = 8
-USES = {Role.HOA_GIAI_VIEN: 30, Role.TO_TRUONG: 1, Role.CAN_BO: 1}
+# who a code is for, and how many may join with it (UBND leadership, the Front's committee: a few each)
+USES = {Role.HOA_GIAI_VIEN: 30, Role.TO_TRUONG: 1, Role.CAN_BO: 1, Role.LANH_DAO: 3, Role.MAT_TRAN: 3}
 MAX_WRONG = 5  # wrong invite codes per account …
 WRONG_WINDOW = dt.timedelta(minutes=15)  # … in this window, then the account waits
 REVOKE = "x"  # a choice «Thu hồi #12» at the role step is "x12"

@@ -17,7 +17,7 @@ from handlers.kit.core import Ctx, Deps, Reply, Turn
 from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow, FlowPick
 from handlers.kit.payload import unpack
-from handlers.kit.registry import Cmd, Command, On, Slice, allowed
+from handlers.kit.registry import Cmd, Command, On, Slice, allowed, refusal
 from handlers.kit.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
 from storage.db import Database
 
@@ -152,8 +152,7 @@ class Engine:
         if ctx.conv.flow and not command.global_:
             return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
         if not allowed(command, ctx):
-            key = "error.join_first" if ctx.person is None else "error.not_for_role"
-            return [ctx.say(key)]
+            return [ctx.say(refusal(ctx))]
         return await command.run(ctx, arg)
 
     async def _on_payload(self, ctx: Ctx, payload: str) -> list[Reply]:
@@ -172,7 +171,7 @@ class Engine:
         if ctx.conv.flow:
             return [ctx.say("flow.busy"), *await self._reprompt(ctx)]
         if not allowed(on, ctx):
-            return [ctx.say("error.join_first" if ctx.person is None else "error.not_for_role")]
+            return [ctx.say(refusal(ctx))]
         return await on.run(ctx, data)
 
     async def _stale(self, ctx: Ctx) -> list[Reply]:

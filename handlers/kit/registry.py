@@ -15,9 +15,12 @@ CommandFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[[Ctx, Any], Awaitable[list[Reply]]]
 
 EVERYONE: frozenset[Role | None] = frozenset({None, *Role})
-MEMBERS: frozenset[Role | None] = frozenset(Role)
+# read-only overseers (UBND leadership, the Front): only what is declared for them, never by default
+READERS: frozenset[Role | None] = frozenset(r for r in Role if r.reads_only)
+MEMBERS: frozenset[Role | None] = frozenset(Role) - READERS  # the people who work in the bot
 TEAM: frozenset[Role | None] = frozenset({Role.HOA_GIAI_VIEN, Role.TO_TRUONG})
 OFFICIALS: frozenset[Role | None] = frozenset({Role.CAN_BO, Role.ADMIN})
+OVERSEERS: frozenset[Role | None] = OFFICIALS | READERS  # the desk's screens that only read
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ def role_of(ctx: Ctx) -> Role | None:
 
 def allowed(command: Command | On, ctx: Ctx) -> bool:
     return role_of(ctx) in command.roles
+
+
+def refusal(ctx: Ctx) -> str:
+    """The catalog key of «not for you»: join first, read only, or another role's command."""
+    if ctx.person is None:
+        return "error.join_first"
+    return "readonly.refused" if ctx.person.role.reads_only else "error.not_for_role"
 
 
 def is_official(ctx: Ctx) -> bool:

@@ -15,7 +15,7 @@ from handlers.kit.core import Ctx, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.payload import payload
-from handlers.kit.registry import EVERYONE, Command, On, Slice
+from handlers.kit.registry import EVERYONE, MEMBERS, READERS, Command, On, Slice
 from handlers.kit.text import fold
 from handlers.onboarding.usecases import CODE_ALPHABET
 from handlers.onboarding.views import show_menu
@@ -112,7 +112,7 @@ class Linking:
     def slice(self) -> Slice:
         return Slice(
             commands=[Command("lienket", self.link_command, EVERYONE, "help.lienket", "menu.lienket", menu_rank=90)],
-            buttons=[On(LinkPref, self.pref_button)],
+            buttons=[On(LinkPref, self.pref_button, MEMBERS | READERS)],  # one's own accounts
             free_text=self.code_text,
         )
 

@@ -17,6 +17,8 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
     Role.HOA_GIAI_VIEN: frozenset({UnitKind.TO_HOA_GIAI}),
     Role.TO_TRUONG: frozenset({UnitKind.TO_HOA_GIAI}),
     Role.CAN_BO: frozenset({UnitKind.TINH, UnitKind.HUYEN, UnitKind.XA}),
+    Role.LANH_DAO: frozenset({UnitKind.TINH, UnitKind.HUYEN, UnitKind.XA}),
+    Role.MAT_TRAN: frozenset({UnitKind.TINH, UnitKind.HUYEN, UnitKind.XA}),
     Role.ADMIN: frozenset(UnitKind),
 }
 

@@ -8,15 +8,17 @@ from handlers.common import periods
 from handlers.common.periods import Period, Problem
 from handlers.kit.core import Attachment, Ctx, Reply, rows
 from handlers.kit.errors import UserError
-from handlers.kit.registry import MEMBERS, Command, On, Slice
+from handlers.kit.registry import MEMBERS, READERS, Command, On, Slice
 from handlers.stats.buttons import StatsChart, StatsShow, StatsUnits
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
 from handlers.stats.stale_block import with_desk_blocks
+from handlers.stats.targets_block import with_targets_block
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
 from storage.models import Role, Unit
 
 PAGE = 8
+COUNTERS = MEMBERS | READERS  # counts only: the read-only overseers too
 
 
 async def scoped_unit(ctx: Ctx, unit_id: int) -> Unit | None:
@@ -38,8 +40,12 @@ async def stats_target(ctx: Ctx, unit_id: int, code: str) -> tuple[Unit | None, 
 class Stats:
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("thongke", self.stats_command, MEMBERS, "help.thongke", "menu.thongke", menu_rank=30)],
-            buttons=[On(StatsShow, self.show), On(StatsChart, self.chart), On(StatsUnits, self.units)],
+            commands=[Command("thongke", self.stats_command, COUNTERS, "help.thongke", "menu.thongke", menu_rank=30)],
+            buttons=[
+                On(StatsShow, self.show, COUNTERS),
+                On(StatsChart, self.chart, COUNTERS),
+                On(StatsUnits, self.units, COUNTERS),
+            ],
         )
 
     async def stats_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -49,7 +55,7 @@ class Stats:
         period = period or periods.this("year", ctx.today)
         if not rest:
             return await self._show(ctx, home_unit(ctx.person), period)
-        if not ctx.person.role.is_official:
+        if ctx.person.role.in_team:  # a unit by name: officials and overseers, over their subtree
             return [ctx.say("stats.bad_period", text=rest[:60])]
         found = await find_unit(ctx.uow, ctx.person, rest)
         if not found:
@@ -76,7 +82,8 @@ class Stats:
             view = await own_stats(ctx.uow, ctx.person, period)
         else:
             view = await unit_stats(ctx.uow, ctx.person, unit, period)
-        return [await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.person.role in REPORTERS))]
+        reply = await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.person.role in REPORTERS))
+        return [await with_targets_block(ctx, unit, period, reply)]
 
     async def _chart(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:

@@ -8,7 +8,7 @@ from handlers.common.person_steps import FactStep, PersonFactsFlow
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.events import PersonMoved
-from handlers.kit.registry import OFFICIALS, Command, On, Slice
+from handlers.kit.registry import OFFICIALS, OVERSEERS, Command, On, Slice, is_official
 from handlers.teams.buttons import (
     LeaveChoices,
     MakeLeader,
@@ -92,11 +92,11 @@ class Teams:
     def slice(self) -> Slice:
         return Slice(
             commands=[
-                Command("tohoagiai", self.review_command, OFFICIALS, "help.tohoagiai", "menu.tohoagiai", menu_rank=34)
+                Command("tohoagiai", self.review_command, OVERSEERS, "help.tohoagiai", "menu.tohoagiai", menu_rank=34)
             ],
             buttons=[
-                On(TeamReview, self.review_button, OFFICIALS),
-                On(TeamView, self.team_button, OFFICIALS),
+                On(TeamReview, self.review_button, OVERSEERS),
+                On(TeamView, self.team_button, OVERSEERS),
                 On(TeamAdd, self.add_button, OFFICIALS),
                 On(MediatorView, self.person_button, OFFICIALS),
                 On(MoveChoices, self.move_choices, OFFICIALS),
@@ -157,13 +157,13 @@ class Teams:
         lines.append(
             ctx.t("teams.team_issues", issues=issues_text(ctx, check)) if check.issues else ctx.t("teams.team_ok")
         )
-        buttons = [
-            Button.of(ctx.t("teams.btn_person", name=p.full_name[:40]), MediatorView(p.id)) for p in check.members
-        ]
-        buttons += [
-            ctx.button("teams.btn_add", TeamAdd(check.team.id)),
-            ctx.button("teams.btn_back", TeamReview(0, everyone=False)),
-        ]
+        buttons = []
+        if is_official(ctx):  # read-only overseers see the review, without the changes
+            buttons += [
+                Button.of(ctx.t("teams.btn_person", name=p.full_name[:40]), MediatorView(p.id)) for p in check.members
+            ]
+            buttons.append(ctx.button("teams.btn_add", TeamAdd(check.team.id)))
+        buttons.append(ctx.button("teams.btn_back", TeamReview(0, everyone=False)))
         return Reply("\n".join(lines), rows(*buttons))
 
     async def review_button(self, ctx: Ctx, data: TeamReview) -> list[Reply]:

@@ -18,6 +18,8 @@ class Role(enum.StrEnum):
     TO_TRUONG = "to_truong"
     CAN_BO = "can_bo"  # công chức tư pháp / official of a unit
     ADMIN = "admin"
+    LANH_DAO = "lanh_dao"  # lãnh đạo UBND: reads the unit's counts and reviews, changes nothing
+    MAT_TRAN = "mat_tran"  # Ủy ban MTTQ (Luật HGCS Điều 30, NQLT 01/2014 Điều 11): the same
 
     @property
     def is_official(self) -> bool:
@@ -28,6 +30,12 @@ class Role(enum.StrEnum):
     def in_team(self) -> bool:
         """A mediator or a team leader: a member of a tổ hòa giải."""
         return self in (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
+
+    @property
+    def reads_only(self) -> bool:
+        """UBND leadership or the Front's committee: counts, coverage and team reviews of their
+        unit's subtree; never a party, never a change."""
+        return self in (Role.LANH_DAO, Role.MAT_TRAN)
 
 
 class Person(Base):
