@@ -34,6 +34,7 @@ from handlers.qa.chat import LegalQa
 from handlers.reminders.views import Reminders
 from handlers.reports.money import Rates
 from handlers.reports.views import Reports
+from handlers.stats.targets_flow import Targets
 from handlers.stats.views import Stats
 from handlers.support.views import Support
 from handlers.teams.views import Teams
@@ -75,7 +76,8 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
                                Trainings(policy).slice(), Deadlines(policy).slice(), Broadcasts().slice(),
-                               Reminders().slice(), Privacy(retention_years).slice(), Documents().slice()])
+                               Reminders().slice(), Privacy(retention_years).slice(), Documents().slice(),
+                               Targets().slice()])
     return engine
 
 

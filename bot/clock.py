@@ -28,6 +28,7 @@ from handlers.common.outbox import PushEnv
 from handlers.deadlines.usecases import deadline_job
 from handlers.privacy.views import privacy_job
 from handlers.stats.stale_block import officials_stale_job
+from handlers.stats.targets_block import officials_targets_job
 from storage.db import Database
 from storage.erasure import forget_freed_pages
 
@@ -139,6 +140,7 @@ class PushClock:
                 made = await deadline_job(uow, self.env, now)
                 made += await stale_digest_job(uow, self.env, now)
                 made += await officials_stale_job(uow, self.env, now)
+                made += await officials_targets_job(uow, self.env, now)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)

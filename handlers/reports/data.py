@@ -12,6 +12,7 @@ from handlers.common.parties import INITIALS, NAMES, is_erased, labels, render, 
 from handlers.common.periods import Period
 from handlers.reports.money import Rates, TeamMoney, team_money
 from handlers.stats.coverage import CoverageView, coverage_of
+from handlers.stats.targets import TargetsView, targets_view
 from storage.db import UnitOfWork
 from storage.models import AuditEntry, Person, Unit
 from storage.registers import Census, LogRow
@@ -40,6 +41,7 @@ class ReportData:
     money: list[tuple[Unit, TeamMoney]]
     rates: Rates
     coverage: CoverageView | None = None  # the «Tập huấn» sheet
+    targets: TargetsView | None = None  # the «Chỉ tiêu» sheet (officials)
 
     @property
     def case_count(self) -> int:
@@ -83,8 +85,10 @@ async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
     end_of_period = dt.datetime.combine(e, dt.time.max, tzinfo=tz)
     census = await uow.registers.census(viewer, unit, min(end_of_period, now))
     coverage = await coverage_of(uow, viewer, unit, period, now=now, tz=tz)
+    targets = (await targets_view(uow, viewer, unit, period, now=now, tz=tz, coverage=coverage)
+               if viewer.role.is_official else None)
     return ReportData(unit, period, now, with_parties, books, too_many, census, total, children, money, rates,
-                      coverage)
+                      coverage, targets)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from handlers.reports.cells import put
 from handlers.reports.coverage_sheet import coverage_sheet
 from handlers.reports.data import ReportData
 from handlers.reports.logbook_cells import COLUMNS, TEXT_COLUMNS, cells
+from handlers.reports.targets_sheet import targets_sheet
 from storage.models import CaseStatus
 from storage.stats import Tally
 
@@ -112,6 +113,8 @@ def workbook(data: ReportData, t: T, tz: dt.tzinfo) -> bytes:
     if data.coverage is not None:
         sheet = Sheet(wb.create_sheet(t("coverage.sheet")), t("coverage.sheet_title"), period)
         coverage_sheet(sheet, data.coverage, t)
+    if data.targets is not None:
+        targets_sheet(Sheet(wb.create_sheet(t("targets.sheet")), t("targets.sheet_title"), period), data.targets, t)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

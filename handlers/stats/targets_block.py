@@ -17,7 +17,7 @@ from handlers.kit.payload import pack
 from handlers.kit.registry import Cmd
 from handlers.stats.coverage import pct
 from handlers.stats.render import period_heading
-from handlers.stats.targets import BEHIND_SHOWN, Goal, Line, Score, TargetsView, targets_view
+from handlers.stats.targets import BEHIND_SHOWN, DEFAULTS, Goal, Line, Score, TargetsView, targets_view
 from storage.db import UnitOfWork
 from storage.models import Measure, Person, Unit
 from storage.targets import targets_of
@@ -38,6 +38,13 @@ def goal_text(t: T, measure: Measure, goal: Goal) -> str:
     if goal.value is None:
         return t("targets.no_target")
     return t("targets.goal_days" if measure.in_days else "targets.goal_percent", value=goal.value)
+
+
+def source_text(t: T, measure: Measure, goal: Goal) -> str:
+    """Where a target comes from: the unit that set it, the programme's default, or nothing."""
+    if goal.unit_id is not None:
+        return t("targets.from_unit", unit=goal.unit_name)
+    return t(f"targets.from_default_{measure.value}") if measure in DEFAULTS else t("targets.from_none")
 
 
 def measure_line(t: T, ln: Line) -> str:

@@ -12,8 +12,8 @@ from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.payload import payload
 from handlers.kit.registry import OFFICIALS, Command, On, Slice
-from handlers.stats.targets import DEFAULTS, LIMITS, Goal, goal_at, goals_of
-from handlers.stats.targets_block import goal_text
+from handlers.stats.targets import LIMITS, Goal, goal_at, goals_of
+from handlers.stats.targets_block import goal_text, source_text
 from storage.models import AuditEntry, Measure, Person
 from storage.targets import targets_of
 
@@ -39,12 +39,6 @@ def read_value(measure: Measure, text: str) -> int:
     if not low <= value <= high:
         raise UserError("targets.bad_days" if measure.in_days else "targets.bad_percent", text=(text or "")[:20])
     return value
-
-
-def source_text(ctx: Ctx, measure: Measure, goal: Goal) -> str:
-    if goal.unit_id is not None:
-        return ctx.t("targets.from_unit", unit=goal.unit_name)
-    return ctx.t(f"targets.from_default_{measure.value}") if measure in DEFAULTS else ctx.t("targets.from_none")
 
 
 async def current_goals(ctx: Ctx, above_only: bool = False) -> dict[Measure, Goal]:
@@ -109,7 +103,7 @@ class EditTargetFlow(Flow):
             key,
             measure=self.label(ctx, measure),
             goal=goal_text(ctx.t, measure, goal),
-            source=source_text(ctx, measure, goal),
+            source=source_text(ctx.t, measure, goal),
         )
         buttons = (
             rows(self.option(ctx, Step.VALUE, INHERIT, "targets.inherit")) if goal.unit_id == ctx.person.unit_id else ()
@@ -139,7 +133,7 @@ class EditTargetFlow(Flow):
                 measure=self.label(ctx, measure),
                 unit=unit,
                 goal=goal_text(ctx.t, measure, above),
-                source=source_text(ctx, measure, above),
+                source=source_text(ctx.t, measure, above),
             )
         else:
             goal = goal_text(ctx.t, measure, Goal(int(value)))
@@ -164,7 +158,7 @@ class EditTargetFlow(Flow):
                 measure=self.label(ctx, measure),
                 unit=ctx.person.unit.name,
                 goal=goal_text(ctx.t, measure, goal),
-                source=source_text(ctx, measure, goal),
+                source=source_text(ctx.t, measure, goal),
             )
         ]
 
@@ -191,7 +185,7 @@ class Targets:
                     "targets.list_line",
                     measure=ctx.t(f"targets.name_{measure.value}"),
                     goal=goal_text(ctx.t, measure, goal),
-                    source=source_text(ctx, measure, goal),
+                    source=source_text(ctx.t, measure, goal),
                 )
             )
         if any(g.source == "default" for g in goals.values()):
