@@ -75,7 +75,7 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                                Intents(lambda: engine).slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
-                               Trainings(policy).slice(), Deadlines(policy).slice(), Broadcasts().slice(),
+                               Trainings(policy).slice(), Deadlines(policy, rates).slice(), Broadcasts().slice(),
                                Reminders().slice(), Privacy(retention_years).slice(), Documents().slice(),
                                Targets().slice()])
     return engine
