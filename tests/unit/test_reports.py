@@ -64,7 +64,7 @@ async def test_workbook_sheets_headers_rows_and_no_parties_by_default(db, world,
     assert "7 vụ việc" in chat.text and "viết tắt" in chat.text
     assert xlsx.filename == "bao-cao-phuong-b-2026.xlsx" and csv.filename.endswith(".csv")
     assert wb.sheetnames == ["1. Sổ theo dõi", "1b. Tổng hợp theo hòa giải viên", "2. Thống kê", "3. Kinh phí",
-                            "4. Tập huấn"]
+                            "4. Tập huấn", "5. Chỉ tiêu"]
     book = wb["1. Sổ theo dõi"]
     assert book["A1"].value == "SỔ THEO DÕI HOẠT ĐỘNG HÒA GIẢI Ở CƠ SỞ"
     assert [c.value for c in book[4]] == LOGBOOK_HEADERS
