@@ -4,6 +4,7 @@ on a unit holds for it and every unit under it that has none of its own; changes
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 
@@ -14,7 +15,8 @@ from handlers.kit.payload import payload
 from handlers.kit.registry import OFFICIALS, Command, On, Slice
 from handlers.stats.targets import LIMITS, Goal, goal_at, goals_of
 from handlers.stats.targets_block import goal_text, source_text
-from storage.models import AuditEntry, Measure, Person
+from storage.db import UnitOfWork
+from storage.models import AuditEntry, Measure, Person, Unit
 from storage.targets import targets_of
 
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*(%|ngày|ngay)?\s*$", re.IGNORECASE)
@@ -49,21 +51,31 @@ async def current_goals(ctx: Ctx, above_only: bool = False) -> dict[Measure, Goa
     return {m: goal_at(rows_, names, ctx.person.unit.path, m) for m in Measure}
 
 
-async def save_target(ctx: Ctx, official: Person, measure: Measure, value: int | None) -> None:
-    """Set (or, with None, remove) the unit's own target, and write it to the audit log."""
-    repo = targets_of(ctx.uow)
+async def save_target(
+    uow: UnitOfWork,
+    unit: Unit,
+    measure: Measure,
+    value: int | str | None,
+    who: Person,
+    now: dt.datetime,
+    via: str = "chat",
+) -> None:
+    """Set (or, with None, remove) the unit's own target, and write it to the audit log (at the
+    shell the operator is not stored: no person id)."""
+    repo = targets_of(uow)
     if value is None:
-        if not await repo.clear(official.unit_id, measure):
-            raise UserError("targets.nothing_to_clear", unit=official.unit.name)
+        if not await repo.clear(unit.id, measure):
+            raise UserError("targets.nothing_to_clear", unit=unit.name)
     else:
-        await repo.set(official.unit_id, measure, read_value(measure, str(value)), official.id, ctx.now)
-    await ctx.uow.audit.add(
+        value = read_value(measure, str(value))
+        await repo.set(unit.id, measure, value, who.id, now)
+    await uow.audit.add(
         AuditEntry(
-            at=ctx.now,
-            person_id=official.id,
+            at=now,
+            person_id=who.id,
             action="set_target",
-            target=f"unit:{official.unit_id}",
-            detail={"measure": measure.value, "value": value},
+            target=f"unit:{unit.id}",
+            detail={"measure": measure.value, "value": value, "via": via},
         )
     )
 
@@ -149,7 +161,7 @@ class EditTargetFlow(Flow):
         self.end(ctx)
         if value != "ok":
             return [ctx.say("flow.cancelled")]
-        await save_target(ctx, ctx.person, measure, typed)
+        await save_target(ctx.uow, ctx.person.unit, measure, typed, ctx.person, ctx.now)
         goal = (await current_goals(ctx))[measure]
         key = "targets.saved" if typed is not None else "targets.cleared"
         return [

@@ -313,3 +313,37 @@ async def test_no_report_counted_before_a_team_was_formed(db):
     # half-year report (due 05/07/2024) was, the report on 2023 (due 05/01/2024) was not
     assert lines[Measure.REPORTS].score == Score(0, 0)
     assert {ln.measure: ln for ln in formed.lines}[Measure.REPORTS].score == Score(0, 3)
+
+
+async def test_cli_sets_shows_and_clears_a_target(tmp_path: Path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3"
+    await upgrade_async(url)
+    db = Database(url)
+    plan = await build_world(db)
+    await db.dispose()
+    env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
+
+    async def bot(*args: str):
+        with mock.patch("bot.cli.common.now", lambda: START):
+            return await asyncio.to_thread(run_bot, tmp_path, env, "targets", *args)
+
+    bad = await bot("set", "--unit", "Tỉnh P", "--measure", "trained", "--value", "120")
+    assert bad.returncode == 2 and "«120» không phải tỷ lệ phần trăm hợp lệ" in bad.stdout
+    done = await bot("set", "--unit", "Tỉnh P", "--measure", "trained", "--value", "55")
+    assert done.returncode == 0, done.stderr
+    assert "• Hòa giải viên đã tập huấn: chỉ tiêu 55% — do Tỉnh P đặt" in done.stdout
+    shown = await bot("show", "--unit", "Xã Hai")
+    assert "• Hòa giải viên đã tập huấn: chỉ tiêu 55% — do Tỉnh P đặt" in shown.stdout
+    assert "• Tỷ lệ hòa giải thành: chỉ tiêu 85% — mặc định theo Đề án 315" in shown.stdout
+    nothing = await bot("clear", "--unit", "Xã Hai", "--measure", "trained")
+    assert nothing.returncode == 2 and "Xã Hai chưa đặt riêng chỉ tiêu này" in nothing.stdout
+    cleared = await bot("clear", "--unit", "Tỉnh P", "--measure", "trained")
+    assert cleared.returncode == 0 and "• Hòa giải viên đã tập huấn: chưa đặt chỉ tiêu" in cleared.stdout
+    db = Database(url)
+    async with db.uow() as uow:
+        audits = (await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == "set_target"))).all()
+        assert [(a.person_id, a.target, a.detail["value"], a.detail["via"]) for a in audits] == [
+            (None, f"unit:{plan.province.id}", 55, "cli"),
+            (None, f"unit:{plan.province.id}", None, "cli"),
+        ]
+    await db.dispose()
