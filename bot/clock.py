@@ -29,6 +29,7 @@ from handlers.deadlines.usecases import deadline_job
 from handlers.privacy.views import privacy_job
 from handlers.stats.stale_block import officials_stale_job
 from handlers.stats.targets_block import officials_targets_job
+from handlers.support.escalation import escalate_job
 from storage.db import Database
 from storage.erasure import forget_freed_pages
 
@@ -141,6 +142,7 @@ class PushClock:
                 made += await stale_digest_job(uow, self.env, now)
                 made += await officials_stale_job(uow, self.env, now)
                 made += await officials_targets_job(uow, self.env, now)
+                made += await escalate_job(uow, self.env, now)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)

@@ -22,16 +22,17 @@ log = logging.getLogger(__name__)
 
 
 def push_policy(settings: Settings) -> PushPolicy:
-    """REMINDER_OFFSETS, QUIET_HOURS, STALE_CASE_DAYS, STALE_DIGEST, DEADLINE_REMINDER_DAYS."""
+    """REMINDER_OFFSETS, QUIET_HOURS, STALE_CASE_DAYS, STALE_DIGEST, DEADLINE_REMINDER_DAYS,
+    HELP_ESCALATE_DAYS."""
     try:
         day, _, at = settings.stale_digest.strip().lower().partition(" ")
         days = tuple(sorted({int(d) for d in settings.deadline_reminder_days.split(",") if d.strip()}, reverse=True))
-        if any(d < 0 for d in days) or settings.stale_case_days < 1:
+        if any(d < 0 for d in days) or settings.stale_case_days < 1 or settings.help_escalate_days < 1:
             raise ValueError("days must not be negative")
         return PushPolicy(reminder_offsets=parse_offsets(settings.reminder_offsets),
                           quiet=QuietHours.parse(settings.quiet_hours), stale_days=settings.stale_case_days,
                           deadline_days=days, digest_weekday=WEEKDAYS.index(day[:3]),
-                          digest_time=parse_clock(at or "08:00"))
+                          digest_time=parse_clock(at or "08:00"), escalate_days=settings.help_escalate_days)
     except ValueError as err:
         log.error("reminder settings are not valid (%s); see README, Configuration", err)
         raise SystemExit(2) from None

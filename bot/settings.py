@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     quiet_hours: str = "21:00-07:00"
     stale_case_days: int = 30
     stale_digest: str = "mon 08:00"
+    help_escalate_days: int = 5  # a help request unanswered this long at the commune goes to the province
     deadline_reminder_days: str = "7,2,0"
     dispatch_rate: float = 30.0
     dispatch_chat_interval: float = 1.0

@@ -7,6 +7,7 @@ from storage import inbox as _inbox  # noqa: F401 - inbox (webhook updates befor
 from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
 from storage import rollups as _rollups  # noqa: F401 - keeps stat_rollups in step with cases
+from storage.models import questions as _questions  # noqa: F401 - province_questions
 from storage.models import Base
 
 __all__ = ["Base", "compared"]

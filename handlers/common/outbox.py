@@ -126,6 +126,7 @@ class PushPolicy:
     morning: dt.time = dt.time(7, 30)  # when day-based reminders (deadlines) go out
     digest_weekday: int = 0  # Monday
     digest_time: dt.time = dt.time(8, 0)
+    escalate_days: int = 5  # a help request unanswered this long moves up to the province
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"/hotro and the buttons «Cần hỗ trợ», «Nhận xử lý», «Trả lời»."
+"/hotro and the buttons «Cần hỗ trợ», «Nhận xử lý», «Trả lời»; /hoitinh (handlers/support/province.py)."
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from handlers.kit.registry import MEMBERS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
 from handlers.privacy.views import viewer_mode
 from handlers.support.buttons import AskHelp, HelpAnswer, HelpTake, HelpView
+from handlers.support.province import ProvinceDesk
 from handlers.support.usecases import (
     answer,
     answerable,
@@ -70,17 +71,26 @@ class Support:
         self.policy = policy or PushPolicy()
         self.ask_flow = SupportTextFlow("help_ask", "support.ask_question", self._save_question)
         self.answer_flow = SupportTextFlow("help_answer", "support.ask_answer", self._save_answer)
+        self.province = ProvinceDesk(
+            SupportTextFlow("province_ask", "province_q.ask_question", self._save_province_question),
+            SupportTextFlow("province_answer", "province_q.ask_answer", self._save_province_answer),
+            Step.TEXT,
+        )
 
     def slice(self) -> Slice:
         return Slice(
-            commands=[Command("hotro", self.support_command, MEMBERS, "help.hotro", "menu.hotro", menu_rank=36)],
+            commands=[
+                Command("hotro", self.support_command, MEMBERS, "help.hotro", "menu.hotro", menu_rank=36),
+                *self.province.commands(),
+            ],
             buttons=[
                 On(AskHelp, self.ask_button),
                 On(HelpView, self.view_button),
                 On(HelpTake, self.take_button),
                 On(HelpAnswer, self.answer_button),
+                *self.province.buttons(),
             ],
-            flows=[self.ask_flow, self.answer_flow],
+            flows=[self.ask_flow, self.answer_flow, self.province.ask_flow, self.province.answer_flow],
         )
 
     def env(self, ctx: Ctx) -> PushEnv:
@@ -97,7 +107,8 @@ class Support:
                     "support.mine_line",
                     number=case.number,
                     age=age_text(ctx, request),
-                    status=ctx.t(f"support.status_{request.status}"),
+                    status=ctx.t(f"support.status_{request.status}")
+                    + (ctx.t("escalation.list_mark") if request.escalated_at else ""),
                     question=shorten(shown(ctx, request.question, case), 80),
                 )
             )
@@ -113,12 +124,15 @@ class Support:
         names = await ctx.uow.registers.people(ctx.person, [r.taken_by_id for r, _ in found if r.taken_by_id])
         for request, case in found:
             who = names.get(request.taken_by_id)
+            state = ctx.t("support.taken_by", name=who.full_name) if who else ctx.t("support.not_taken")
+            if request.escalated_at is not None:
+                state += ctx.t("escalation.list_mark")
             lines.append(
                 ctx.t(
                     "support.open_line",
                     number=case.number,
                     age=age_text(ctx, request),
-                    state=ctx.t("support.taken_by", name=who.full_name) if who else ctx.t("support.not_taken"),
+                    state=state,
                     question=shorten(shown(ctx, request.question, case), 80),
                 )
             )
@@ -152,6 +166,8 @@ class Support:
             status=ctx.t(f"support.status_{request.status}"),
             question=shown(ctx, request.question, case),
         )
+        if request.escalated_at is not None:
+            text += "\n" + ctx.t("escalation.marked", date=ctx.local(request.escalated_at).strftime("%d/%m/%Y"))
         buttons = []
         if request.status != HelpStatus.ANSWERED:
             buttons.append(ctx.button("support.btn_answer", HelpAnswer(request.id)))
@@ -164,6 +180,12 @@ class Support:
         request, told = await ask(ctx.uow, self.env(ctx), ctx.person, case_id, text, ctx.now)
         key = "support.asked" if told else "support.asked_no_official"
         return [ctx.say(key, rows(ctx.button("case.view", CaseView(case_id))), count=told)]
+
+    async def _save_province_question(self, ctx: Ctx, province_id: int, text: str) -> list[Reply]:
+        return await self.province.save_question(ctx, province_id, text)
+
+    async def _save_province_answer(self, ctx: Ctx, question_id: int, text: str) -> list[Reply]:
+        return await self.province.save_answer(ctx, question_id, text)
 
     async def _save_answer(self, ctx: Ctx, request_id: int, text: str) -> list[Reply]:
         request = await answer(ctx.uow, self.env(ctx), ctx.person, request_id, text, ctx.now)

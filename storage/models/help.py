@@ -33,5 +33,7 @@ class HelpRequest(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     answered_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
+    # still unanswered after HELP_ESCALATE_DAYS: moved to the province's officials (unit_id) then
+    escalated_at: Mapped[dt.datetime | None]
 
     __table_args__ = (Index("ix_help_requests_status_created", "status", "created_at"),)
