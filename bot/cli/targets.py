@@ -20,7 +20,7 @@ MEASURES = [m.value for m in Measure]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    tg = sub.add_parser("targets", help="a unit's targets (chỉ tiêu): show, set, clear (as /chitieu)")
+    tg = sub.add_parser("targets", help="a unit's targets: show, set, clear (as /chitieu)")
     cmds = tg.add_subparsers(dest="targets_cmd", required=True)
     sh = cmds.add_parser("show", help="the targets a unit is held to, and where each comes from")
     sh.add_argument("--unit", required=True, help="unit id or exact name")
