@@ -19,12 +19,14 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import PartyCipher, store_cipher
+from storage.decisions import DecisionRepo
 from storage.documents import DocumentRepo
 from storage.erasure import ErasureRepo
 from storage.links import LinkCodeRepo
 from storage.outbox import OutboxRepo
 from storage.private_files import private_sqlite
 from storage.registers import RegisterRepo
+from storage.reorganise import Reorganiser
 from storage.report_chain import ReportChainRepo
 from storage.repos import (
     AccountRepo,
@@ -124,6 +126,8 @@ class UnitOfWork:
         self.chain = ReportChainRepo(s)
         self.erasure = ErasureRepo(s)
         self.documents = DocumentRepo(s)
+        self.decisions = DecisionRepo(s)
+        self.reorganise = Reorganiser(s)
         return self
 
     async def __aexit__(

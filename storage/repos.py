@@ -51,9 +51,13 @@ class UnitRepo(_Repo):
         ids = [int(p) for p in team.path.strip("/").split("/") if p]
         kinds = {r.id: r.kind.value for r in await self.s.execute(select(Unit.id, Unit.kind).where(Unit.id.in_(ids)))}
         scope = commune_path(team.path, kinds)
-        taken = await self.s.scalars(
-            select(Unit.code).where(Unit.kind == UnitKind.TO_HOA_GIAI, Unit.id != team.id, under(Unit.path, scope))
+        taken = set(
+            await self.s.scalars(
+                select(Unit.code).where(Unit.kind == UnitKind.TO_HOA_GIAI, Unit.id != team.id, under(Unit.path, scope))
+            )
         )
+        # a team merged into another left its code on its cases: their numbers stay theirs
+        taken |= set(await self.s.scalars(select(Case.code).distinct().where(under(Case.unit_path, scope))))
         return unique_code(team.name, {c for c in taken if c})
 
     async def get(self, unit_id: int) -> Unit | None:

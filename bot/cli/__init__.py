@@ -13,12 +13,12 @@ import inspect
 import logging
 import sys
 
-from bot.cli import admin, ask, backup, db, keys, officials, people, pushes, serve, targets
+from bot.cli import admin, ask, backup, db, keys, officials, people, pushes, serve, targets, units
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-GROUPS = (serve, db, admin, officials, targets, people, ask, backup, keys, pushes)  # the order of --help
+GROUPS = (serve, db, admin, officials, targets, units, people, ask, backup, keys, pushes)  # the order of --help
 
 
 def parser() -> argparse.ArgumentParser:

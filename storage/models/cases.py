@@ -59,7 +59,8 @@ class Case(Base):
     mediators: Mapped[list[CaseMediator]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
-        UniqueConstraint("team_id", "year", "seq", name="uq_cases_team_year_seq"),
+        # a team's numbers: a merged team keeps its cases' codes, new ones follow the highest seq
+        UniqueConstraint("team_id", "code", "year", "seq", name="uq_cases_team_code_year_seq"),
         # Subtree reads compare paths byte-wise (storage.access.under): on PostgreSQL that is
         # COLLATE "C", which only an index in that collation serves.
         Index("ix_cases_unit_path_received", "unit_path", "received_on").ddl_if(dialect="sqlite"),
