@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.access import case_visible, under
+from storage.access import case_counted, under
 from storage.models import Case, HelpRequest, Measure, Person, Role, Target, Unit
 
 
@@ -61,7 +61,7 @@ class TargetRepo:
             select(Case.unit_path, HelpRequest.created_at, HelpRequest.answered_at)
             .join(Case, Case.id == HelpRequest.case_id)
             .where(
-                case_visible(viewer),
+                case_counted(viewer),
                 under(Case.unit_path, unit.path),
                 HelpRequest.created_at >= since,
                 HelpRequest.created_at < until,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -167,3 +168,11 @@ def period_rows(ctx: Ctx, kind: Callable[[int, str], Any], uid: int, today: dt.d
     ]
     buttons = [ctx.button(key, kind(uid, p.code)) for key, p in choices]
     return [tuple(buttons[:3]), tuple(buttons[3:])]
+
+
+def before_hint(ctx: Ctx, reply: Reply, extra: str) -> Reply:
+    """A /thongke screen with a block of lines added before its closing hint (or at its end)."""
+    head, sep, tail = reply.text.rpartition("\n")
+    if sep and tail == ctx.t("stats.typed_hint"):
+        return dataclasses.replace(reply, text=f"{head}\n{extra}{sep}{tail}")
+    return dataclasses.replace(reply, text=f"{reply.text}\n{extra}")

@@ -4,7 +4,6 @@ mediators' weekly digest (handlers/cases/stale.py). Counts and case numbers only
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from handlers.kit.core import Button, Ctx, Reply
 from handlers.kit.payload import pack
 from handlers.kit.registry import Cmd
 from handlers.stats.coverage import coverage_lines, coverage_of
+from handlers.stats.render import before_hint
 from storage.coverage import StaleCase, StaleTeam, desk_of
 from storage.db import UnitOfWork
 from storage.models import Person, Unit
@@ -64,11 +64,7 @@ async def with_desk_blocks(ctx: Ctx, unit: Unit | None, period: Period, reply: R
     """The /thongke screen with the plan desk's blocks placed before its closing hint."""
     if unit is None or ctx.person is None:
         return reply
-    extra = "\n".join(await desk_blocks(ctx, unit, period))
-    hint = ctx.t("stats.typed_hint")
-    head, sep, tail = reply.text.rpartition("\n")
-    text = f"{head}\n{extra}{sep}{tail}" if sep and tail == hint else f"{reply.text}\n{extra}"
-    return dataclasses.replace(reply, text=text)
+    return before_hint(ctx, reply, "\n".join(await desk_blocks(ctx, unit, period)))
 
 
 # --- the weekly message to commune officials ---------------------------------------------------

@@ -4,7 +4,6 @@ once per month and official). Numbers from handlers/stats/targets.py."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -16,7 +15,7 @@ from handlers.kit.core import Button, Ctx, Reply
 from handlers.kit.payload import pack
 from handlers.kit.registry import Cmd
 from handlers.stats.coverage import pct
-from handlers.stats.render import period_heading
+from handlers.stats.render import before_hint, period_heading
 from handlers.stats.targets import BEHIND_SHOWN, DEFAULTS, Goal, Line, Score, TargetsView, targets_view
 from storage.db import UnitOfWork
 from storage.models import Measure, Person, Unit
@@ -81,15 +80,16 @@ def target_lines(t: T, view: TargetsView, measures: Iterable[Line] | None = None
 
 
 async def with_targets_block(ctx: Ctx, unit: Unit | None, period: Period, reply: Reply) -> Reply:
-    """For officials, the /thongke screen with the «Chỉ tiêu» block before its closing hint."""
-    if unit is None or ctx.person is None or not ctx.person.role.is_official:
+    """For officials and read-only overseers, the /thongke screen with the «Chỉ tiêu» block
+    before its closing hint (how to set them: officials only)."""
+    role = ctx.person.role if ctx.person is not None else None
+    if unit is None or ctx.person is None or role is None or not (role.is_official or role.reads_only):
         return reply
     view = await targets_view(ctx.uow, ctx.person, unit, period, now=ctx.now, tz=ctx.deps.tz)
-    extra = "\n".join([ctx.t("targets.title"), *target_lines(ctx.t, view), ctx.t("targets.set_hint")])
-    hint = ctx.t("stats.typed_hint")
-    head, sep, tail = reply.text.rpartition("\n")
-    text = f"{head}\n{extra}{sep}{tail}" if sep and tail == hint else f"{reply.text}\n{extra}"
-    return dataclasses.replace(reply, text=text)
+    lines = [ctx.t("targets.title"), *target_lines(ctx.t, view)]
+    if role.is_official:
+        lines.append(ctx.t("targets.set_hint"))
+    return before_hint(ctx, reply, "\n".join(lines))
 
 
 # --- the monthly message to officials -----------------------------------------------------------

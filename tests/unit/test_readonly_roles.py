@@ -85,6 +85,8 @@ async def test_overseers_see_counts_coverage_and_reviews_of_their_subtree_never_
     await ward.send("/thongke 2026")
     assert "Phường B" in ward.text and "Tiếp nhận: 7 vụ việc" in ward.text, ward.text
     assert "Tập huấn" in ward.text  # the training coverage block
+    assert "Chỉ tiêu" in ward.text and "Tỷ lệ hòa giải thành" in ward.text, ward.text  # the targets block
+    assert "/chitieu" not in ward.text  # theirs to read, not to set
     assert "Xuất báo cáo" not in seen(ward)
     await ward.press("Thôn 1")
     assert "Tiếp nhận: 5 vụ việc" in ward.text, ward.text
