@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
@@ -23,13 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dispatcher import Dispatcher
 from bot.heartbeat import Heartbeat
-from handlers.cases.stale import stale_digest_job
 from handlers.common.outbox import PushEnv
-from handlers.deadlines.usecases import deadline_job
+from handlers.kit.registry import JobFn
 from handlers.privacy.views import privacy_job
-from handlers.stats.stale_block import officials_stale_job
-from handlers.stats.targets_block import officials_targets_job
-from handlers.support.escalation import escalate_job
 from storage.db import Database
 from storage.erasure import forget_freed_pages
 
@@ -89,8 +85,9 @@ class PushClock:
     def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *,
                  clock: Callable[[], dt.datetime], heartbeat: Heartbeat | None = None,
                  tick_seconds: float = 2.0, jobs_minutes: float = 10.0,
-                 retention_years: int = 5) -> None:
+                 retention_years: int = 5, jobs: Sequence[JobFn] = ()) -> None:
         self.db = db
+        self.jobs = tuple(jobs)  # the slices' recurring jobs (Slice.jobs), as the engine collected them
         self.retention_years = retention_years
         self.env = env
         self.dispatcher = dispatcher
@@ -134,15 +131,13 @@ class PushClock:
         self.dispatcher.wake()
 
     async def recurring_job(self) -> None:
-        """Deadline reminders and the weekly digest: idempotent, so run often."""
+        """The slices' recurring jobs (deadline reminders, digests, escalation): idempotent, so run often."""
         now = self.clock()
         try:
             async with self.db.uow() as uow:
-                made = await deadline_job(uow, self.env, now)
-                made += await stale_digest_job(uow, self.env, now)
-                made += await officials_stale_job(uow, self.env, now)
-                made += await officials_targets_job(uow, self.env, now)
-                made += await escalate_job(uow, self.env, now)
+                made = 0
+                for job in self.jobs:
+                    made += await job(uow, self.env, now)
                 await uow.commit()
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: recurring jobs failed: %s", type(exc).__name__, exc_info=exc)

@@ -55,7 +55,7 @@ async def start_pushes(settings: Settings, engine: Engine, db: Database, senders
     dispatcher = Dispatcher(db, senders, env=env, clock=engine.deps.clock, limiters=limiters,
                             concurrency=concurrency, batch=max(50, int(rate)), paid_kinds=paid)
     clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat,
-                      retention_years=settings.party_retention_years)
+                      retention_years=settings.party_retention_years, jobs=engine.jobs)
     stop = asyncio.Event()
     task = asyncio.create_task(run_as_leader(Leadership(db), clock, stop, retry=settings.leader_retry_seconds))
     try:

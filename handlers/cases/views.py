@@ -19,6 +19,7 @@ from handlers.cases.buttons import (
 from handlers.cases.new_case import NewCaseFlow
 from handlers.cases.record_flows import CorrectionFlow, OutcomeFlow
 from handlers.cases.render import case_detail, history_line, list_line
+from handlers.cases.stale import stale_digest_job
 from handlers.cases.transitions import check_outcome, check_reopen
 from handlers.cases.usecases import add_note, changeable, correctable, reopen
 from handlers.kit.core import Button, Ctx, Reply, rows
@@ -83,6 +84,7 @@ class Cases:
                 On(CaseReopenConfirmed, self.reopen),
             ],
             flows=[self.new_case, self.outcome, self.fix, self.note],
+            jobs=[stale_digest_job],
         )
 
     async def new_case_command(self, ctx: Ctx, arg: str) -> list[Reply]:

@@ -12,6 +12,7 @@ from handlers.common.periods import Period, from_code
 from handlers.deadlines.buttons import DeadlineDone, DeadlineEdit, DeadlineStatus, NudgeAll, NudgeTeam
 from handlers.deadlines.chain_views import ReportChain
 from handlers.deadlines.usecases import (
+    deadline_job,
     due_date,
     listed,
     mark_submitted,
@@ -102,6 +103,7 @@ class Deadlines:
                 *self.chain.buttons(),
             ],
             flows=[self.edit, self.chain.edit],
+            jobs=[deadline_job],
         )
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:

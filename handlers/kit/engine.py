@@ -49,6 +49,7 @@ class Engine:
         self.deps = deps
         self.commands: dict[str, Command] = {}
         self.buttons: dict[type, On] = {}
+        self.jobs = [job for s in slices for job in s.jobs]  # the clock runs them (bot/clock.py)
         self.flows: dict[str, Flow] = {}
         self.free_text = [s.free_text for s in slices if s.free_text]
         self.watchers: list[Callable[[bool], None]] = []  # told whether each turn committed

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.kit.core import Ctx, Reply
 from handlers.kit.flow import Flow
 from handlers.kit.payload import payload
 from storage.models import Role
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from handlers.common.outbox import PushEnv
+    from storage.db import UnitOfWork
+
 CommandFn = Callable[[Ctx, str], Awaitable[list[Reply]]]
 ButtonFn = Callable[[Ctx, Any], Awaitable[list[Reply]]]
+# A recurring job (the clock runs it every few minutes, in one unit of work): how many pushes it planned.
+JobFn = Callable[["UnitOfWork", "PushEnv", "dt.datetime"], Awaitable[int]]
 
 EVERYONE: frozenset[Role | None] = frozenset({None, *Role})
 # read-only overseers (UBND leadership, the Front): only what is declared for them, never by default
@@ -55,6 +63,7 @@ class On:
 class Slice:
     commands: Sequence[Command] = ()
     buttons: Sequence[On] = ()
+    jobs: Sequence[JobFn] = ()  # recurring jobs, idempotent (the clock runs them often)
     flows: Sequence[Flow] = ()
     free_text: Callable[[Ctx, str], Awaitable[list[Reply] | None]] | None = None
 

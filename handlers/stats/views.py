@@ -12,8 +12,8 @@ from handlers.kit.registry import MEMBERS, READERS, Command, On, Slice
 from handlers.stats.buttons import StatsChart, StatsShow, StatsUnits
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
-from handlers.stats.stale_block import with_desk_blocks
-from handlers.stats.targets_block import with_targets_block
+from handlers.stats.stale_block import officials_stale_job, with_desk_blocks
+from handlers.stats.targets_block import officials_targets_job, with_targets_block
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
 from storage.models import Role, Unit
 
@@ -46,6 +46,7 @@ class Stats:
                 On(StatsChart, self.chart, COUNTERS),
                 On(StatsUnits, self.units, COUNTERS),
             ],
+            jobs=[officials_stale_job, officials_targets_job],
         )
 
     async def stats_command(self, ctx: Ctx, arg: str) -> list[Reply]:

@@ -13,6 +13,7 @@ from handlers.kit.registry import MEMBERS, Command, On, Slice, is_official
 from handlers.kit.text import shorten
 from handlers.privacy.views import viewer_mode
 from handlers.support.buttons import AskHelp, HelpAnswer, HelpTake, HelpView
+from handlers.support.escalation import escalate_job
 from handlers.support.province import ProvinceDesk
 from handlers.support.usecases import (
     answer,
@@ -91,6 +92,7 @@ class Support:
                 *self.province.buttons(),
             ],
             flows=[self.ask_flow, self.answer_flow, self.province.ask_flow, self.province.answer_flow],
+            jobs=[escalate_job],
         )
 
     def env(self, ctx: Ctx) -> PushEnv:
