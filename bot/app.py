@@ -22,7 +22,7 @@ from handlers.commend.views import Commend
 from handlers.common.outbox import PushEnv, PushPolicy
 from handlers.deadlines.views import Deadlines
 from handlers.documents.views import Documents
-from handlers.intents import Intents
+from handlers.intents.views import Intents
 from handlers.invites.views import Invites
 from handlers.kit.core import Deps
 from handlers.kit.engine import Engine

@@ -12,13 +12,12 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 
-from handlers.intents import answer_word
 from handlers.kit.core import Ctx, Deps, Reply, Turn
 from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow, FlowPick
 from handlers.kit.payload import unpack
 from handlers.kit.registry import Cmd, Command, On, Slice, allowed, refusal
-from handlers.kit.text import MAX_INPUT, MAX_LINE, clean, clean_name, fold
+from handlers.kit.text import MAX_INPUT, MAX_LINE, answer_word, clean, clean_name, fold
 from storage.db import Database
 
 log = logging.getLogger(__name__)

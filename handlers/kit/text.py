@@ -64,3 +64,16 @@ def fold(text: str) -> str:
 def shorten(text: str, limit: int) -> str:
     text = one_line(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# On a yes/no question, the shorthands people type for Không and Có (folded).
+NO_WORDS = ("ko", "k", "kg", "khg", "hok", "hong", "hem", "khong a", "ko a", "thoi", "khong co")
+YES_WORDS = ("u", "uh", "um", "o", "vang", "da", "co a", "ok", "oke", "okay", "yes", "dung roi")
+
+
+def answer_word(typed: str, labels: list[str]) -> str:
+    """A folded yes/no shorthand read as the label it means, when that label is offered."""
+    for word, meant in (*((w, "khong") for w in NO_WORDS), *((w, "co") for w in YES_WORDS)):
+        if typed == word and meant in labels:
+            return meant
+    return typed

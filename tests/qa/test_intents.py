@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.intents import _matches, _strip_polite, answer_word
-from handlers.kit.text import fold
+from handlers.intents.views import _matches, _strip_polite
+from handlers.kit.text import answer_word, fold
 from tests.support import Chat
 
 

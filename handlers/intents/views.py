@@ -6,7 +6,7 @@ A message is taken for a request only when, once polite words are set aside («t
 «cho tôi», «giúp», «ạ», «nhé»…), nothing but the request is left: «ghi sổ theo dõi như thế
 nào» stays a legal question. A number outside the choices on screen is told so. On a
 yes/no question, «ko», «k», «hông» are read as Không and «ừ», «uh», «vâng» as Có
-(`answer_word`, used by the engine where a typed word picks a button).
+(`answer_word` in handlers/kit/text.py, used by the engine where a typed word picks a button).
 """
 
 from __future__ import annotations
@@ -111,18 +111,6 @@ POLITE = (
     "xem",
     "mo",
 )
-NO_WORDS = ("ko", "k", "kg", "khg", "hok", "hong", "hem", "khong a", "ko a", "thoi", "khong co")
-YES_WORDS = ("u", "uh", "um", "o", "vang", "da", "co a", "ok", "oke", "okay", "yes", "dung roi")
-
-
-def answer_word(typed: str, labels: list[str]) -> str:
-    """A folded yes/no shorthand read as the label it means, when that label is offered."""
-    for word, meant in (*((w, "khong") for w in NO_WORDS), *((w, "co") for w in YES_WORDS)):
-        if typed == word and meant in labels:
-            return meant
-    return typed
-
-
 class Intents:
     def __init__(self, engine: Callable[[], Engine]) -> None:
         self._engine = engine
