@@ -40,6 +40,7 @@ from handlers.support.views import Support
 from handlers.teams.views import Teams
 from handlers.trainings.usecases import invite_to_upcoming
 from handlers.trainings.views import Trainings
+from handlers.units.views import Units
 from storage.crypto import KeyProblem, KeySource, PartyCipher, key_file_key, key_source
 from storage.db import Database
 from storage.keycheck import check_key
@@ -77,7 +78,7 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
                                Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
                                Trainings(policy).slice(), Deadlines(policy, rates).slice(), Broadcasts().slice(),
                                Reminders().slice(), Privacy(retention_years).slice(), Documents().slice(),
-                               Targets().slice()])
+                               Targets().slice(), Units().slice()])
     return engine
 
 

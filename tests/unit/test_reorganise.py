@@ -260,3 +260,27 @@ async def test_the_shell_merges_communes_and_audits(tmp_path: Path):
         assert audit[0].target == f"unit:{two.communes['Xã Hai']}" and audit[0].detail["cases"] == 2
         assert audit[0].detail["recoded"] == [["T1", "T1B"]]
     await db.dispose()
+
+
+async def test_the_province_official_merges_in_chat_after_a_confirm(db):
+    two = await build_two(db)
+    province = Chat(make_engine(db, Clock()), "prov")
+    await province.send("/donvi")
+    await province.press("Xã Hai")
+    assert "Mang theo: 2 vụ việc, 2 người, 1 hạn báo cáo, 1 lớp tập huấn, 2 đơn vị bên dưới." in province.text
+    await province.press("Gộp vào đơn vị khác")
+    await province.press("Xã Một")
+    assert "Gộp «Xã Hai» vào «Xã Một»? «Xã Hai» sẽ không còn." in province.text
+    assert "Mang theo: 2 vụ việc" in province.text
+    await province.press("Xác nhận")
+    assert "Đã gộp «Xã Hai» vào «Xã Một»." in province.text and "mã T1 nay là T1B" in province.text
+    async with db.uow() as uow:
+        entry = await uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "unit_merge"))
+        assert entry is not None and entry.person_id is not None and entry.detail["cases"] == 2
+        assert await uow.units.get(two.communes["Xã Hai"]) is None
+    # a commune official cannot reach the other commune
+    commune = Chat(make_engine(db, Clock()), f"off_{two.communes['Xã Một']}")
+    await commune.send("/donvi")
+    labels = [b.label for r in commune.replies for b in r.choices()]
+    assert "Thôn Đông (Thôn / tổ dân phố)" in labels[0] or "Thôn Đông" in labels[0]
+    assert not any("Tỉnh P" in label for label in labels)
