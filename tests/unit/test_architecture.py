@@ -57,3 +57,27 @@ def test_handlers_go_through_repositories():
     sessions = {str(p.relative_to(ROOT)): lines for p in files if (lines := session_uses(p))}
     assert sqlalchemy == []
     assert sessions == {}
+
+
+def _handler_imports(path: Path) -> set[str]:
+    """The handlers.* modules a file imports (absolute imports, type-only ones included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("handlers.")
+    }
+
+
+def test_the_framework_and_shared_services_import_no_slice():
+    """handlers/kit is the framework and handlers/common the services slices share: neither
+    reaches into a slice, so a slice can be added or removed without touching them. (The kit
+    names common's PushEnv, the push environment in Deps, for types only.)"""
+    allowed = {"kit": ("handlers.kit", "handlers.common.outbox"), "common": ("handlers.kit", "handlers.common")}
+    offenders = {}
+    for package, prefixes in allowed.items():
+        for p in (ROOT / "handlers" / package).rglob("*.py"):
+            bad = sorted(m for m in _handler_imports(p) if not m.startswith(prefixes))
+            if bad:
+                offenders[str(p.relative_to(ROOT))] = bad
+    assert offenders == {}
