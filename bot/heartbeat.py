@@ -65,10 +65,12 @@ class WriteProbe:
         if self._pending is None or self._pending.done():
             self._pending = asyncio.create_task(self._write())
             self._pending.add_done_callback(_retrieved)
-        done, _ = await asyncio.wait({self._pending}, timeout=self.timeout)
+        task = self._pending  # a check made meanwhile waits on the same write and may hand it back first
+        done, _ = await asyncio.wait({task}, timeout=self.timeout)
         if not done:
             return False
-        task, self._pending = self._pending, None
+        if self._pending is task:
+            self._pending = None
         return not task.cancelled() and task.exception() is None
 
     async def _write(self) -> None:
