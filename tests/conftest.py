@@ -9,7 +9,6 @@ from storage.db import Database
 from tests.pg import SKIP_REASON, PgServer
 from tests.support import Clock, build_world, make_engine
 
-
 # Property tests: a few examples on every run, many in CI (.ci/run sets HYPOTHESIS_PROFILE=ci).
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("ci", max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -48,8 +47,12 @@ STORAGE_RING = {
 def on_both_stores(metafunc) -> bool:
     module = metafunc.definition.nodeid.split("::")[0]
     name = metafunc.definition.originalname
-    return (module in STORAGE_RING or f"{module}::{name}" in STORAGE_RING or "repositor" in module
-            or metafunc.definition.get_closest_marker("postgresql") is not None)
+    return (
+        module in STORAGE_RING
+        or f"{module}::{name}" in STORAGE_RING
+        or "repositor" in module
+        or metafunc.definition.get_closest_marker("postgresql") is not None
+    )
 
 
 def pytest_generate_tests(metafunc):

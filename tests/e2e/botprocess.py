@@ -1,4 +1,9 @@
-"""Start the real `python -m bot` process for end-to-end tests, and talk to it as a user."""
+"""Start the real `python -m bot` process for end-to-end tests, and talk to it as a user.
+
+The shell commands that set a test up (units, invites, announcements) run in this process
+(tests/cli.py: the same `main`, without starting a Python per command); `cli_process` and
+`make_world(..., process=True)` keep the real command line for the test that checks it.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.cli import run_bot
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-e2e-secret-token"
@@ -21,6 +28,13 @@ class BotProcess:
         self.proc: subprocess.Popen | None = None
 
     def cli(self, *args: str) -> str:
+        """`python -m bot args…` in this process, with this bot's environment and folder."""
+        done = run_bot(self.workdir, self.env, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def cli_process(self, *args: str) -> str:
+        """The same in a real `python -m bot` process."""
         done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=self.workdir, env=self.env,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -49,13 +63,15 @@ class BotProcess:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
 
-def make_world(bot: BotProcess) -> str:
-    """A province → ward → village → team, and a mediators' invite code for the team."""
-    bot.cli("admin", "unit", "add", "--kind", "tinh", "--name", "Tỉnh E")
-    bot.cli("admin", "unit", "add", "--kind", "xa", "--name", "Phường F", "--parent", "1")
-    bot.cli("admin", "unit", "add", "--kind", "thon", "--name", "Tổ dân phố 3", "--parent", "2")
-    bot.cli("admin", "unit", "add", "--kind", "to_hoa_giai", "--name", "Tổ hòa giải số 3", "--parent", "3")
-    out = bot.cli("admin", "invite", "--unit", "4", "--role", "hoa_giai_vien")
+def make_world(bot: BotProcess, *, process: bool = False) -> str:
+    """A province → ward → village → team, and a mediators' invite code for the team; through
+    real `python -m bot` processes if `process`."""
+    cli = bot.cli_process if process else bot.cli
+    cli("admin", "unit", "add", "--kind", "tinh", "--name", "Tỉnh E")
+    cli("admin", "unit", "add", "--kind", "xa", "--name", "Phường F", "--parent", "1")
+    cli("admin", "unit", "add", "--kind", "thon", "--name", "Tổ dân phố 3", "--parent", "2")
+    cli("admin", "unit", "add", "--kind", "to_hoa_giai", "--name", "Tổ hòa giải số 3", "--parent", "3")
+    out = cli("admin", "invite", "--unit", "4", "--role", "hoa_giai_vien")
     return re.search(r"([A-Z0-9]{8})", out).group(1)
 
 
@@ -113,3 +129,39 @@ def opener(store: Path):
 
     cipher = PartyCipher(key_file_for(f"sqlite:///{store}").read_bytes().strip())
     return lambda value: cipher.open_text(value) if value is not None else None
+
+
+def idle(server, timeout: float = 10) -> None:
+    """Wait until the fake Telegram server answers no request (a held one is carried out first)."""
+    with server._cond:
+        assert server._cond.wait_for(lambda: server._in_flight == 0, timeout), "requests still in flight"
+
+
+def inbox_rows(url: str) -> int:
+    """Webhook updates kept but not yet handled (a handled update's row is deleted once its turn,
+    replies included, is done)."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from storage.db import Database
+
+    async def count() -> int:
+        db = Database(url)
+        try:
+            async with db.engine.connect() as conn:
+                return (await conn.execute(text("SELECT count(*) FROM inbox"))).scalar_one()
+        finally:
+            await db.dispose()
+
+    return asyncio.run(count())
+
+
+def handled(url: str, timeout: float = 20) -> None:
+    """Wait until every webhook update the bot took is handled: no reply of it is still to come."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (left := inbox_rows(url)) > 0:
+        assert time.monotonic() < deadline, f"{left} updates not handled within {timeout}s"
+        time.sleep(0.05)

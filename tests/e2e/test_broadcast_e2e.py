@@ -3,7 +3,9 @@ and restarted; against the local fake Bot API server (30-style flood limits, 1/s
 
 The kill comes while the fake server holds the bot's requests in flight (written but not yet
 answered), the case that would send twice if the outbox resent what it could not confirm.
-Every one of the 1,000 chats must receive the announcement exactly once.
+Every one of the 1,000 chats must receive the announcement exactly once: counted once the
+restarted bot has stopped and the fake has carried out what it held, so a duplicate cannot
+come after the count.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def delivered(server: FakeTelegramServer) -> list[int]:
     return [server.delivered_count(FIRST_CHAT + i) for i in range(PEOPLE)]
 
 
-def settled(hold: Hold, quiet: float = 0.6, timeout: float = 3.0) -> None:
+def settled(hold: Hold, quiet: float = 0.6, timeout: float = 15.0) -> None:
     """Wait until no new request has come for `quiet` seconds."""
     deadline, last, since = time.monotonic() + timeout, -1, time.monotonic()
     while time.monotonic() < deadline:
@@ -117,10 +119,9 @@ def test_broadcast_to_1000_survives_sigkill_exactly_once(tmp_path):
 
             bot.start()
             wait_until(lambda: min(delivered(server)) >= 1, 40, "everyone after restart", server)
-            time.sleep(1.5)  # anything sent twice would show now
-            counts = delivered(server)
         finally:
             bot.stop()
+    counts = delivered(server)  # the bot is gone and the server stopped: nothing more can come
     assert counts == [1] * PEOPLE
     texts = {m["text"] for m in server.sent() if m["chat_id"] >= FIRST_CHAT}
     assert texts == {f"📢 Thông báo của Phường F:\n{TEXT}"}

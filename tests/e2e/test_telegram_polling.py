@@ -1,7 +1,9 @@
 """End to end: the real bot process in polling mode against a local fake Bot API server.
 
 A mediator joins with a code and logs a case; the process is SIGKILLed in the middle of a
-second case and restarted: the first case is in the store, the second flow resumes.
+second case and restarted: the first case is in the store, the second flow resumes. Its
+world is made by real `python -m bot admin …` processes, the shell's path (the other e2e
+tests make theirs in-process).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def bot(tmp_path, server):
 
 
 def test_join_log_kill_restart_resume(tmp_path, server, bot):
-    code = make_world(bot)
+    code = make_world(bot, process=True)
     bot.start()
     user = TelegramUser(server, chat_id=70001, name="Minh")
 

@@ -2,7 +2,10 @@
 balancer. A person's updates arrive alternately at each and the conversation carries on; a
 redelivered update is answered once, even when both get it; an announcement goes to each
 person once, sent only by the holder of the clock's advisory lock; when that worker is
-SIGKILLed the other takes the lock over (it retries every 30 s) and sends the next one.
+SIGKILLed the other takes the lock over (it retries every LEADER_RETRY_SECONDS: 30 s by
+default, 1 s here) and sends the next one. Replies are counted once every update the workers
+took is handled (the inbox is empty), announcements once every delivery is sent and the fake
+answers nothing, the last one once the survivor has stopped: not after a pause.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from bot.clock import LOCK_KEY
 from storage.crypto import PartyCipher
 from storage.db import Database
 from storage.models import Case
-from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, join_and_log_a_case, make_world
+from tests.e2e.botprocess import TOKEN, BotProcess, TelegramUser, handled, idle, join_and_log_a_case, make_world
 from tests.e2e.test_broadcast_e2e import FIRST_CHAT, PEOPLE, add_people, delivered, wait_until
 from tests.e2e.test_webhook_mode import PUBLIC, TG_SECRET, free_port, wait_healthy
 from tests.fakes.fake_telegram import FakeTelegramServer
@@ -31,8 +34,9 @@ pytestmark = pytest.mark.e2e
 DATA_KEY = Fernet.generate_key().decode()  # every worker of one store shares it
 LEADS = "outbox: this process runs the clock and the dispatcher"
 CHAT = 70007
-TAKEOVER = 60.0  # the follower retries the lock every 30 s: "within a minute"
-SEND_ALL = 10.0  # then 1,000 messages at DISPATCH_RATE 200/s, with room to spare
+LEADER_RETRY = 1.0  # seconds between a follower's tries for the clock's lock (30 by default)
+TAKEOVER = LEADER_RETRY + 14.0  # the killed leader's session ends, the follower's next try takes it
+SEND_ALL = 30.0  # then 1,000 messages at DISPATCH_RATE 200/s (5 s), with room for a busy machine
 
 
 @pytest.fixture
@@ -59,6 +63,7 @@ def workers(tmp_path, telegram, pg_url):
             "ZALO_BOT_TOKEN": "", "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": TG_SECRET,
             "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "DATABASE_URL": pg_url,
             "DATA_KEY": DATA_KEY, "QUIET_HOURS": "off", "DISPATCH_RATE": "200",
+            "LEADER_RETRY_SECONDS": str(LEADER_RETRY),
         })
         proc.name, proc.url = name, f"http://127.0.0.1:{port}"
         made.append(proc)
@@ -106,17 +111,20 @@ class LoadBalancer:
         return update_id
 
 
-def quiet(server: FakeTelegramServer, chat_id: int, still: float = 1.5, timeout: float = 15) -> int:
-    """Wait until nothing more is sent to the chat for `still` seconds; how many were sent."""
-    deadline, count, since = time.monotonic() + timeout, -1, time.monotonic()
-    while time.monotonic() < deadline:
-        now = len(server.sent(chat_id))
-        if now != count:
-            count, since = now, time.monotonic()
-        elif time.monotonic() - since >= still:
-            return count
-        time.sleep(0.05)
-    raise AssertionError(f"chat {chat_id} kept receiving messages")
+def answered(server: FakeTelegramServer, url: str, chat_id: int) -> int:
+    """How many messages the chat got, once both workers handled every update they took."""
+    handled(url)
+    idle(server)
+    return len(server.sent(chat_id))
+
+
+def all_sent(url: str, server: FakeTelegramServer, timeout: float) -> None:
+    """Wait until every delivery is sent and the fake answers nothing more."""
+    deadline = time.monotonic() + timeout
+    while (statuses := asyncio.run(outbox_statuses(url))).keys() != {"sent"}:
+        assert time.monotonic() < deadline, statuses
+        time.sleep(0.1)
+    idle(server)
 
 
 async def stored(url: str) -> tuple[list[Case], int, list[str]]:
@@ -190,7 +198,7 @@ def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_ur
     assert balancer.served[:4] == ["a", "b", "a", "b"]
 
     # nothing answered twice, no step repeated or lost
-    quiet(telegram, CHAT)
+    answered(telegram, pg_url, CHAT)
     texts = [m["text"] or "" for m in telegram.sent(CHAT)]
     assert sum("Đã lưu vụ việc số" in t for t in texts) == 1
     assert sum("Chào mừng Minh" in t for t in texts) == 1
@@ -205,10 +213,10 @@ def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_ur
     update = telegram.take_update(telegram.push_text(CHAT, "/menu", first_name="Minh"))
     before = len(telegram.sent(CHAT))
     post(workers[0], update)
-    once = quiet(telegram, CHAT) - before
+    once = answered(telegram, pg_url, CHAT) - before
     assert once >= 1
     post(workers[1], update)
-    assert quiet(telegram, CHAT) - before == once
+    assert answered(telegram, pg_url, CHAT) - before == once
 
     # ... or to both at the same moment
     update = telegram.take_update(telegram.push_text(CHAT, "/menu", first_name="Minh"))
@@ -218,7 +226,7 @@ def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_ur
         thread.start()
     for thread in both:
         thread.join()
-    assert quiet(telegram, CHAT) - before == once
+    assert answered(telegram, pg_url, CHAT) - before == once
 
     assert telegram.rejected == []
     clean_logs(workers)
@@ -239,19 +247,23 @@ def test_an_announcement_goes_once_and_survives_the_leader(workers, telegram, pg
     second = "Tập huấn Luật Hòa giải ở cơ sở chiều thứ Tư."
     assert f"{PEOPLE} người" in survivor.cli("broadcast", "--unit", "Phường F", "--text", first)
     wait_until(lambda: min(delivered(telegram)) >= 1, 30, "first announcement", telegram)
-    time.sleep(1.5)  # a second sender would show now
+    all_sent(pg_url, telegram, 30)  # nothing left to send: a second sender's copy would be in
     assert delivered(telegram) == [1] * PEOPLE
 
     assert LEADS not in survivor.log_text()  # the first went out from the leader alone
     leader.kill()
     killed = time.monotonic()
     assert f"{PEOPLE} người" in survivor.cli("broadcast", "--unit", "Phường F", "--text", second)
-    wait_until(lambda: min(delivered(telegram)) >= 2, TAKEOVER + 20, "second announcement",
-               telegram)
+    wait_until(lambda: LEADS in survivor.log_text(), TAKEOVER, "the survivor taking the lock", telegram)
+    led = time.monotonic() - killed
+    wait_until(lambda: min(delivered(telegram)) >= 2, SEND_ALL, "second announcement", telegram)
     took = time.monotonic() - killed
-    time.sleep(1.5)
+    all_sent(pg_url, telegram, 30)
+    assert httpx.get(survivor.url + "/healthz", timeout=2).json()["last_tick"] is not None
+    survivor.stop()  # the one sender left is gone: the count is final
+    idle(telegram)
     assert delivered(telegram) == [2] * PEOPLE
-    assert took < TAKEOVER + SEND_ALL, took
+    assert led < TAKEOVER and took < TAKEOVER + SEND_ALL, (led, took)
 
     per_chat = Counter((m["chat_id"], m["text"]) for m in telegram.sent()
                        if m["chat_id"] >= FIRST_CHAT)
@@ -260,6 +272,5 @@ def test_an_announcement_goes_once_and_survives_the_leader(workers, telegram, pg
                                         f"📢 Thông báo của Phường F:\n{second}"}
     assert asyncio.run(outbox_statuses(pg_url)) == {"sent": 2 * PEOPLE}
     assert LEADS in survivor.log_text()
-    assert httpx.get(survivor.url + "/healthz", timeout=2).json()["last_tick"] is not None
     assert telegram.rejected == []
     clean_logs(workers)
