@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -49,6 +49,9 @@ class ReportChainRepo:
 
     async def rules_for(self, unit_ids: Sequence[int]) -> Sequence[ChainRule]:
         return (await self.s.scalars(select(ChainRule).where(ChainRule.unit_id.in_(list(unit_ids))))).all()
+
+    async def all_rules(self) -> Sequence[ChainRule]:
+        return (await self.s.scalars(select(ChainRule))).all()
 
     async def set_rule(
         self, unit_id: int, kind: str, month: int, day: int, person_id: int | None, now: dt.datetime
@@ -102,6 +105,23 @@ class ReportChainRepo:
         )
         row = (await self.s.execute(q)).first()
         return (row[0], row[1]) if row is not None else None
+
+    async def reporting_officials(self, paths: Sequence[str]) -> Sequence[Person]:
+        """The officials, still in office, of the reporting units under any of these paths."""
+        if not paths:
+            return []
+        q = (
+            select(Person)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(
+                or_(*(under(Unit.path, p) for p in paths)),
+                Unit.kind.in_(list(REPORTERS)),
+                Person.role == Role.CAN_BO,
+                Person.active.is_(True),
+                Person.left_at.is_(None),
+            )
+        )
+        return (await self.s.scalars(q.order_by(Person.unit_id, Person.id))).unique().all()
 
     async def officials(self, unit_ids: Sequence[int]) -> Sequence[Person]:
         """The officials (công chức) of these units, still in office."""

@@ -136,12 +136,12 @@ def period_label(env: PushEnv, kind: str, period: Period) -> str:
     return env.t(f"deadline.period_{kind}", year=period.start.year)
 
 
-def _morning(env: PushEnv, day: dt.date, now: dt.datetime) -> dt.datetime:
+def morning(env: PushEnv, day: dt.date, now: dt.datetime) -> dt.datetime:
     at = dt.datetime.combine(day, env.policy.morning, tzinfo=env.tz).astimezone(dt.UTC)
     return max(at, now)
 
 
-def _day_end(env: PushEnv, day: dt.date) -> dt.datetime:
+def day_end(env: PushEnv, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=env.tz).astimezone(dt.UTC)
 
 
@@ -187,8 +187,8 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
                 p.id,
                 f"{topic(kind, period, t)}:{offset}:{p.id}",
                 topic(kind, period, t),
-                _morning(env, today, now),
-                _day_end(env, due),
+                morning(env, today, now),
+                day_end(env, due),
             )
             for t in waiting
             for p in teams[t]

@@ -10,6 +10,7 @@ from handlers.common.dates import Problem, read_day_month
 from handlers.common.outbox import PushPolicy
 from handlers.common.periods import Period, from_code
 from handlers.deadlines.buttons import DeadlineDone, DeadlineEdit, DeadlineStatus, NudgeAll, NudgeTeam
+from handlers.deadlines.chain_reminders import chain_reminder_job
 from handlers.deadlines.chain_views import ReportChain
 from handlers.deadlines.usecases import (
     deadline_job,
@@ -103,7 +104,7 @@ class Deadlines:
                 *self.chain.buttons(),
             ],
             flows=[self.edit, self.chain.edit],
-            jobs=[deadline_job],
+            jobs=[deadline_job, chain_reminder_job],
         )
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:
