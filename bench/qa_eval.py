@@ -4,8 +4,8 @@
 
 Default sets: ../shared/eval/qa-dev.jsonl (when present), bench/qa-extra.jsonl and
 bench/qa-statute-dev.jsonl (written by us; the search's weights are tuned on these three) and
-bench/qa-real.jsonl (real questions with their source, held out). The "summary" gives, per
-set and system, hit@1 / hit@3 / MRR as written and stripped, and out-of-scope precision.
+bench/qa-real.jsonl and bench/qa-real-2.jsonl (real questions with their source, held out).
+The "summary" gives, per set and system, hit@1 / hit@3 / MRR as written and stripped, and out-of-scope precision.
 Each JSONL line: {"question", "doc_id", "article_numbers", ...}; optional "also" (other
 {"doc_id", "article_numbers"} that answer it too), "procedure" (a published procedure
 code whose answer counts), "current_basis" (the text now in force). A line with
@@ -48,6 +48,7 @@ DEFAULT_SETS = [
     ROOT / "bench" / "qa-extra.jsonl",
     ROOT / "bench" / "qa-statute-dev.jsonl",
     ROOT / "bench" / "qa-real.jsonl",
+    ROOT / "bench" / "qa-real-2.jsonl",
 ]
 # The search's weights are tuned on these sets; the others are held out (never tuned on).
 TUNED = {"qa-dev.jsonl", "qa-extra.jsonl", "qa-statute-dev.jsonl"}
