@@ -108,7 +108,7 @@ class BroadcastFlow(Flow):
     steps = Step
 
     async def _units(self, ctx: Ctx) -> list[Unit]:
-        unit = ctx.person.unit
+        unit = ctx.me.unit
         return [unit, *(u for u in await ctx.uow.units.under(unit) if u.parent_id == unit.id)]
 
     async def ask_unit(self, ctx: Ctx) -> list[Reply]:
@@ -128,7 +128,7 @@ class BroadcastFlow(Flow):
             return await self.ask_unit(ctx)
         unit_id = read_int(value)
         unit = await ctx.uow.units.get(unit_id) if unit_id is not None else None
-        if unit is None or not unit_visible(ctx.person, unit.path):
+        if unit is None or not unit_visible(ctx.me, unit.path):
             return await self.ask_unit(ctx)
         self.put(ctx, unit=unit.id)
         self.goto(ctx, Step.TEXT)
@@ -219,7 +219,7 @@ class Broadcasts:
         )
 
     async def notices_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        sent = await ctx.uow.outbox.pushes_by(ctx.person.id, Kind.BROADCAST, RECENT)
+        sent = await ctx.uow.outbox.pushes_by(ctx.me.id, Kind.BROADCAST, RECENT)
         new = ctx.button("notice.new", NewBroadcast())
         if not sent:
             return [ctx.say("notice.none", rows(new))]
@@ -238,7 +238,7 @@ class Broadcasts:
         mine = (
             push is not None
             and push.kind == Kind.BROADCAST
-            and (push.created_by_id == ctx.person.id or (push.unit_path and unit_visible(ctx.person, push.unit_path)))
+            and (push.created_by_id == ctx.me.id or (push.unit_path and unit_visible(ctx.me, push.unit_path)))
         )
         if not mine:
             return [ctx.say("notice.not_found")]

@@ -22,7 +22,7 @@ class NewCaseFlow(CaseSteps):
         return STEPS
 
     async def start(self, ctx: Ctx) -> list[Reply]:
-        self.begin(ctx, Step.DATE, **CaseDraft(team_id=ctx.person.unit_id, mediators=[ctx.person.id]).as_dict())
+        self.begin(ctx, Step.DATE, **CaseDraft(team_id=ctx.me.unit_id, mediators=[ctx.me.id]).as_dict())
         return await self.ask_date(ctx)
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
@@ -42,7 +42,7 @@ class NewCaseFlow(CaseSteps):
             self.end(ctx)
             return [ctx.say("flow.cancelled")]
         try:
-            case = await create_case(ctx.uow, ctx.person, CaseDraft.of(ctx.conv.data), ctx.now, ctx.today)
+            case = await create_case(ctx.uow, ctx.me, CaseDraft.of(ctx.conv.data), ctx.now, ctx.today)
         except UserError as err:
             if err.key == "case.author_moved":
                 self.end(ctx)

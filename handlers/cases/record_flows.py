@@ -77,7 +77,7 @@ class OutcomeFlow(OutcomeSteps):
             self.goto(ctx, Step.EDIT)
             return await self.ask_edit(ctx)
         try:
-            case = await record_outcome(ctx.uow, ctx.person, int(d["case_id"]), _record(d), ctx.now, ctx.today)
+            case = await record_outcome(ctx.uow, ctx.me, int(d["case_id"]), _record(d), ctx.now, ctx.today)
         except UserError as err:
             if err.key in ("case.already_closed", "case.not_found", "case.read_only"):
                 self.end(ctx)
@@ -176,7 +176,7 @@ class CorrectionFlow(OutcomeSteps):
             return [ctx.say("case.fix_reason_short"), *await self.ask_reason(ctx)]
         d = ctx.conv.data
         try:
-            case, _ = await correct_case(ctx.uow, ctx.person, int(d["case_id"]), _record(d), text, ctx.now, ctx.today)
+            case, _ = await correct_case(ctx.uow, ctx.me, int(d["case_id"]), _record(d), text, ctx.now, ctx.today)
         except UserError as err:
             if err.key in ("case.not_found", "case.read_only", "case.correct_not_allowed"):
                 self.end(ctx)

@@ -234,7 +234,7 @@ class CaseSteps(Flow):
     async def _members(self, ctx: Ctx) -> list:
         """The team's mediators, the author first; the rest in the store's (name) order."""
         members = await ctx.uow.people.team_members(int(ctx.conv.data["team_id"]))
-        return sorted(members, key=lambda p: p.id != ctx.person.id)
+        return sorted(members, key=lambda p: p.id != ctx.me.id)
 
     async def ask_mediators(self, ctx: Ctx) -> list[Reply]:
         chosen = set(ctx.conv.data.get("mediators") or [])

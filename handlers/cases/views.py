@@ -54,7 +54,7 @@ class CaseNoteFlow(Flow):
             return [ctx.say("case.too_long", limit=MAX_NOTE), *await self.ask_text(ctx)]
         case_id = int(ctx.conv.data["case_id"])
         self.end(ctx)
-        case = await add_note(ctx.uow, ctx.person, case_id, text, ctx.now)
+        case = await add_note(ctx.uow, ctx.me, case_id, text, ctx.now)
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
 
@@ -97,7 +97,7 @@ class Cases:
         return await self._page(ctx, data.offset)
 
     async def _page(self, ctx: Ctx, offset: int) -> list[Reply]:
-        cases, total = await ctx.uow.cases.page_for(ctx.person, max(offset, 0), PAGE)
+        cases, total = await ctx.uow.cases.page_for(ctx.me, max(offset, 0), PAGE)
         if total == 0:
             return [ctx.say("case.list_empty", rows(ctx.button("menu.vuviec", Cmd("vuviec"))))]
         teams = {}
@@ -116,14 +116,14 @@ class Cases:
         return [Reply("\n".join(lines), (*buttons, tuple(nav)) if nav else tuple(buttons))]
 
     async def view(self, ctx: Ctx, data: CaseView) -> list[Reply]:
-        case = await ctx.uow.cases.visible(ctx.person, data.case_id)
+        case = await ctx.uow.cases.visible(ctx.me, data.case_id)
         if case is None:
             raise UserError("case.not_found")
         return [await case_detail(ctx, case, await ctx.uow.cases.events(case.id))]
 
     async def history(self, ctx: Ctx, data: CaseHistory) -> list[Reply]:
         """Every event of the case, corrections with old → new and who made them."""
-        case = await ctx.uow.cases.visible(ctx.person, data.case_id)
+        case = await ctx.uow.cases.visible(ctx.me, data.case_id)
         if case is None:
             raise UserError("case.not_found")
         lines = [ctx.t("case.history_full_title", number=case.number)]
@@ -132,7 +132,7 @@ class Cases:
 
     # the outcome (Điều 23): the flow asks its fields, record_outcome checks the move --------
     async def _outcome(self, ctx: Ctx, case_id: int, status: CaseStatus) -> list[Reply]:
-        case = await changeable(ctx.uow, ctx.person, case_id)
+        case = await changeable(ctx.uow, ctx.me, case_id)
         check_outcome(case.status, status)
         return await self.outcome.start(ctx, case, status.value)
 
@@ -146,13 +146,13 @@ class Cases:
         return await self._outcome(ctx, data.case_id, CaseStatus.KET_THUC)
 
     async def correct(self, ctx: Ctx, data: CaseFix) -> list[Reply]:
-        return await self.fix.start(ctx, await correctable(ctx.uow, ctx.person, data.case_id, ctx.now))
+        return await self.fix.start(ctx, await correctable(ctx.uow, ctx.me, data.case_id, ctx.now))
 
     async def add_note(self, ctx: Ctx, data: CaseNote) -> list[Reply]:
-        return await self.note.start(ctx, await changeable(ctx.uow, ctx.person, data.case_id))
+        return await self.note.start(ctx, await changeable(ctx.uow, ctx.me, data.case_id))
 
     async def ask_reopen(self, ctx: Ctx, data: CaseReopen) -> list[Reply]:
-        case = await changeable(ctx.uow, ctx.person, data.case_id)
+        case = await changeable(ctx.uow, ctx.me, data.case_id)
         check_reopen(case.status)
         return [
             ctx.say(
@@ -166,5 +166,5 @@ class Cases:
         ]
 
     async def reopen(self, ctx: Ctx, data: CaseReopenConfirmed) -> list[Reply]:
-        await reopen(ctx.uow, ctx.person, data.case_id, ctx.now)
+        await reopen(ctx.uow, ctx.me, data.case_id, ctx.now)
         return await self.view(ctx, CaseView(data.case_id))

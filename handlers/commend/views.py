@@ -107,9 +107,9 @@ class Commend:
         period, rest = periods.split_arg(arg, ctx.today)
         if isinstance(period, Problem):
             return [ctx.say(period.key, **period.values)]
-        unit = ctx.person.unit
+        unit = ctx.me.unit
         if rest:
-            found = await find_unit(ctx.uow, ctx.person, rest)
+            found = await find_unit(ctx.uow, ctx.me, rest)
             if len(found) != 1:
                 return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
             unit = found[0]
@@ -123,7 +123,7 @@ class Commend:
         return [await self._show(ctx, unit, period)]
 
     async def _show(self, ctx: Ctx, unit: Unit, period: Period) -> Reply:
-        people, teams, with_trainings = await shortlist(ctx.uow, ctx.person, unit, period, ctx.deps.tz, ctx.now)
+        people, teams, with_trainings = await shortlist(ctx.uow, ctx.me, unit, period, ctx.deps.tz, ctx.now)
         lines = [
             ctx.t("commend.title", unit=unit.name, period=period_heading(ctx.t, period)),
             ctx.t("commend.how" if with_trainings else "commend.how_no_training"),

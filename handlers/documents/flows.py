@@ -84,7 +84,7 @@ class PublishFlow(Flow):
             title=data["title"],
             topic=topic_label(ctx, Topic(data["topic"])),
             file=data["file"]["filename"],
-            unit=ctx.person.unit.name,
+            unit=ctx.me.unit.name,
         )
         return [
             Reply(
@@ -107,7 +107,7 @@ class PublishFlow(Flow):
                 "doc.published",
                 rows(ctx.button("doc.reach", DocReach(doc.id))),
                 title=doc.title,
-                unit=ctx.person.unit.name,
+                unit=ctx.me.unit.name,
             )
         ]
 

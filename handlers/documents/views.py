@@ -59,7 +59,7 @@ class Documents:
         return await self.latest_button(ctx, DocLatest(0))
 
     async def latest_button(self, ctx: Ctx, data: DocLatest) -> list[Reply]:
-        docs, total = await ctx.uow.documents.find(ctx.person, offset=data.offset, limit=PAGE)
+        docs, total = await ctx.uow.documents.find(ctx.me, offset=data.offset, limit=PAGE)
         heading = ctx.t("doc.latest_title", total=total) if total else ctx.t("doc.empty")
         more = DocLatest(data.offset + PAGE if data.offset + PAGE < total else 0)
         return [listing(ctx, heading, docs, total, data.offset, more, *shelf_buttons(ctx))]
@@ -69,7 +69,7 @@ class Documents:
         return [ctx.say("doc.ask_shelf", rows(*options))]
 
     async def topic_button(self, ctx: Ctx, data: DocTopic) -> list[Reply]:
-        docs, total = await ctx.uow.documents.find(ctx.person, topic=data.topic, offset=data.offset, limit=PAGE)
+        docs, total = await ctx.uow.documents.find(ctx.me, topic=data.topic, offset=data.offset, limit=PAGE)
         label = topic_label(ctx, data.topic)
         heading = ctx.t("doc.topic_title", topic=label, total=total) if total else ctx.t("doc.topic_empty", topic=label)
         more = DocTopic(data.topic, data.offset + PAGE if data.offset + PAGE < total else 0)
@@ -83,20 +83,20 @@ class Documents:
         words = list(dict.fromkeys(fold(text).split()))[:MAX_WORDS]
         if not words:
             return [ctx.say("doc.search_empty", rows(ctx.button("doc.find", DocFind())))]
-        docs, total = await ctx.uow.documents.find(ctx.person, words=words, limit=PAGE)
+        docs, total = await ctx.uow.documents.find(ctx.me, words=words, limit=PAGE)
         query = " ".join(words)
         heading = ctx.t("doc.found", query=query, total=total) if total else ctx.t("doc.not_found_words", query=query)
         return [listing(ctx, heading, docs, total, 0, None, *shelf_buttons(ctx))]
 
     async def open_button(self, ctx: Ctx, data: DocOpen) -> list[Reply]:
-        return [opened(ctx, await open_document(ctx.uow, ctx.person, data.doc_id, ctx.turn.channel, ctx.now))]
+        return [opened(ctx, await open_document(ctx.uow, ctx.me, data.doc_id, ctx.turn.channel, ctx.now))]
 
     # --- an official's desk ---------------------------------------------------------------
     async def new_button(self, ctx: Ctx, data: DocNew) -> list[Reply]:
         return await self.publish.start(ctx)
 
     async def mine_button(self, ctx: Ctx, data: DocMine) -> list[Reply]:
-        docs, total = await ctx.uow.documents.by_author(ctx.person.id, offset=data.offset, limit=PAGE)
+        docs, total = await ctx.uow.documents.by_author(ctx.me.id, offset=data.offset, limit=PAGE)
         heading = ctx.t("doc.mine_title", total=total) if total else ctx.t("doc.mine_empty")
         buttons = [Button.of(doc_label(ctx, d), DocReach(d.id)) for d in docs]
         if total > PAGE:
@@ -104,11 +104,11 @@ class Documents:
         return [Reply(heading, rows(*buttons, ctx.button("doc.new", DocNew())))]
 
     async def reach_button(self, ctx: Ctx, data: DocReach) -> list[Reply]:
-        doc = await own_document(ctx.uow, ctx.person, data.doc_id)
+        doc = await own_document(ctx.uow, ctx.me, data.doc_id)
         return [reach(ctx, doc, await ctx.uow.documents.reach(doc))]
 
     async def withdraw_button(self, ctx: Ctx, data: DocWithdraw) -> list[Reply]:
-        doc = await own_document(ctx.uow, ctx.person, data.doc_id)
+        doc = await own_document(ctx.uow, ctx.me, data.doc_id)
         return [
             ctx.say(
                 "doc.withdraw_ask",
@@ -121,5 +121,5 @@ class Documents:
         ]
 
     async def withdraw_sure_button(self, ctx: Ctx, data: DocWithdrawSure) -> list[Reply]:
-        doc = await withdraw(ctx.uow, ctx.person, data.doc_id, ctx.now)
+        doc = await withdraw(ctx.uow, ctx.me, data.doc_id, ctx.now)
         return [ctx.say("doc.withdrawn", rows(ctx.button("doc.mine", DocMine(0))), title=doc.title)]

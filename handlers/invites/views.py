@@ -124,7 +124,7 @@ class InviteFlow(Flow):
 
     async def _units(self, ctx: Ctx) -> list:
         kinds = ROLE_UNIT_KINDS[Role(ctx.conv.data["role"])]
-        return [u for u in await ctx.uow.units.under(ctx.person.unit) if u.kind in kinds]
+        return [u for u in await ctx.uow.units.under(ctx.me.unit) if u.kind in kinds]
 
     async def ask_unit(self, ctx: Ctx) -> list[Reply]:
         units = await self._units(ctx)
@@ -173,7 +173,7 @@ class InviteFlow(Flow):
 
     @staticmethod
     async def _live(ctx: Ctx) -> list[InviteCode]:
-        mine = await ctx.uow.invites.live(ctx.now, ctx.person.unit.path, made_by=ctx.person.id)
+        mine = await ctx.uow.invites.live(ctx.now, ctx.me.unit.path, made_by=ctx.me.id)
         return list(mine)
 
     async def _revoke(self, ctx: Ctx, invite_id: int) -> Reply:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from content.catalog import Catalog
+from handlers.kit.errors import UserError
 from handlers.kit.events import Events
 from handlers.kit.payload import pack
 
@@ -99,6 +100,14 @@ class Ctx:
     conv: Conversation
     person: Person | None
     now: dt.datetime
+
+    @property
+    def me(self) -> Person:
+        """The person of this turn where the route admits members only (a command's or a button's
+        roles): a guest reaching it is told to join first, never a crash."""
+        if self.person is None:
+            raise UserError("error.join_first")
+        return self.person
 
     def t(self, key: str, **values: Any) -> str:
         return self.deps.catalog.t(key, **values)

@@ -135,7 +135,7 @@ class Linking:
     async def pref_button(self, ctx: Ctx, data: LinkPref) -> list[Reply]:
         channel = None if data.channel == AUTO else data.channel
         try:
-            await set_preferred_channel(ctx.uow, ctx.person, channel)
+            await set_preferred_channel(ctx.uow, ctx.me, channel)
         except UserError as err:  # named with the app's name, which the use case does not know
             return [ctx.say(err.key, channel=channel_name(ctx, channel or ""))]
         if channel is None:
@@ -161,7 +161,7 @@ class Linking:
         return [done, *await show_menu(ctx, self._commands())]
 
     async def _status(self, ctx: Ctx, code: str) -> Reply:
-        accounts = await ctx.uow.accounts.of_person(ctx.person.id)
+        accounts = await ctx.uow.accounts.of_person(ctx.me.id)
         lines = [ctx.t("link.accounts_title")]
         for account in accounts:
             name = channel_name(ctx, account.channel)
@@ -172,7 +172,7 @@ class Linking:
             else:
                 when = ctx.local(account.last_seen_at).strftime("%d/%m/%Y")
                 lines.append(ctx.t("link.account_line", channel=name, date=when))
-        preferred = ctx.person.preferred_channel
+        preferred = ctx.me.preferred_channel
         lines.append(
             ctx.t("link.preferred", channel=channel_name(ctx, preferred)) if preferred else ctx.t("link.preferred_auto")
         )

@@ -190,5 +190,5 @@ class Privacy:
 
     @staticmethod
     async def _case(ctx: Ctx, case_id: int) -> Case | None:
-        case = await ctx.uow.cases.visible(ctx.person, case_id)
-        return case if case is not None and can_view_case(ctx.person, case) else None
+        case = await ctx.uow.cases.visible(ctx.me, case_id)
+        return case if case is not None and can_view_case(ctx.me, case) else None

@@ -27,8 +27,8 @@ class Reminders:
         )
 
     async def reminders_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        muted = await ctx.uow.outbox.muted(ctx.person.id)
-        coming = await ctx.uow.outbox.coming(ctx.person.id, ctx.now, SHOW)
+        muted = await ctx.uow.outbox.muted(ctx.me.id)
+        coming = await ctx.uow.outbox.coming(ctx.me.id, ctx.now, SHOW)
         lines = [ctx.t("reminders.title") if coming else ctx.t("reminders.none")]
         for delivery, push in coming:
             what = shorten((delivery.text or push.text).split("\n", 1)[0], 90)
@@ -40,5 +40,5 @@ class Reminders:
         return [Reply("\n".join(lines), rows(toggle))]
 
     async def mute_button(self, ctx: Ctx, data: Mute) -> list[Reply]:
-        await ctx.uow.outbox.set_muted(ctx.person.id, data.on, ctx.now)
+        await ctx.uow.outbox.set_muted(ctx.me.id, data.on, ctx.now)
         return [ctx.say("reminders.muted" if data.on else "reminders.unmuted"), *await self.reminders_command(ctx, "")]

@@ -52,11 +52,11 @@ class Reports:
         if isinstance(period, Problem):
             return [ctx.say(period.key, **period.values)]
         period = period or periods.this("year", ctx.today)
-        unit = home_unit(ctx.person)
+        unit = home_unit(ctx.me)
         if rest:
-            if not ctx.person.role.is_official:
+            if not ctx.me.role.is_official:
                 return [ctx.say("stats.bad_period", text=rest[:60])]
-            found = await find_unit(ctx.uow, ctx.person, rest)
+            found = await find_unit(ctx.uow, ctx.me, rest)
             if len(found) != 1:
                 return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
             unit = found[0]
@@ -94,7 +94,7 @@ class Reports:
     async def _export(self, ctx: Ctx, unit: Unit, period: Period, *, with_parties: bool) -> list[Reply]:
         done = await export(
             ctx.uow,
-            ctx.person,
+            ctx.me,
             unit,
             period,
             now=ctx.now,

@@ -51,12 +51,12 @@ def stale_lines(t: T, teams: list[StaleTeam], days: int, shown: int = SHOWN_TEAM
 
 async def desk_blocks(ctx: Ctx, unit: Unit, period: Period) -> list[str]:
     """/thongke's «Tập huấn» block and, for officials, the stale cases of the unit now."""
-    cov = await coverage_of(ctx.uow, ctx.person, unit, period, now=ctx.now, tz=ctx.deps.tz)
+    cov = await coverage_of(ctx.uow, ctx.me, unit, period, now=ctx.now, tz=ctx.deps.tz)
     lines = coverage_lines(ctx.t, cov)
-    if ctx.person.role.is_official:
+    if ctx.me.role.is_official:
         days = stale_days(ctx)
         before = ctx.now.astimezone(ctx.deps.tz).date() - dt.timedelta(days=days)
-        lines += stale_lines(ctx.t, await desk_of(ctx.uow).stale_by_team(ctx.person, unit, before, NUMBERS), days)
+        lines += stale_lines(ctx.t, await desk_of(ctx.uow).stale_by_team(ctx.me, unit, before, NUMBERS), days)
     return lines
 
 

@@ -45,10 +45,10 @@ def read_value(measure: Measure, text: str) -> int:
 
 async def current_goals(ctx: Ctx, above_only: bool = False) -> dict[Measure, Goal]:
     """The targets the official's unit is held to (or, above_only, would be without its own)."""
-    rows_, names = await goals_of(ctx.uow, ctx.person.unit)
+    rows_, names = await goals_of(ctx.uow, ctx.me.unit)
     if above_only:
-        rows_ = {k: v for k, v in rows_.items() if k[0] != ctx.person.unit_id}
-    return {m: goal_at(rows_, names, ctx.person.unit.path, m) for m in Measure}
+        rows_ = {k: v for k, v in rows_.items() if k[0] != ctx.me.unit_id}
+    return {m: goal_at(rows_, names, ctx.me.unit.path, m) for m in Measure}
 
 
 async def save_target(
@@ -118,7 +118,7 @@ class EditTargetFlow(Flow):
             source=source_text(ctx.t, measure, goal),
         )
         buttons = (
-            rows(self.option(ctx, Step.VALUE, INHERIT, "targets.inherit")) if goal.unit_id == ctx.person.unit_id else ()
+            rows(self.option(ctx, Step.VALUE, INHERIT, "targets.inherit")) if goal.unit_id == ctx.me.unit_id else ()
         )
         return [Reply(text, buttons)]
 
@@ -137,7 +137,7 @@ class EditTargetFlow(Flow):
         return await self.ask_confirm(ctx)
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
-        measure, value, unit = self.measure(ctx), ctx.conv.data.get("value"), ctx.person.unit.name
+        measure, value, unit = self.measure(ctx), ctx.conv.data.get("value"), ctx.me.unit.name
         if value is None:
             above = (await current_goals(ctx, above_only=True))[measure]
             text = ctx.t(
@@ -161,14 +161,14 @@ class EditTargetFlow(Flow):
         self.end(ctx)
         if value != "ok":
             return [ctx.say("flow.cancelled")]
-        await save_target(ctx.uow, ctx.person.unit, measure, typed, ctx.person, ctx.now)
+        await save_target(ctx.uow, ctx.me.unit, measure, typed, ctx.me, ctx.now)
         goal = (await current_goals(ctx))[measure]
         key = "targets.saved" if typed is not None else "targets.cleared"
         return [
             ctx.say(
                 key,
                 measure=self.label(ctx, measure),
-                unit=ctx.person.unit.name,
+                unit=ctx.me.unit.name,
                 goal=goal_text(ctx.t, measure, goal),
                 source=source_text(ctx.t, measure, goal),
             )
@@ -190,7 +190,7 @@ class Targets:
 
     async def targets_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         goals = await current_goals(ctx)
-        lines = [ctx.t("targets.list_title", unit=ctx.person.unit.name)]
+        lines = [ctx.t("targets.list_title", unit=ctx.me.unit.name)]
         for measure, goal in goals.items():
             lines.append(
                 ctx.t(

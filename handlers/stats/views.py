@@ -24,15 +24,15 @@ COUNTERS = MEMBERS | READERS  # counts only: the read-only overseers too
 async def scoped_unit(ctx: Ctx, unit_id: int) -> Unit | None:
     """0 is the person's own starting point; any other id must lie in their scope."""
     if unit_id == 0:
-        return home_unit(ctx.person)
-    return await ctx.uow.stats.unit_for(ctx.person, unit_id)
+        return home_unit(ctx.me)
+    return await ctx.uow.stats.unit_for(ctx.me, unit_id)
 
 
 async def stats_target(ctx: Ctx, unit_id: int, code: str) -> tuple[Unit | None, Period]:
     """The unit (None: a mediator's own cases) and period a button names, within the viewer's scope."""
     period = periods.from_code(code)
     unit = await scoped_unit(ctx, unit_id) if period is not None else None
-    if period is None or (unit is None and (unit_id != 0 or ctx.person.role is not Role.HOA_GIAI_VIEN)):
+    if period is None or (unit is None and (unit_id != 0 or ctx.me.role is not Role.HOA_GIAI_VIEN)):
         raise UserError("stats.not_found")
     return unit, period
 
@@ -55,10 +55,10 @@ class Stats:
             return [ctx.say(period.key, **period.values)]
         period = period or periods.this("year", ctx.today)
         if not rest:
-            return await self._show(ctx, home_unit(ctx.person), period)
-        if ctx.person.role.in_team:  # a unit by name: officials and overseers, over their subtree
+            return await self._show(ctx, home_unit(ctx.me), period)
+        if ctx.me.role.in_team:  # a unit by name: officials and overseers, over their subtree
             return [ctx.say("stats.bad_period", text=rest[:60])]
-        found = await find_unit(ctx.uow, ctx.person, rest)
+        found = await find_unit(ctx.uow, ctx.me, rest)
         if not found:
             return [ctx.say("stats.unit_or_period_unknown", text=rest[:60])]
         if len(found) > 1:
@@ -80,18 +80,18 @@ class Stats:
 
     async def _show(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:
-            view = await own_stats(ctx.uow, ctx.person, period)
+            view = await own_stats(ctx.uow, ctx.me, period)
         else:
-            view = await unit_stats(ctx.uow, ctx.person, unit, period)
-        reply = await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.person.role in REPORTERS))
+            view = await unit_stats(ctx.uow, ctx.me, unit, period)
+        reply = await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.me.role in REPORTERS))
         return [await with_targets_block(ctx, unit, period, reply)]
 
     async def _chart(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:
-            counts = await ctx.uow.stats.own_monthly(ctx.person, period.start, period.end)
+            counts = await ctx.uow.stats.own_monthly(ctx.me, period.start, period.end)
             name = ctx.t("stats.own_cases")
         else:
-            counts = await ctx.uow.stats.monthly(ctx.person, unit, period.start, period.end)
+            counts = await ctx.uow.stats.monthly(ctx.me, unit, period.start, period.end)
             name = unit.name
         labels = {s: ctx.t(f"status.{s}") for s in COLOURS}
         png = await asyncio.to_thread(
@@ -106,7 +106,7 @@ class Stats:
         return [Reply(caption, file=Attachment(f"thong-ke-{period.code}.png", png, kind="image"))]
 
     async def _children(self, ctx: Ctx, unit: Unit, period: Period, offset: int) -> list[Reply]:
-        children = list(await ctx.uow.stats.children(ctx.person, unit))
+        children = list(await ctx.uow.stats.children(ctx.me, unit))
         if not children:
             return [ctx.say("stats.no_children", unit=unit.name)]
         offset = offset if offset < len(children) else 0

@@ -149,8 +149,8 @@ class ProvinceDesk:
         ]
 
     async def questions_command(self, ctx: Ctx, arg: str) -> list[Reply]:
-        province = answers_for_province(ctx.person)
-        found = await ctx.uow.help.questions(ctx.person, asked_by_unit=not province, limit=LISTED)
+        province = answers_for_province(ctx.me)
+        found = await ctx.uow.help.questions(ctx.me, asked_by_unit=not province, limit=LISTED)
         if province:
             lines = [ctx.t("province_q.inbox_title" if found else "province_q.inbox_empty")]
             buttons: list[Button] = []
@@ -162,7 +162,7 @@ class ProvinceDesk:
         return [Reply("\n".join(lines), rows(*buttons, per_row=3))]
 
     async def view_button(self, ctx: Ctx, data: QuestionView) -> list[Reply]:
-        q = await ctx.uow.help.question(ctx.person, data.question_id)
+        q = await ctx.uow.help.question(ctx.me, data.question_id)
         if q is None:
             raise UserError("province_q.not_found")
         asker = await ctx.uow.people.get(q.asked_by_id)
@@ -190,26 +190,26 @@ class ProvinceDesk:
             )
         else:
             lines.append(ctx.t("province_q.waiting"))
-            if answers_for_province(ctx.person):
+            if answers_for_province(ctx.me):
                 buttons.append(ctx.button("province_q.btn_answer", QuestionAnswer(q.id)))
         return [Reply("\n".join(lines), rows(*buttons))]
 
     async def ask_button(self, ctx: Ctx, data: ProvinceAsk) -> list[Reply]:
-        province = await province_of(ctx.uow, ctx.person)
+        province = await province_of(ctx.uow, ctx.me)
         self.ask_flow.begin(ctx, self.step, target=province.id)
         return await self.ask_flow.ask_text(ctx)
 
     async def answer_button(self, ctx: Ctx, data: QuestionAnswer) -> list[Reply]:
-        await answerable(ctx.uow, ctx.person, data.question_id)
+        await answerable(ctx.uow, ctx.me, data.question_id)
         self.answer_flow.begin(ctx, self.step, target=data.question_id)
         return await self.answer_flow.ask_text(ctx)
 
     async def save_question(self, ctx: Ctx, _province_id: int, text: str) -> list[Reply]:
-        q, told = await ask_province(ctx.uow, ctx.deps.push, ctx.person, text, ctx.now)
+        q, told = await ask_province(ctx.uow, ctx.deps.push, ctx.me, text, ctx.now)
         key = "province_q.asked" if told else "province_q.asked_nobody"
         return [ctx.say(key, rows(ctx.button("province_q.btn_open", QuestionView(q.id), id=q.id)), count=told)]
 
     async def save_answer(self, ctx: Ctx, question_id: int, text: str) -> list[Reply]:
-        q = await answer_province(ctx.uow, ctx.deps.push, ctx.person, question_id, text, ctx.now)
+        q = await answer_province(ctx.uow, ctx.deps.push, ctx.me, question_id, text, ctx.now)
         asker = await ctx.uow.people.get(q.asked_by_id)
         return [ctx.say("province_q.answered", name=asker.full_name if asker else "—")]

@@ -101,7 +101,7 @@ class Support:
     async def support_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         if is_official(ctx):
             return [await self._open_list(ctx)]
-        mine = await ctx.uow.help.asked_by(ctx.person)
+        mine = await ctx.uow.help.asked_by(ctx.me)
         lines = [ctx.t("support.mine_title")] if mine else [ctx.t("support.mine_empty")]
         for request, case in mine:
             lines.append(
@@ -119,11 +119,11 @@ class Support:
         return [Reply("\n".join(lines), rows(*buttons, per_row=4))]
 
     async def _open_list(self, ctx: Ctx) -> Reply:
-        found, total = await ctx.uow.help.open_for(ctx.person)
+        found, total = await ctx.uow.help.open_for(ctx.me)
         if not total:
             return ctx.say("support.open_empty")
         lines = [ctx.t("support.open_title", total=total)]
-        names = await ctx.uow.registers.people(ctx.person, [r.taken_by_id for r, _ in found if r.taken_by_id])
+        names = await ctx.uow.registers.people(ctx.me, [r.taken_by_id for r, _ in found if r.taken_by_id])
         for request, case in found:
             who = names.get(request.taken_by_id)
             state = ctx.t("support.taken_by", name=who.full_name) if who else ctx.t("support.not_taken")
@@ -142,21 +142,21 @@ class Support:
         return Reply("\n".join(lines), rows(*buttons, per_row=2))
 
     async def ask_button(self, ctx: Ctx, data: AskHelp) -> list[Reply]:
-        await askable(ctx.uow, ctx.person, data.case_id)
+        await askable(ctx.uow, ctx.me, data.case_id)
         self.ask_flow.begin(ctx, Step.TEXT, target=data.case_id)
         return await self.ask_flow.ask_text(ctx)
 
     async def view_button(self, ctx: Ctx, data: HelpView) -> list[Reply]:
-        request, case = await visible_request(ctx.uow, ctx.person, data.request_id)
+        request, case = await visible_request(ctx.uow, ctx.me, data.request_id)
         return [self._request_screen(ctx, request, case)]
 
     async def take_button(self, ctx: Ctx, data: HelpTake) -> list[Reply]:
-        request = await take(ctx.uow, self.env(ctx), ctx.person, data.request_id, ctx.now)
-        _, case = await visible_request(ctx.uow, ctx.person, data.request_id)
+        request = await take(ctx.uow, self.env(ctx), ctx.me, data.request_id, ctx.now)
+        _, case = await visible_request(ctx.uow, ctx.me, data.request_id)
         return [ctx.say("support.taken"), self._request_screen(ctx, request, case)]
 
     async def answer_button(self, ctx: Ctx, data: HelpAnswer) -> list[Reply]:
-        await answerable(ctx.uow, ctx.person, data.request_id)
+        await answerable(ctx.uow, ctx.me, data.request_id)
         self.answer_flow.begin(ctx, Step.TEXT, target=data.request_id)
         return await self.answer_flow.ask_text(ctx)
 
@@ -179,7 +179,7 @@ class Support:
         return Reply(text, rows(*buttons, per_row=2))
 
     async def _save_question(self, ctx: Ctx, case_id: int, text: str) -> list[Reply]:
-        request, told = await ask(ctx.uow, self.env(ctx), ctx.person, case_id, text, ctx.now)
+        request, told = await ask(ctx.uow, self.env(ctx), ctx.me, case_id, text, ctx.now)
         key = "support.asked" if told else "support.asked_no_official"
         return [ctx.say(key, rows(ctx.button("case.view", CaseView(case_id))), count=told)]
 
@@ -190,6 +190,6 @@ class Support:
         return await self.province.save_answer(ctx, question_id, text)
 
     async def _save_answer(self, ctx: Ctx, request_id: int, text: str) -> list[Reply]:
-        request = await answer(ctx.uow, self.env(ctx), ctx.person, request_id, text, ctx.now)
+        request = await answer(ctx.uow, self.env(ctx), ctx.me, request_id, text, ctx.now)
         asker = await ctx.uow.people.get(request.asked_by_id)
         return [ctx.say("support.answered", name=asker.full_name if asker else "—")]

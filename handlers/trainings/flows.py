@@ -50,7 +50,7 @@ class DeclineStep(enum.StrEnum):
 
 async def scope_candidates(ctx: Ctx) -> list[Unit]:
     """What an official can pick: the teams of a commune, else the units right below."""
-    unit = ctx.person.unit
+    unit = ctx.me.unit
     if unit.kind in (UnitKind.XA, UnitKind.THON):
         return list(await ctx.uow.units.under(unit, UnitKind.TO_HOA_GIAI))
     return [u for u in await ctx.uow.units.under(unit) if u.parent_id == unit.id]
@@ -104,7 +104,7 @@ class NewTrainingFlow(Flow):
         units = await scope_candidates(ctx)
         chosen = set(ctx.conv.data.get("scope") or [])
         at = self.page_at(ctx, len(units))
-        options = [self.option(ctx, NewStep.SCOPE, "all", "training.scope_all", unit=ctx.person.unit.name[:50])]
+        options = [self.option(ctx, NewStep.SCOPE, "all", "training.scope_all", unit=ctx.me.unit.name[:50])]
         options += [
             self.option_label(ctx, NewStep.SCOPE, str(u.id), ("✅ " if u.id in chosen else "▫️ ") + u.name[:50])
             for u in units[at : at + PAGE]
@@ -119,7 +119,7 @@ class NewTrainingFlow(Flow):
             self.next_page(ctx, len(await scope_candidates(ctx)), PAGE)
             return await self.ask_scope(ctx)
         if value == "all":
-            self.put(ctx, scope=[ctx.person.unit_id])
+            self.put(ctx, scope=[ctx.me.unit_id])
         elif value == "done":
             if not ctx.conv.data.get("scope"):
                 return [ctx.say("training.scope_none"), *await self.ask_scope(ctx)]
@@ -128,7 +128,7 @@ class NewTrainingFlow(Flow):
             chosen = list(ctx.conv.data.get("scope") or [])
             if uid is not None:
                 chosen = [i for i in chosen if i != uid] if uid in chosen else [*chosen, uid]
-            self.put(ctx, scope=[i for i in chosen if i != ctx.person.unit_id])
+            self.put(ctx, scope=[i for i in chosen if i != ctx.me.unit_id])
             return await self.ask_scope(ctx)
         self.goto(ctx, NewStep.CONFIRM)
         return await self.ask_confirm(ctx)
@@ -153,7 +153,7 @@ class NewTrainingFlow(Flow):
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         data, scope = ctx.conv.data, await self._scope(ctx)
-        people = await invitees(ctx.uow, ctx.person.unit, scope)
+        people = await invitees(ctx.uow, ctx.me.unit, scope)
         env = ctx.deps.push
         when = env.when(dt.datetime.fromisoformat(data["starts_at"]))
         text = ctx.t(
@@ -194,7 +194,7 @@ class NewTrainingFlow(Flow):
                 ctx.uow,
                 ctx.deps.push,
                 organiser=ctx.person,
-                unit=ctx.person.unit,
+                unit=ctx.me.unit,
                 title=data["title"],
                 starts_at=dt.datetime.fromisoformat(data["starts_at"]),
                 place=data["place"],
@@ -263,7 +263,7 @@ class ChangeTrainingFlow(Flow):
     async def _save(self, ctx: Ctx, **change) -> list[Reply]:
         tid = int(ctx.conv.data["tid"])
         self.end(ctx)
-        training = await ctx.uow.trainings.managed(ctx.person, tid)
+        training = await ctx.uow.trainings.managed(ctx.me, tid)
         if training is None:
             return [ctx.say("training.not_found")]
         told = await change_training(ctx.uow, ctx.deps.push, training, ctx.now, **change)
@@ -294,7 +294,7 @@ class DeclineFlow(Flow):
     async def _save(self, ctx: Ctx, reason: str | None) -> list[Reply]:
         tid = int(ctx.conv.data["tid"])
         self.end(ctx)
-        _, training = await answer(ctx.uow, ctx.deps.push, ctx.person, tid, yes=False, now=ctx.now, reason=reason)
+        _, training = await answer(ctx.uow, ctx.deps.push, ctx.me, tid, yes=False, now=ctx.now, reason=reason)
         return [
             ctx.say("training.declined", rows(ctx.button("training.btn_yes", TrainingYes(tid))), title=training.title)
         ]

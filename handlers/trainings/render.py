@@ -93,7 +93,7 @@ def official_detail(
         )
     ]
     if not manages:
-        lines.append(ctx.t("training.detail_theirs", unit=ctx.person.unit.name))
+        lines.append(ctx.t("training.detail_theirs", unit=ctx.me.unit.name))
     if invite is not None:
         lines.append(ctx.t("training.detail_mine", answer=answer_label(ctx, invite)))
     tid = training.id

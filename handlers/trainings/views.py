@@ -77,13 +77,13 @@ class Trainings:
         code = read_code(arg[:40])
         if code is None:
             return [ctx.say("training.checkin_how")]
-        training = await check_in(ctx.uow, ctx.deps.push, ctx.person, code, ctx.now)
+        training = await check_in(ctx.uow, ctx.deps.push, ctx.me, code, ctx.now)
         return [ctx.say("training.checked_in", title=training.title)]
 
     async def _list(self, ctx: Ctx) -> list[Reply]:
         env = ctx.deps.push
         if is_official(ctx):
-            trainings = await ctx.uow.trainings.followed_list(ctx.person, ctx.now - RECENT, LIST)
+            trainings = await ctx.uow.trainings.followed_list(ctx.me, ctx.now - RECENT, LIST)
             new = ctx.button("training.new", TrainingNew())
             if not trainings:
                 return [ctx.say("training.none_official", rows(new))]
@@ -93,7 +93,7 @@ class Trainings:
                 for t in trainings
             ]
             return [Reply("\n".join(lines), rows(*buttons, new))]
-        mine = await ctx.uow.trainings.mine(ctx.person.id, ctx.now - dt.timedelta(days=1), LIST)
+        mine = await ctx.uow.trainings.mine(ctx.me.id, ctx.now - dt.timedelta(days=1), LIST)
         if not mine:
             return [ctx.say("training.none_mine")]
         lines = [ctx.t("training.my_title")]
@@ -108,7 +108,7 @@ class Trainings:
     async def _line(self, ctx: Ctx, training: Training) -> str:
         """A class in an official's list; one organised above them says by whom."""
         line = training_line(ctx, ctx.deps.push, training)
-        if unit_visible(ctx.person, training.unit_path):
+        if unit_visible(ctx.me, training.unit_path):
             return line
         unit = await ctx.uow.units.get(training.unit_id)
         return line + ctx.t("training.organised_by", unit=unit.name if unit else "—")
@@ -119,11 +119,11 @@ class Trainings:
     # --- a mediator's own invitation ----------------------------------------------------------
     async def yes(self, ctx: Ctx, data: TrainingYes) -> list[Reply]:
         env = ctx.deps.push
-        _, training = await answer(ctx.uow, env, ctx.person, data.training_id, yes=True, now=ctx.now)
+        _, training = await answer(ctx.uow, env, ctx.me, data.training_id, yes=True, now=ctx.now)
         return [ctx.say("training.accepted", title=training.title, when=env.when(training.starts_at))]
 
     async def no(self, ctx: Ctx, data: TrainingNo) -> list[Reply]:
-        found = await ctx.uow.trainings.invite(data.training_id, ctx.person.id)
+        found = await ctx.uow.trainings.invite(data.training_id, ctx.me.id)
         if found is None:
             raise UserError("training.not_invited")
         if found[1].status is TrainingStatus.CANCELLED:
@@ -132,7 +132,7 @@ class Trainings:
         return await self.decline.ask_reason(ctx)
 
     async def mine(self, ctx: Ctx, data: MyTraining) -> list[Reply]:
-        found = await ctx.uow.trainings.invite(data.training_id, ctx.person.id)
+        found = await ctx.uow.trainings.invite(data.training_id, ctx.me.id)
         if found is None:
             raise UserError("training.not_invited")
         invite, training = found
@@ -141,25 +141,25 @@ class Trainings:
 
     # --- an official's trainings ----------------------------------------------------------------
     async def _managed(self, ctx: Ctx, training_id: int) -> Training:
-        training = await ctx.uow.trainings.managed(ctx.person, training_id)
+        training = await ctx.uow.trainings.managed(ctx.me, training_id)
         if training is None:
             raise UserError("training.not_found")
         return training
 
     async def _followed(self, ctx: Ctx, training_id: int) -> Training:
         """A class the official manages, or one organised above that invited their people."""
-        training = await ctx.uow.trainings.followed(ctx.person, training_id)
+        training = await ctx.uow.trainings.followed(ctx.me, training_id)
         if training is None:
             raise UserError("training.not_found")
         return training
 
     async def _top(self, ctx: Ctx, training: Training) -> Unit:
         """Whose people an official's screens count: their unit's (an admin: the organiser's)."""
-        if ctx.person.role is Role.ADMIN:
+        if ctx.me.role is Role.ADMIN:
             unit = await ctx.uow.units.get(training.unit_id)
             if unit is not None:
                 return unit
-        return ctx.person.unit
+        return ctx.me.unit
 
     async def new_button(self, ctx: Ctx, data: TrainingNew) -> list[Reply]:
         return await self.new.start(ctx)
@@ -167,7 +167,7 @@ class Trainings:
     async def view(self, ctx: Ctx, data: TrainingView) -> list[Reply]:
         training = await self._followed(ctx, data.training_id)
         top = await self._top(ctx, training)
-        mine = await ctx.uow.trainings.invite(training.id, ctx.person.id)
+        mine = await ctx.uow.trainings.invite(training.id, ctx.me.id)
         return [
             official_detail(
                 ctx,
@@ -175,7 +175,7 @@ class Trainings:
                 training,
                 await ctx.uow.units.get(training.unit_id),
                 list(await ctx.uow.trainings.tally(training.id, top.path)),
-                manages=unit_visible(ctx.person, training.unit_path),
+                manages=unit_visible(ctx.me, training.unit_path),
                 invite=mine[0] if mine else None,
             )
         ]
@@ -188,7 +188,7 @@ class Trainings:
     async def unit_tally(self, ctx: Ctx, data: TrainingUnitTally) -> list[Reply]:
         training = await self._followed(ctx, data.training_id)
         unit = await ctx.uow.units.get(data.unit_id)
-        if unit is None or not unit_visible(ctx.person, unit.path):
+        if unit is None or not unit_visible(ctx.me, unit.path):
             raise UserError("training.not_found")
         back = ctx.button("common.back", TrainingTally(training.id))
         return [await tally_screen(ctx, training, unit, back)]
@@ -215,7 +215,7 @@ class Trainings:
 
     async def mark(self, ctx: Ctx, data: MarkAttended) -> list[Reply]:
         env = ctx.deps.push
-        invite, training = await toggle_attended(ctx.uow, env, ctx.person, data.invite_id, ctx.now)
+        invite, training = await toggle_attended(ctx.uow, env, ctx.me, data.invite_id, ctx.now)
         return await self._team_attendance(ctx, training.id, invite.team_id)
 
     async def _team_attendance(self, ctx: Ctx, tid: int, team_id: int) -> list[Reply]:

@@ -66,7 +66,7 @@ class RenameFlow(Flow):
             return [ctx.say("units_chat.bad_name", limit=MAX_NAME)]
         unit_id = int(ctx.conv.data["unit_id"])
         self.end(ctx)
-        old = await rename(ctx.uow, ctx.person, unit_id, name, ctx.now)
+        old = await rename(ctx.uow, ctx.me, unit_id, name, ctx.now)
         return [ctx.say("reorganise.renamed", old=old, new=name)]
 
 
@@ -95,9 +95,9 @@ class Units:
         return [await self._list(ctx, data.offset)]
 
     async def _list(self, ctx: Ctx, offset: int) -> Reply:
-        units = await below(ctx.uow, ctx.person)
+        units = await below(ctx.uow, ctx.me)
         if not units:
-            return ctx.say("units_chat.none", unit=ctx.person.unit.name)
+            return ctx.say("units_chat.none", unit=ctx.me.unit.name)
         offset = offset if offset < len(units) else 0
         buttons = [
             Button.of(ctx.t("units_chat.unit_line", name=u.name[:40], kind=kind(ctx, u)), UnitView(u.id))
@@ -105,10 +105,10 @@ class Units:
         ]
         if offset + PAGE < len(units):
             buttons.append(ctx.button("common.more", UnitList(offset + PAGE)))
-        return ctx.say("units_chat.head", rows(*buttons), unit=ctx.person.unit.name)
+        return ctx.say("units_chat.head", rows(*buttons), unit=ctx.me.unit.name)
 
     async def view_button(self, ctx: Ctx, data: UnitView) -> list[Reply]:
-        unit = await managed_unit(ctx.uow, ctx.person, data.unit_id)
+        unit = await managed_unit(ctx.uow, ctx.me, data.unit_id)
         parent = await ctx.uow.units.get(unit.parent_id) if unit.parent_id else None
         buttons = [
             ctx.button("units_chat.btn_rename", UnitRename(unit.id)),
@@ -123,13 +123,13 @@ class Units:
         return [Reply("\n".join(lines), rows(*buttons))]
 
     async def rename_button(self, ctx: Ctx, data: UnitRename) -> list[Reply]:
-        unit = await managed_unit(ctx.uow, ctx.person, data.unit_id)
+        unit = await managed_unit(ctx.uow, ctx.me, data.unit_id)
         self.rename_flow.begin(ctx, Step.NAME, unit_id=unit.id, unit=unit.name)
         return await self.rename_flow.ask_name(ctx)
 
     async def choices_button(self, ctx: Ctx, data: TargetChoices) -> list[Reply]:
-        unit = await managed_unit(ctx.uow, ctx.person, data.unit_id)
-        places = await targets(ctx.uow, ctx.person, unit, data.change)
+        unit = await managed_unit(ctx.uow, ctx.me, data.unit_id)
+        places = await targets(ctx.uow, ctx.me, unit, data.change)
         back = ctx.button("common.back", UnitView(unit.id))
         if not places:
             return [ctx.say("units_chat.no_choice", rows(back))]
@@ -142,8 +142,8 @@ class Units:
         return [ctx.say(ASK[data.change], rows(*buttons, back), unit=unit.name)]
 
     async def confirm_button(self, ctx: Ctx, data: ChangeAsk) -> list[Reply]:
-        unit = await managed_unit(ctx.uow, ctx.person, data.unit_id)
-        into = await target(ctx.uow, ctx.person, unit, data.change, data.target_id)
+        unit = await managed_unit(ctx.uow, ctx.me, data.unit_id)
+        into = await target(ctx.uow, ctx.me, unit, data.change, data.target_id)
         lines = [ctx.t(CONFIRM[data.change], unit=unit.name, target=into.name)]
         lines += carried_lines(ctx, await ctx.uow.reorganise.carried(unit))
         buttons = [
@@ -153,7 +153,7 @@ class Units:
         return [Reply("\n".join(lines), rows(*buttons))]
 
     async def change_button(self, ctx: Ctx, data: ChangeDo) -> list[Reply]:
-        name, into, carried = await apply_change(ctx.uow, ctx.person, data, ctx.now)
+        name, into, carried = await apply_change(ctx.uow, ctx.me, data, ctx.now)
         key = {Change.MOVE: "reorganise.moved", Change.MERGE: "reorganise.merged"}.get(
             data.change, "reorganise.dissolved"
         )
