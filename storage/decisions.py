@@ -68,3 +68,41 @@ class DecisionRepo:
             if p.role is Role.TO_TRUONG and (p.id, DecisionKind.LEADER) not in done:
                 out.add(p.id)
         return out
+
+    async def of_people(self, people: Sequence[Person]) -> dict[tuple[int, DecisionKind], Decision]:
+        """(person id, kind) → the latest decision on record, for the people shown."""
+        if not people:
+            return {}
+        q = (
+            select(Decision)
+            .where(Decision.person_id.in_([p.id for p in people]))
+            .order_by(Decision.recorded_at, Decision.id)
+        )
+        return {(d.person_id, d.kind): d for d in await self.s.scalars(q)}  # the later row wins
+
+    async def pending_left(self, viewer: Person, team_ids: Sequence[int]) -> dict[int, list[Person]]:
+        """Team id → the people who left it through the bot and whose leave (Điều 11) still
+        has no complete decision."""
+        out: dict[int, list[Person]] = {t: [] for t in team_ids}
+        if not team_ids:
+            return out
+        q = (
+            select(Decision, Person)
+            .join(Person, Person.id == Decision.person_id)
+            .where(
+                Decision.team_id.in_(list(team_ids)),
+                Decision.kind == DecisionKind.LEFT,
+                Person.active.is_(False),
+                person_visible(viewer),
+            )
+            .order_by(Decision.recorded_at, Decision.id)
+        )
+        latest = {p.id: (p, d) for d, p in (await self.s.execute(q)).tuples()}
+        for p, d in latest.values():
+            if not d.complete:
+                out[d.team_id].append(p)
+        return out
+
+    async def person_for(self, viewer: Person, person_id: int) -> Person | None:
+        """Anyone the viewer may see, in office or not (a leave's decision comes after)."""
+        return await self.s.scalar(select(Person).where(Person.id == person_id, person_visible(viewer)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.kit.payload import payload
 from handlers.teams.usecases import LeaveReason
+from storage.models import DecisionKind
 
 
 @payload("tm", "review")
@@ -54,3 +55,11 @@ class LeaveChoices:
 class MarkLeft:
     person_id: int
     reason: LeaveReason
+
+
+@payload("tm", "dec")
+class DecisionAdd:
+    """Write the chairman's decision about a person (recognised, leader, left) that is missing."""
+
+    person_id: int
+    kind: DecisionKind

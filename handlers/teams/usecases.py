@@ -11,10 +11,11 @@ from handlers.kit.errors import UserError
 from handlers.onboarding.usecases import create_invite
 from storage.access import can_manage_people
 from storage.db import UnitOfWork
-from storage.models import AuditEntry, InviteCode, Person, Role, Unit
+from storage.models import AuditEntry, DecisionKind, InviteCode, Person, Role, Unit
 
 MIN_MEDIATORS = 3  # Điều 12 khoản 1: "từ 03 hòa giải viên trở lên"
 ISSUES = ("few", "no_woman", "no_ethnic", "no_leader")
+CHUNK = 5000  # ids per query (PostgreSQL takes at most 32,767 parameters)
 
 
 class LeaveReason(enum.StrEnum):
@@ -34,6 +35,12 @@ class TeamCheck:
     members: list[Person]
     ethnic_area: bool
     issues: list[str] = field(default_factory=list)
+    undecided: set[int] = field(default_factory=set)  # people with no chairman's decision on record
+    left_pending: list[Person] = field(default_factory=list)  # left, their decision not yet written
+
+    @property
+    def missing_decisions(self) -> int:
+        return len(self.undecided) + len(self.left_pending)
 
 
 @dataclass
@@ -51,6 +58,15 @@ class Review:
     @property
     def mediators(self) -> int:
         return sum(len(c.members) for c in self.checks)
+
+    @property
+    def undecided(self) -> int:
+        """People (in office, or left through the bot) whose chairman's decision is missing."""
+        return sum(c.missing_decisions for c in self.checks)
+
+    @property
+    def undecided_teams(self) -> int:
+        return sum(c.missing_decisions > 0 for c in self.checks)
 
 
 def check_team(team: Unit, members: list[Person], ethnic_area: bool) -> TeamCheck:
@@ -70,12 +86,30 @@ async def review(uow: UnitOfWork, viewer: Person, unit: Unit) -> Review:
     teams = list(await uow.teams.teams_under(viewer, unit))
     members = await uow.teams.members(viewer, [t.id for t in teams])
     ethnic = await uow.teams.ethnic_areas(teams)
-    return Review(unit, [check_team(t, members[t.id], t.id in ethnic) for t in teams])
+    checks = [check_team(t, members[t.id], t.id in ethnic) for t in teams]
+    return Review(unit, await _with_decisions(uow, viewer, checks))
 
 
 async def team_check(uow: UnitOfWork, viewer: Person, team: Unit) -> TeamCheck:
     members = await uow.teams.members(viewer, [team.id])
-    return check_team(team, members[team.id], team.id in await uow.teams.ethnic_areas([team]))
+    check = check_team(team, members[team.id], team.id in await uow.teams.ethnic_areas([team]))
+    return (await _with_decisions(uow, viewer, [check]))[0]
+
+
+async def _with_decisions(uow: UnitOfWork, viewer: Person, checks: list[TeamCheck]) -> list[TeamCheck]:
+    """Who has no chairman's decision on record (Điều 8 khoản 4, Điều 14, Điều 11), per team."""
+    people = [p for c in checks for p in c.members]
+    undecided: set[int] = set()
+    for at in range(0, len(people), CHUNK):
+        undecided |= await uow.decisions.missing(people[at : at + CHUNK])
+    pending: dict[int, list[Person]] = {}
+    teams = [c.team.id for c in checks]
+    for at in range(0, len(teams), CHUNK):
+        pending |= await uow.decisions.pending_left(viewer, teams[at : at + CHUNK])
+    for c in checks:
+        c.undecided = {p.id for p in c.members if p.id in undecided}
+        c.left_pending = pending.get(c.team.id, [])
+    return checks
 
 
 async def _managed_team(uow: UnitOfWork, viewer: Person, team_id: int) -> Unit:
@@ -123,6 +157,7 @@ async def add_mediator(
         )
     )
     await uow.people.with_unit(person)
+    await uow.decisions.record(person, DecisionKind.RECOGNISED, now, viewer)
     if leader:
         await make_leader(uow, viewer, person.id, now)
     invite = await create_invite(
@@ -163,6 +198,7 @@ async def make_leader(uow: UnitOfWork, viewer: Person, person_id: int, now: dt.d
         if other.role is Role.TO_TRUONG and other.id != person.id:
             other.role = Role.HOA_GIAI_VIEN
     person.role = Role.TO_TRUONG
+    await uow.decisions.record(person, DecisionKind.LEADER, now, viewer)
     await _audit(uow, viewer, now, "team_leader", person, team=person.unit_id)
     return person
 
@@ -176,5 +212,6 @@ async def mark_left(uow: UnitOfWork, viewer: Person, person_id: int, reason: str
     person.active = False
     person.left_at = now
     person.left_reason = reason
+    await uow.decisions.record(person, DecisionKind.LEFT, now, viewer)
     await _audit(uow, viewer, now, "team_leave", person, team=person.unit_id, reason=reason)
     return person

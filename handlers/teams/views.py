@@ -8,8 +8,9 @@ from handlers.common.person_steps import FactStep, PersonFactsFlow
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.events import PersonMoved
-from handlers.kit.registry import OFFICIALS, OVERSEERS, Command, On, Slice, is_official
+from handlers.kit.registry import OFFICIALS, OVERSEERS, Command, On, Slice
 from handlers.teams.buttons import (
+    DecisionAdd,
     LeaveChoices,
     MakeLeader,
     MarkLeft,
@@ -20,10 +21,11 @@ from handlers.teams.buttons import (
     TeamReview,
     TeamView,
 )
+from handlers.teams.decisions import DecisionFlow, decision_person
+from handlers.teams.screens import issues_text, person_screen, team_screen
 from handlers.teams.usecases import (
     ISSUES,
     LeaveReason,
-    TeamCheck,
     add_mediator,
     make_leader,
     managed_mediator,
@@ -32,23 +34,9 @@ from handlers.teams.usecases import (
     review,
     team_check,
 )
-from storage.models import Person, Role, Unit
+from storage.models import DecisionKind, Person, Unit
 
 PAGE = 8
-
-
-def issues_text(ctx: Ctx, check: TeamCheck) -> str:
-    return "; ".join(ctx.t(f"teams.issue_{i}") for i in check.issues)
-
-
-def member_line(ctx: Ctx, p: Person) -> str:
-    return ctx.t(
-        "teams.member_line",
-        name=p.full_name,
-        role=ctx.t(f"role.{p.role.value}"),
-        sex=ctx.t("teams.sex_nu" if p.sex == "nu" else "teams.sex_nam"),
-        ethnic=ctx.t("teams.ethnic_yes") if p.ethnic_minority else "",
-    )
 
 
 class AddMediatorFlow(PersonFactsFlow):
@@ -57,6 +45,9 @@ class AddMediatorFlow(PersonFactsFlow):
     name = "team_add"
     sex_key = "teams.ask_sex"
     ethnic_key = "teams.ask_ethnic"
+
+    def __init__(self, decision: DecisionFlow) -> None:
+        self.decision = decision
 
     async def ask_name(self, ctx: Ctx) -> list[Reply]:
         return [ctx.say("teams.ask_name")]
@@ -81,12 +72,13 @@ class AddMediatorFlow(PersonFactsFlow):
             code=invite.code,
             expires=ctx.local(invite.expires_at).strftime("%d/%m/%Y"),
         )
-        return [done, await Teams.team_screen(ctx, await team_check(ctx.uow, ctx.person, person.unit))]
+        return [done, *await self.decision.start(ctx, person, DecisionKind.RECOGNISED)]
 
 
 class Teams:
     def __init__(self, policy: PushPolicy) -> None:
-        self.add_flow = AddMediatorFlow()
+        self.decision_flow = DecisionFlow()
+        self.add_flow = AddMediatorFlow(self.decision_flow)
         self.policy = policy
 
     def slice(self) -> Slice:
@@ -104,8 +96,9 @@ class Teams:
                 On(MakeLeader, self.make_leader, OFFICIALS),
                 On(LeaveChoices, self.leave_choices, OFFICIALS),
                 On(MarkLeft, self.mark_left, OFFICIALS),
+                On(DecisionAdd, self.decision_button, OFFICIALS),
             ],
-            flows=[self.add_flow],
+            flows=[self.add_flow, self.decision_flow],
         )
 
     async def review_command(self, ctx: Ctx, arg: str) -> list[Reply]:
@@ -130,40 +123,26 @@ class Teams:
             lines.append(ctx.t("teams.review_counts", failing=len(r.failing), **counts))
         else:
             lines.append(ctx.t("teams.review_all_ok"))
+        if r.undecided:
+            lines.append(ctx.t("team_decisions.review_missing", people=r.undecided, teams=r.undecided_teams))
         listed = r.failing if only_failing else r.checks
         offset = offset if offset < max(len(listed), 1) else 0
         page = listed[offset : offset + PAGE]
         for i, c in enumerate(page, offset + 1):
-            lines.append(
-                ctx.t(
-                    "teams.review_line",
-                    n=i,
-                    team=c.team.name,
-                    members=len(c.members),
-                    issues=issues_text(ctx, c) or ctx.t("teams.ok"),
-                )
+            line = ctx.t(
+                "teams.review_line",
+                n=i,
+                team=c.team.name,
+                members=len(c.members),
+                issues=issues_text(ctx, c) or ctx.t("teams.ok"),
             )
+            missing = c.missing_decisions
+            lines.append(ctx.t("team_decisions.review_line", line=line, count=missing) if missing else line)
         buttons = [Button.of(ctx.t("teams.btn_team", team=c.team.name[:40]), TeamView(c.team.id)) for c in page]
         if offset + PAGE < len(listed):
             buttons.append(ctx.button("common.more", TeamReview(offset + PAGE, everyone=not only_failing)))
         if only_failing:
             buttons.append(ctx.button("teams.btn_all", TeamReview(0, everyone=True)))
-        return Reply("\n".join(lines), rows(*buttons))
-
-    @staticmethod
-    async def team_screen(ctx: Ctx, check: TeamCheck) -> Reply:
-        lines = [ctx.t("teams.team_head", team=check.team.name, members=len(check.members))]
-        lines += [member_line(ctx, p) for p in check.members]
-        lines.append(
-            ctx.t("teams.team_issues", issues=issues_text(ctx, check)) if check.issues else ctx.t("teams.team_ok")
-        )
-        buttons = []
-        if is_official(ctx):  # read-only overseers see the review, without the changes
-            buttons += [
-                Button.of(ctx.t("teams.btn_person", name=p.full_name[:40]), MediatorView(p.id)) for p in check.members
-            ]
-            buttons.append(ctx.button("teams.btn_add", TeamAdd(check.team.id)))
-        buttons.append(ctx.button("teams.btn_back", TeamReview(0, everyone=False)))
         return Reply("\n".join(lines), rows(*buttons))
 
     async def review_button(self, ctx: Ctx, data: TeamReview) -> list[Reply]:
@@ -177,7 +156,7 @@ class Teams:
 
     async def team_button(self, ctx: Ctx, data: TeamView) -> list[Reply]:
         team = await self._team(ctx, data.team_id)
-        return [await self.team_screen(ctx, await team_check(ctx.uow, ctx.person, team))]
+        return [await team_screen(ctx, await team_check(ctx.uow, ctx.person, team))]
 
     async def add_button(self, ctx: Ctx, data: TeamAdd) -> list[Reply]:
         team = await self._team(ctx, data.team_id)
@@ -185,7 +164,7 @@ class Teams:
         return await self.add_flow.ask_name(ctx)
 
     async def person_button(self, ctx: Ctx, data: MediatorView) -> list[Reply]:
-        return [self._person_screen(ctx, await managed_mediator(ctx.uow, ctx.person, data.person_id))]
+        return [await person_screen(ctx, await managed_mediator(ctx.uow, ctx.person, data.person_id))]
 
     async def move_choices(self, ctx: Ctx, data: MoveChoices) -> list[Reply]:
         person = await managed_mediator(ctx.uow, ctx.person, data.person_id)
@@ -198,14 +177,12 @@ class Teams:
         note = ctx.say(
             "teams.moved_leader" if was_leader else "teams.moved", name=moved.full_name, team=moved.unit.name
         )
-        return [note, await self.team_screen(ctx, await team_check(uow, me, moved.unit))]
+        return [note, await team_screen(ctx, await team_check(uow, me, moved.unit))]
 
     async def make_leader(self, ctx: Ctx, data: MakeLeader) -> list[Reply]:
         leader = await make_leader(ctx.uow, ctx.person, data.person_id, ctx.now)
-        return [
-            ctx.say("teams.leader_set", name=leader.full_name, team=leader.unit.name),
-            await self.team_screen(ctx, await team_check(ctx.uow, ctx.person, leader.unit)),
-        ]
+        note = ctx.say("teams.leader_set", name=leader.full_name, team=leader.unit.name)
+        return [note, *await self.decision_flow.start(ctx, leader, DecisionKind.LEADER)]
 
     async def leave_choices(self, ctx: Ctx, data: LeaveChoices) -> list[Reply]:
         person = await managed_mediator(ctx.uow, ctx.person, data.person_id)
@@ -220,17 +197,12 @@ class Teams:
 
     async def mark_left(self, ctx: Ctx, data: MarkLeft) -> list[Reply]:
         gone = await mark_left(ctx.uow, ctx.person, data.person_id, data.reason.value, ctx.now)
-        return [
-            ctx.say("teams.left", name=gone.full_name, point=data.reason.value),
-            await self.team_screen(ctx, await team_check(ctx.uow, ctx.person, gone.unit)),
-        ]
+        note = ctx.say("teams.left", name=gone.full_name, point=data.reason.value)
+        return [note, *await self.decision_flow.start(ctx, gone, DecisionKind.LEFT)]
 
-    def _person_screen(self, ctx: Ctx, p: Person) -> Reply:
-        buttons = [ctx.button("teams.btn_move", MoveChoices(p.id, 0))]
-        if p.role is not Role.TO_TRUONG:
-            buttons.append(ctx.button("teams.btn_leader", MakeLeader(p.id)))
-        buttons += [ctx.button("teams.btn_leave", LeaveChoices(p.id)), ctx.button("common.back", TeamView(p.unit_id))]
-        return Reply(ctx.t("teams.person_head", line=member_line(ctx, p), team=p.unit.name), rows(*buttons))
+    async def decision_button(self, ctx: Ctx, data: DecisionAdd) -> list[Reply]:
+        person = await decision_person(ctx.uow, ctx.me, data.person_id, data.kind)
+        return await self.decision_flow.start(ctx, person, data.kind)
 
     async def _move_choices(self, ctx: Ctx, p: Person, offset: int) -> Reply:
         teams = [t for t in await ctx.uow.teams.teams_under(ctx.person, ctx.person.unit) if t.id != p.unit_id]

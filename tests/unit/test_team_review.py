@@ -56,9 +56,11 @@ async def test_add_a_mediator_then_appoint_the_leader(db, world, engine):
         invite = await uow.session.scalar(select(InviteCode).where(InviteCode.person_id == sau.id))
     code = re.search(r"tham gia bot: ([A-Z0-9]{8})", official.text).group(1)  # shown once, not stored
     assert invite.uses_left == 1 and code not in {invite.code_hash, invite.code}
+    await official.press("Bổ sung sau")  # the chairman's decision (Điều 8 khoản 4), written later
     await official.press("Hòa Giải B")
     await official.press("Đặt làm tổ trưởng")
     assert "Đã đặt Hòa Giải B làm tổ trưởng Tổ hòa giải 2" in official.text
+    await official.press("Bổ sung sau")  # the chairman's decision (Điều 14), written later
     assert "Chưa đạt: dưới 3 hòa giải viên." in official.text  # leader and ethnic rule now met
     assert (await person_named(db, "Hòa Giải B")).role is Role.TO_TRUONG
     chat = Chat(engine, "joiner")  # the new mediator joins with their code: nothing to ask
@@ -81,6 +83,7 @@ async def test_move_a_leader_and_mark_one_as_left(db, world, engine):
     assert "thôi làm hòa giải viên (Điều 11 khoản 1 điểm a)" in official.text
     gone = await person_named(db, "Hòa Giải A Hai")
     assert not gone.active and gone.left_reason == "a" and gone.left_at is not None
+    await official.press("Bổ sung sau")  # the chairman's decision (Điều 11), written later
     await official.send("/tohoagiai")
     assert "Tổng số: 2 tổ, 3 hòa giải viên" in official.text
     assert "Tổ hòa giải 1 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng" in official.text
