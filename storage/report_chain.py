@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -90,10 +91,19 @@ class ReportChainRepo:
         )
         return {r.unit_id: r for r in await self.s.scalars(q)}
 
-    async def add(self, report: UnitReport) -> UnitReport:
-        self.s.add(report)
-        await self.s.flush()
-        return report
+    async def add_once(self, report: UnitReport) -> bool:
+        """Record the report (its id set); False, and nothing written, when the unit's report of
+        that period is recorded already, also by another official at the same moment (the
+        INSERT waits for their commit, then does nothing)."""
+        ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
+        columns = ("unit_id", "kind", "period", "sent_by_id", "sent_at", "cases", "file_name", "xlsx")
+        stmt = ins(UnitReport).values({c: getattr(report, c) for c in columns})
+        stmt = stmt.on_conflict_do_nothing(index_elements=["unit_id", "kind", "period"])
+        found = (await self.s.execute(stmt.returning(UnitReport.id))).scalar()
+        if found is None:
+            return False
+        report.id = found
+        return True
 
     async def with_file(self, viewer: Person, report_id: int) -> tuple[UnitReport, Unit] | None:
         """A report and its unit, with the workbook, if the viewer's scope holds that unit."""

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
@@ -209,12 +210,10 @@ class DeadlineRepo:
         return {s.team_id: s for s in await self.s.scalars(q)}
 
     async def submit(self, team_id: int, kind: str, period: str, person_id: int, now: dt.datetime) -> bool:
-        """Record the team's report; False when it was recorded before."""
-        found = await self.s.scalar(select(ReportSubmission).where(
-            ReportSubmission.team_id == team_id, ReportSubmission.kind == kind, ReportSubmission.period == period))
-        if found is not None:
-            return False
-        self.s.add(ReportSubmission(team_id=team_id, kind=kind, period=period, submitted_by_id=person_id,
-                                    submitted_at=now))
-        await self.s.flush()
-        return True
+        """Record the team's report; False when it was recorded before, also by another leader
+        at the same moment (the INSERT waits for their commit, then does nothing)."""
+        ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
+        stmt = ins(ReportSubmission).values(team_id=team_id, kind=kind, period=period, submitted_by_id=person_id,
+                                            submitted_at=now)
+        stmt = stmt.on_conflict_do_nothing(index_elements=["team_id", "kind", "period"])
+        return bool((await self.s.execute(stmt.returning(ReportSubmission.id))).all())

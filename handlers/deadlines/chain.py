@@ -112,21 +112,29 @@ class Sent:
     due: dt.date | None
     first: bool
     data: bytes
+    by_other: Person | None = None  # who recorded it, when not the one tapping now
+
+
+async def _recorded(uow: UnitOfWork, official: Person, found: UnitReport, receiver: Unit, due: dt.date | None) -> Sent:
+    kept = await uow.chain.with_file(official, found.id)
+    by = await uow.people.get(found.sent_by_id) if found.sent_by_id is not None else None
+    other = by if by is not None and by.id != official.id else None
+    return Sent(found, receiver, due, False, kept[0].xlsx if kept else b"", other)
 
 
 async def mark_sent(
     uow: UnitOfWork, env: PushEnv, official: Person, kind: str, code: str, now: dt.datetime, make: MakeWorkbook
 ) -> Sent:
-    """A commune official's «Đã gửi»: recorded once with the workbook made now; nudges still
-    waiting for the unit stop. A second tap gives back what was recorded."""
+    """A commune official's «Đã gửi»: recorded once with the workbook made now; nudges and
+    reminders still waiting for the unit stop. A second tap, or another official's tap at the
+    same moment, gives back what was recorded, and by whom."""
     period = checked_period(kind, code)
     receiver = await receiver_of(uow, official)
     days = await days_for(uow, receiver)
     due = due_of(days, kind, period)
     found = (await uow.chain.sent(kind, period.code, [official.unit_id])).get(official.unit_id)
     if found is not None:
-        kept = await uow.chain.with_file(official, found.id)
-        return Sent(found, receiver, due, False, kept[0].xlsx if kept else b"")
+        return await _recorded(uow, official, found, receiver, due)
     today = now.astimezone(env.tz).date()
     opens, closes = opens_closes(days, kind, period)
     if today < opens:
@@ -144,7 +152,9 @@ async def mark_sent(
         file_name=book.name[:120],
         xlsx=book.data,
     )
-    await uow.chain.add(report)
+    if not await uow.chain.add_once(report):  # another official of the unit recorded it meanwhile
+        found = (await uow.chain.sent(kind, period.code, [official.unit_id]))[official.unit_id]
+        return await _recorded(uow, official, found, receiver, due)
     await uow.outbox.cancel([topic(kind, period, official.unit_id)])
     return Sent(report, receiver, due, True, book.data)
 

@@ -147,9 +147,14 @@ class ReportChain:
 
         sent = await mark_sent(ctx.uow, env, ctx.person, data.kind, data.period, ctx.now, make)
         period = checked_period(data.kind, data.period)
-        report, when = period_label(env, data.kind, period), ctx.local(sent.report.sent_at).date()
+        report, at = period_label(env, data.kind, period), ctx.local(sent.report.sent_at)
+        when = at.date()
         values = {"unit": ctx.person.unit.name, "report": report, "to": sent.receiver.name, "day": day(when)}
-        text = ctx.t("chain.sent" if sent.first else "chain.sent_before", cases=sent.report.cases, **values)
+        if sent.by_other is not None:  # another official of the unit recorded it first
+            values |= {"name": sent.by_other.full_name, "time": at.strftime("%H:%M")}
+            text = ctx.t("report_race.chain_sent_by", cases=sent.report.cases, **values)
+        else:
+            text = ctx.t("chain.sent" if sent.first else "chain.sent_before", cases=sent.report.cases, **values)
         if sent.first and is_late(sent.due, when) and sent.due is not None:
             text += "\n" + ctx.t("chain.sent_late", due=day(sent.due))
         return [Reply(text, file=Attachment(sent.report.file_name, sent.data))]

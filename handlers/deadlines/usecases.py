@@ -23,6 +23,7 @@ from handlers.kit.core import Button
 from handlers.kit.errors import UserError
 from storage.db import UnitOfWork
 from storage.models import Person, Unit
+from storage.models.deadlines import ReportSubmission
 from storage.rollups import lineage_ids
 
 LATE = dt.timedelta(days=120)  # «Đã nộp» is still taken this long after the due day
@@ -213,13 +214,16 @@ def _markable(env: PushEnv, kind: str, code: str, month: int, day: int, today: d
 
 async def mark_submitted(
     uow: UnitOfWork, env: PushEnv, leader: Person, kind: str, code: str, now: dt.datetime
-) -> tuple[Period, bool]:
-    """A team leader's «Đã nộp»: recorded once; every reminder still waiting stops."""
+) -> tuple[Period, ReportSubmission | None]:
+    """A team leader's «Đã nộp»: recorded once; every reminder still waiting stops. Returns the
+    submission recorded before (by this leader or another, maybe at the same moment), or None
+    when this tap recorded it."""
     rules = await rules_of(uow, leader.unit)
     period = _markable(env, kind, code, *rules.get(kind, (12, 31)), now.astimezone(env.tz).date())
-    first = await uow.deadlines.submit(leader.unit_id, kind, period.code, leader.id, now)
-    await uow.outbox.cancel([topic(kind, period, leader.unit_id)])
-    return period, first
+    if await uow.deadlines.submit(leader.unit_id, kind, period.code, leader.id, now):
+        await uow.outbox.cancel([topic(kind, period, leader.unit_id)])
+        return period, None
+    return period, (await uow.deadlines.submitted(kind, period.code, [leader.unit_id]))[leader.unit_id]
 
 
 async def status(

@@ -145,9 +145,17 @@ class Deadlines:
         if ctx.person.role is not Role.TO_TRUONG:
             raise UserError("deadline.leaders_only")
         env = ctx.deps.push
-        period, first = await mark_submitted(ctx.uow, env, ctx.person, kind, data.period, ctx.now)
-        key = "deadline.marked" if first else "deadline.marked_before"
-        return [ctx.say(key, report=period_label(env, kind, period), team=ctx.person.unit.name)]
+        period, before = await mark_submitted(ctx.uow, env, ctx.person, kind, data.period, ctx.now)
+        values = {"report": period_label(env, kind, period), "team": ctx.person.unit.name}
+        by = await ctx.uow.people.get(before.submitted_by_id) if before and before.submitted_by_id else None
+        if before is not None and by is not None and by.id != ctx.person.id:  # another leader of the team
+            at = ctx.local(before.submitted_at)
+            return [
+                ctx.say(
+                    "report_race.team_done_by", name=by.full_name, time=f"{at:%H:%M}", day=f"{at:%d/%m/%Y}", **values
+                )
+            ]
+        return [ctx.say("deadline.marked_before" if before else "deadline.marked", **values)]
 
     async def edit_rule(self, ctx: Ctx, data: DeadlineEdit) -> list[Reply]:
         self.edit.begin(ctx, Step.DAY, kind=known_kind(data.kind))
