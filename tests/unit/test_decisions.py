@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import Decision, DecisionKind, Person
 from tests.support import Chat
+
+pytestmark = pytest.mark.postgresql
 
 
 async def person_named(db, name: str) -> Person:
