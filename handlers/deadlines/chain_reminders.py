@@ -63,10 +63,20 @@ async def chain_reminder_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) ->
     made = 0
     for (kind, code, due, offset, to_id), units in groups.items():
         sent = await uow.chain.sent(kind, code, list(units))
-        for unit_id, people in units.items():
-            if unit_id not in sent:
-                made += await _remind(uow, env, people, above[to_id], kind, periods[code], due, offset, now)
+        waiting = {u: people for u, people in units.items() if u not in sent}
+        keys = {
+            p.id: reminder_key(kind, periods[code], u, offset, p.id) for u, people in waiting.items() for p in people
+        }
+        made_before = await uow.chain.queued_keys(list(keys.values()))
+        for people in waiting.values():
+            fresh = [p for p in people if keys[p.id] not in made_before]
+            if fresh:  # a push only for who has not had this reminder: the clock runs this often
+                made += await _remind(uow, env, fresh, above[to_id], kind, periods[code], due, offset, now)
     return made
+
+
+def reminder_key(kind: str, period: Period, unit_id: int, offset: int, person_id: int) -> str:
+    return f"{topic(kind, period, unit_id)}:remind{offset}:{person_id}"
 
 
 async def _remind(
@@ -97,7 +107,13 @@ async def _remind(
     push = await new_push(uow, Kind.DEADLINE, text, now, buttons=buttons)
     where = topic(kind, period, people[0].unit_id)
     rows = [
-        Recipient(p.id, f"{where}:remind{offset}:{p.id}", where, morning(env, today, now), day_end(env, due))
+        Recipient(
+            p.id,
+            reminder_key(kind, period, p.unit_id, offset, p.id),
+            where,
+            morning(env, today, now),
+            day_end(env, due),
+        )
         for p in people
     ]
     return await enqueue(uow, push, rows, env=env, now=now)

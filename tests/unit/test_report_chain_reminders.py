@@ -8,8 +8,12 @@ Tỉnh A → Phường B (official) and Xã E (official_e); Tỉnh C → Xã D (
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
+from handlers.common.outbox import Kind
 from handlers.deadlines.chain_reminders import chain_reminder_job
-from tests.pushes import FakeSender, dispatcher, env
+from storage.models import Push
+from tests.pushes import FakeSender, deliveries, dispatcher, env
 from tests.support import Chat
 from tests.unit.test_report_chain import chain, local_dt
 
@@ -92,7 +96,11 @@ async def test_no_day_no_reminder_and_early_ones_have_no_button(db, world, engin
     await set_day(engine, "báo cáo 6 tháng", "10/07")
     clock.now = local_dt("29/12/2026", "06:00")
     assert await run_jobs(db, clock) == 2  # one reminder to each commune's official
+    pushes = len(await deliveries(db, Kind.DEADLINE))
+    clock.now = local_dt("29/12/2026", "06:10")
     assert await run_jobs(db, clock) == 0
+    async with db.uow() as uow:  # running again makes no push either (the clock runs it every few minutes)
+        assert await uow.session.scalar(select(func.count(Push.id)).where(Push.kind == Kind.DEADLINE)) == pushes
     clock.now = local_dt("29/12/2026", "07:30")
     await dispatcher(db, clock, sender).drain()
     [early] = sender.sent["official_e"]
