@@ -69,17 +69,29 @@ def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
     deps = Deps(catalog=catalog, clock=clock, tz=tz, push=PushEnv(catalog, tz, policy),
                 bot_username=bot_username, invite_days=invite_days)
     subscribe(deps.events, deps.push)
-    engine: Engine | None = None
-    onboarding = Onboarding(lambda: engine.command_list)
-    linking = Linking(lambda: engine.command_list)
+    late = LateEngine()
+    onboarding = Onboarding(lambda: late().command_list)
+    linking = Linking(lambda: late().command_list)
     engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
-                               Intents(lambda: engine).slice(),
+                               Intents(late).slice(),
                                legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
                                Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
                                Trainings(policy).slice(), Deadlines(policy, rates).slice(), Broadcasts().slice(),
                                Reminders().slice(), Privacy(retention_years).slice(), Documents().slice(),
                                Targets().slice(), Units().slice()])
+    late.engine = engine
     return engine
+
+
+class LateEngine:
+    """The engine, for slices made before it that ask it things while they answer (the command list)."""
+
+    engine: Engine | None = None
+
+    def __call__(self) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("the engine was asked for before build_engine made it")
+        return self.engine
 
 
 def subscribe(events: Events, push: PushEnv) -> None:
@@ -143,7 +155,11 @@ def refuse(problem: KeyProblem) -> NoReturn:
 def data_cipher(settings: Settings) -> PartyCipher:
     """The configured key without looking at the store (a missing key file is made)."""
     source = key_source_of(settings)
-    return source.cipher or PartyCipher(key_file_key(source.key_file))
+    if source.cipher is not None:
+        return source.cipher
+    if source.key_file is None:  # key_source names a key file whenever it has no key yet
+        refuse(KeyProblem(f"no key: {source.name}"))
+    return PartyCipher(key_file_key(source.key_file))
 
 
 async def run(settings: Settings) -> None:
@@ -215,8 +231,11 @@ async def run_channels(settings: Settings, engine: Engine, db: Database) -> None
         polling = []
         if channels.telegram is not None:
             log.info("telegram: long polling")
-            await channels.telegram.updater.start_polling(drop_pending_updates=False, error_callback=_poll_failed)
-            stack.push_async_callback(channels.telegram.updater.stop)
+            updater = channels.telegram.updater
+            if updater is None:  # the application is built with PTB's default updater
+                raise RuntimeError("the Telegram application has no updater to poll with")
+            await updater.start_polling(drop_pending_updates=False, error_callback=_poll_failed)
+            stack.push_async_callback(updater.stop)
         if channels.zalo is not None:
             log.info("zalo: polling")
             polling.append(asyncio.create_task(channels.zalo.run_polling(stop)))

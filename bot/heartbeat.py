@@ -99,7 +99,7 @@ def store_health(db: Database, heartbeat: Heartbeat, *, probe_timeout: float = 3
             problems.append("store_not_writable")
         if heartbeat.turns_failing():
             problems.append("turns_failing")
-        report = {"store": reachable and "store_not_writable" not in problems,
+        report: dict[str, object] = {"store": reachable and "store_not_writable" not in problems,
                   "last_tick": heartbeat.report(), "leader": heartbeat.leader}
         if problems:
             report["problems"] = problems

@@ -139,8 +139,8 @@ class TelegramChannel:
         if update.inline_query is not None:
             await self.on_inline_query(update)
             return
-        turn = to_turn(update)
-        if turn is None:
+        turn, chat = to_turn(update), update.effective_chat
+        if turn is None or chat is None:  # to_turn answers only updates from a private chat
             return
         query = update.callback_query
         if query is not None:
@@ -149,11 +149,13 @@ class TelegramChannel:
             except TelegramError:
                 pass  # an old query can no longer be answered; the reply below still goes
         replies = await self.engine.handle(turn)
-        await self.send(context.bot, update.effective_chat.id, replies, past_timeouts=True)
+        await self.send(context.bot, chat.id, replies, past_timeouts=True)
 
     async def on_inline_query(self, update: Update) -> None:
         """`@bot thù lao hòa giải` in any chat: the best legal answers, ready to share."""
         query = update.inline_query
+        if query is None:
+            return
         answers = self.inline(query.query) if self.inline and query.query.strip() else []
         results = [
             InlineQueryResultArticle(id=key[:64], title=title[:100],

@@ -40,21 +40,22 @@ class OneCallPerPush:
                 continue
             ref = getattr(reply.file, "ref", "")
             if ref.startswith("telegram:"):  # a file an official sent us in chat: on by its file_id
-                await self._send_file(bot, chat_id, reply, ref.removeprefix("telegram:"), markup)
+                await self._send_file(bot, chat_id, reply.text, reply.file.kind, ref.removeprefix("telegram:"), markup)
                 continue
             digest = hashlib.sha256(reply.file.data).hexdigest()
             if digest in self._file_ids:
-                await self._send_file(bot, chat_id, reply, self._file_ids[digest], markup)
+                await self._send_file(bot, chat_id, reply.text, reply.file.kind, self._file_ids[digest], markup)
                 continue
             async with self._uploads.setdefault(digest, asyncio.Lock()):  # the first one uploads
                 document = self._file_ids.get(digest) or InputFile(reply.file.data, filename=reply.file.filename)
-                self._file_ids[digest] = await self._send_file(bot, chat_id, reply, document, markup)
+                self._file_ids[digest] = await self._send_file(bot, chat_id, reply.text, reply.file.kind, document,
+                                                               markup)
 
     @staticmethod
-    async def _send_file(bot, chat_id: int | str, reply: Reply, document, markup) -> str:
-        caption = split_text(reply.text, CAPTION_LIMIT)[0] if reply.text else None
+    async def _send_file(bot, chat_id: int | str, text: str, kind: str, document, markup) -> str:
+        caption = split_text(text, CAPTION_LIMIT)[0] if text else None
         paid = {"allow_paid_broadcast": True} if PAID.get() else {}
-        if reply.file.kind == "image":
+        if kind == "image":
             message = await bot.send_photo(chat_id, document, caption=caption, reply_markup=markup, **paid)
             return message.photo[-1].file_id
         message = await bot.send_document(chat_id, document, caption=caption, reply_markup=markup, **paid)

@@ -116,6 +116,11 @@ def _as_id(value: Any) -> str | None:
     return None
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object field, or an empty one for anything else."""
+    return value if isinstance(value, dict) else {}
+
+
 def parse_update(payload: Any) -> ZaloUpdate | None:
     """Parse a wrapped (``{"ok": true, "result": {...}}``) or flat update; None if unusable."""
     try:
@@ -129,8 +134,8 @@ def parse_update(payload: Any) -> ZaloUpdate | None:
         msg = payload.get("message")
         if not isinstance(event, str) or not event or not isinstance(msg, dict):
             return None
-        sender = msg.get("from") if isinstance(msg.get("from"), dict) else {}
-        chat = msg.get("chat") if isinstance(msg.get("chat"), dict) else {}
+        sender = _object(msg.get("from"))
+        chat = _object(msg.get("chat"))
         user_id = _as_id(sender.get("id"))
         chat_id = _as_id(chat.get("id")) or user_id
         message_id = _as_id(msg.get("message_id"))
@@ -233,7 +238,8 @@ class ZaloBotClient:
             if isinstance(body.get("error_code"), int):
                 code = body["error_code"]
             desc = str(body.get("description") or desc)
-            extra = body.get("parameters") if isinstance(body.get("parameters"), dict) else body
+            params = body.get("parameters")
+            extra = params if isinstance(params, dict) else body
             retry_after = extra.get("retry_after")
         elif resp.status_code < 400:
             code, desc = resp.status_code, "malformed answer (no JSON object with 'ok')"

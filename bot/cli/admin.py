@@ -191,19 +191,20 @@ async def _invite(
     except UserError as err:
         print(t.t("cli.invite_error", reason=t.t(err.key)))
         return 2
+    code = invite.made_code()
     print(
         t.t(
             "cli.invite_line",
-            code=invite.code,
+            code=code,
             role=t.t(f"role.{invite.role.value}"),
             unit=unit.name,
             uses=invite.uses_left,
             expires=invite.expires_at.strftime("%d/%m/%Y"),
         )
     )
-    link = invite_link(settings.telegram_bot_username, invite.code)
+    link = invite_link(settings.telegram_bot_username, code)
     print(t.t("cli.invite_link", link=link) if link else t.t("cli.invite_no_username"))
-    print(t.t("cli.invite_zalo", code=invite.code))
+    print(t.t("cli.invite_zalo", code=code))
     return 0
 
 

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, stdin: TextIO | None = None, stdout: TextIO | 
     questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]
     for question in questions:
         hits = index.search(question, top=top) if question.strip() else []
-        if as_json:
+        if catalog is None:  # --json: no catalog sentences
             stdout.write(json.dumps(to_json(question, hits), ensure_ascii=False) + "\n")
         else:
             stdout.write(render(hits, documents, catalog) + "\n")

@@ -42,7 +42,8 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print(t("keys.check_ok", source=where, key_id=old.key_id))
             return 0
         new = PartyCipher(Fernet.generate_key())
-        pending = pending_key_file(source.key_file) if source.key_file else None
+        key_file = source.key_file
+        pending = pending_key_file(key_file) if key_file else None
         if pending:  # the new key is kept before anything is encrypted with it
             write_key_file(pending, new.key, replace=True)
         else:
@@ -55,9 +56,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
             print(t("keys.rotate_failed", where=str(failed)))
             return 2
         count = sum(done.values())
-        if pending:
-            os.replace(pending, source.key_file)
-            print(t("keys.rotated_file", count=count, key_id=new.key_id, path=str(source.key_file)))
+        if pending and key_file:  # a key file's rotation: the new key takes its place
+            os.replace(pending, key_file)
+            print(t("keys.rotated_file", count=count, key_id=new.key_id, path=str(key_file)))
         else:
             print(t("keys.rotated_data_key", count=count, key_id=new.key_id))
         print(t("keys.old_backups"))

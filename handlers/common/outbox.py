@@ -202,9 +202,10 @@ async def enqueue(uow: UnitOfWork, push: Push, recipients: Sequence[Recipient], 
     for r in recipients:
         due = r.due_at
         if env is not None and not urgent:
-            due = env.policy.quiet.place(due, env.tz, now=now or due, before=r.expires_at)
-            if due is None:
+            placed = env.policy.quiet.place(due, env.tz, now=now or due, before=r.expires_at)
+            if placed is None:  # no time outside quiet hours before it expires
                 continue
+            due = placed
         if r.expires_at is not None and due >= r.expires_at:
             continue
         rows.append({"push_id": push.id, "person_id": r.person_id, "key": r.key, "topic": r.topic,

@@ -157,11 +157,12 @@ class InviteFlow(Flow):
             uses=USES[role],
             created_by=ctx.person,
         )
-        link = invite_link(ctx.deps.bot_username, invite.code)
+        code = invite.made_code()
+        link = invite_link(ctx.deps.bot_username, code)
         expires = ctx.local(invite.expires_at).strftime("%d/%m/%Y")
         text = ctx.t(
             "invite.created",
-            code=invite.code,
+            code=code,
             role=ctx.t(f"role.{role.value}"),
             unit=unit.name,
             uses=invite.uses_left,
@@ -169,7 +170,7 @@ class InviteFlow(Flow):
         )
         if link:
             text += "\n" + ctx.t("invite.link", link=link)
-        return [Reply(text + "\n" + ctx.t("invite.zalo_hint", code=invite.code))]
+        return [Reply(text + "\n" + ctx.t("invite.zalo_hint", code=code))]
 
     @staticmethod
     async def _live(ctx: Ctx) -> list[InviteCode]:

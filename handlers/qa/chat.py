@@ -201,7 +201,7 @@ class LegalQa:
         for (doc_id, number), clauses in grouped.items():
             doc, statute = self.documents[doc_id], self.statutes.get(doc_id)
             held = statute.articles.get(number) if statute else None
-            if held is None:
+            if statute is None or held is None:
                 pages.append(
                     ctx.t(
                         "qa.article_missing",
@@ -243,7 +243,7 @@ class LegalQa:
             ]
         held = statute.articles.get(number) if statute else None
         explained = self.explanations(ctx, doc, number)
-        if held is None:
+        if statute is None or held is None:
             title = statute.missing.get(number, "") if statute and isinstance(number, int) else ""
             missing = ctx.t(
                 "qa.article_missing",

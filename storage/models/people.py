@@ -84,5 +84,11 @@ class InviteCode(Base):
         self.__dict__["_code"] = value
         self.code_hash = code_digest(value)
 
+    def made_code(self) -> str:
+        """The code of an invite this process has just made, to be shown once."""
+        if self.code is None:
+            raise LookupError("an invite read back from the store keeps only the digest of its code")
+        return self.code
+
     def live(self, now: dt.datetime) -> bool:
         return self.uses_left > 0 and self.expires_at > now
