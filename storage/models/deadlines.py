@@ -14,10 +14,10 @@ from storage.crypto import Sealed
 from storage.models.base import Base
 
 
-class ReportRule(Base):
-    """By which day a unit's team leaders report for a period kind ("half" | "year")."""
+class DueDayRule:
+    """A unit's day (month and day) by which a report of a period kind ("half" | "year") is due,
+    and who set it last."""
 
-    __tablename__ = "report_rules"
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(10))
@@ -25,6 +25,12 @@ class ReportRule(Base):
     due_day: Mapped[int] = mapped_column(Integer)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     updated_at: Mapped[dt.datetime]
+
+
+class ReportRule(DueDayRule, Base):
+    """By which day a unit's team leaders report for a period kind ("half" | "year")."""
+
+    __tablename__ = "report_rules"
 
     __table_args__ = (UniqueConstraint("unit_id", "kind", name="uq_report_rules_unit_kind"),)
 
@@ -55,19 +61,12 @@ class SealedBytes(Sealed):
         return base64.b64decode(text)
 
 
-class ChainRule(Base):
+class ChainRule(DueDayRule, Base):
     """By which day the units that report to this unit (communes to their province) send their
     report for a period kind ("half" | "year"). Set by the receiving unit's official; a rule on a
     unit nearer the receiver wins. No default: the Ministry's dates are not held."""
 
     __tablename__ = "chain_rules"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    kind: Mapped[str] = mapped_column(String(10))
-    due_month: Mapped[int] = mapped_column(Integer)
-    due_day: Mapped[int] = mapped_column(Integer)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    updated_at: Mapped[dt.datetime]
 
     __table_args__ = (UniqueConstraint("unit_id", "kind", name="uq_chain_rules_unit_kind"),)
 
