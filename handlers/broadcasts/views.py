@@ -173,6 +173,9 @@ class BroadcastFlow(Flow):
 
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         unit = await ctx.uow.units.get(int(ctx.conv.data["unit"]))
+        if unit is None:  # the unit picked was merged away meanwhile
+            self.end(ctx)
+            return [ctx.say("notice.unit_gone")]
         count = len(await recipients_of(ctx.uow, unit, ctx.person))
         quiet = ctx.t("notice.quiet_note") if ctx.deps.push.policy.quiet.contains(ctx.local(ctx.now)) else ""
         file = ctx.conv.data.get("file")
@@ -195,6 +198,8 @@ class BroadcastFlow(Flow):
         draft = ctx.conv.data
         self.end(ctx)  # sent or refused, the draft is done
         unit = await ctx.uow.units.get(int(draft["unit"]))
+        if unit is None:
+            return [ctx.say("notice.unit_gone")]
         file = await keep_file(ctx.uow, draft["file"], ctx.now) if draft.get("file") else None
         push, count = await create_broadcast(
             ctx.uow, ctx.deps.push, sender=ctx.person, unit=unit, text=draft["text"], now=ctx.now, file=file
@@ -235,12 +240,9 @@ class Broadcasts:
 
     async def results_button(self, ctx: Ctx, data: BroadcastResults) -> list[Reply]:
         push = await ctx.uow.outbox.push(data.push_id)
-        mine = (
-            push is not None
-            and push.kind == Kind.BROADCAST
-            and (push.created_by_id == ctx.me.id or (push.unit_path and unit_visible(ctx.me, push.unit_path)))
-        )
-        if not mine:
+        if push is None or push.kind != Kind.BROADCAST or not (
+            push.created_by_id == ctx.me.id or (push.unit_path and unit_visible(ctx.me, push.unit_path))
+        ):
             return [ctx.say("notice.not_found")]
         counts = summary(await ctx.uow.outbox.counts(push.id))
         lines = [ctx.t("notice.results_text", when=ctx.local(push.created_at).strftime("%H:%M %d/%m/%Y"), **counts)]

@@ -243,7 +243,10 @@ async def case_detail(ctx: Ctx, case: Case, events: Sequence[CaseEvent]) -> Repl
 
 
 async def history_line(ctx: Ctx, e: CaseEvent, parties: Any, full: bool) -> str:
-    what = ctx.t(f"event.{e.kind}") if e.kind != "status" else status_label(ctx, e.status)
+    if e.kind != "status":
+        what = ctx.t(f"event.{e.kind}")
+    else:  # a status event names its status; "—" for a row that lost it
+        what = status_label(ctx, e.status) if e.status is not None else "—"
     text = f": {shown(ctx, e.text, parties)}" if e.text and e.kind in SHOWN_TEXT else ""
     if e.kind == "correction":
         who = await ctx.uow.people.get(e.actor_id) if e.actor_id else None

@@ -130,6 +130,8 @@ async def create_case(
     new.check(today or now.date())
     draft = new.as_dict()
     team = await uow.units.get(team_id)
+    if team is None:  # the author's own team (checked above): gone only if reorganised meanwhile
+        raise UserError("case.author_moved")
     received = dt.date.fromisoformat(new.received_on)
     record, sealed = stored(draft, _sealed({**draft, "status": "dang_hoa_giai"}))
 

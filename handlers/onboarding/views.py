@@ -112,6 +112,8 @@ class Onboarding:
         invite = await check_code(ctx.uow, ctx.account, arg.split()[0][:32], ctx.now)
         if invite.person_id is not None:  # an official created from the CLI: nothing to ask
             person = await ctx.uow.people.get(invite.person_id)
+            if person is None:  # the person the code was made for is no longer in the store
+                return [ctx.say("join.code_gone")]
             return await finish_join(
                 ctx,
                 self._commands(),

@@ -53,6 +53,8 @@ class Reports:
             return [ctx.say(period.key, **period.values)]
         period = period or periods.this("year", ctx.today)
         unit = home_unit(ctx.me)
+        if unit is None:  # a mediator counts only their own cases: no unit to report on
+            return [ctx.say("error.not_for_role")]
         if rest:
             if not ctx.me.role.is_official:
                 return [ctx.say("stats.bad_period", text=rest[:60])]

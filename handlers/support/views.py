@@ -125,7 +125,7 @@ class Support:
         lines = [ctx.t("support.open_title", total=total)]
         names = await ctx.uow.registers.people(ctx.me, [r.taken_by_id for r, _ in found if r.taken_by_id])
         for request, case in found:
-            who = names.get(request.taken_by_id)
+            who = names.get(request.taken_by_id) if request.taken_by_id is not None else None
             state = ctx.t("support.taken_by", name=who.full_name) if who else ctx.t("support.not_taken")
             if request.escalated_at is not None:
                 state += ctx.t("escalation.list_mark")
