@@ -23,11 +23,12 @@ run: $(STAMP)
 
 # Tests spread over worker processes (pytest-xdist): most of the suite's time is spent waiting
 # on other processes (the bot, PostgreSQL, fake servers), so more workers than cores help.
-# The ten slowest tests are printed at the end. Property tests run a few dozen examples each;
-# HYPOTHESIS_PROFILE=ci (as .ci/run sets) runs 400.
+# Tests go out two at a time (--maxschedchunk), the longest first (tests/conftest.py), so no
+# worker is left with a queue of long ones. The ten slowest tests are printed at the end.
+# Property tests run a few dozen examples each; HYPOTHESIS_PROFILE=ci (as .ci/run sets) runs 400.
 TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(PY) -m pytest -n $(TEST_WORKERS) --durations=10 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxschedchunk=2 --durations=10 $(PYTEST_ARGS)
 
 # The lint gate on the code that ships (bot/ handlers/ storage/ content/; tests/ and bench/ are
 # not gated yet): ruff's rules, then mypy; both come from the locked test requirements and read

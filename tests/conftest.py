@@ -67,6 +67,28 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("store_url", stores, indirect=True)
 
 
+# Long tests start first, so that spread over the workers (make test: small chunks) none is
+# left running alone at the end: the real process (e2e), then tests of several seconds each.
+SLOW_FIRST = (
+    "tests/e2e/",
+    "tests/channel/test_hostile_input.py",
+    "tests/unit/test_bench",
+    "tests/unit/test_cli_shell.py",
+    "tests/unit/test_cli_readme.py",
+    "tests/security/test_spreadsheet_cells.py",
+    "tests/security/test_keys.py",
+    "tests/unit/test_migrations.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the same order in every worker
+
+
 def pytest_report_header(config):
     return "postgresql: " + ("available" if PgServer.available() else SKIP_REASON)
 
@@ -95,9 +117,9 @@ def store_url(request):
 
 @pytest.fixture
 async def db(store_url):
-    url = store_url if isinstance(store_url, str) else await store_url.new_database()
+    url = store_url if isinstance(store_url, str) else await store_url.new_database(schema=True)
     database = Database(url)
-    await database.create_all()
+    await database.create_all()  # on PostgreSQL the tables came with the copy: nothing left to create
     yield database
     await database.dispose()
     if not isinstance(store_url, str):

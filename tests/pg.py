@@ -36,6 +36,7 @@ class PgServer:
         self.dir = ""
         self.port = 0
         self._as: list[str] = []
+        self._template = ""  # a database holding the models' tables, copied by new_database(schema=True)
 
     @staticmethod
     def available() -> bool:
@@ -57,6 +58,10 @@ class PgServer:
         return self
 
     def stop(self) -> None:
+        if self.external and self._template:
+            import asyncio
+
+            asyncio.run(self.drop_database(self.admin_url.rsplit("/", 1)[0] + f"/{self._template}"))
         if self.external or not self.dir:
             return
         self._run(_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "immediate", "-w", "stop",
@@ -70,17 +75,32 @@ class PgServer:
     def admin_url(self) -> str:
         return self.external or f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
-    async def new_database(self) -> str:
-        """A fresh, empty database; returns its SQLAlchemy URL."""
+    async def new_database(self, *, schema: bool = False) -> str:
+        """A fresh database, empty or (`schema`) with the models' tables and no rows, copied from
+        a template made once per session rather than created table by table; its SQLAlchemy URL."""
         import asyncpg
 
+        template = f' TEMPLATE "{await self._schema_template()}"' if schema else ""
         name = f"t_{uuid.uuid4().hex[:12]}"
         conn = await asyncpg.connect(self.admin_url.replace("postgresql+asyncpg", "postgresql"))
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"{template}')
         finally:
             await conn.close()
         return self.admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+    async def _schema_template(self) -> str:
+        if not self._template:
+            from storage.db import Database
+
+            url = await self.new_database()
+            database = Database(url)
+            try:
+                await database.create_all()
+            finally:
+                await database.dispose()  # a template is copied only while nobody is connected
+            self._template = url.rsplit("/", 1)[1]
+        return self._template
 
     async def drop_database(self, url: str) -> None:
         import asyncpg

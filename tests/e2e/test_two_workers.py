@@ -36,7 +36,7 @@ LEADS = "outbox: this process runs the clock and the dispatcher"
 CHAT = 70007
 LEADER_RETRY = 1.0  # seconds between a follower's tries for the clock's lock (30 by default)
 TAKEOVER = LEADER_RETRY + 14.0  # the killed leader's session ends, the follower's next try takes it
-SEND_ALL = 30.0  # then 1,000 messages at DISPATCH_RATE 200/s (5 s), with room for a busy machine
+SEND_ALL = 60.0  # then 1,000 messages at DISPATCH_RATE 200/s (5 s), with room for a busy machine
 
 
 @pytest.fixture
