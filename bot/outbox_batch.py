@@ -39,8 +39,12 @@ class Coalesced(Generic[I, R]):
         while self._waiting:
             group, self._waiting = self._waiting, []
             items = [item for item, _ in group]
+
+            def change(uow: UnitOfWork, items: list[I] = items) -> Awaitable[R]:
+                return self.many(uow, items)
+
             try:
-                result = await self.writer.do(lambda u, items=items: self.many(u, items), urgent=self.urgent)
+                result = await self.writer.do(change, urgent=self.urgent)
             except Exception as exc:  # noqa: BLE001 - every caller of the group hears it
                 for _, future in group:
                     if not future.done():

@@ -80,32 +80,38 @@ class SendLimiter:
     async def slot(self, chat: str | None = None, *, priority: bool = False,
                    per_chat: bool = True) -> AsyncIterator[None]:
         """Hold one send's worth of budget; it is counted until the block ends."""
-        lock = self._chat_lock(chat) if chat is not None and per_chat else None
-        held = False
         try:
-            if lock is not None:
-                await lock.acquire()
-                held = True
+            async with self._chat_turn(chat if per_chat else None):
+                await self._admit(priority)
+                try:
+                    yield
+                finally:
+                    self._in_flight -= 1
+                    self._done.append(self._now())
+                    if chat is not None:
+                        self._chat_done[chat] = self._now()
+                    self._wake()
+        finally:
+            self._forget_old_chats()
+
+    @contextlib.asynccontextmanager
+    async def _chat_turn(self, chat: str | None) -> AsyncIterator[None]:
+        """One send at a time to a chat, chat_interval after its last one; nothing to wait for
+        without a chat."""
+        if chat is None:
+            yield
+            return
+        lock = self._chat_lock(chat)
+        try:
+            async with lock:
                 wait = self._chat_done.get(chat, -1e9) + self.chat_interval - self._now()
                 if wait > 0:
                     await self._sleep(wait)
-            await self._admit(priority)
-            try:
                 yield
-            finally:
-                self._in_flight -= 1
-                self._done.append(self._now())
-                if chat is not None:
-                    self._chat_done[chat] = self._now()
-                self._wake()
         finally:
-            if lock is not None:
-                if held:
-                    lock.release()
-                self._chat_users[chat] -= 1
-                if not self._chat_users[chat]:
-                    del self._chat_users[chat], self._chats[chat]
-            self._forget_old_chats()
+            self._chat_users[chat] -= 1
+            if not self._chat_users[chat]:
+                del self._chat_users[chat], self._chats[chat]
 
     def _chat_lock(self, chat: str) -> asyncio.Lock:
         self._chat_users[chat] = self._chat_users.get(chat, 0) + 1
