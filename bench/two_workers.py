@@ -289,7 +289,7 @@ def start_workers(tmp: Path, tg: Telegram, url: str, key: str, rate: float) -> l
         proc.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
         workers.append(proc)
         proc.start()
-        wait_healthy(proc.url, proc, timeout=60)  # one after the other: the first migrates the store
+        wait_healthy(proc.url, proc, timeout=180)  # one after the other: the first migrates the store
     return workers
 
 
