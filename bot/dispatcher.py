@@ -72,9 +72,10 @@ class Dispatcher:
         self.paid_kinds = paid_kinds  # push kinds sent as paid broadcasts where a ":paid" limiter exists
         self.worker = uuid.uuid4().hex[:16]
         self.writer = StateWriter(db)
-        self._starting = Coalesced(self.writer, lambda u, rows: u.outbox.start_sending_many(rows, self.worker),
-                                   urgent=True)
-        self._sent = Coalesced(self.writer, lambda u, ids: u.outbox.finish_many(ids, S.SENT, self.clock()))
+        self._starting: Coalesced[tuple[int, str, str], set[int]] = Coalesced(
+            self.writer, lambda u, rows: u.outbox.start_sending_many(rows, self.worker), urgent=True)
+        self._sent: Coalesced[int, None] = Coalesced(
+            self.writer, lambda u, ids: u.outbox.finish_many(ids, S.SENT, self.clock()))
         self._wake = asyncio.Event()
         self._running = False
         self._stop = asyncio.Event()  # set: finish what is being sent, start nothing new

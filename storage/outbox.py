@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -215,8 +215,9 @@ class OutboxRepo:
         """start_sending for many (id, channel, external_id) in two statements; the ids now sending."""
         if not rows:
             return set()
-        t = Delivery.__table__.c
-        stmt = (update(Delivery.__table__)
+        table = cast(Table, Delivery.__table__)
+        t = table.c
+        stmt = (update(table)
                 .where(t.id == bindparam("d_id"), t.status == DeliveryStatus.CLAIMED, t.claimed_by == worker)
                 .values(status=DeliveryStatus.SENDING, channel=bindparam("d_channel"), external_id=bindparam("d_ext")))
         await self.s.execute(stmt, [{"d_id": i, "d_channel": c, "d_ext": e} for i, c, e in rows])
