@@ -205,9 +205,13 @@ class DeadlineRepo:
         return (await self.s.scalars(q.order_by(Person.unit_id, Person.id))).all()
 
     async def submitted(self, kind: str, period: str, team_ids: Sequence[int]) -> dict[int, ReportSubmission]:
-        q = select(ReportSubmission).where(ReportSubmission.kind == kind, ReportSubmission.period == period,
-                                           ReportSubmission.team_id.in_(list(team_ids)))
-        return {s.team_id: s for s in await self.s.scalars(q)}
+        """In chunks: a country has more teams than one query takes parameters (32,767)."""
+        ids, out = list(team_ids), {}
+        for i in range(0, len(ids), 10_000):
+            q = select(ReportSubmission).where(ReportSubmission.kind == kind, ReportSubmission.period == period,
+                                               ReportSubmission.team_id.in_(ids[i : i + 10_000]))
+            out.update({s.team_id: s for s in await self.s.scalars(q)})
+        return out
 
     async def submit(self, team_id: int, kind: str, period: str, person_id: int, now: dt.datetime) -> bool:
         """Record the team's report; False when it was recorded before, also by another leader
