@@ -57,7 +57,7 @@ class AddMediatorFlow(PersonFactsFlow):
         self.end(ctx)
         person, invite = await add_mediator(
             ctx.uow,
-            ctx.person,
+            ctx.me,
             int(data["team_id"]),
             ctx.now,
             full_name=data["full_name"],
@@ -105,7 +105,7 @@ class Teams:
         return [await self._review(ctx, 0, only_failing=True)]
 
     async def _review(self, ctx: Ctx, offset: int, only_failing: bool) -> Reply:
-        r = await review(ctx.uow, ctx.person, ctx.person.unit)
+        r = await review(ctx.uow, ctx.me, ctx.me.unit)
         women = sum(p.sex == "nu" for c in r.checks for p in c.members)
         ethnic = sum(p.ethnic_minority for c in r.checks for p in c.members)
         lines = [
@@ -149,14 +149,14 @@ class Teams:
         return [await self._review(ctx, data.offset, only_failing=not data.everyone)]
 
     async def _team(self, ctx: Ctx, team_id: int) -> Unit:
-        team = await ctx.uow.teams.team_for(ctx.person, team_id)
+        team = await ctx.uow.teams.team_for(ctx.me, team_id)
         if team is None:
             raise UserError("teams.not_found")
         return team
 
     async def team_button(self, ctx: Ctx, data: TeamView) -> list[Reply]:
         team = await self._team(ctx, data.team_id)
-        return [await team_screen(ctx, await team_check(ctx.uow, ctx.person, team))]
+        return [await team_screen(ctx, await team_check(ctx.uow, ctx.me, team))]
 
     async def add_button(self, ctx: Ctx, data: TeamAdd) -> list[Reply]:
         team = await self._team(ctx, data.team_id)
@@ -164,14 +164,14 @@ class Teams:
         return await self.add_flow.ask_name(ctx)
 
     async def person_button(self, ctx: Ctx, data: MediatorView) -> list[Reply]:
-        return [await person_screen(ctx, await managed_mediator(ctx.uow, ctx.person, data.person_id))]
+        return [await person_screen(ctx, await managed_mediator(ctx.uow, ctx.me, data.person_id))]
 
     async def move_choices(self, ctx: Ctx, data: MoveChoices) -> list[Reply]:
-        person = await managed_mediator(ctx.uow, ctx.person, data.person_id)
+        person = await managed_mediator(ctx.uow, ctx.me, data.person_id)
         return [await self._move_choices(ctx, person, data.offset)]
 
     async def move_to(self, ctx: Ctx, data: MoveTo) -> list[Reply]:
-        uow, me = ctx.uow, ctx.person
+        uow, me = ctx.uow, ctx.me
         moved, was_leader = await move_mediator(uow, me, data.person_id, data.team_id, ctx.now)
         await ctx.deps.events.publish(uow, PersonMoved(moved, ctx.now))  # e.g. the new team's trainings
         note = ctx.say(
@@ -180,12 +180,12 @@ class Teams:
         return [note, await team_screen(ctx, await team_check(uow, me, moved.unit))]
 
     async def make_leader(self, ctx: Ctx, data: MakeLeader) -> list[Reply]:
-        leader = await make_leader(ctx.uow, ctx.person, data.person_id, ctx.now)
+        leader = await make_leader(ctx.uow, ctx.me, data.person_id, ctx.now)
         note = ctx.say("teams.leader_set", name=leader.full_name, team=leader.unit.name)
         return [note, *await self.decision_flow.start(ctx, leader, DecisionKind.LEADER)]
 
     async def leave_choices(self, ctx: Ctx, data: LeaveChoices) -> list[Reply]:
-        person = await managed_mediator(ctx.uow, ctx.person, data.person_id)
+        person = await managed_mediator(ctx.uow, ctx.me, data.person_id)
         options = [ctx.button(f"teams.leave_{r}", MarkLeft(person.id, r)) for r in LeaveReason]
         return [
             ctx.say(
@@ -196,7 +196,7 @@ class Teams:
         ]
 
     async def mark_left(self, ctx: Ctx, data: MarkLeft) -> list[Reply]:
-        gone = await mark_left(ctx.uow, ctx.person, data.person_id, data.reason.value, ctx.now)
+        gone = await mark_left(ctx.uow, ctx.me, data.person_id, data.reason.value, ctx.now)
         note = ctx.say("teams.left", name=gone.full_name, point=data.reason.value)
         return [note, *await self.decision_flow.start(ctx, gone, DecisionKind.LEFT)]
 
@@ -205,7 +205,7 @@ class Teams:
         return await self.decision_flow.start(ctx, person, data.kind)
 
     async def _move_choices(self, ctx: Ctx, p: Person, offset: int) -> Reply:
-        teams = [t for t in await ctx.uow.teams.teams_under(ctx.person, ctx.person.unit) if t.id != p.unit_id]
+        teams = [t for t in await ctx.uow.teams.teams_under(ctx.me, ctx.me.unit) if t.id != p.unit_id]
         if not teams:
             return ctx.say("teams.no_other_team", rows(ctx.button("common.back", MediatorView(p.id))))
         offset = offset if offset < len(teams) else 0
