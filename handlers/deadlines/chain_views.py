@@ -55,17 +55,17 @@ class ChainRuleFlow(Flow):
 
     async def ask_day(self, ctx: Ctx) -> list[Reply]:
         kind = ctx.t(f"deadline.kind_{ctx.conv.data['kind']}")
-        return [ctx.say("chain.ask_day", kind=kind, unit=ctx.person.unit.name)]
+        return [ctx.say("chain.ask_day", kind=kind, unit=ctx.me.unit.name)]
 
     async def text_day(self, ctx: Ctx, text: str) -> list[Reply]:
         due = read_day_month(text)
         if isinstance(due, Problem):
             return [ctx.say(due.key, **due.values), *await self.ask_day(ctx)]
         kind = ctx.conv.data["kind"]
-        await set_rule(ctx.uow, ctx.person, kind, *due, ctx.now)
+        await set_rule(ctx.uow, ctx.me, kind, *due, ctx.now)
         self.end(ctx)
         saved = f"{due[1]:02d}/{due[0]:02d}"
-        return [ctx.say("chain.rule_saved", kind=ctx.t(f"deadline.kind_{kind}"), day=saved, unit=ctx.person.unit.name)]
+        return [ctx.say("chain.rule_saved", kind=ctx.t(f"deadline.kind_{kind}"), day=saved, unit=ctx.me.unit.name)]
 
 
 class ReportChain:
@@ -90,7 +90,7 @@ class ReportChain:
     async def blocks(self, ctx: Ctx) -> tuple[list[str], list[Button]]:
         lines: list[str] = []
         buttons: list[Button] = []
-        unit = ctx.person.unit
+        unit = ctx.me.unit
         if unit.kind in REPORTERS and (to := await ctx.uow.chain.receiver(unit)) is not None:
             await self._outgoing(ctx, unit, to, lines, buttons)
         if unit.kind in RECEIVERS:
@@ -133,7 +133,7 @@ class ReportChain:
         async def make(unit: Unit, period: Period) -> Workbook:
             done = await export(
                 ctx.uow,
-                ctx.person,
+                ctx.me,
                 unit,
                 period,
                 now=ctx.now,
@@ -145,11 +145,11 @@ class ReportChain:
             )
             return Workbook(f"{file_stem(unit, period)}.{XLSX}", done.xlsx, done.data.case_count)
 
-        sent = await mark_sent(ctx.uow, env, ctx.person, data.kind, data.period, ctx.now, make)
+        sent = await mark_sent(ctx.uow, env, ctx.me, data.kind, data.period, ctx.now, make)
         period = checked_period(data.kind, data.period)
         report, at = period_label(env, data.kind, period), ctx.local(sent.report.sent_at)
         when = at.date()
-        values = {"unit": ctx.person.unit.name, "report": report, "to": sent.receiver.name, "day": day(when)}
+        values = {"unit": ctx.me.unit.name, "report": report, "to": sent.receiver.name, "day": day(when)}
         if sent.by_other is not None:  # another official of the unit recorded it first
             values |= {"name": sent.by_other.full_name, "time": at.strftime("%H:%M")}
             text = ctx.t("report_race.chain_sent_by", cases=sent.report.cases, **values)
@@ -162,7 +162,7 @@ class ReportChain:
     async def status(self, ctx: Ctx, data: ChainStatus) -> list[Reply]:
         kind, period = data.kind, checked_period(data.kind, data.period)
         env = self.env(ctx)
-        state = await status(ctx.uow, ctx.person, kind, period)
+        state = await status(ctx.uow, ctx.me, kind, period)
         total = len(state.sent) + len(state.waiting)
         lines = [
             ctx.t(
@@ -202,7 +202,7 @@ class ReportChain:
         return [Reply("\n".join(lines), rows(*buttons))]
 
     async def download(self, ctx: Ctx, data: ChainFile) -> list[Reply]:
-        found = await ctx.uow.chain.with_file(ctx.person, data.report_id)
+        found = await ctx.uow.chain.with_file(ctx.me, data.report_id)
         if found is None:
             raise UserError("chain.not_found")
         report, unit = found
@@ -217,20 +217,20 @@ class ReportChain:
 
     async def nudge_all(self, ctx: Ctx, data: ChainNudgeAll) -> list[Reply]:
         period = checked_period(data.kind, data.period)
-        waiting = (await status(ctx.uow, ctx.person, data.kind, period)).waiting
+        waiting = (await status(ctx.uow, ctx.me, data.kind, period)).waiting
         return await self._nudge(ctx, data.kind, period, [u.id for u in waiting])
 
     async def nudge_one(self, ctx: Ctx, data: ChainNudgeOne) -> list[Reply]:
         return await self._nudge(ctx, data.kind, checked_period(data.kind, data.period), [data.unit_id])
 
     async def _nudge(self, ctx: Ctx, kind: str, period: Period, units: list[int]) -> list[Reply]:
-        told = await nudge(ctx.uow, self.env(ctx), ctx.person, kind, period, units, ctx.now)
+        told = await nudge(ctx.uow, self.env(ctx), ctx.me, kind, period, units, ctx.now)
         return [ctx.say("chain.nudged" if told else "chain.nudged_before", count=told)]
 
     async def edit_rule(self, ctx: Ctx, data: ChainEdit) -> list[Reply]:
         if data.kind not in KINDS:
             raise UserError("error.stale_button")
-        if ctx.person.unit.kind not in RECEIVERS:
-            raise UserError("chain.no_reporters", unit=ctx.person.unit.name)
+        if ctx.me.unit.kind not in RECEIVERS:
+            raise UserError("chain.no_reporters", unit=ctx.me.unit.name)
         self.edit.begin(ctx, Step.DAY, kind=data.kind)
         return await self.edit.ask_day(ctx)

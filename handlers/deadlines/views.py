@@ -62,7 +62,7 @@ class EditRuleFlow(Flow):
 
     async def ask_day(self, ctx: Ctx) -> list[Reply]:
         kind = ctx.conv.data["kind"]
-        return [ctx.say("deadline.ask_day", kind=ctx.t(f"deadline.kind_{kind}"), unit=ctx.person.unit.name)]
+        return [ctx.say("deadline.ask_day", kind=ctx.t(f"deadline.kind_{kind}"), unit=ctx.me.unit.name)]
 
     async def text_day(self, ctx: Ctx, text: str) -> list[Reply]:
         due = read_day_month(text)
@@ -70,7 +70,7 @@ class EditRuleFlow(Flow):
             return [ctx.say(due.key, **due.values), *await self.ask_day(ctx)]
         kind = ctx.conv.data["kind"]
         try:
-            await set_rule(ctx.uow, ctx.person.unit, kind, *due, ctx.person, ctx.now)
+            await set_rule(ctx.uow, ctx.me.unit, kind, *due, ctx.me, ctx.now)
         except UserError as err:  # asked again: the day is typed once more
             return [ctx.say(err.key, **err.values), *await self.ask_day(ctx)]
         self.end(ctx)
@@ -79,7 +79,7 @@ class EditRuleFlow(Flow):
                 "deadline.rule_saved",
                 kind=ctx.t(f"deadline.kind_{kind}"),
                 day=f"{due[1]:02d}/{due[0]:02d}",
-                unit=ctx.person.unit.name,
+                unit=ctx.me.unit.name,
             )
         ]
 
@@ -109,17 +109,17 @@ class Deadlines:
 
     async def deadlines_command(self, ctx: Ctx, arg: str) -> list[Reply]:
         env = ctx.deps.push
-        rules = await rules_of(ctx.uow, ctx.person.unit)
+        rules = await rules_of(ctx.uow, ctx.me.unit)
         official = is_official(ctx)
         title = "deadline.rules_title" if official else "deadline.team_title"
-        lines, buttons = [ctx.t(title, unit=ctx.person.unit.name)], []
+        lines, buttons = [ctx.t(title, unit=ctx.me.unit.name)], []
         for kind, period, due in listed(rules, ctx.today):
             report = period_label(env, kind, period)
             if official:
                 lines.append(ctx.t("deadline.rule_line", report=report, due=due.strftime("%d/%m/%Y")))
                 buttons.append(ctx.button("deadline.see_status", DeadlineStatus(kind, period.code), report=report))
                 continue
-            done = await ctx.uow.deadlines.submitted(kind, period.code, [ctx.person.unit_id])
+            done = await ctx.uow.deadlines.submitted(kind, period.code, [ctx.me.unit_id])
             open_ = not done and takes_reports(period, due, ctx.today)
             state = (
                 ctx.t("deadline.state_done")
@@ -142,13 +142,13 @@ class Deadlines:
     # --- buttons ---------------------------------------------------------------------------
     async def done(self, ctx: Ctx, data: DeadlineDone) -> list[Reply]:
         kind = known_kind(data.kind)
-        if ctx.person.role is not Role.TO_TRUONG:
+        if ctx.me.role is not Role.TO_TRUONG:
             raise UserError("deadline.leaders_only")
         env = ctx.deps.push
-        period, before = await mark_submitted(ctx.uow, env, ctx.person, kind, data.period, ctx.now)
-        values = {"report": period_label(env, kind, period), "team": ctx.person.unit.name}
+        period, before = await mark_submitted(ctx.uow, env, ctx.me, kind, data.period, ctx.now)
+        values = {"report": period_label(env, kind, period), "team": ctx.me.unit.name}
         by = await ctx.uow.people.get(before.submitted_by_id) if before and before.submitted_by_id else None
-        if before is not None and by is not None and by.id != ctx.person.id:  # another leader of the team
+        if before is not None and by is not None and by.id != ctx.me.id:  # another leader of the team
             at = ctx.local(before.submitted_at)
             return [
                 ctx.say(
@@ -163,21 +163,21 @@ class Deadlines:
 
     async def nudge_all(self, ctx: Ctx, data: NudgeAll) -> list[Reply]:
         period = period_of(data.kind, data.period)
-        _, waiting, _ = await status(ctx.uow, ctx.person, data.kind, period)
+        _, waiting, _ = await status(ctx.uow, ctx.me, data.kind, period)
         return await self._nudge(ctx, data.kind, period, [t.id for t in waiting])
 
     async def nudge_team(self, ctx: Ctx, data: NudgeTeam) -> list[Reply]:
         return await self._nudge(ctx, data.kind, period_of(data.kind, data.period), [data.team_id])
 
     async def _nudge(self, ctx: Ctx, kind: str, period: Period, teams: list[int]) -> list[Reply]:
-        told = await nudge(ctx.uow, ctx.deps.push, ctx.person, kind, period, teams, ctx.now)
+        told = await nudge(ctx.uow, ctx.deps.push, ctx.me, kind, period, teams, ctx.now)
         return [ctx.say("deadline.nudged" if told else "deadline.nudged_before", count=told)]
 
     async def status(self, ctx: Ctx, data: DeadlineStatus) -> list[Reply]:
         kind, period = data.kind, period_of(data.kind, data.period)
         env = ctx.deps.push
-        done, waiting, leaders = await status(ctx.uow, ctx.person, kind, period)
-        rules = await rules_of(ctx.uow, ctx.person.unit)
+        done, waiting, leaders = await status(ctx.uow, ctx.me, kind, period)
+        rules = await rules_of(ctx.uow, ctx.me.unit)
         due = due_date(period, *rules[kind])
         lines = [
             ctx.t(
