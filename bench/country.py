@@ -322,9 +322,9 @@ async def measure(url: str, key: str, c: dict, runs: int, xlsx_timeout: float,
             if "national" in levels:
                 out[f"national_{period}"] = pcts(national or warm[:1])  # failing once: not tried again
             out[f"province_{period}"] = pcts([await timed(f"p{rng.randrange(PROVINCES)}", text=text)
-                                              for _ in range(runs)])
+                                              for _ in range(runs if "province" in levels else 0)])
             out[f"commune_{period}"] = pcts([await timed(f"c{rng.randrange(c['communes'])}", text=text)
-                                             for _ in range(runs)])
+                                             for _ in range(runs if "commune" in levels else 0)])
         communes = [rng.randrange(c["communes"]) for _ in range(6)]
         await timed(f"c{communes[0]}", payload=f"rp:x:{c['commune_ids'][communes[0]]}:2025:0")  # imports
         xlsx = [await timed(f"c{k}", payload=f"rp:x:{c['commune_ids'][k]}:2025:0") for k in communes[1:]]
