@@ -28,10 +28,10 @@ from bot.channels.base import Rejected, RetryLater, Sender, Unconfirmed, Unreach
 from bot.outbox_batch import Coalesced
 from bot.ratelimit import ADMITTED, PAID, PAID_SUFFIX, SendLimiter
 from bot.state_writer import StateWriter
-from handlers.kit.core import Attachment, Reply
 from handlers.common.outbox import PushEnv, StoredFile, reply_of, tell_officials_unreachable
+from handlers.kit.core import Attachment, Reply
 from storage.db import Database, UnitOfWork
-from storage.models_outbox import DeliveryStatus as S
+from storage.models import DeliveryStatus as S
 
 log = logging.getLogger(__name__)
 BACKOFF = (0, 5, 30, 120, 600, 1800)  # seconds, by attempt; a 429's retry_after is the floor

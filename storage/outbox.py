@@ -12,14 +12,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.access import under
-from storage.models import Account, Case, CaseMediator, CaseStatus, Person, Role, Unit
-from storage.models_outbox import (
+from storage.models import (
     OPEN_STATUSES,
+    Account,
+    Case,
+    CaseMediator,
+    CaseStatus,
     Delivery,
     DeliveryStatus,
+    Person,
     Push,
     PushFile,
     PushPrefs,
+    Role,
+    Unit,
 )
 
 CHUNK = 400  # rows per INSERT (SQLite allows 32,766 bound values per statement)
