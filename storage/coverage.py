@@ -25,6 +25,7 @@ from storage.models import (
     case_number,
 )
 from storage.registers import MEDIATOR_ROLES, in_office
+from storage.teams import id_chunks
 
 
 @dataclass
@@ -162,8 +163,10 @@ class DeskRepo:
         return (await self.s.scalars(q)).all()
 
     async def units(self, ids: Sequence[int]) -> dict[int, Unit]:
-        q = select(Unit).where(Unit.id.in_(list(ids)))
-        return {u.id: u for u in await self.s.scalars(q)}
+        out: dict[int, Unit] = {}
+        for chunk in id_chunks(ids):
+            out |= {u.id: u for u in await self.s.scalars(select(Unit).where(Unit.id.in_(chunk)))}
+        return out
 
 
 def desk_of(uow) -> DeskRepo:

@@ -3,7 +3,7 @@ Every read is scoped by the access rule."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,14 @@ from storage.models import Person, Role, Unit, UnitKind
 from storage.rollups import lineage_ids
 
 MEDIATOR_ROLES = (Role.HOA_GIAI_VIEN, Role.TO_TRUONG)
+IDS_PER_QUERY = 10_000  # PostgreSQL's driver takes at most 32,767 parameters in one statement
+
+
+def id_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """The ids in lists short enough for one query's `IN (…)`."""
+    items = list(ids)
+    for at in range(0, len(items), IDS_PER_QUERY):
+        yield items[at : at + IDS_PER_QUERY]
 
 
 class TeamRepo:
@@ -24,26 +32,37 @@ class TeamRepo:
         return await self.s.scalar(q)
 
     async def teams_under(self, viewer: Person, unit: Unit) -> Sequence[Unit]:
-        q = (select(Unit).where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI,
-                                unit_in_scope(viewer)).order_by(Unit.path))
+        q = (
+            select(Unit)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
+            .order_by(Unit.path)
+        )
         return (await self.s.scalars(q)).all()
 
     async def members(self, viewer: Person, team_ids: Sequence[int]) -> dict[int, list[Person]]:
-        """Team id → its mediators in office, leader first."""
+        """Team id → its mediators in office, leader first (in chunks: a country has more teams
+        than one query takes parameters)."""
         out: dict[int, list[Person]] = {t: [] for t in team_ids}
-        if not team_ids:
-            return out
-        q = (select(Person).where(Person.unit_id.in_(list(team_ids)), Person.role.in_(MEDIATOR_ROLES),
-                                  Person.active.is_(True), person_visible(viewer))
-             .order_by(Person.role.desc(), Person.full_name, Person.id))
-        for p in await self.s.scalars(q):
-            out[p.unit_id].append(p)
+        for ids in id_chunks(out):
+            q = (
+                select(Person)
+                .where(
+                    Person.unit_id.in_(ids),
+                    Person.role.in_(MEDIATOR_ROLES),
+                    Person.active.is_(True),
+                    person_visible(viewer),
+                )
+                .order_by(Person.role.desc(), Person.full_name, Person.id)
+            )
+            for p in await self.s.scalars(q):
+                out[p.unit_id].append(p)
         return out
 
     async def mediator_for(self, viewer: Person, person_id: int) -> Person | None:
         """A mediator in office this person may see, else None (same as no such person)."""
-        q = select(Person).where(Person.id == person_id, Person.role.in_(MEDIATOR_ROLES),
-                                 Person.active.is_(True), person_visible(viewer))
+        q = select(Person).where(
+            Person.id == person_id, Person.role.in_(MEDIATOR_ROLES), Person.active.is_(True), person_visible(viewer)
+        )
         return await self.s.scalar(q)
 
     async def ethnic_areas(self, teams: Sequence[Unit]) -> set[int]:
@@ -51,7 +70,10 @@ class TeamRepo:
         ids = {i for t in teams for i in lineage_ids(t.path)}
         if not ids:
             return set()
-        flagged = set(await self.s.scalars(select(Unit.id).where(Unit.id.in_(ids), Unit.ethnic_area.is_(True))))
+        flagged: set[int] = set()
+        for chunk in id_chunks(ids):
+            q = select(Unit.id).where(Unit.id.in_(chunk), Unit.ethnic_area.is_(True))
+            flagged |= set(await self.s.scalars(q))
         return {t.id for t in teams if flagged & set(lineage_ids(t.path))}
 
     async def lineage(self, unit: Unit) -> list[Unit]:
