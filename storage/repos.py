@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select, update
@@ -28,6 +29,16 @@ from storage.models import (
     Unit,
     UnitKind,
 )
+from storage.models.base import Base
+
+
+async def insert_or_nothing(session: AsyncSession, model: type[Base], **values: Any) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): False when the row was there,
+    or another transaction inserted it first (PostgreSQL waits for that one's commit)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.execute(ins(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class _Repo:
@@ -121,7 +132,25 @@ class AccountRepo(_Repo):
         self, channel: str, external_id: str, name: str, now: dt.datetime
     ) -> tuple[Account, Person | None, Conversation]:
         """The account writing to us, its person and its conversation, in one query (a turn's
-        first read); a new account and conversation for a first message."""
+        first read). A first message makes the missing rows with inserts that do nothing when
+        another worker made the same row at the same moment (PostgreSQL waits for that one to
+        commit), then reads them again: both turns go on, the store keeps one of each."""
+        row = await self._row(channel, external_id)
+        if row is None:
+            values = {"display_name": name[:200], "unreachable": False, "last_seen_at": now}
+            await insert_or_nothing(self.s, Account, channel=channel, external_id=external_id, **values)
+            row = await self._row(channel, external_id)
+        if row is not None and row[2] is None:
+            await insert_or_nothing(self.s, Conversation, account_id=row[0].id, data={}, choices={}, updated_at=now)
+            row = await self._row(channel, external_id)
+        account, person, conv = row if row is not None else (None, None, None)
+        if account is None or conv is None:
+            raise RuntimeError("account or conversation missing right after its insert")
+        account.last_seen_at = now  # "the app used last" decides where reminders go
+        account.unreachable = False
+        return account, person, conv
+
+    async def _row(self, channel: str, external_id: str) -> tuple[Account, Person | None, Conversation | None] | None:
         q = (
             select(Account, Person, Conversation)
             .outerjoin(Person, Person.id == Account.person_id)
@@ -129,19 +158,7 @@ class AccountRepo(_Repo):
             .where(Account.channel == channel, Account.external_id == external_id)
         )
         row = (await self.s.execute(q)).first()
-        if row is None:
-            account = Account(channel=channel, external_id=external_id, display_name=name[:200], last_seen_at=now)
-            self.s.add(account)
-            await self.s.flush()
-            person, conv = None, None
-        else:
-            account, person, conv = row
-            account.last_seen_at = now  # "the app used last" decides where reminders go
-            account.unreachable = False
-        if conv is None:
-            conv = Conversation(account_id=account.id, data={}, choices={}, updated_at=now)
-            self.s.add(conv)
-        return account, person, conv
+        return None if row is None else (row[0], row[1], row[2])
 
     async def get(self, channel: str, external_id: str) -> Account | None:
         q = select(Account).where(Account.channel == channel, Account.external_id == external_id)
@@ -266,21 +283,20 @@ class ConversationRepo(_Repo):
         return await self.s.get(Conversation, account_id)
 
     async def get_or_new(self, account_id: int, now: dt.datetime) -> Conversation:
+        """The account's conversation; made when missing, as in AccountRepo.touch."""
         conv = await self.get(account_id)
         if conv is None:
-            conv = Conversation(account_id=account_id, data={}, choices={}, updated_at=now)
-            self.s.add(conv)
+            await insert_or_nothing(self.s, Conversation, account_id=account_id, data={}, choices={}, updated_at=now)
+            conv = await self.get(account_id)
+        if conv is None:
+            raise RuntimeError("conversation missing right after its insert")
         return conv
 
 
 class SeenUpdateRepo(_Repo):
     async def first_time(self, key: str, now: dt.datetime) -> bool:
         """Record an update key; False when it was seen before (a redelivery)."""
-        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
-        ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = ins(SeenUpdate).values(key=key, at=now).on_conflict_do_nothing()
-        result = await self.s.execute(stmt)
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return await insert_or_nothing(self.s, SeenUpdate, key=key, at=now)
 
     async def prune(self, before: dt.datetime) -> None:
         await self.s.execute(delete(SeenUpdate).where(SeenUpdate.at < before))
