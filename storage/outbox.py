@@ -7,7 +7,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import String, Table, bindparam, func, literal, or_, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -26,6 +27,7 @@ from storage.models import (
     PushPrefs,
     Role,
     Unit,
+    UTCDateTime,
 )
 
 CHUNK = 400  # rows per INSERT (SQLite allows 32,766 bound values per statement)
@@ -65,15 +67,28 @@ class OutboxRepo:
         return push
 
     async def add_file(self, filename: str, kind: str, data: bytes, now: dt.datetime) -> PushFile:
-        file = PushFile(filename=filename[:200], kind=kind, data=data, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), created_at=now)
+        file = PushFile(
+            filename=filename[:200],
+            kind=kind,
+            data=data,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            created_at=now,
+        )
         self._session.add(file)
         await self._session.flush()
         return file
 
     async def add_file_ref(self, filename: str, kind: str, ref: str, size: int, now: dt.datetime) -> PushFile:
-        file = PushFile(filename=filename[:200], kind=kind, data=b"", ref=ref[:300], size=size,
-                        sha256=hashlib.sha256(ref.encode()).hexdigest(), created_at=now)
+        file = PushFile(
+            filename=filename[:200],
+            kind=kind,
+            data=b"",
+            ref=ref[:300],
+            size=size,
+            sha256=hashlib.sha256(ref.encode()).hexdigest(),
+            created_at=now,
+        )
         self._session.add(file)
         await self._session.flush()
         return file
@@ -91,35 +106,121 @@ class OutboxRepo:
             added += len((await self.s.execute(stmt.returning(Delivery.id))).all())
         return added
 
+    async def add_under(
+        self,
+        push: Push,
+        paths: Sequence[str],
+        exclude_id: int | None,
+        topic: str,
+        due: dt.datetime,
+        expires_at: dt.datetime | None,
+        *,
+        urgent: bool,
+        mutable: bool,
+        page: int,
+    ) -> int:
+        """One delivery (key `<topic>:<person id>`) for each active person at or under these unit
+        paths but `exclude_id`, written by the database from the people table (INSERT … SELECT),
+        `page` people a statement, read by id: nothing is loaded, however many they are. An
+        existing key is skipped (running it again adds nothing). Returns the number inserted."""
+        if not paths:
+            return 0
+        ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
+        table = cast(Table, Delivery.__table__)
+        person_id = cast(Table, Person.__table__).c.id
+        values = {
+            "push_id": literal(push.id),
+            "person_id": person_id,
+            "key": literal(f"{topic}:") + cast_(person_id, String),
+            "topic": literal(topic),
+            "urgent": literal(urgent),
+            "mutable": literal(mutable),
+            "due_at": literal(due, UTCDateTime()),
+            "next_attempt_at": literal(due, UTCDateTime()),
+            "expires_at": literal(expires_at, UTCDateTime()),
+            "status": literal(DeliveryStatus.PENDING, table.c.status.type),
+            "attempts": literal(0),
+        }
+        who = [or_(*(under(Unit.path, p) for p in paths)), Person.active.is_(True)]
+        if exclude_id is not None:
+            who.append(Person.id != exclude_id)
+        ids = select(Person.id).join(Unit, Person.unit_id == Unit.id).where(*who)
+        added, after = 0, 0
+        while page_ids := (await self.s.scalars(ids.where(Person.id > after).order_by(Person.id).limit(page))).all():
+            rows = (
+                select(*(v.label(k) for k, v in values.items()))
+                .select_from(Person)
+                .join(Unit, Person.unit_id == Unit.id)
+                .where(*who, Person.id > after, Person.id <= page_ids[-1])
+            )
+            stmt = ins(table).from_select(list(values), rows).on_conflict_do_nothing(index_elements=["key"])
+            added += (await self.s.execute(stmt)).rowcount  # type: ignore[attr-defined]  # CursorResult
+            after = page_ids[-1]
+        return added
+
+    async def count_under(self, paths: Sequence[str], exclude_id: int | None) -> int:
+        """How many active people are at or under these unit paths, `exclude_id` aside."""
+        if not paths:
+            return 0
+        q = (
+            select(func.count(Person.id))
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(or_(*(under(Unit.path, p) for p in paths)), Person.active.is_(True))
+        )
+        if exclude_id is not None:
+            q = q.where(Person.id != exclude_id)
+        return int(await self.s.scalar(q) or 0)
+
+    async def queued_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these delivery keys exist already (a reminder made on an earlier run)."""
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            found.update(await self.s.scalars(select(Delivery.key).where(Delivery.key.in_(list(keys[i : i + 500])))))
+        return found
+
     async def cancel(self, topics: Sequence[str], person_ids: Sequence[int] | None = None) -> int:
         """Deliveries of these topics not yet handed to a platform will not be sent."""
         q = update(Delivery).where(Delivery.topic.in_(list(topics)), Delivery.status.in_(OPEN_STATUSES))
         if person_ids is not None:
             q = q.where(Delivery.person_id.in_(list(person_ids)))
-        result = await self.s.execute(q.values(status=DeliveryStatus.CANCELLED).execution_options(
-            synchronize_session=False))
+        result = await self.s.execute(
+            q.values(status=DeliveryStatus.CANCELLED).execution_options(synchronize_session=False)
+        )
         return result.rowcount  # type: ignore[attr-defined]  # SQLAlchemy types DML results as Result, not CursorResult
 
     async def revive(self, topic: str, person_id: int, now: dt.datetime) -> int:
         """Cancelled deliveries of a topic that are still ahead go back to pending."""
-        q = (update(Delivery)
-             .where(Delivery.topic == topic, Delivery.person_id == person_id,
-                    Delivery.status == DeliveryStatus.CANCELLED, Delivery.due_at > now)
-             .values(status=DeliveryStatus.PENDING).execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(
+                Delivery.topic == topic,
+                Delivery.person_id == person_id,
+                Delivery.status == DeliveryStatus.CANCELLED,
+                Delivery.due_at > now,
+            )
+            .values(status=DeliveryStatus.PENDING)
+            .execution_options(synchronize_session=False)
+        )
         return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     # --- people ----------------------------------------------------------------------------
     async def people_at(self, unit_id: int, roles: Sequence[Role]) -> Sequence[Person]:
-        q = (select(Person).where(Person.unit_id == unit_id, Person.active.is_(True), Person.role.in_(roles))
-             .order_by(Person.id))
+        q = (
+            select(Person)
+            .where(Person.unit_id == unit_id, Person.active.is_(True), Person.role.in_(roles))
+            .order_by(Person.id)
+        )
         return (await self.s.scalars(q)).all()
 
     async def people_under(self, paths: Sequence[str], roles: Sequence[Role] | None = None) -> Sequence[Person]:
         """Active people whose unit lies at or under any of these unit paths."""
         if not paths:
             return []
-        q = (select(Person).join(Unit, Person.unit_id == Unit.id)
-             .where(or_(*(under(Unit.path, p) for p in paths)), Person.active.is_(True)))
+        q = (
+            select(Person)
+            .join(Unit, Person.unit_id == Unit.id)
+            .where(or_(*(under(Unit.path, p) for p in paths)), Person.active.is_(True))
+        )
         if roles is not None:
             q = q.where(Person.role.in_(roles))
         return (await self.s.scalars(q.order_by(Unit.path, Person.full_name, Person.id))).all()
@@ -129,27 +230,47 @@ class OutboxRepo:
         return await self._session.get(Push, push_id)
 
     async def pushes_by(self, person_id: int, kind: str, limit: int) -> Sequence[Push]:
-        q = (select(Push).where(Push.created_by_id == person_id, Push.kind == kind)
-             .order_by(Push.created_at.desc(), Push.id.desc()).limit(limit))
+        q = (
+            select(Push)
+            .where(Push.created_by_id == person_id, Push.kind == kind)
+            .order_by(Push.created_at.desc(), Push.id.desc())
+            .limit(limit)
+        )
         return (await self.s.scalars(q)).all()
 
     async def counts(self, push_id: int) -> dict[DeliveryStatus, int]:
-        q = (select(Delivery.status, func.count(Delivery.id)).where(Delivery.push_id == push_id)
-             .group_by(Delivery.status))
+        q = (
+            select(Delivery.status, func.count(Delivery.id))
+            .where(Delivery.push_id == push_id)
+            .group_by(Delivery.status)
+        )
         return {DeliveryStatus(s): n for s, n in (await self.s.execute(q)).all()}
 
     async def not_reached(self, push_id: int, limit: int) -> Sequence[Person]:
-        q = (select(Person).join(Delivery, Delivery.person_id == Person.id)
-             .where(Delivery.push_id == push_id,
-                    Delivery.status.in_([DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED]))
-             .order_by(Person.full_name).limit(limit))
+        q = (
+            select(Person)
+            .join(Delivery, Delivery.person_id == Person.id)
+            .where(
+                Delivery.push_id == push_id,
+                Delivery.status.in_([DeliveryStatus.UNREACHABLE, DeliveryStatus.FAILED, DeliveryStatus.EXPIRED]),
+            )
+            .order_by(Person.full_name)
+            .limit(limit)
+        )
         return (await self.s.scalars(q)).all()
 
     async def coming(self, person_id: int, now: dt.datetime, limit: int) -> Sequence[tuple[Delivery, Push]]:
-        q = (select(Delivery, Push).join(Push, Delivery.push_id == Push.id)
-             .where(Delivery.person_id == person_id, Delivery.status.in_(OPEN_STATUSES),
-                    or_(Delivery.expires_at.is_(None), Delivery.expires_at > now))
-             .order_by(Delivery.due_at, Delivery.id).limit(limit))
+        q = (
+            select(Delivery, Push)
+            .join(Push, Delivery.push_id == Push.id)
+            .where(
+                Delivery.person_id == person_id,
+                Delivery.status.in_(OPEN_STATUSES),
+                or_(Delivery.expires_at.is_(None), Delivery.expires_at > now),
+            )
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+        )
         return (await self.s.execute(q)).tuples().all()
 
     async def topic_exists(self, topic: str) -> bool:
@@ -173,31 +294,50 @@ class OutboxRepo:
         await self._session.flush()
 
     # --- the dispatcher --------------------------------------------------------------------
-    async def claim(self, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int,
-                    *, urgent_only: bool) -> list[int]:
-        """Take up to `limit` due rows for this worker, atomically: UPDATE … RETURNING on
-        SQLite (one writer at a time), FOR UPDATE SKIP LOCKED on PostgreSQL."""
-        due = (select(Delivery.id)
-               .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
-               .order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+    def claim_statement(
+        self, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int, *, urgent_only: bool
+    ) -> Any:
+        """The claim: the first `limit` due rows in the order of the index on (status,
+        next_attempt_at, id), so that it reads a few index entries however many rows wait. On
+        PostgreSQL they are picked in a CTE (FOR UPDATE SKIP LOCKED, planned once, alone) and
+        updated by a join on their ids; SQLite has one writer and takes them by IN (…)."""
+        due = (
+            select(Delivery.id)
+            .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now)
+            .order_by(Delivery.status, Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
         if urgent_only:
             due = due.where(Delivery.urgent.is_(True))
+        stmt = update(Delivery).values(status=DeliveryStatus.CLAIMED, claimed_by=worker, lease_until=lease_until)
         if self._dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        stmt = (update(Delivery)
-                .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == DeliveryStatus.PENDING)
-                .values(status=DeliveryStatus.CLAIMED, claimed_by=worker, lease_until=lease_until)
-                .returning(Delivery.id).execution_options(synchronize_session=False))
+            picked = due.with_for_update(skip_locked=True).cte("due")
+            stmt = stmt.where(Delivery.id == picked.c.id)
+        else:
+            stmt = stmt.where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == DeliveryStatus.PENDING)
+        return stmt.returning(Delivery.id).execution_options(synchronize_session=False)
+
+    async def claim(
+        self, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int, *, urgent_only: bool
+    ) -> list[int]:
+        """Take up to `limit` due rows for this worker, atomically: UPDATE … RETURNING on
+        SQLite (one writer at a time), FOR UPDATE SKIP LOCKED on PostgreSQL."""
+        stmt = self.claim_statement(worker, now, lease_until, limit, urgent_only=urgent_only)
         return sorted((await self.s.execute(stmt)).scalars().all())
 
     async def claimed(self, ids: Sequence[int]) -> Sequence[tuple[Delivery, Push]]:
-        q = (select(Delivery, Push).join(Push, Delivery.push_id == Push.id).where(Delivery.id.in_(list(ids)))
-             .order_by(Delivery.next_attempt_at, Delivery.id))
+        q = (
+            select(Delivery, Push)
+            .join(Push, Delivery.push_id == Push.id)
+            .where(Delivery.id.in_(list(ids)))
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+        )
         return (await self.s.execute(q)).tuples().all()
 
     async def muted_among(self, person_ids: Sequence[int]) -> set[int]:
-        q = select(PushPrefs.person_id).where(PushPrefs.person_id.in_(list(person_ids)),
-                                              PushPrefs.mute_reminders.is_(True))
+        q = select(PushPrefs.person_id).where(
+            PushPrefs.person_id.in_(list(person_ids)), PushPrefs.mute_reminders.is_(True)
+        )
         return set(await self.s.scalars(q))
 
     async def active_among(self, person_ids: Sequence[int]) -> set[int]:
@@ -207,8 +347,11 @@ class OutboxRepo:
     async def accounts_for(self, person_ids: Sequence[int]) -> dict[int, Account]:
         """AccountsRepo.for_delivery for many people in one query: each one's reachable account
         on the app they chose, else the one they used last."""
-        q = (select(Account, Person.preferred_channel).join(Person, Person.id == Account.person_id)
-             .where(Account.person_id.in_(list(person_ids)), Account.unreachable.is_(False)))
+        q = (
+            select(Account, Person.preferred_channel)
+            .join(Person, Person.id == Account.person_id)
+            .where(Account.person_id.in_(list(person_ids)), Account.unreachable.is_(False))
+        )
         best: dict[int, tuple[tuple, Account]] = {}
         for account, preferred in (await self.s.execute(q)).tuples():
             rank = (account.channel != preferred, -account.last_seen_at.timestamp())
@@ -223,12 +366,17 @@ class OutboxRepo:
             return set()
         table = cast(Table, Delivery.__table__)
         t = table.c
-        stmt = (update(table)
-                .where(t.id == bindparam("d_id"), t.status == DeliveryStatus.CLAIMED, t.claimed_by == worker)
-                .values(status=DeliveryStatus.SENDING, channel=bindparam("d_channel"), external_id=bindparam("d_ext")))
+        stmt = (
+            update(table)
+            .where(t.id == bindparam("d_id"), t.status == DeliveryStatus.CLAIMED, t.claimed_by == worker)
+            .values(status=DeliveryStatus.SENDING, channel=bindparam("d_channel"), external_id=bindparam("d_ext"))
+        )
         await self.s.execute(stmt, [{"d_id": i, "d_channel": c, "d_ext": e} for i, c, e in rows])
-        q = select(Delivery.id).where(Delivery.id.in_(_padded([r[0] for r in rows])),
-                                      Delivery.status == DeliveryStatus.SENDING, Delivery.claimed_by == worker)
+        q = select(Delivery.id).where(
+            Delivery.id.in_(_padded([r[0] for r in rows])),
+            Delivery.status == DeliveryStatus.SENDING,
+            Delivery.claimed_by == worker,
+        )
         return set(await self.s.scalars(q))
 
     async def finish_many(self, delivery_ids: Sequence[int], status: DeliveryStatus, now: dt.datetime) -> None:
@@ -236,40 +384,56 @@ class OutboxRepo:
         values: dict[str, Any] = {"status": status, "lease_until": None, "error": None}
         if status is DeliveryStatus.SENT:
             values["sent_at"] = now
-        q = (update(Delivery)
-             .where(Delivery.id.in_(_padded(delivery_ids)),
-                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
-             .values(**values).execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(
+                Delivery.id.in_(_padded(delivery_ids)),
+                Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         await self.s.execute(q)
 
     async def start_sending(self, delivery_id: int, worker: str, channel: str, external_id: str) -> bool:
         """Claimed → sending, recorded before the platform is called. False if the row was
         cancelled or recovered meanwhile: then it must not be sent."""
-        q = (update(Delivery)
-             .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.CLAIMED,
-                    Delivery.claimed_by == worker)
-             .values(status=DeliveryStatus.SENDING, channel=channel, external_id=external_id)
-             .execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_by == worker)
+            .values(status=DeliveryStatus.SENDING, channel=channel, external_id=external_id)
+            .execution_options(synchronize_session=False)
+        )
         return (await self.s.execute(q)).rowcount == 1  # type: ignore[attr-defined]
 
-    async def finish(self, delivery_id: int, status: DeliveryStatus, now: dt.datetime,
-                     error: str | None = None) -> None:
+    async def finish(
+        self, delivery_id: int, status: DeliveryStatus, now: dt.datetime, error: str | None = None
+    ) -> None:
         values: dict[str, Any] = {"status": status, "lease_until": None, "error": error}
         if status is DeliveryStatus.SENT:
             values["sent_at"] = now
-        q = (update(Delivery)
-             .where(Delivery.id == delivery_id,
-                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
-             .values(**values).execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         await self.s.execute(q)
 
     async def retry(self, delivery_id: int, at: dt.datetime, attempts: int, error: str) -> None:
-        q = (update(Delivery)
-             .where(Delivery.id == delivery_id,
-                    Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
-             .values(status=DeliveryStatus.PENDING, next_attempt_at=at, attempts=attempts, error=error[:200],
-                     claimed_by=None, lease_until=None)
-             .execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status.in_([DeliveryStatus.CLAIMED, DeliveryStatus.SENDING]))
+            .values(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=at,
+                attempts=attempts,
+                error=error[:200],
+                claimed_by=None,
+                lease_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
         await self.s.execute(q)
 
     async def recover(self, now: dt.datetime, *, stale_only: bool) -> tuple[int, int]:
@@ -277,26 +441,36 @@ class OutboxRepo:
         to pending; sending ones may have been, and become uncertain (never resent)."""
         cond = [Delivery.lease_until < now] if stale_only else []
         back = await self.s.execute(
-            update(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED, *cond)
+            update(Delivery)
+            .where(Delivery.status == DeliveryStatus.CLAIMED, *cond)
             .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         lost = await self.s.execute(
-            update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, *cond)
+            update(Delivery)
+            .where(Delivery.status == DeliveryStatus.SENDING, *cond)
             .values(status=DeliveryStatus.UNCERTAIN, lease_until=None, error="process stopped while sending")
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         return back.rowcount, lost.rowcount  # type: ignore[attr-defined]
 
     async def release(self, worker: str) -> int:
         """A clean shutdown hands back what it claimed but did not start."""
-        q = (update(Delivery).where(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_by == worker)
-             .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
-             .execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_by == worker)
+            .values(status=DeliveryStatus.PENDING, claimed_by=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
         return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     async def expire(self, now: dt.datetime) -> int:
-        q = (update(Delivery)
-             .where(Delivery.status == DeliveryStatus.PENDING, Delivery.expires_at <= now)
-             .values(status=DeliveryStatus.EXPIRED).execution_options(synchronize_session=False))
+        q = (
+            update(Delivery)
+            .where(Delivery.status == DeliveryStatus.PENDING, Delivery.expires_at <= now)
+            .values(status=DeliveryStatus.EXPIRED)
+            .execution_options(synchronize_session=False)
+        )
         return (await self.s.execute(q)).rowcount  # type: ignore[attr-defined]
 
     async def next_due(self) -> dt.datetime | None:
@@ -304,15 +478,23 @@ class OutboxRepo:
         return await self.s.scalar(q)
 
     async def block_account(self, channel: str, external_id: str) -> None:
-        await self.s.execute(update(Account).where(Account.channel == channel, Account.external_id == external_id)
-                             .values(unreachable=True).execution_options(synchronize_session=False))
+        await self.s.execute(
+            update(Account)
+            .where(Account.channel == channel, Account.external_id == external_id)
+            .values(unreachable=True)
+            .execution_options(synchronize_session=False)
+        )
 
     # --- the weekly digest of stale cases -----------------------------------------------------
     async def stale_cases(self, received_before: dt.date) -> Sequence[tuple[int, Case]]:
         """(mediator, case) for every case still being mediated, received on or before the day."""
-        q = (select(CaseMediator.person_id, Case).join(Case, CaseMediator.case_id == Case.id)
-             .join(Person, CaseMediator.person_id == Person.id)
-             .where(Case.status == CaseStatus.DANG_HOA_GIAI, Case.received_on <= received_before,
-                    Person.active.is_(True))
-             .order_by(CaseMediator.person_id, Case.received_on, Case.id))
+        q = (
+            select(CaseMediator.person_id, Case)
+            .join(Case, CaseMediator.case_id == Case.id)
+            .join(Person, CaseMediator.person_id == Person.id)
+            .where(
+                Case.status == CaseStatus.DANG_HOA_GIAI, Case.received_on <= received_before, Person.active.is_(True)
+            )
+            .order_by(CaseMediator.person_id, Case.received_on, Case.id)
+        )
         return (await self.s.execute(q)).tuples().all()

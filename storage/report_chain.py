@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from storage.access import under, unit_in_scope
-from storage.models import Delivery, Person, Role, Unit, UnitKind
+from storage.models import Person, Role, Unit, UnitKind
 from storage.models.deadlines import ChainRule, UnitReport
 from storage.rollups import lineage_ids
 
@@ -132,13 +132,6 @@ class ReportChainRepo:
             )
         )
         return (await self.s.scalars(q.order_by(Person.unit_id, Person.id))).unique().all()
-
-    async def queued_keys(self, keys: Sequence[str]) -> set[str]:
-        """Which of these delivery keys exist already (a reminder made on an earlier run)."""
-        found: set[str] = set()
-        for i in range(0, len(keys), 500):
-            found.update(await self.s.scalars(select(Delivery.key).where(Delivery.key.in_(list(keys[i : i + 500])))))
-        return found
 
     async def officials(self, unit_ids: Sequence[int]) -> Sequence[Person]:
         """The officials (công chức) of these units, still in office."""

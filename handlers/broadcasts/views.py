@@ -12,8 +12,7 @@ from handlers.common.outbox import (
     MAX_PUSH_TEXT,
     Kind,
     PushEnv,
-    Recipient,
-    enqueue,
+    enqueue_under,
     file_ok,
     keep_file,
     new_push,
@@ -33,6 +32,7 @@ KEEP = dt.timedelta(days=7)  # an announcement not delivered within a week is dr
 PAGE = 8
 RECENT = 5
 NAMES = 10
+PAGE_ROWS = 5000  # delivery rows per INSERT: a national announcement is written in ~110 statements
 
 
 @payload("tb", "new")
@@ -54,9 +54,9 @@ class Step(enum.StrEnum):
     CONFIRM = "confirm"
 
 
-async def recipients_of(uow: UnitOfWork, unit: Unit, sender: Person | None) -> list[Person]:
-    people = await uow.outbox.people_under([unit.path])
-    return [p for p in people if sender is None or p.id != sender.id]
+async def recipients_of(uow: UnitOfWork, unit: Unit, sender: Person | None) -> int:
+    """How many people an announcement to the unit reaches (counted, not loaded)."""
+    return await uow.outbox.count_under([unit.path], sender.id if sender else None)
 
 
 async def create_broadcast(
@@ -74,8 +74,7 @@ async def create_broadcast(
         raise UserError("notice.outside_unit")
     if not text.strip() or len(text) > (MAX_CAPTION if file else MAX_PUSH_TEXT):
         raise UserError("notice.too_long")
-    people = await recipients_of(uow, unit, sender)
-    if not people:
+    if not await recipients_of(uow, unit, sender):
         raise UserError("notice.nobody")
     body = (
         env.t("notice.push", unit=unit.name, text=text)
@@ -83,8 +82,20 @@ async def create_broadcast(
         else env.t("notice.push_from", name=sender.full_name, unit=unit.name, text=text)
     )
     push = await new_push(uow, Kind.BROADCAST, body, now, file=file, created_by=sender, unit=unit)
-    rows_ = [Recipient(p.id, f"tb:{push.id}:{p.id}", f"tb:{push.id}", now, now + KEEP) for p in people]
-    return push, await enqueue(uow, push, rows_, env=env, now=now)
+    topic = f"tb:{push.id}"
+    count = await enqueue_under(
+        uow,
+        push,
+        [unit.path],
+        topic=topic,
+        due=now,
+        expires_at=now + KEEP,
+        exclude=sender,
+        env=env,
+        now=now,
+        page=PAGE_ROWS,
+    )
+    return push, count
 
 
 def body_of(push: Push) -> str:
@@ -176,7 +187,7 @@ class BroadcastFlow(Flow):
         if unit is None:  # the unit picked was merged away meanwhile
             self.end(ctx)
             return [ctx.say("notice.unit_gone")]
-        count = len(await recipients_of(ctx.uow, unit, ctx.person))
+        count = await recipients_of(ctx.uow, unit, ctx.person)
         quiet = ctx.t("notice.quiet_note") if ctx.deps.push.policy.quiet.contains(ctx.local(ctx.now)) else ""
         file = ctx.conv.data.get("file")
         body = ctx.conv.data["text"] + ("\n" + ctx.t("notice.attached", name=file["filename"]) if file else "")
@@ -240,8 +251,10 @@ class Broadcasts:
 
     async def results_button(self, ctx: Ctx, data: BroadcastResults) -> list[Reply]:
         push = await ctx.uow.outbox.push(data.push_id)
-        if push is None or push.kind != Kind.BROADCAST or not (
-            push.created_by_id == ctx.me.id or (push.unit_path and unit_visible(ctx.me, push.unit_path))
+        if (
+            push is None
+            or push.kind != Kind.BROADCAST
+            or not (push.created_by_id == ctx.me.id or (push.unit_path and unit_visible(ctx.me, push.unit_path)))
         ):
             return [ctx.say("notice.not_found")]
         counts = summary(await ctx.uow.outbox.counts(push.id))

@@ -50,7 +50,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def parse_offsets(text: str) -> tuple[dt.timedelta, ...]:
-    """"3d,2h" → (3 days, 2 hours), longest first. Raises ValueError on anything else."""
+    """ "3d,2h" → (3 days, 2 hours), longest first. Raises ValueError on anything else."""
     out = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         m = _OFFSET.match(part)
@@ -100,8 +100,9 @@ class QuietHours:
         end_day = day + dt.timedelta(days=1) if self.start > self.end else day
         return start, dt.datetime.combine(end_day, self.end, tzinfo=tz)
 
-    def place(self, due: dt.datetime, tz: ZoneInfo, *, now: dt.datetime,
-              before: dt.datetime | None = None) -> dt.datetime | None:
+    def place(
+        self, due: dt.datetime, tz: ZoneInfo, *, now: dt.datetime, before: dt.datetime | None = None
+    ) -> dt.datetime | None:
         """When a non-urgent push due at `due` may go: `due` itself outside quiet hours,
         else the morning after; if that is too late (not before `before`), the evening
         before; None when neither works."""
@@ -143,8 +144,7 @@ class PushEnv:
     def when(self, moment: dt.datetime) -> str:
         local = moment.astimezone(self.tz)
         weekday = self.t(f"outbox.weekday_{local.weekday()}")
-        return self.t("outbox.when", time=local.strftime("%H:%M"), weekday=weekday,
-                      date=local.strftime("%d/%m/%Y"))
+        return self.t("outbox.when", time=local.strftime("%H:%M"), weekday=weekday, date=local.strftime("%d/%m/%Y"))
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,9 @@ def file_ok(file: FileRef) -> bool:
 
 async def keep_file(uow: UnitOfWork, file: dict, now: dt.datetime) -> PushFile:
     """A file received in chat (kept in the flow's data as a dict of its FileRef), for pushes."""
-    return await uow.outbox.add_file_ref(file["filename"], file["kind"], f"{file['channel']}:{file['file_id']}",
-                                         int(file.get("size") or 0), now)
+    return await uow.outbox.add_file_ref(
+        file["filename"], file["kind"], f"{file['channel']}:{file['file_id']}", int(file.get("size") or 0), now
+    )
 
 
 def buttons_json(buttons: Sequence[Sequence[Button]]) -> list:
@@ -185,17 +186,39 @@ def reply_of(text: str, buttons: list, file=None) -> Reply:
     return Reply(text, rows, file)
 
 
-async def new_push(uow: UnitOfWork, kind: str, text: str, now: dt.datetime, *,
-                   buttons: Sequence[Sequence[Button]] = (), file: PushFile | None = None,
-                   created_by: Person | None = None, unit=None) -> Push:
-    push = Push(kind=kind, text=text, buttons=buttons_json(buttons), file_id=file.id if file else None,
-                unit_id=unit.id if unit else None, unit_path=unit.path if unit else None,
-                created_by_id=created_by.id if created_by else None, created_at=now)
+async def new_push(
+    uow: UnitOfWork,
+    kind: str,
+    text: str,
+    now: dt.datetime,
+    *,
+    buttons: Sequence[Sequence[Button]] = (),
+    file: PushFile | None = None,
+    created_by: Person | None = None,
+    unit=None,
+) -> Push:
+    push = Push(
+        kind=kind,
+        text=text,
+        buttons=buttons_json(buttons),
+        file_id=file.id if file else None,
+        unit_id=unit.id if unit else None,
+        unit_path=unit.path if unit else None,
+        created_by_id=created_by.id if created_by else None,
+        created_at=now,
+    )
     return await uow.outbox.add_push(push)
 
 
-async def enqueue(uow: UnitOfWork, push: Push, recipients: Sequence[Recipient], *, urgent: bool = False,
-                  env: PushEnv | None = None, now: dt.datetime | None = None) -> int:
+async def enqueue(
+    uow: UnitOfWork,
+    push: Push,
+    recipients: Sequence[Recipient],
+    *,
+    urgent: bool = False,
+    env: PushEnv | None = None,
+    now: dt.datetime | None = None,
+) -> int:
     """Delivery rows for these recipients (an existing key is left alone); with `env`,
     non-urgent rows due in quiet hours move out of them. Returns how many rows are new."""
     rows = []
@@ -208,10 +231,58 @@ async def enqueue(uow: UnitOfWork, push: Push, recipients: Sequence[Recipient], 
             due = placed
         if r.expires_at is not None and due >= r.expires_at:
             continue
-        rows.append({"push_id": push.id, "person_id": r.person_id, "key": r.key, "topic": r.topic,
-                     "text": r.text, "urgent": urgent, "mutable": push.kind in MUTABLE, "due_at": due,
-                     "next_attempt_at": due, "expires_at": r.expires_at})
+        rows.append(
+            {
+                "push_id": push.id,
+                "person_id": r.person_id,
+                "key": r.key,
+                "topic": r.topic,
+                "text": r.text,
+                "urgent": urgent,
+                "mutable": push.kind in MUTABLE,
+                "due_at": due,
+                "next_attempt_at": due,
+                "expires_at": r.expires_at,
+            }
+        )
     return await uow.outbox.add_deliveries(rows)
+
+
+async def enqueue_under(
+    uow: UnitOfWork,
+    push: Push,
+    paths: Sequence[str],
+    *,
+    topic: str,
+    due: dt.datetime,
+    expires_at: dt.datetime | None,
+    exclude: Person | None = None,
+    urgent: bool = False,
+    env: PushEnv | None = None,
+    now: dt.datetime | None = None,
+    page: int = 5000,
+) -> int:
+    """enqueue() for everyone active at or under these unit paths (`exclude` aside), one row
+    each keyed `<topic>:<person id>`, all due at the same moment: placed out of quiet hours
+    once, and written by the store `page` people at a time without loading them."""
+    if env is not None and not urgent:
+        placed = env.policy.quiet.place(due, env.tz, now=now or due, before=expires_at)
+        if placed is None:
+            return 0
+        due = placed
+    if expires_at is not None and due >= expires_at:
+        return 0
+    return await uow.outbox.add_under(
+        push,
+        paths,
+        exclude.id if exclude else None,
+        topic,
+        due,
+        expires_at,
+        urgent=urgent,
+        mutable=push.kind in MUTABLE,
+        page=page,
+    )
 
 
 async def officials_of(uow: UnitOfWork, person: Person) -> list[Person]:
@@ -234,9 +305,18 @@ async def tell_officials_unreachable(uow: UnitOfWork, env: PushEnv, person_id: i
     text = env.t("outbox.unreachable_notice", name=person.full_name, unit=person.unit.name)
     push = await new_push(uow, Kind.UNREACHABLE, text, now)
     day = now.astimezone(env.tz).strftime("%Y%m%d")
-    return await enqueue(uow, push, [
-        Recipient(o.id, f"unreach:{person.id}:{day}:{o.id}", f"unreach:{person.id}", now,
-                  now + dt.timedelta(days=3)) for o in officials], env=env, now=now)
+    return await enqueue(
+        uow,
+        push,
+        [
+            Recipient(
+                o.id, f"unreach:{person.id}:{day}:{o.id}", f"unreach:{person.id}", now, now + dt.timedelta(days=3)
+            )
+            for o in officials
+        ],
+        env=env,
+        now=now,
+    )
 
 
 async def cancel_topics(uow: UnitOfWork, topics: Sequence[str], person_ids: Sequence[int] | None = None) -> int:

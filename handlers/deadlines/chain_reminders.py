@@ -67,7 +67,7 @@ async def chain_reminder_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) ->
         keys = {
             p.id: reminder_key(kind, periods[code], u, offset, p.id) for u, people in waiting.items() for p in people
         }
-        made_before = await uow.chain.queued_keys(list(keys.values()))
+        made_before = await uow.outbox.queued_keys(list(keys.values()))
         for people in waiting.values():
             fresh = [p for p in people if keys[p.id] not in made_before]
             if fresh:  # a push only for who has not had this reminder: the clock runs this often

@@ -182,7 +182,6 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
         buttons, early = offer(env, kind, period, due, today)
         key = "calendar.push_early" if early else "deadline.push_today" if left == 0 else "deadline.push"
         text = env.t(key, report=period_label(env, kind, period), due=due.strftime("%d/%m/%Y"), days=left, **early)
-        push = await new_push(uow, Kind.DEADLINE, text, now, buttons=buttons)
         rows = [
             Recipient(
                 p.id,
@@ -194,7 +193,11 @@ async def deadline_job(uow: UnitOfWork, env: PushEnv, now: dt.datetime) -> int:
             for t in waiting
             for p in teams[t]
         ]
-        made += await enqueue(uow, push, rows, env=env, now=now)
+        made_before = await uow.outbox.queued_keys([r.key for r in rows])
+        fresh = [r for r in rows if r.key not in made_before]
+        if fresh:  # a push only for who has not had this reminder: the clock runs this often
+            push = await new_push(uow, Kind.DEADLINE, text, now, buttons=buttons)
+            made += await enqueue(uow, push, fresh, env=env, now=now)
     return made
 
 
