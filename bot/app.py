@@ -125,7 +125,8 @@ async def open_store(settings: Settings) -> Database:
     storage/keycheck.py), and seal rows written before encryption."""
     source = key_source_of(settings)
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url, source.cipher or PartyCipher.ephemeral())
+    db = Database(settings.database_url, source.cipher or PartyCipher.ephemeral(),
+                  pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     try:
         db.use_cipher(await check_key(db.engine, source, system_clock()))
     except KeyProblem as problem:

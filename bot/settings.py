@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.db import MAX_OVERFLOW, POOL_SIZE
 
 DEFAULT_DB = "sqlite+aiosqlite:///./data/hoagiai.sqlite3"
 
@@ -16,6 +18,8 @@ class Settings(BaseSettings):
     telegram_bot_username: str = ""
     telegram_read_timeout: float = 5.0  # seconds for the Bot API to answer a call (python-telegram-bot's default)
     database_url: str = DEFAULT_DB
+    db_pool_size: int = Field(default=POOL_SIZE, ge=1)  # PostgreSQL connections a worker keeps open
+    db_max_overflow: int = Field(default=MAX_OVERFLOW, ge=0)  # and opens beyond them in a burst
     timezone: str = "Asia/Ho_Chi_Minh"
     webhook_url: str = ""
     webhook_secret: SecretStr | None = None
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        values = [self.telegram_bot_token, self.webhook_secret, self.zalo_bot_token, self.zalo_webhook_secret,
-                  self.data_key]
+        values = [
+            self.telegram_bot_token,
+            self.webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+            self.data_key,
+        ]
         return [v.get_secret_value() for v in values if v and v.get_secret_value()]

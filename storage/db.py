@@ -55,7 +55,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> AsyncEngine:
+# Connections a worker may hold (DB_POOL_SIZE kept open, DB_MAX_OVERFLOW more in a burst):
+# the webhook runs up to 64 turns at once (bot/inbox.py), each holding one for its unit of
+# work, and beside them the webhook keeps each incoming update, the inbox claims, the clock
+# and the dispatcher write: with SQLAlchemy's 5 + 10 those waited for a connection and the
+# webhook answered 503. PostgreSQL only (SQLite: one process, one writer at a time).
+POOL_SIZE = 20
+MAX_OVERFLOW = 60
+
+
+def make_engine(url: str, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -65,6 +74,8 @@ def make_engine(url: str) -> AsyncEngine:
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
             private_sqlite(Path(db))  # folder 0700, database 0600 (and so its -wal, -shm)
+    else:
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
     engine = create_async_engine(url, hide_parameters=True, **kwargs)  # no personal data in errors
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -150,10 +161,18 @@ class UnitOfWork:
 
 
 class Database:
-    def __init__(self, url: str, cipher: PartyCipher | None = None) -> None:
-        """`cipher` encrypts the parties' data; by default a SQLite file's key file (see store_cipher)."""
+    def __init__(
+        self,
+        url: str,
+        cipher: PartyCipher | None = None,
+        *,
+        pool_size: int = POOL_SIZE,
+        max_overflow: int = MAX_OVERFLOW,
+    ) -> None:
+        """`cipher` encrypts the parties' data; by default a SQLite file's key file (see store_cipher).
+        `pool_size`, `max_overflow`: connections to PostgreSQL (DB_POOL_SIZE, DB_MAX_OVERFLOW)."""
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size, max_overflow=max_overflow)
         self.engine.sync_engine.dialect.pii_cipher = cipher or store_cipher(url)  # type: ignore[attr-defined]
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.writer = OneWriter() if make_url(url).get_backend_name() == "sqlite" else None
