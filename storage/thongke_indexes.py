@@ -1,0 +1,19 @@
+"""Indexes /thongke's blocks read through (migration 0017), one per dialect like the cases'
+subtree index: the cases still being mediated under a unit's path, received by a day (the stale
+block and the weekly digest), and units by path in the "C" collation on PostgreSQL (every block
+counts a subtree's teams; storage.access.under compares byte-wise)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Index, text
+
+from storage.models import Case, Unit
+
+cases = Case.__table__.c
+Index("ix_cases_status_path_received", cases.status, cases.unit_path, cases.received_on).ddl_if(dialect="sqlite")
+Index("ix_cases_status_path_c_received", cases.status, text('unit_path COLLATE "C"'), cases.received_on).ddl_if(
+    dialect="postgresql"
+)
+Index("ix_units_path_c", Unit.__table__.c.kind, text('path COLLATE "C"')).ddl_if(dialect="postgresql")
+
+ONE_DIALECT = {"ix_cases_status_path_received", "ix_cases_status_path_c_received", "ix_units_path_c"}
