@@ -25,6 +25,7 @@ from storage.models import (
     case_number,
 )
 from storage.registers import MEDIATOR_ROLES, in_office
+from storage.subtree import bytewise, child_id, child_key
 from storage.teams import id_chunks
 
 
@@ -37,6 +38,18 @@ class TeamTraining:
     trained: int = 0
     new: int = 0  # joined in the twelve months before the period's end
     new_trained: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingTotals:
+    """TeamTraining's numbers added up over teams, with how many teams and how many untrained."""
+
+    mediators: int = 0
+    trained: int = 0
+    new: int = 0
+    new_trained: int = 0
+    teams: int = 0
+    teams_untrained: int = 0
 
 
 @dataclass
@@ -114,6 +127,128 @@ class DeskRepo:
             if row is not None:
                 row.mediators, row.trained, row.new, row.new_trained = int(n), int(k or 0), int(m or 0), int(mk or 0)
         return list(out.values())
+
+    def _per_team(self, viewer: Person, unit: Unit, since, until, at, new_since):
+        """Per team under the unit: its mediators in office at `at`, those who attended a class in
+        [since, until), the new ones and the new ones trained (a subquery)."""
+        trained = _attended(since, until)
+        new = Person.created_at > new_since
+        one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+        return (
+            select(
+                Person.unit_id.label("team_id"),
+                func.count(Person.id).label("n"),
+                one(trained).label("k"),
+                one(new).label("m"),
+                one(and_(new, trained)).label("mk"),
+            )
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(
+                under(Unit.path, unit.path),
+                Unit.kind == UnitKind.TO_HOA_GIAI,
+                Person.role.in_(MEDIATOR_ROLES),
+                in_office(at),
+                Person.created_at <= at,
+                person_visible(viewer),
+            )
+            .group_by(Person.unit_id)
+            .subquery()
+        )
+
+    async def training_by_child(
+        self,
+        viewer: Person,
+        unit: Unit,
+        since: dt.datetime,
+        until: dt.datetime,
+        at: dt.datetime,
+        new_since: dt.datetime,
+    ) -> dict[int | None, TrainingTotals]:
+        """training_by_team's numbers added up in the database per direct child of the unit
+        (None: the unit itself, when it is a team), with how many teams and how many of them
+        had nobody trained."""
+        per = self._per_team(viewer, unit, since, until, at, new_since)
+        key = child_key(Unit.path, unit.path)
+        total = lambda col: func.coalesce(func.sum(col), 0)  # noqa: E731
+        q = (
+            select(
+                key,
+                total(per.c.n),
+                total(per.c.k),
+                total(per.c.m),
+                total(per.c.mk),
+                func.count(Unit.id),
+                func.sum(case((func.coalesce(per.c.k, 0) == 0, 1), else_=0)),
+            )
+            .select_from(Unit)
+            .outerjoin(per, per.c.team_id == Unit.id)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
+            .group_by(key)
+        )
+        return {child_id(k): TrainingTotals(*map(int, rest)) for k, *rest in await self.s.execute(q)}
+
+    async def untrained_teams(
+        self,
+        viewer: Person,
+        unit: Unit,
+        since: dt.datetime,
+        until: dt.datetime,
+        at: dt.datetime,
+        new_since: dt.datetime,
+        limit: int | None,
+    ) -> list[TeamTraining]:
+        """The teams under the unit where nobody attended a class, in path order (the first
+        `limit` of them; None: all)."""
+        per = self._per_team(viewer, unit, since, until, at, new_since)
+        q = (
+            select(Unit, func.coalesce(per.c.n, 0), func.coalesce(per.c.m, 0))
+            .outerjoin(per, per.c.team_id == Unit.id)
+            .where(
+                under(Unit.path, unit.path),
+                Unit.kind == UnitKind.TO_HOA_GIAI,
+                unit_in_scope(viewer),
+                func.coalesce(per.c.k, 0) == 0,
+            )
+            .order_by(Unit.path)
+        )
+        rows = await self.s.execute(q if limit is None else q.limit(limit))
+        return [TeamTraining(team, int(n), 0, int(m), 0) for team, n, m in rows.tuples()]
+
+    async def stale_summary(
+        self, viewer: Person, unit: Unit, received_before: dt.date, numbers: int, shown: int
+    ) -> tuple[int, int, list[StaleTeam]]:
+        """stale_by_team counted in the database: how many stale cases, in how many teams, and
+        the first `shown` teams (most cases first, then by name) with their oldest numbers."""
+        cond = and_(
+            case_visible(viewer),
+            under(Case.unit_path, unit.path),
+            Case.status == CaseStatus.DANG_HOA_GIAI,
+            Case.received_on <= received_before,
+        )
+        total, teams = (
+            await self.s.execute(select(func.count(), func.count(func.distinct(Case.team_id))).where(cond))
+        ).one()
+        if not total:
+            return 0, 0, []
+        n = func.count(Case.id)
+        q = (
+            select(Unit, n)
+            .join(Unit, Unit.id == Case.team_id)
+            .where(cond)
+            .group_by(Unit.id)
+            .order_by(n.desc(), bytewise(Unit.name), Unit.id)
+            .limit(shown)
+        )
+        top = [StaleTeam(team, int(count)) for team, count in (await self.s.execute(q)).tuples()]
+        for row in top:
+            oldest = (
+                select(Case.code, Case.seq, Case.year)
+                .where(cond, Case.team_id == row.team.id)
+                .order_by(Case.received_on, Case.id)
+                .limit(numbers)
+            )
+            row.numbers = [case_number(*r) for r in (await self.s.execute(oldest)).tuples()]
+        return int(total), int(teams), top
 
     async def stale_by_team(
         self, viewer: Person, unit: Unit, received_before: dt.date, numbers: int

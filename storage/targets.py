@@ -8,11 +8,26 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from storage.access import case_counted, under
-from storage.models import Case, HelpRequest, Measure, Person, Role, Target, Unit
+from storage.access import case_counted, person_visible, under, unit_in_scope
+from storage.models import (
+    Case,
+    HelpRequest,
+    Measure,
+    Person,
+    ReportRule,
+    ReportSubmission,
+    Role,
+    Target,
+    Unit,
+    UnitKind,
+)
+from storage.registers import MEDIATOR_ROLES
+from storage.rollups import lineage_ids
+from storage.subtree import child_id, child_key, under_column
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,97 @@ class TargetRepo:
             .order_by(HelpRequest.id)
         )
         return [HelpTime(p, a, b) for p, a, b in (await self.s.execute(q)).tuples()]
+
+    async def teams_meeting(self, viewer: Person, unit: Unit, least: int) -> dict[int | None, tuple[int, int]]:
+        """Per direct child of the unit (None: the unit itself, a team): its teams, and those
+        whose mediators in office (as the team review reads them) are at least `least`, with a
+        woman and a leader, and, in an area marked as having many ethnic-minority people, an
+        ethnic-minority mediator (the checks of handlers/teams/usecases.check_team, in SQL)."""
+        one = lambda cond: func.max(case((cond, 1), else_=0))  # noqa: E731
+        per = (
+            select(
+                Person.unit_id.label("team_id"),
+                func.count(Person.id).label("n"),
+                one(Person.sex == "nu").label("woman"),
+                one(Person.ethnic_minority.is_(True)).label("ethnic"),
+                one(Person.role == Role.TO_TRUONG).label("leader"),
+            )
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(
+                under(Unit.path, unit.path),
+                Unit.kind == UnitKind.TO_HOA_GIAI,
+                Person.role.in_(MEDIATOR_ROLES),
+                Person.active.is_(True),
+                person_visible(viewer),
+            )
+            .group_by(Person.unit_id)
+            .subquery()
+        )
+        flagged = await self.s.scalar(
+            select(func.count(Unit.id)).where(Unit.id.in_(lineage_ids(unit.path)), Unit.ethnic_area.is_(True))
+        )
+        ethnic_area: ColumnElement[bool]
+        if flagged:
+            ethnic_area = true()
+        else:
+            area, team = aliased(Unit), aliased(Unit)
+            ethnic_area = Unit.id.in_(
+                select(team.id)
+                .join(area, under_column(team.path, area.path))
+                .where(area.ethnic_area.is_(True), under(area.path, unit.path), under(team.path, unit.path))
+            )
+        ok = and_(
+            func.coalesce(per.c.n, 0) >= least,
+            per.c.woman == 1,
+            per.c.leader == 1,
+            or_(per.c.ethnic == 1, ~ethnic_area),
+        )
+        key = child_key(Unit.path, unit.path)
+        q = (
+            select(key, func.count(Unit.id), func.sum(case((ok, 1), else_=0)))
+            .select_from(Unit)
+            .outerjoin(per, per.c.team_id == Unit.id)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
+            .group_by(key)
+        )
+        return {child_id(k): (int(n), int(done or 0)) for k, n, done in await self.s.execute(q)}
+
+    async def rules_around(self, unit: Unit) -> list[tuple[str, str, int, int]]:
+        """Report rules set on the unit's lineage or under it: (path, kind, due month, due day)."""
+        q = (
+            select(Unit.path, ReportRule.kind, ReportRule.due_month, ReportRule.due_day)
+            .join(Unit, Unit.id == ReportRule.unit_id)
+            .where(ReportRule.unit_id.in_(lineage_ids(unit.path)) | under(Unit.path, unit.path))
+        )
+        return [(p, k, m, d) for p, k, m, d in (await self.s.execute(q)).tuples()]
+
+    async def reports_in_time(
+        self, viewer: Person, unit: Unit, top: str, below: Sequence[str], kind: str, code: str, by: dt.datetime
+    ) -> dict[int | None, tuple[int, int]]:
+        """Per direct child of the unit: the teams under `top` but under none of `below` (their
+        own rule applies there) formed before `by`, and those whose report (kind, period code)
+        was handed in before `by`."""
+        handed = exists(
+            select(ReportSubmission.id).where(
+                ReportSubmission.team_id == Unit.id,
+                ReportSubmission.kind == kind,
+                ReportSubmission.period == code,
+                ReportSubmission.submitted_at < by,
+            )
+        )
+        key = child_key(Unit.path, unit.path)
+        q = (
+            select(key, func.count(Unit.id), func.sum(case((handed, 1), else_=0)))
+            .where(
+                under(Unit.path, top),
+                *(~under(Unit.path, p) for p in below),
+                Unit.kind == UnitKind.TO_HOA_GIAI,
+                unit_in_scope(viewer),
+                Unit.created_at < by,
+            )
+            .group_by(key)
+        )
+        return {child_id(k): (int(n), int(done or 0)) for k, n, done in await self.s.execute(q)}
 
     async def officials(self) -> Sequence[Person]:
         """Active officials (công chức tư pháp) of any unit (their unit comes joined)."""

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers.common.periods import Period
-from storage.coverage import TeamTraining, desk_of
+from storage.coverage import TeamTraining, TrainingTotals, desk_of
 from storage.db import UnitOfWork
 from storage.models import Person, Unit
-from storage.rollups import lineage_ids
 
 T = Callable[..., str]
 SHOWN_TEAMS = 5  # teams with nobody trained named on the phone screen
@@ -31,12 +30,15 @@ class Share:
     teams_untrained: int = 0
 
     def add(self, row: TeamTraining) -> None:
+        self.merge(TrainingTotals(row.mediators, row.trained, row.new, row.new_trained, 1, int(row.trained == 0)))
+
+    def merge(self, row: TrainingTotals) -> None:
         self.mediators += row.mediators
         self.trained += row.trained
         self.new += row.new
         self.new_trained += row.new_trained
-        self.teams += 1
-        self.teams_untrained += row.trained == 0
+        self.teams += row.teams
+        self.teams_untrained += row.teams_untrained
 
     @property
     def rate(self) -> float | None:
@@ -91,24 +93,34 @@ def year_before(day: dt.datetime) -> dt.datetime:
 
 
 async def coverage_of(
-    uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime, tz: dt.tzinfo
+    uow: UnitOfWork,
+    viewer: Person,
+    unit: Unit,
+    period: Period,
+    *,
+    now: dt.datetime,
+    tz: dt.tzinfo,
+    shown: int | None = None,
 ) -> CoverageView:
+    """Counted in the database per child unit; the teams with nobody trained: the first `shown`
+    (None: all; their number is whole.teams_untrained)."""
     since = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     at = min(until - dt.timedelta(microseconds=1), now)
     new_since = year_before(at)
-    rows = await desk_of(uow).training_by_team(viewer, unit, since, until, at, new_since)
+    desk = desk_of(uow)
+    totals = await desk.training_by_child(viewer, unit, since, until, at, new_since)
     whole = Share()
-    depth = len(lineage_ids(unit.path))
     by_child: dict[int, Share] = {}
-    for row in rows:
-        whole.add(row)
-        ids = lineage_ids(row.team.path)
-        if len(ids) > depth:
-            by_child.setdefault(ids[depth], Share()).add(row)
-    named = await desk_of(uow).units(list(by_child))
+    for child, row in totals.items():
+        whole.merge(row)
+        if child is not None:
+            by_child.setdefault(child, Share()).merge(row)
+    named = await desk.units(list(by_child))
     children = sorted(((named[i], s) for i, s in by_child.items() if i in named), key=lambda us: us[0].name)
-    untrained = [r for r in rows if r.trained == 0]
+    untrained = (
+        await desk.untrained_teams(viewer, unit, since, until, at, new_since, shown) if whole.teams_untrained else []
+    )
     return CoverageView(unit, period, new_since.astimezone(tz).date(), whole, children, untrained)
 
 
@@ -136,11 +148,11 @@ def coverage_lines(t: T, view: CoverageView, shown: int = SHOWN_TEAMS) -> list[s
             since=view.new_since.strftime("%d/%m/%Y"),
         ),
     ]
-    if not view.untrained:
+    if not w.teams_untrained:
         lines.append(t("coverage.every_team"))
         return lines
     names = ", ".join(r.team.name for r in view.untrained[:shown])
-    if len(view.untrained) > shown:
-        names = t("coverage.names_more", names=names, more=len(view.untrained) - shown)
-    lines.append(t("coverage.untrained_teams", count=len(view.untrained), teams=w.teams, names=names))
+    if w.teams_untrained > shown:
+        names = t("coverage.names_more", names=names, more=w.teams_untrained - shown)
+    lines.append(t("coverage.untrained_teams", count=w.teams_untrained, teams=w.teams, names=names))
     return lines

@@ -14,7 +14,8 @@ from handlers.common.periods import Period
 from handlers.kit.core import Button, Ctx, Reply
 from handlers.kit.payload import pack
 from handlers.kit.registry import Cmd
-from handlers.stats.coverage import coverage_lines, coverage_of
+from handlers.stats.coverage import SHOWN_TEAMS as COVERAGE_SHOWN
+from handlers.stats.coverage import CoverageView, coverage_lines, coverage_of
 from handlers.stats.render import before_hint
 from storage.coverage import StaleCase, StaleTeam, desk_of
 from storage.db import UnitOfWork
@@ -39,32 +40,41 @@ def team_line(t: T, row: StaleTeam) -> str:
 
 
 def stale_lines(t: T, teams: list[StaleTeam], days: int, shown: int = SHOWN_TEAMS) -> list[str]:
-    total = sum(r.count for r in teams)
+    return summary_lines(t, sum(r.count for r in teams), len(teams), teams[:shown], days)
+
+
+def summary_lines(t: T, total: int, teams: int, top: list[StaleTeam], days: int) -> list[str]:
+    """The stale cases: how many, the teams with most (`top`), and how many teams more."""
     if not total:
         return [t("stale_desk.none", days=days)]
     lines = [t("stale_desk.title", days=days, count=total)]
-    lines += [team_line(t, r) for r in teams[:shown]]
-    if len(teams) > shown:
-        lines.append(t("stale_desk.more_teams", count=len(teams) - shown))
+    lines += [team_line(t, r) for r in top]
+    if teams > len(top):
+        lines.append(t("stale_desk.more_teams", count=teams - len(top)))
     return lines
 
 
-async def desk_blocks(ctx: Ctx, unit: Unit, period: Period) -> list[str]:
+async def desk_blocks(ctx: Ctx, unit: Unit, period: Period, coverage: CoverageView | None = None) -> list[str]:
     """/thongke's «Tập huấn» block and, for officials, the stale cases of the unit now."""
-    cov = await coverage_of(ctx.uow, ctx.me, unit, period, now=ctx.now, tz=ctx.deps.tz)
+    cov = coverage or await coverage_of(
+        ctx.uow, ctx.me, unit, period, now=ctx.now, tz=ctx.deps.tz, shown=COVERAGE_SHOWN
+    )
     lines = coverage_lines(ctx.t, cov)
     if ctx.me.role.is_official:
         days = stale_days(ctx)
         before = ctx.now.astimezone(ctx.deps.tz).date() - dt.timedelta(days=days)
-        lines += stale_lines(ctx.t, await desk_of(ctx.uow).stale_by_team(ctx.me, unit, before, NUMBERS), days)
+        total, teams, top = await desk_of(ctx.uow).stale_summary(ctx.me, unit, before, NUMBERS, SHOWN_TEAMS)
+        lines += summary_lines(ctx.t, total, teams, top, days)
     return lines
 
 
-async def with_desk_blocks(ctx: Ctx, unit: Unit | None, period: Period, reply: Reply) -> Reply:
+async def with_desk_blocks(
+    ctx: Ctx, unit: Unit | None, period: Period, reply: Reply, coverage: CoverageView | None = None
+) -> Reply:
     """The /thongke screen with the plan desk's blocks placed before its closing hint."""
     if unit is None or ctx.person is None:
         return reply
-    return before_hint(ctx, reply, "\n".join(await desk_blocks(ctx, unit, period)))
+    return before_hint(ctx, reply, "\n".join(await desk_blocks(ctx, unit, period, coverage)))
 
 
 # --- the weekly message to commune officials ---------------------------------------------------

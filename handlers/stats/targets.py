@@ -18,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from content.deadlines import KINDS
+from content.deadlines import KINDS, default_deadlines
 from handlers.common.periods import Period
-from handlers.deadlines.usecases import due_date, effective, period_for, rule_map
+from handlers.deadlines.usecases import due_date, period_for
 from handlers.stats.coverage import CoverageView, coverage_of
 from handlers.stats.usecases import IN_PROGRESS, SUCCESS
-from handlers.teams.usecases import review
+from handlers.teams.usecases import MIN_MEDIATORS
 from storage.coverage import desk_of
 from storage.db import UnitOfWork
 from storage.models import Measure, Person, Unit
@@ -196,11 +196,14 @@ async def _success(uow, viewer, unit, period) -> tuple[Score, dict[int, Score]]:
     return _cases(whole), {i: _cases(t) for i, t in kids.items()}
 
 
+def _sums(rows: dict[int | None, tuple[int, int]]) -> tuple[Score, dict[int, Score]]:
+    """(of, done) per child (None: the unit itself) → the unit's score and each child's."""
+    of, done = sum(n for n, _ in rows.values()), sum(d for _, d in rows.values())
+    return Score(done, of), {i: Score(d, n) for i, (n, d) in rows.items() if i is not None}
+
+
 async def _teams_ok(uow, viewer, unit) -> tuple[Score, dict[int, Score]]:
-    split = _Split(unit)
-    for check in (await review(uow, viewer, unit)).checks:
-        split.add(check.team.path, not check.issues)
-    return split.scores()
+    return _sums(await targets_of(uow).teams_meeting(viewer, unit, MIN_MEDIATORS))
 
 
 def _trained(cov: CoverageView) -> tuple[Score, dict[int, Score]]:
@@ -209,26 +212,34 @@ def _trained(cov: CoverageView) -> tuple[Score, dict[int, Score]]:
 
 async def _reports(uow, viewer, unit, period, today: dt.date, tz) -> tuple[Score, dict[int, Score]]:
     """Every (team, report) due in the period up to today, the team existing by then: handed in
-    by the team's due day?"""
-    teams = list(await uow.registers.teams(viewer, unit))
-    rules = await rule_map(uow, list({i for t in teams for i in lineage_ids(t.path)}))
+    by the team's due day? Counted in the database per part of the subtree one rule applies to."""
+    repo = targets_of(uow)
+    rules = await repo.rules_around(unit)
     last = min(period.end, today)
-    due: dict[tuple[str, str], list[tuple[Unit, dt.date]]] = defaultdict(list)
-    for team in teams:
-        for kind in KINDS:
-            month, day = effective(rules, team.path, kind)
+    rows: dict[int | None, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for kind in KINDS:
+        own = [p for p, k, _, _ in rules if k == kind and p != unit.path and p.startswith(unit.path)]
+        parts = [(unit.path, rule_at(rules, unit.path, kind))]
+        parts += [(p, (m, d)) for p, k, m, d in rules if k == kind and p in own]
+        for top, (month, day) in parts:
+            below = [p for p in own if p != top and p.startswith(top)]
             for y in range(period.start.year - 1, period.end.year + 1):
                 report = period_for(kind, y)
                 when = due_date(report, month, day)
-                if period.start <= when <= last and team.created_at.astimezone(tz).date() <= when:
-                    due[(kind, report.code)].append((team, when))
-    split = _Split(unit)
-    for (kind, code), rows in due.items():
-        handed = await uow.deadlines.submitted(kind, code, [t.id for t, _ in rows])
-        for team, when in rows:
-            sub = handed.get(team.id)
-            split.add(team.path, sub is not None and sub.submitted_at.astimezone(tz).date() <= when)
-    return split.scores()
+                if not period.start <= when <= last:
+                    continue
+                by = dt.datetime.combine(when + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+                for child, (n, done) in (
+                    await repo.reports_in_time(viewer, unit, top, below, kind, report.code, by)
+                ).items():
+                    rows[child] = (rows[child][0] + n, rows[child][1] + done)
+    return _sums(rows)
+
+
+def rule_at(rules: list[tuple[str, str, int, int]], path: str, kind: str) -> tuple[int, int]:
+    """The due day of a kind at this path: the rule nearest above it (or on it), else the default."""
+    found = [(len(p), m, d) for p, k, m, d in rules if k == kind and path.startswith(p)]
+    return max(found)[1:] if found else default_deadlines()[kind]
 
 
 def in_time(row: HelpTime, days: int, now: dt.datetime) -> bool | None:

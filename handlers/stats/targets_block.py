@@ -14,8 +14,9 @@ from handlers.common.periods import Period
 from handlers.kit.core import Button, Ctx, Reply
 from handlers.kit.payload import pack
 from handlers.kit.registry import Cmd
-from handlers.stats.coverage import pct
+from handlers.stats.coverage import SHOWN_TEAMS, CoverageView, coverage_of, pct
 from handlers.stats.render import before_hint, period_heading
+from handlers.stats.stale_block import with_desk_blocks
 from handlers.stats.targets import BEHIND_SHOWN, DEFAULTS, Goal, Line, Score, TargetsView, targets_view
 from storage.db import UnitOfWork
 from storage.models import Measure, Person, Unit
@@ -79,17 +80,29 @@ def target_lines(t: T, view: TargetsView, measures: Iterable[Line] | None = None
     return out
 
 
-async def with_targets_block(ctx: Ctx, unit: Unit | None, period: Period, reply: Reply) -> Reply:
+async def with_targets_block(
+    ctx: Ctx, unit: Unit | None, period: Period, reply: Reply, coverage: CoverageView | None = None
+) -> Reply:
     """For officials and read-only overseers, the /thongke screen with the «Chỉ tiêu» block
     before its closing hint (how to set them: officials only)."""
     role = ctx.person.role if ctx.person is not None else None
     if unit is None or ctx.person is None or role is None or not (role.is_official or role.reads_only):
         return reply
-    view = await targets_view(ctx.uow, ctx.person, unit, period, now=ctx.now, tz=ctx.deps.tz)
+    view = await targets_view(ctx.uow, ctx.person, unit, period, now=ctx.now, tz=ctx.deps.tz, coverage=coverage)
     lines = [ctx.t("targets.title"), *target_lines(ctx.t, view)]
     if role.is_official:
         lines.append(ctx.t("targets.set_hint"))
     return before_hint(ctx, reply, "\n".join(lines))
+
+
+async def with_plan_blocks(ctx: Ctx, unit: Unit | None, period: Period, reply: Reply) -> Reply:
+    """/thongke's blocks after the counts: «Tập huấn» (and, for officials, the stale cases), then
+    «Chỉ tiêu», the training coverage computed once for both."""
+    if unit is None or ctx.person is None:
+        return reply
+    cov = await coverage_of(ctx.uow, ctx.person, unit, period, now=ctx.now, tz=ctx.deps.tz, shown=SHOWN_TEAMS)
+    reply = await with_desk_blocks(ctx, unit, period, reply, cov)
+    return await with_targets_block(ctx, unit, period, reply, cov)
 
 
 # --- the monthly message to officials -----------------------------------------------------------

@@ -12,8 +12,8 @@ from handlers.kit.registry import MEMBERS, READERS, Command, On, Slice
 from handlers.stats.buttons import StatsChart, StatsShow, StatsUnits
 from handlers.stats.chart import COLOURS, monthly_png
 from handlers.stats.render import period_heading, period_label, stats_screen
-from handlers.stats.stale_block import officials_stale_job, with_desk_blocks
-from handlers.stats.targets_block import officials_targets_job, with_targets_block
+from handlers.stats.stale_block import officials_stale_job
+from handlers.stats.targets_block import officials_targets_job, with_plan_blocks
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit, own_stats, unit_stats
 from storage.models import Role, Unit
 
@@ -83,8 +83,7 @@ class Stats:
             view = await own_stats(ctx.uow, ctx.me, period)
         else:
             view = await unit_stats(ctx.uow, ctx.me, unit, period)
-        reply = await with_desk_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.me.role in REPORTERS))
-        return [await with_targets_block(ctx, unit, period, reply)]
+        return [await with_plan_blocks(ctx, unit, period, stats_screen(ctx, view, ctx.me.role in REPORTERS))]
 
     async def _chart(self, ctx: Ctx, unit: Unit | None, period: Period) -> list[Reply]:
         if unit is None:

@@ -1,0 +1,90 @@
+"""SQL over a unit's subtree by materialised path, so that /thongke's blocks count in the
+database, grouped by the child unit each row lies under, instead of loading every team:
+`child_key` (the direct child's id as text, '' for the unit itself), `under_column` (a path
+under another row's path, as an index range) and `bytewise` (ordering names as Python does)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ColumnElement, String
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from storage.access import _PATH
+
+
+class _ChildKey(FunctionElement[str]):
+    type = String()
+    inherit_cache = True
+    name = "child_key"
+
+
+@compiles(_ChildKey)
+def _child_key_sqlite(element, compiler, **kw):
+    col, start = (compiler.process(c, **kw) for c in element.clauses)
+    rest = f"substr({col}, {start})"
+    return f"substr({rest}, 1, instr({rest} || '/', '/') - 1)"
+
+
+@compiles(_ChildKey, "postgresql")
+def _child_key_postgresql(element, compiler, **kw):
+    col, start = (compiler.process(c, **kw) for c in element.clauses)
+    return f"split_part(substr({col}, {start}), '/', 1)"
+
+
+def child_key(column, path: str) -> ColumnElement[str]:
+    """For a path at or under `path`: the id of the direct child of `path` it lies under, as
+    text ('' for `path` itself). '/1/4/' under '/1/' → '4'."""
+    if not _PATH.match(path):
+        raise ValueError(f"not a unit path: {path!r}")
+    return _ChildKey(column, len(path) + 1)
+
+
+def child_id(key: str) -> int | None:
+    return int(key) if key else None
+
+
+class _UnderColumn(FunctionElement[bool]):
+    type = Boolean()
+    inherit_cache = True
+    name = "under_column"
+    _is_implicitly_boolean = True
+
+
+@compiles(_UnderColumn)
+def _under_column_sqlite(element, compiler, **kw):
+    col, top = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({col} >= {top} AND {col} < substr({top}, 1, length({top}) - 1) || '0')"
+
+
+@compiles(_UnderColumn, "postgresql")
+def _under_column_postgresql(element, compiler, **kw):
+    col, top = (compiler.process(c, **kw) for c in element.clauses)
+    low, high = f'{top} COLLATE "C"', f"(substr({top}, 1, length({top}) - 1) || '0') COLLATE \"C\""
+    return f'({col} COLLATE "C" >= {low} AND {col} COLLATE "C" < {high})'
+
+
+def under_column(column, top) -> ColumnElement[bool]:
+    """`column` holds a path at or under the path in the column `top` (storage.access.under,
+    with the upper path another row's)."""
+    return _UnderColumn(column, top)
+
+
+class _Bytewise(FunctionElement[str]):
+    type = String()
+    inherit_cache = True
+    name = "bytewise"
+
+
+@compiles(_Bytewise)
+def _bytewise_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses.clauses[0], **kw)  # BINARY: code points, as Python
+
+
+@compiles(_Bytewise, "postgresql")
+def _bytewise_postgresql(element, compiler, **kw):
+    return f'({compiler.process(element.clauses.clauses[0], **kw)} COLLATE "C")'
+
+
+def bytewise(column) -> ColumnElement[str]:
+    """The text ordered by code point (UTF-8 bytes), as Python orders str."""
+    return _Bytewise(column)
