@@ -193,20 +193,23 @@ class Dispatcher:
             return await self._finish(job, S.CANCELLED, "person no longer active")
         if job.mutable and job.muted:
             return await self._finish(job, S.SKIPPED)
-        sender = self.senders.get(job.channel or "")
-        if sender is None:
-            why = "no reachable account" if job.channel is None else f"no {job.channel} sender running"
+        channel, account = job.channel, job.external_id  # both set when the person has an account
+        sender = self.senders.get(channel) if channel is not None else None
+        if channel is None or account is None or sender is None:
+            why = "no reachable account" if channel is None or account is None else f"no {channel} sender running"
             return await self._finish(job, S.UNREACHABLE, why)
         reply = await self._reply(job)
-        paid = self.limiters.get(job.channel + PAID_SUFFIX) if job.paid else None
-        limiter = paid or self.limiters.get(job.channel)
+        if reply is None:
+            return await self._finish(job, S.FAILED, "its file is no longer stored")
+        paid = self.limiters.get(channel + PAID_SUFFIX) if job.paid else None
+        limiter = paid or self.limiters.get(channel)
         outcome: Exception | None = None
-        async with limiter.slot(job.external_id) if limiter else contextlib.nullcontext():
-            if job.id not in await self._starting((job.id, job.channel, job.external_id)):
+        async with limiter.slot(account) if limiter else contextlib.nullcontext():
+            if job.id not in await self._starting((job.id, channel, account)):
                 return None  # cancelled or recovered meanwhile: must not be sent
             token, paying = ADMITTED.set(limiter is not None), PAID.set(paid is not None)
             try:
-                await sender.send(job.external_id, reply)
+                await sender.send(account, reply)
             except (RetryLater, Unreachable, Rejected, Unconfirmed) as err:
                 outcome = err
             except Exception as err:  # noqa: BLE001 - unknown: treat as transient
@@ -215,32 +218,34 @@ class Dispatcher:
             finally:
                 ADMITTED.reset(token)
                 PAID.reset(paying)
-        await self._record(job, outcome)
+        await self._record(job, outcome, channel, account)
         return None
 
-    async def _reply(self, job: Job) -> Reply:
-        file = None
-        if job.file_id is not None:
-            file = self._files.get(job.file_id)
+    async def _reply(self, job: Job) -> Reply | None:
+        """The message of a delivery; None when the push's file is no longer stored."""
+        file_id, file = job.file_id, None
+        if file_id is not None:
+            file = self._files.get(file_id)
             if file is None:
-                stored = await self.writer.do(lambda u: u.outbox.file(job.file_id))
-                file = self._files[job.file_id] = StoredFile(stored.filename, stored.data, stored.kind,
-                                                             stored.ref or "")
+                stored = await self.writer.do(lambda u: u.outbox.file(file_id))
+                if stored is None:
+                    return None
+                file = self._files[file_id] = StoredFile(stored.filename, stored.data, stored.kind, stored.ref or "")
         return reply_of(job.text, job.buttons, file)
 
     async def _finish(self, job: Job, status: S, error: str | None = None) -> None:
         now = self.clock()
         await self.writer.do(lambda u: u.outbox.finish(job.id, status, now, error))
 
-    async def _record(self, job: Job, outcome: Exception | None) -> None:
+    async def _record(self, job: Job, outcome: Exception | None, channel: str, account: str) -> None:
         now = self.clock()
         if outcome is None:
             return await self._sent(job.id)
         if isinstance(outcome, Unconfirmed):
-            log.info("outbox: delivery %d: no answer from %s; uncertain, not sent again", job.id, job.channel)
+            log.info("outbox: delivery %d: no answer from %s; uncertain, not sent again", job.id, channel)
             return await self._finish(job, S.UNCERTAIN, "no answer from the platform")
         if isinstance(outcome, Rejected):
-            log.warning("outbox: delivery %d refused by %s: %s", job.id, job.channel, outcome)
+            log.warning("outbox: delivery %d refused by %s: %s", job.id, channel, outcome)
             return await self._finish(job, S.FAILED, f"refused: {outcome}")
         if isinstance(outcome, RetryLater):
             attempts = job.attempts + 1
@@ -253,13 +258,13 @@ class Dispatcher:
             return None
         # Unreachable: this account blocked the bot. Another account of theirs, else tell the officials.
         async def blocked(u: UnitOfWork) -> None:
-            await u.outbox.block_account(job.channel, job.external_id)
+            await u.outbox.block_account(channel, account)
             if await u.accounts.for_delivery(job.person_id) is not None:
                 await u.outbox.retry(job.id, now, job.attempts, "account unreachable; trying another")
             else:
                 await u.outbox.finish(job.id, S.UNREACHABLE, now, "blocked the bot")
                 await tell_officials_unreachable(u, self.env, job.person_id, now)
 
-        log.info("outbox: delivery %d: %s account unreachable", job.id, job.channel)
+        log.info("outbox: delivery %d: %s account unreachable", job.id, channel)
         await self.writer.do(blocked)
         return None
