@@ -8,8 +8,8 @@ from storage import keycheck as _keycheck  # noqa: F401 - key_check
 from storage import links as _links  # noqa: F401 - link_codes
 from storage import rollups as _rollups  # noqa: F401 - keeps stat_rollups in step with cases
 from storage import thongke_indexes as _thongke_indexes  # noqa: F401 - /thongke's indexes (0017)
-from storage.models import questions as _questions  # noqa: F401 - province_questions
 from storage.models import Base
+from storage.models import questions as _questions  # noqa: F401 - province_questions
 
 __all__ = ["Base", "compared"]
 

@@ -19,8 +19,9 @@ from storage.models.audit import AuditEntry
 from storage.models.base import NAMING, Base, UTCDateTime, enum_column
 from storage.models.cases import Case, CaseEvent, CaseMediator, CaseStatus, case_number
 from storage.models.chats import Account, Conversation, SeenUpdate
-from storage.models.decisions import Decision as Decision, DecisionKind as DecisionKind
 from storage.models.deadlines import ReportRule, ReportSubmission
+from storage.models.decisions import Decision as Decision
+from storage.models.decisions import DecisionKind as DecisionKind
 from storage.models.documents import Document, DocumentOpen, Topic
 from storage.models.help import HelpRequest, HelpStatus
 from storage.models.outbox import OPEN_STATUSES, Delivery, DeliveryStatus, Push, PushFile, PushPrefs
