@@ -150,14 +150,14 @@ def case_rows(c: Country, cipher: PartyCipher, rng: random.Random):
                           summary, agreement if status == "thanh" else None, status,
                           "yeu_cau_cham_dut" if status == "ket_thuc" else None, "[]",
                           closed.date() if closed else None, None, None, author, created, closed or created,
-                          closed))
+                          closed, closed + dt.timedelta(days=365 * 5) if parties is erased else None))
             mediators.append((cid, author))
         yield cases, mediators
 
 
 CASE_COLUMNS = ("id", "team_id", "unit_path", "year", "seq", "received_on", "category", "source", "code",
                 "parties", "summary", "agreement", "status", "end_reason", "sessions", "outcome_on", "referral",
-                "corrected_at", "created_by_id", "created_at", "updated_at", "closed_at")
+                "corrected_at", "created_by_id", "created_at", "updated_at", "closed_at", "parties_erased_at")
 UNIT_COLUMNS = ("id", "parent_id", "kind", "name", "path", "ethnic_area", "created_at", "code")
 PERSON_COLUMNS = ("id", "full_name", "sex", "ethnic_minority", "role", "unit_id", "active", "created_at",
                   "preferred_channel", "left_at", "left_reason")
@@ -227,8 +227,9 @@ async def known(url: str, c: Country, cipher: PartyCipher, reseal: bool = True) 
         retention = NOW - dt.timedelta(days=365 * 5)
         if reseal:
             await pg.execute("UPDATE cases SET summary = $1, parties = CASE WHEN closed_at < $2 THEN $3 ELSE $4 END, "
-                             "agreement = CASE WHEN agreement IS NULL THEN NULL ELSE $5 END", sealed["summary"],
-                             retention, sealed["erased"], sealed["parties"], sealed["agreement"])
+                             "agreement = CASE WHEN agreement IS NULL THEN NULL ELSE $5 END, "
+                             "parties_erased_at = CASE WHEN closed_at < $2 THEN closed_at + interval '5 years' END",
+                             sealed["summary"], retention, sealed["erased"], sealed["parties"], sealed["agreement"])
             await pg.execute("VACUUM ANALYZE cases")
         await pg.execute("DELETE FROM conversations")  # the measuring turns' drafts: sealed with another key
         resealed = time.perf_counter() - started

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
+import gc
 import json
 import sys
 import tempfile
@@ -49,6 +51,7 @@ from handlers.common.outbox import Kind, PushEnv, PushPolicy, QuietHours  # noqa
 from storage.crypto import PartyCipher  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Delivery, DeliveryStatus  # noqa: E402
+from storage.outbox import OutboxRepo  # noqa: E402
 from tests.fakes.fake_request import FakeRequest  # noqa: E402
 
 FREE, PAID_RATE = 30.0, 1000.0
@@ -68,8 +71,16 @@ class LimitedBotApi(FakeRequest):
         self.delivered: Counter[int] = Counter()
         self.paid_calls = self.refused = 0
 
-    async def do_request(self, url, method, request_data=None, read_timeout=None, write_timeout=None,
-                         connect_timeout=None, pool_timeout=None):
+    async def do_request(
+        self,
+        url,
+        method,
+        request_data=None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ):
         if not url.endswith("/sendMessage"):
             return await super().do_request(url, method, request_data)
         params = request_data.parameters if request_data else {}
@@ -79,8 +90,12 @@ class LimitedBotApi(FakeRequest):
             window.popleft()
         if len(window) >= self.limits[paid] or now - self.last_in_chat.get(chat, -9.0) < 1.0:
             self.refused += 1
-            body = {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                    "parameters": {"retry_after": 1}}
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
             return 429, json.dumps(body).encode()
         window.append(now)
         self.last_in_chat[chat] = now
@@ -91,16 +106,21 @@ class LimitedBotApi(FakeRequest):
         await asyncio.sleep(self.latency)
         self.delivered[chat] += 1
         self.paid_calls += paid
-        message = {"message_id": next(self._ids), "date": int(time.time()), "text": params["text"],
-                   "chat": {"id": chat, "type": "private", "first_name": "Người dùng"}}
+        message = {
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "text": params["text"],
+            "chat": {"id": chat, "type": "private", "first_name": "Người dùng"},
+        }
         return 200, json.dumps({"ok": True, "result": message}).encode()
 
 
-async def seed(db: Database, url: str, n: int) -> int:
-    """One national unit, n people with a Telegram account each; the announcement's rows."""
+async def seed(db: Database, url: str, n: int) -> None:
+    """One national unit, n people with a Telegram account each."""
     rows_units = [(1, None, "tinh", "Toàn quốc", "/1/", False, NOW, None)]
-    people = [(i + 1, f"Hòa giải viên {i}", "nam", False, "hoa_giai_vien", 1, True, NOW, None, None, None)
-              for i in range(n)]
+    people = [
+        (i + 1, f"Hòa giải viên {i}", "nam", False, "hoa_giai_vien", 1, True, NOW, None, None, None) for i in range(n)
+    ]
     accounts = [(i + 1, "telegram", str(FIRST_CHAT + i), i + 1, "", False, NOW) for i in range(n)]
     from bench.country import ACCOUNT_COLUMNS, PERSON_COLUMNS, UNIT_COLUMNS
 
@@ -109,8 +129,11 @@ async def seed(db: Database, url: str, n: int) -> int:
 
         pg = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
         try:
-            for table, rows, cols in (("units", rows_units, UNIT_COLUMNS), ("people", people, PERSON_COLUMNS),
-                                      ("accounts", accounts, ACCOUNT_COLUMNS)):
+            for table, rows, cols in (
+                ("units", rows_units, UNIT_COLUMNS),
+                ("people", people, PERSON_COLUMNS),
+                ("accounts", accounts, ACCOUNT_COLUMNS),
+            ):
                 await pg.copy_records_to_table(table, records=rows, columns=cols)
         finally:
             await pg.close()
@@ -120,26 +143,81 @@ async def seed(db: Database, url: str, n: int) -> int:
         from storage.models import Account, Person, Unit
 
         async with db.engine.begin() as conn:
-            for model, rows, cols in ((Unit, rows_units, UNIT_COLUMNS), (Person, people, PERSON_COLUMNS),
-                                      (Account, accounts, ACCOUNT_COLUMNS)):
+            for model, rows, cols in (
+                (Unit, rows_units, UNIT_COLUMNS),
+                (Person, people, PERSON_COLUMNS),
+                (Account, accounts, ACCOUNT_COLUMNS),
+            ):
                 for i in range(0, len(rows), 50_000):
-                    await conn.execute(insert(model), [dict(zip(cols, r, strict=True)) for r in rows[i:i + 50_000]])
-    env = PushEnv(build_engine(db).deps.catalog, __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"),
-                  PushPolicy(quiet=QuietHours.parse("off")))
+                    await conn.execute(insert(model), [dict(zip(cols, r, strict=True)) for r in rows[i : i + 50_000]])
+    del people, accounts
+    if url.startswith("postgresql"):
+        async with db.engine.connect() as conn:
+            await conn.exec_driver_sql("ANALYZE")
+
+
+def _reset_peak() -> None:
+    """The peak resident size (VmHWM) starts again from here (Linux)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def announce(db: Database) -> tuple[int, float, float]:
+    """The announcement, as an official makes it: (rows, seconds, MB the process grew to)."""
+    env = PushEnv(
+        build_engine(db).deps.catalog,
+        __import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"),
+        PushPolicy(quiet=QuietHours.parse("off")),
+    )
+    gc.collect()
+    _reset_peak()
+    t0 = time.perf_counter()
     async with db.uow() as uow:
         nation = await uow.units.get(1)
-        _, count = await create_broadcast(uow, env, sender=None, unit=nation, text="Thông báo toàn quốc thử tải.",
-                                          now=dt.datetime.now(dt.UTC))
+        _, count = await create_broadcast(
+            uow, env, sender=None, unit=nation, text="Thông báo toàn quốc thử tải.", now=dt.datetime.now(dt.UTC)
+        )
         await uow.commit()
-    return count
+    seconds = time.perf_counter() - t0
+    return count, seconds, _peak_mb()
+
+
+async def time_claims(db: Database, batch: int) -> tuple[list[float], str]:
+    """The dispatcher's claim of `batch` rows among all pending, seven times (rolled back: the
+    driver's prepared statement, planned generic from the sixth), and its plan (PostgreSQL)."""
+    times, plan = [], ""
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+    for _ in range(7):
+        async with db.engine.connect() as conn:
+            t0 = time.perf_counter()
+            await OutboxRepo(conn).claim("bench", now, now + dt.timedelta(minutes=5), batch, urgent_only=False)
+            times.append(round((time.perf_counter() - t0) * 1000, 1))
+            await conn.rollback()
+    if db.engine.dialect.name == "postgresql":
+        async with db.engine.connect() as conn:
+            stmt = OutboxRepo(conn).claim_statement("bench", now, now, batch, urgent_only=False)
+            sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+            rows = await conn.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql)
+            plan = "\n".join(r[0] for r in rows)
+            await conn.rollback()
+    return times, plan
 
 
 async def run(url: str, args) -> dict:
     db = Database(url, PartyCipher.ephemeral())
     await db.create_all()
     t0 = time.perf_counter()
-    queued = await seed(db, url, args.recipients)
+    await seed(db, url, args.recipients)
     seeded = time.perf_counter() - t0
+    queued, created_s, created_mb = await announce(db)
+    claims_ms, claim_plan = await time_claims(db, max(50, int(PAID_RATE if args.paid else FREE)))
     free, paid = FREE * args.time_scale, PAID_RATE * args.time_scale
     limit = paid if args.paid else free
     api = LimitedBotApi(free, paid, args.latency_ms / 1000)
@@ -149,19 +227,27 @@ async def run(url: str, args) -> dict:
     if args.paid:
         limiters["telegram" + PAID_SUFFIX] = SendLimiter(paid, chat_interval=1.0)
     app = TelegramChannel(engine, engine.deps.catalog, token="123:BENCH", base_url="http://fake").build(
-        rate_limiter=PtbLimiter(limiter), request=api)
+        rate_limiter=PtbLimiter(limiter), request=api
+    )
     env = PushEnv(engine.deps.catalog, engine.deps.tz, PushPolicy(quiet=QuietHours.parse("off")))
     async with app:
-        dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot)}, env=env,
-                                clock=lambda: dt.datetime.now(dt.UTC), limiters=limiters,
-                                concurrency=max(8, min(256, int(limit))), batch=max(50, int(limit)),
-                                paid_kinds=frozenset({Kind.BROADCAST}) if args.paid else frozenset())
+        dispatcher = Dispatcher(
+            db,
+            {"telegram": TelegramPushSender(app.bot)},
+            env=env,
+            clock=lambda: dt.datetime.now(dt.UTC),
+            limiters=limiters,
+            concurrency=max(8, min(256, int(limit))),
+            batch=max(50, int(limit)),
+            paid_kinds=frozenset({Kind.BROADCAST}) if args.paid else frozenset(),
+        )
         start = time.monotonic()
         while True:
             await dispatcher.drain()
             async with db.uow() as uow:
-                left = await uow.session.scalar(select(Delivery.id).where(
-                    Delivery.status == DeliveryStatus.PENDING).limit(1))
+                left = await uow.session.scalar(
+                    select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
+                )
             if left is None:
                 break
             await asyncio.sleep(0.05)  # a retry_after is waiting
@@ -171,14 +257,31 @@ async def run(url: str, args) -> dict:
     delivered = sum(1 for c in counts if c)
     rate = delivered / seconds
     ratio = rate / limit
-    return {"store": url.split("+")[0].split(":")[0], "recipients": args.recipients, "queued": queued,
-            "delivered": delivered, "duplicates": sum(c - 1 for c in counts if c > 1),
-            "lost": sum(1 for c in counts if c == 0), "paid": args.paid, "paid_calls": api.paid_calls,
-            "time_scale": args.time_scale, "limit": limit, "seconds": round(seconds, 1), "rate": round(rate, 1),
-            "ratio": round(ratio, 3), "refused_429": api.refused, "rejected": len(api.rejected),
-            "seed_s": round(seeded, 1),
-            "would_take_at_30_per_s_h": round(args.recipients / (FREE * min(1.0, ratio)) / 3600, 2),
-            "would_take_at_1000_per_s_min": round(args.recipients / (PAID_RATE * min(1.0, ratio)) / 60, 1)}
+    return {
+        "store": url.split("+")[0].split(":")[0],
+        "recipients": args.recipients,
+        "queued": queued,
+        "delivered": delivered,
+        "duplicates": sum(c - 1 for c in counts if c > 1),
+        "lost": sum(1 for c in counts if c == 0),
+        "paid": args.paid,
+        "paid_calls": api.paid_calls,
+        "time_scale": args.time_scale,
+        "limit": limit,
+        "seconds": round(seconds, 1),
+        "rate": round(rate, 1),
+        "ratio": round(ratio, 3),
+        "refused_429": api.refused,
+        "rejected": len(api.rejected),
+        "seed_s": round(seeded, 1),
+        "create_s": round(created_s, 1),
+        "create_rows_per_s": round(queued / created_s),
+        "create_peak_mb": round(created_mb),
+        "claim_ms": claims_ms,
+        "claim_plan": claim_plan,
+        "would_take_at_30_per_s_h": round(args.recipients / (FREE * min(1.0, ratio)) / 3600, 2),
+        "would_take_at_1000_per_s_min": round(args.recipients / (PAID_RATE * min(1.0, ratio)) / 60, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,11 +80,12 @@ class ErasureRepo:
         return CaseRows(events, requests, pushes, deliveries)
 
     async def closed_before(self, cutoff: dt.datetime, after_id: int, size: int) -> Sequence[Case]:
-        """The next `size` cases (by id, after `after_id`) closed before `cutoff`, erased or not:
-        that lives in the sealed value, which the store cannot read."""
+        """The next `size` cases (by id, after `after_id`) closed before `cutoff` and not marked
+        erased (`parties_erased_at`; a case erased before the marker existed is read once more)."""
         q = (
             select(Case)
             .where(
+                Case.parties_erased_at.is_(None),
                 Case.status != CaseStatus.DANG_HOA_GIAI,
                 Case.closed_at.is_not(None),
                 Case.closed_at < cutoff,
@@ -94,6 +95,17 @@ class ErasureRepo:
             .limit(size)
         )
         return (await self.s.scalars(q)).all()
+
+    async def mark_erased(self, case_ids: Sequence[int], now: dt.datetime) -> None:
+        """Cases found erased without the marker (erased before it was kept) get it, in one
+        statement: they are not read again."""
+        if case_ids:
+            await self.s.execute(
+                update(Case)
+                .where(Case.id.in_(list(case_ids)), Case.parties_erased_at.is_(None))
+                .values(parties_erased_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     async def open_drafts(self) -> Sequence[Conversation]:
         """Conversations in the middle of a flow: their drafts may name anyone."""

@@ -94,6 +94,7 @@ async def anonymise_case(
     """Erase the parties of a case everywhere they are; False if they already were.
     `drafts`: the open drafts with their strings (`open_drafts_text`), when erasing many."""
     if is_erased(case.parties):
+        case.parties_erased_at = case.parties_erased_at or now  # erased before the marker was kept
         return False
     found = await uow.erasure.case_rows(case)
     known = _with_history(case.parties or {}, found.events)
@@ -117,7 +118,7 @@ async def anonymise_case(
         if conv.data and any(mentions(s, known, any_phone=False) for s in strings):
             expire_draft(conv)
     case.parties = erased(case.parties)
-    case.updated_at = now
+    case.updated_at = case.parties_erased_at = now
     await uow.audit.add(
         AuditEntry(
             at=now,
@@ -132,9 +133,11 @@ async def anonymise_case(
 
 async def anonymise_old_cases(uow: UnitOfWork, now: dt.datetime, years: int, batch: int = 500) -> int:
     """Erase the parties of at most `batch` cases closed more than `years` years ago; returns
-    how many (those erased before are passed over, however many there are)."""
+    how many. Those erased before are not read (their marker is set; one erased before the
+    marker existed is read once and marked)."""
     cutoff, after, done, drafts = now - dt.timedelta(days=365 * years), 0, 0, None
     while done < batch and (chunk := await uow.erasure.closed_before(cutoff, after, 200)):
+        await uow.erasure.mark_erased([c.id for c in chunk if is_erased(c.parties)], now)
         for case in chunk:
             if done < batch and not is_erased(case.parties):
                 drafts = drafts if drafts is not None else await open_drafts_text(uow)

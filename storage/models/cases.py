@@ -55,6 +55,9 @@ class Case(Base):
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
+    # when the parties were erased (the sealed value says so too, but the store cannot read it):
+    # retention reads only the cases not erased yet
+    parties_erased_at: Mapped[dt.datetime | None]
 
     mediators: Mapped[list[CaseMediator]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -68,6 +71,7 @@ class Case(Base):
             dialect="postgresql"
         ),
         Index("ix_cases_team_received", "team_id", "received_on"),
+        Index("ix_cases_erased_closed", "parties_erased_at", "closed_at"),
     )
 
     @property

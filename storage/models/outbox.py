@@ -92,7 +92,8 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
-        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        # the dispatcher's claim: pending rows in the order it takes them (next_attempt_at, id)
+        Index("ix_deliveries_status_next_id", "status", "next_attempt_at", "id"),
         Index("ix_deliveries_person_status", "person_id", "status"),
         Index("ix_deliveries_push_status", "push_id", "status"),
     )
