@@ -1,6 +1,7 @@
 """Mixed load on one process and a SQLite store: people chatting while an announcement goes out.
 
-Usage: python bench/mixed_load.py [--people 300] [--recipients 10000] [--scale 6] [--cases 100000] [--json]
+Usage: python bench/mixed_load.py [--people 300] [--recipients 10000] [--scale 6] [--cases 100000]
+                            [--communes 100] [--json]
 
 One province as bench/stats.py builds it (100 communes, 2,000 teams, --cases cases over
 2022-2026), plus --people mediators in the first commune's teams who chat with the engine at
@@ -49,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 
 from bench.broadcast import FIRST_CHAT, TOKEN, serve  # noqa: E402
-from bench.stats import Province, add_cases, build_units  # noqa: E402
+from bench.stats import COMMUNES, Province, add_cases, build_units  # noqa: E402
 from bot.app import build_engine  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.channels.telegram_push import TelegramPushSender  # noqa: E402
@@ -67,12 +68,24 @@ TELEGRAM_RATE = 30.0  # messages a second per bot
 PEOPLE_KINDS = ("log_case", "qa", "stats")  # the turn goals hold for these: the official's are reported apart
 KINDS = (*PEOPLE_KINDS, "export", "province_stats")
 GOALS = {"turn_p95_ms": 50, "turn_p99_ms": 200, "ratio": 0.95}
-CASE_STEPS = [("send", "/vuviec"), ("press", "Hôm nay"), ("press", "Tranh chấp dân sự"),
-              ("press", "Các bên yêu cầu"), ("send", "Nguyễn Văn An; Trần Thị Bình"), ("press", "Bỏ qua"),
-              ("send", "Tranh chấp lối đi chung giữa hai hộ liền kề"), ("press", "Xong"), ("press", "Xác nhận")]
-QUESTIONS = ("/hoidap thù lao hòa giải viên", "/hoidap hòa giải thành có hiệu lực không",
-             "/hoidap ai được làm hòa giải viên", "/hoidap tranh chấp đất đai có phải hòa giải ở cơ sở không",
-             "/hoidap hỗ trợ khi hòa giải viên bị tai nạn")
+CASE_STEPS = [
+    ("send", "/vuviec"),
+    ("press", "Hôm nay"),
+    ("press", "Tranh chấp dân sự"),
+    ("press", "Các bên yêu cầu"),
+    ("send", "Nguyễn Văn An; Trần Thị Bình"),
+    ("press", "Bỏ qua"),
+    ("send", "Tranh chấp lối đi chung giữa hai hộ liền kề"),
+    ("press", "Xong"),
+    ("press", "Xác nhận"),
+]
+QUESTIONS = (
+    "/hoidap thù lao hòa giải viên",
+    "/hoidap hòa giải thành có hiệu lực không",
+    "/hoidap ai được làm hòa giải viên",
+    "/hoidap tranh chấp đất đai có phải hòa giải ở cơ sở không",
+    "/hoidap hỗ trợ khi hòa giải viên bị tai nạn",
+)
 # Human pauses in seconds of real life: before each turn (reading, tapping, typing on a phone),
 # between one thing and the next, and the province official's between their requests.
 TURN_PAUSE, REST_PAUSE, OFFICIAL_PAUSE = (4.0, 20.0), (20.0, 90.0), (20.0, 60.0)
@@ -106,8 +119,13 @@ class Load:
 
     async def turn(self, chat: Chat, kind: str, how: str, value: str) -> str:
         started = time.perf_counter()
-        replies = await (chat.send(value) if how == "send" else chat.payload(value) if how == "payload"
-                         else chat.payload(chat.button(value).payload))
+        replies = await (
+            chat.send(value)
+            if how == "send"
+            else chat.payload(value)
+            if how == "payload"
+            else chat.payload(chat.button(value).payload)
+        )
         self.latency[kind].append(time.perf_counter() - started)
         text = "\n".join(r.text for r in replies)
         if not replies or "trục trặc" in text:
@@ -168,34 +186,82 @@ async def official(load: Load, chat: Chat, ward_id: int) -> None:
         first = False
 
 
-def seed(path: Path, cipher: PartyCipher, people: int, recipients: int, cases: int) -> tuple[int, list[str]]:
+def seed(
+    path: Path, cipher: PartyCipher, people: int, recipients: int, cases: int, communes: int = COMMUNES
+) -> tuple[int, list[str]]:
     """The province (bench/stats.py), the chatters in its first commune, the announcement's ward."""
     sync = create_engine(f"sqlite:///{path}")
     sync.dialect.pii_cipher = cipher
     Base.metadata.create_all(sync)
     prov = Province()
-    build_units(sync, prov)
+    build_units(sync, prov, communes)
     add_cases(sync, prov, cases, random.Random(5))
     now = dt.datetime.now(dt.UTC)
     teams = [t for t in prov.teams if t[0] in prov.ward_teams]
     with sync.begin() as conn:
         province_id = conn.scalar(select(Unit.id).where(Unit.kind == UnitKind.TINH))
-        ward = conn.execute(insert(Unit).values(parent_id=province_id, kind=UnitKind.XA, name="Phường Thông Báo",
-                                                path="", ethnic_area=False, created_at=now)).inserted_primary_key[0]
+        ward = conn.execute(
+            insert(Unit).values(
+                parent_id=province_id,
+                kind=UnitKind.XA,
+                name="Phường Thông Báo",
+                path="",
+                ethnic_area=False,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
         path_of = f"/{province_id}/{ward}/"
         conn.execute(Unit.__table__.update().where(Unit.id == ward).values(path=path_of))
         first_person = (conn.scalar(select(func.max(Person.id))) or 0) + 1
-        rows = [dict(id=first_person + i, full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN,
-                     unit_id=teams[i % len(teams)][0], sex="nam", active=True, ethnic_minority=False,
-                     created_at=now) for i in range(people)]
-        rows += [dict(id=first_person + people + i, full_name=f"Người nhận {i}", role=Role.HOA_GIAI_VIEN,
-                      unit_id=ward, sex="nu", active=True, ethnic_minority=False, created_at=now)
-                 for i in range(recipients)]
+        rows = [
+            dict(
+                id=first_person + i,
+                full_name=f"Hòa giải viên {i}",
+                role=Role.HOA_GIAI_VIEN,
+                unit_id=teams[i % len(teams)][0],
+                sex="nam",
+                active=True,
+                ethnic_minority=False,
+                created_at=now,
+            )
+            for i in range(people)
+        ]
+        rows += [
+            dict(
+                id=first_person + people + i,
+                full_name=f"Người nhận {i}",
+                role=Role.HOA_GIAI_VIEN,
+                unit_id=ward,
+                sex="nu",
+                active=True,
+                ethnic_minority=False,
+                created_at=now,
+            )
+            for i in range(recipients)
+        ]
         conn.execute(insert(Person), rows)
-        accounts = [dict(channel="bench", external_id=f"p{i}", person_id=first_person + i, display_name="",
-                         unreachable=False, last_seen_at=now) for i in range(people)]
-        accounts += [dict(channel="telegram", external_id=str(FIRST_CHAT + i), person_id=first_person + people + i,
-                          display_name="", unreachable=False, last_seen_at=now) for i in range(recipients)]
+        accounts = [
+            dict(
+                channel="bench",
+                external_id=f"p{i}",
+                person_id=first_person + i,
+                display_name="",
+                unreachable=False,
+                last_seen_at=now,
+            )
+            for i in range(people)
+        ]
+        accounts += [
+            dict(
+                channel="telegram",
+                external_id=str(FIRST_CHAT + i),
+                person_id=first_person + people + i,
+                display_name="",
+                unreachable=False,
+                last_seen_at=now,
+            )
+            for i in range(recipients)
+        ]
         conn.execute(insert(Account), accounts)
     sync.dispose()
     return ward, [f"p{i}" for i in range(people)]
@@ -204,8 +270,9 @@ def seed(path: Path, cipher: PartyCipher, people: int, recipients: int, cases: i
 async def announce(db: Database, env: PushEnv, ward_id: int) -> int:
     async with db.uow() as uow:
         ward = await uow.units.get(ward_id)
-        _, count = await create_broadcast(uow, env, sender=None, unit=ward, text="Thông báo thử tải.",
-                                          now=dt.datetime.now(dt.UTC))
+        _, count = await create_broadcast(
+            uow, env, sender=None, unit=ward, text="Thông báo thử tải.", now=dt.datetime.now(dt.UTC)
+        )
         await uow.commit()
     return count
 
@@ -215,26 +282,35 @@ async def dispatch(db: Database, dispatcher: Dispatcher) -> float:
     while True:
         await dispatcher.drain()
         async with db.uow() as uow:
-            left = await uow.session.scalar(select(Delivery.id).where(
-                Delivery.status == DeliveryStatus.PENDING).limit(1))
+            left = await uow.session.scalar(
+                select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
+            )
         if left is None:
             return time.monotonic() - start
         await asyncio.sleep(0.05)  # a retry_after is waiting
 
 
-async def run(path: Path, cipher: PartyCipher, args, base_url: str, limit: float, ward_id: int,
-              accounts: list[str]) -> dict:
+async def run(
+    path: Path, cipher: PartyCipher, args, base_url: str, limit: float, ward_id: int, accounts: list[str]
+) -> dict:
     db = Database(f"sqlite+aiosqlite:///{path}", cipher)
     engine = build_engine(db)
     env = PushEnv(engine.deps.catalog, ZoneInfo("Asia/Ho_Chi_Minh"), PushPolicy(quiet=QuietHours.parse("off")))
     limiter = SendLimiter(limit, chat_interval=1.0)
     app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=base_url).build(
-        rate_limiter=PtbLimiter(limiter))
+        rate_limiter=PtbLimiter(limiter)
+    )
     load = Load(args.scale, seed=11)
     async with app:
-        dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot)}, env=env,
-                                clock=lambda: dt.datetime.now(dt.UTC), limiters={"telegram": limiter},
-                                concurrency=max(8, min(128, int(limit))), batch=max(50, int(limit)))
+        dispatcher = Dispatcher(
+            db,
+            {"telegram": TelegramPushSender(app.bot)},
+            env=env,
+            clock=lambda: dt.datetime.now(dt.UTC),
+            limiters={"telegram": limiter},
+            concurrency=max(8, min(128, int(limit))),
+            batch=max(50, int(limit)),
+        )
         warm = Chat(engine, "province", channel="bench")  # imports and caches warm before measuring
         await warm.payload(f"rp:x:{ward_id}:2025:0")
         for text in ("/thongke 2025", QUESTIONS[0], "/thongke"):
@@ -286,8 +362,13 @@ def percentiles(values: list[float], count: str = "turns") -> dict[str, float | 
     if not values:
         return {count: 0}
     cuts = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else [values[0]] * 99
-    return {count: len(values), "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
-            "p99_ms": round(cuts[98] * 1000, 1), "max_ms": round(max(values) * 1000, 1)}
+    return {
+        count: len(values),
+        "p50_ms": round(cuts[49] * 1000, 1),
+        "p95_ms": round(cuts[94] * 1000, 1),
+        "p99_ms": round(cuts[98] * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,8 +377,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipients", type=int, default=10_000, help="people the announcement goes to")
     parser.add_argument("--scale", type=float, default=6.0, help="time runs this many times faster than life")
     parser.add_argument("--cases", type=int, default=100_000, help="cases in the province before the run")
-    parser.add_argument("--duration", type=float, default=60.0,
-                        help="seconds the people chat at least (longer if the announcement takes longer)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=60.0,
+        help="seconds the people chat at least (longer if the announcement takes longer)",
+    )
+    parser.add_argument("--communes", type=int, default=COMMUNES, help="communes in the province (20 teams each)")
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args(argv)
     limit = TELEGRAM_RATE * args.scale
@@ -309,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(tmp) / "mixed.sqlite3"
         t0 = time.perf_counter()
         cipher = PartyCipher.ephemeral()
-        ward_id, accounts = seed(path, cipher, args.people, args.recipients, args.cases)
+        ward_id, accounts = seed(path, cipher, args.people, args.recipients, args.cases, args.communes)
         if not args.json:
             print(f"store seeded in {time.perf_counter() - t0:.1f} s; running…", file=sys.stderr)
         result = asyncio.run(run(path, cipher, args, base_url, limit, ward_id, accounts))
@@ -322,10 +408,19 @@ def main(argv: list[str] | None = None) -> int:
     rate = delivered / result["seconds"]
     turns = {k: percentiles(v) for k, v in load.latency.items()}
     overall = percentiles([x for k in PEOPLE_KINDS for x in load.latency[k]])
-    announcement = {"recipients": args.recipients, "queued": result["queued"], "delivered": delivered,
-                    "duplicates": sum(c - 1 for c in counts if c > 1), "lost": sum(1 for c in counts if c == 0),
-                    "seconds": round(result["seconds"], 2), "rate": round(rate, 2), "limit": limit,
-                    "ratio": round(rate / limit, 3), "refused_429": refused, "rejected": rejected}
+    announcement = {
+        "recipients": args.recipients,
+        "queued": result["queued"],
+        "delivered": delivered,
+        "duplicates": sum(c - 1 for c in counts if c > 1),
+        "lost": sum(1 for c in counts if c == 0),
+        "seconds": round(result["seconds"], 2),
+        "rate": round(rate, 2),
+        "limit": limit,
+        "ratio": round(rate / limit, 3),
+        "refused_429": refused,
+        "rejected": rejected,
+    }
     goals = {
         "turn_p95_le_50ms": overall.get("p95_ms", 0) <= GOALS["turn_p95_ms"],
         "turn_p99_le_200ms": overall.get("p99_ms", 0) <= GOALS["turn_p99_ms"],
@@ -333,14 +428,23 @@ def main(argv: list[str] | None = None) -> int:
         "no_duplicates": announcement["duplicates"] == 0,
         "none_lost": announcement["lost"] == 0,
     }
-    report = {"store": "sqlite", "people": args.people, "scale": args.scale, "people_at_human_pace": round(
-              args.people * args.scale), "province_cases": args.cases, "cases_in_store": result["cases_in_store"],
-              "cases_confirmed": load.cases_confirmed, "failed_turns": load.failed, "turns": turns,
-              "people_turns": overall, "announcement": announcement,
-              "writer_wait": percentiles(load.writer_waits, "waits"),
-              "writer_hold": percentiles(load.writer_holds, "holds"),
-              "loop_lag": percentiles(load.loop_lags, "samples"),
-              "goals": {k: "met" if v else "missed" for k, v in goals.items()}}
+    report = {
+        "store": "sqlite",
+        "people": args.people,
+        "scale": args.scale,
+        "people_at_human_pace": round(args.people * args.scale),
+        "province_cases": args.cases,
+        "cases_in_store": result["cases_in_store"],
+        "cases_confirmed": load.cases_confirmed,
+        "failed_turns": load.failed,
+        "turns": turns,
+        "people_turns": overall,
+        "announcement": announcement,
+        "writer_wait": percentiles(load.writer_waits, "waits"),
+        "writer_hold": percentiles(load.writer_holds, "holds"),
+        "loop_lag": percentiles(load.loop_lags, "samples"),
+        "goals": {k: "met" if v else "missed" for k, v in goals.items()},
+    }
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
     return 0 if announcement["lost"] == 0 and announcement["duplicates"] == 0 else 1
 

@@ -1,6 +1,6 @@
 """Throughput of the full stack against bare python-telegram-bot, and RSS on a big store.
 
-Usage: python bench/throughput.py [--conversations N] [--cases 1000000] [--json]
+Usage: python bench/throughput.py [--conversations N] [--cases 1000000] [--floor-turns 2000] [--json]
 
 1. Case-logging conversations through the whole bot in one process: PTB Application with a
    fake request object (no network), our engine, a real SQLite file store.
@@ -45,9 +45,17 @@ from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 from tests.fakes.fake_request import FakeRequest  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
-STEPS = [("text", "/vuviec"), ("press", "Hôm nay"), ("press", "Tranh chấp dân sự"), ("press", "Các bên yêu cầu"),
-         ("text", "Nguyễn Văn An; Trần Thị Bình"), ("press", "Bỏ qua"), ("text", "Tranh chấp lối đi chung"),
-         ("press", "Xong"), ("press", "Xác nhận")]
+STEPS = [
+    ("text", "/vuviec"),
+    ("press", "Hôm nay"),
+    ("press", "Tranh chấp dân sự"),
+    ("press", "Các bên yêu cầu"),
+    ("text", "Nguyễn Văn An; Trần Thị Bình"),
+    ("press", "Bỏ qua"),
+    ("text", "Tranh chấp lối đi chung"),
+    ("press", "Xong"),
+    ("press", "Xác nhận"),
+]
 
 
 class Driver:
@@ -56,9 +64,13 @@ class Driver:
         self.ids = itertools.count(1)
 
     def _message(self, uid: int, text: str) -> dict:
-        msg = {"message_id": next(self.ids), "date": 1_790_000_000, "text": text,
-               "chat": {"id": uid, "type": "private", "first_name": "U"},
-               "from": {"id": uid, "is_bot": False, "first_name": "U"}}
+        msg = {
+            "message_id": next(self.ids),
+            "date": 1_790_000_000,
+            "text": text,
+            "chat": {"id": uid, "type": "private", "first_name": "U"},
+            "from": {"id": uid, "is_bot": False, "first_name": "U"},
+        }
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         return msg
@@ -68,9 +80,16 @@ class Driver:
             raw = {"update_id": next(self.ids), "message": self._message(uid, value)}
         else:
             data = self._button(uid, value)
-            raw = {"update_id": next(self.ids), "callback_query": {
-                "id": str(next(self.ids)), "chat_instance": "1", "data": data,
-                "from": {"id": uid, "is_bot": False, "first_name": "U"}, "message": self._message(uid, "…")}}
+            raw = {
+                "update_id": next(self.ids),
+                "callback_query": {
+                    "id": str(next(self.ids)),
+                    "chat_instance": "1",
+                    "data": data,
+                    "from": {"id": uid, "is_bot": False, "first_name": "U"},
+                    "message": self._message(uid, "…"),
+                },
+            }
         return Update.de_json(raw, self.app.bot)
 
     def _button(self, uid: int, label: str) -> str:
@@ -103,8 +122,7 @@ async def full_stack(conversations: int, workdir: Path, *, canned: bool = False)
         _can(engine)
     request = FakeRequest(spec_path=Path("/nonexistent"))
     channel = TelegramChannel(engine, engine.deps.catalog, token="1:B", base_url="http://fake")
-    app = channel.build(request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")),
-                        rate_limit=False)
+    app = channel.build(request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")), rate_limit=False)
     driver = Driver(app, request)
     latencies: list[float] = []
 
@@ -138,8 +156,9 @@ async def _join_users(db, world, n: int) -> list[int]:
     uids = []
     async with db.uow() as uow:
         for i in range(n):
-            p = await uow.people.add(Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN,
-                                            unit_id=world.team_a.id, created_at=NOW))
+            p = await uow.people.add(
+                Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN, unit_id=world.team_a.id, created_at=NOW)
+            )
             uid = 800_000 + i
             uow.session.add(Account(channel="telegram", external_id=str(uid), person_id=p.id, last_seen_at=NOW))
             uids.append(uid)
@@ -149,8 +168,13 @@ async def _join_users(db, world, n: int) -> list[int]:
 
 async def bare_ptb(updates: int) -> float:
     request = FakeRequest(spec_path=Path("/nonexistent"))
-    app = Application.builder().token("1:B").request(request).get_updates_request(
-        FakeRequest(spec_path=Path("/nonexistent"))).build()
+    app = (
+        Application.builder()
+        .token("1:B")
+        .request(request)
+        .get_updates_request(FakeRequest(spec_path=Path("/nonexistent")))
+        .build()
+    )
 
     async def echo(update, context):
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
@@ -167,9 +191,11 @@ async def bare_ptb(updates: int) -> float:
     return total
 
 
-FLOOR_SQL = ("INSERT INTO seen_updates (key, at) VALUES (:k, :at) ON CONFLICT DO NOTHING",
-             "SELECT * FROM conversations WHERE account_id = :a",
-             "UPDATE conversations SET step = :s, data = :d, updated_at = :at WHERE account_id = :a")
+FLOOR_SQL = (
+    "INSERT INTO seen_updates (key, at) VALUES (:k, :at) ON CONFLICT DO NOTHING",
+    "SELECT * FROM conversations WHERE account_id = :a",
+    "UPDATE conversations SET step = :s, data = :d, updated_at = :at WHERE account_id = :a",
+)
 
 
 def store_floor(path: Path, turns: int = 2000) -> dict[str, float]:
@@ -182,18 +208,26 @@ def store_floor(path: Path, turns: int = 2000) -> dict[str, float]:
 
     upgrade(f"sqlite+aiosqlite:///{path}")
     con = sqlite3.connect(path)
-    con.execute("INSERT INTO accounts (id, channel, external_id, display_name, unreachable, last_seen_at) "
-                "VALUES (1, 'bench', '1', 'B', 0, ?)", (NOW.isoformat(),))
-    con.execute("INSERT INTO conversations (account_id, data, choices, updated_at) VALUES (1, '{}', '{}', ?)",
-                (NOW.isoformat(),))
+    con.execute(
+        "INSERT INTO accounts (id, channel, external_id, display_name, unreachable, last_seen_at) "
+        "VALUES (1, 'bench', '1', 'B', 0, ?)",
+        (NOW.isoformat(),),
+    )
+    con.execute(
+        "INSERT INTO conversations (account_id, data, choices, updated_at) VALUES (1, '{}', '{}', ?)",
+        (NOW.isoformat(),),
+    )
     con.commit()
     con.close()
     data = json.dumps({"tok": "ab12", "date": "2026-11-22", "category": "dan_su", "names": ["A", "B"]})
     keys = itertools.count()
 
     def params(i: int) -> tuple[dict, ...]:
-        return {"k": f"bench:{next(keys)}", "at": NOW.isoformat()}, {"a": 1}, \
-               {"s": f"s{i % 9}", "d": data, "at": NOW.isoformat(), "a": 1}
+        return (
+            {"k": f"bench:{next(keys)}", "at": NOW.isoformat()},
+            {"a": 1},
+            {"s": f"s{i % 9}", "d": data, "at": NOW.isoformat(), "a": 1},
+        )
 
     result = {}
     con = sqlite3.connect(path, isolation_level=None)
@@ -248,25 +282,57 @@ def build_big_store(path: Path, cases: int) -> None:
     upgrade(f"sqlite+aiosqlite:///{path}")
     con = sqlite3.connect(path)
     now = NOW.isoformat()
-    con.execute("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
-                "VALUES (1, NULL, 'tinh', 'Tỉnh lớn', '/1/', 0, ?)", (now,))
+    con.execute(
+        "INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
+        "VALUES (1, NULL, 'tinh', 'Tỉnh lớn', '/1/', 0, ?)",
+        (now,),
+    )
     teams = list(range(2, 2002))
-    con.executemany("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
-                    "VALUES (?, 1, 'to_hoa_giai', ?, ?, 0, ?)", [(t, f"Tổ {t}", f"/1/{t}/", now) for t in teams])
-    con.executemany("INSERT INTO people (id, full_name, role, unit_id, active, ethnic_minority, created_at) "
-                    "VALUES (?, ?, 'hoa_giai_vien', ?, 1, 0, ?)", [(t, f"HGV {t}", t, now) for t in teams])
-    con.execute("INSERT INTO accounts (channel, external_id, person_id, display_name, unreachable, last_seen_at) "
-                "VALUES ('console', 'rss', 2, 'HGV', 0, ?)", (now,))
+    con.executemany(
+        "INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
+        "VALUES (?, 1, 'to_hoa_giai', ?, ?, 0, ?)",
+        [(t, f"Tổ {t}", f"/1/{t}/", now) for t in teams],
+    )
+    con.executemany(
+        "INSERT INTO people (id, full_name, role, unit_id, active, ethnic_minority, created_at) "
+        "VALUES (?, ?, 'hoa_giai_vien', ?, 1, 0, ?)",
+        [(t, f"HGV {t}", t, now) for t in teams],
+    )
+    con.execute(
+        "INSERT INTO accounts (channel, external_id, person_id, display_name, unreachable, last_seen_at) "
+        "VALUES ('console', 'rss', 2, 'HGV', 0, ?)",
+        (now,),
+    )
     rng = random.Random(7)
-    rows = ((i, (t := teams[i % len(teams)]), f"/1/{t}/", 2016 + i % 10, i // len(teams) + 1,
-             f"{2016 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}", rng.choice(["dan_su", "hon_nhan", "mau_thuan"]),
-             "yeu_cau", '{"names": ["A", "B"], "contact": ""}', "Tóm tắt vụ việc", "dang_hoa_giai", t, now, now)
-            for i in range(1, cases + 1))
-    con.executemany("INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
-                    "summary, status, created_by_id, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.executemany("INSERT INTO case_mediators (case_id, person_id) VALUES (?, ?)",
-                    ((i, teams[i % len(teams)]) for i in range(1, cases + 1)))
+    rows = (
+        (
+            i,
+            (t := teams[i % len(teams)]),
+            f"/1/{t}/",
+            2016 + i % 10,
+            i // len(teams) + 1,
+            f"{2016 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            rng.choice(["dan_su", "hon_nhan", "mau_thuan"]),
+            "yeu_cau",
+            '{"names": ["A", "B"], "contact": ""}',
+            "Tóm tắt vụ việc",
+            "dang_hoa_giai",
+            t,
+            now,
+            now,
+        )
+        for i in range(1, cases + 1)
+    )
+    con.executemany(
+        "INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
+        "summary, status, created_by_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    con.executemany(
+        "INSERT INTO case_mediators (case_id, person_id) VALUES (?, ?)",
+        ((i, teams[i % len(teams)]) for i in range(1, cases + 1)),
+    )
     con.commit()
     con.close()
 
@@ -280,8 +346,19 @@ async def rss_child(path: Path) -> None:
 
     db = Database(f"sqlite+aiosqlite:///{path}")
     engine = build_engine(db, clock=Clock(NOW))
-    for text in ["/cuatoi", "menu", "/vuviec", "1", "2", "1", "A Văn; B Thị", "1", "Tranh chấp nhỏ", "/huy",
-                 "/hoidap thù lao hòa giải viên"]:
+    for text in [
+        "/cuatoi",
+        "menu",
+        "/vuviec",
+        "1",
+        "2",
+        "1",
+        "A Văn; B Thị",
+        "1",
+        "Tranh chấp nhỏ",
+        "/huy",
+        "/hoidap thù lao hòa giải viên",
+    ]:
         await engine.handle(Turn("console", "rss", "HGV", text=text))
     await db.dispose()
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
@@ -291,6 +368,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--floor-turns", type=int, default=2000, help="minimal turns per store path (item 4)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -302,13 +380,18 @@ def main() -> None:
         total, latencies, updates = asyncio.run(full_stack(args.conversations, work))
         bare = asyncio.run(bare_ptb(updates))
         canned, _, _ = asyncio.run(full_stack(args.conversations, work / "canned", canned=True))
-        floor = store_floor(work / "floor.sqlite3")
+        floor = store_floor(work / "floor.sqlite3", args.floor_turns)
         store = work / "big.sqlite3"
         t0 = time.perf_counter()
         build_big_store(store, args.cases)
         built = time.perf_counter() - t0
-        child = subprocess.run([sys.executable, __file__, "--rss-child", str(store)], capture_output=True,
-                               text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        child = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(store)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         rss = int(child.stdout.strip().splitlines()[-1])
     ours, theirs = updates / total, updates / bare
     result = {
@@ -318,10 +401,13 @@ def main() -> None:
         "ratio": round(ours / theirs, 3),
         "ratio_without_store": round(updates / canned / theirs, 3),
         "store_floor_ms": floor,
-        "ratio_ceiling": {path: round((bare / updates) / (canned / updates + ms / 1000), 3)
-                          for path, ms in floor.items()},
-        "turn_latency_ms": {"p50": round(statistics.median(latencies) * 1000, 2),
-                            "p95": round(statistics.quantiles(latencies, n=20)[18] * 1000, 2)},
+        "ratio_ceiling": {
+            path: round((bare / updates) / (canned / updates + ms / 1000), 3) for path, ms in floor.items()
+        },
+        "turn_latency_ms": {
+            "p50": round(statistics.median(latencies) * 1000, 2),
+            "p95": round(statistics.quantiles(latencies, n=20)[18] * 1000, 2),
+        },
         "store_cases": args.cases,
         "store_build_s": round(built, 1),
         "rss_mb_with_store": rss,

@@ -11,9 +11,29 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_mixed_load_bench_runs_at_a_tiny_size():
-    done = subprocess.run([sys.executable, "bench/mixed_load.py", "--people", "4", "--recipients", "40",
-                           "--scale", "60", "--cases", "500", "--duration", "2", "--json"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "bench/mixed_load.py",
+            "--people",
+            "4",
+            "--recipients",
+            "40",
+            "--scale",
+            "60",
+            "--cases",
+            "500",
+            "--duration",
+            "1",
+            "--communes",
+            "2",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert set(figures["turns"]) == {"log_case", "qa", "stats", "export", "province_stats"}
@@ -25,6 +45,11 @@ def test_the_mixed_load_bench_runs_at_a_tiny_size():
     assert announcement["queued"] == announcement["delivered"] == 40
     assert announcement["duplicates"] == 0 and announcement["lost"] == 0
     assert {"ratio", "rate", "limit", "seconds"} <= set(announcement)
-    assert set(figures["goals"]) == {"turn_p95_le_50ms", "turn_p99_le_200ms", "ratio_ge_0_95", "no_duplicates",
-                                     "none_lost"}
+    assert set(figures["goals"]) == {
+        "turn_p95_le_50ms",
+        "turn_p99_le_200ms",
+        "ratio_ge_0_95",
+        "no_duplicates",
+        "none_lost",
+    }
     assert figures["goals"]["no_duplicates"] == figures["goals"]["none_lost"] == "met"

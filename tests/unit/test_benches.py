@@ -18,8 +18,15 @@ def bench(*args: str) -> dict:
 
 
 def test_the_stats_bench_runs_at_a_tiny_size():
-    figures = bench("bench/stats.py", "--cases", "400", "--small", "200", "--runs", "2")
-    assert figures["at_400"]["ward_thongke"]["p95_ms"] > 0 and figures["targets_met"]
+    figures = bench(
+        "bench/stats.py", "--cases", "400", "--small", "200", "--runs", "2", "--communes", "2", "--exports", "1"
+    )
+    assert (figures["communes"], figures["teams"], figures["mediators"]) == (2, 40, 120)
+    for size in ("at_200", "at_400"):
+        assert figures[size]["ward_thongke"]["p95_ms"] > 0 and figures[size]["province_thongke"]["p95_ms"] > 0
+        assert figures[size]["ward_year_xlsx_s"]["max"] > 0
+    assert figures["at_400"]["ward_year_cases"] > figures["at_200"]["ward_year_cases"]
+    assert set(figures["targets_met"]) == {"ward_growth_le_1_5", "province_growth_le_3", "ward_year_xlsx_lt_2s"}
 
 
 def test_the_broadcast_bench_runs_at_a_tiny_size():
