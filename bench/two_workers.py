@@ -109,6 +109,11 @@ class Balancer:
                                                                         max_keepalive_connections=0))
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.failed = 0
+        self.why: dict[str, int] = defaultdict(int)  # failures by cause: what to fix differs
+
+    def fail(self, why: str) -> None:
+        self.failed += 1
+        self.why[why] += 1
 
     async def turn(self, kind: str, chat: int, *, text: str | None = None, data: str | None = None,
                    message_id: int | None = None) -> int | None:
@@ -125,15 +130,15 @@ class Balancer:
         try:
             answer = await self.client.post(url + "/telegram", json=update,
                                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
-        except httpx.HTTPError:
-            self.failed += 1
+        except httpx.HTTPError as err:
+            self.fail(type(err).__name__)
             return None
         if answer.status_code != 200:
-            self.failed += 1
+            self.fail(f"http_{answer.status_code}")
             return None
         first = await self.tg.first_after(chat, before, 30)
         if first is None:
-            self.failed += 1
+            self.fail("no_reply_in_30s")
             return None
         self.latency[kind].append(first - started)
         return seen
@@ -175,7 +180,7 @@ class People:
                 continue
             found = await button(self.lb.tg.server, chat, shown, value)
             if found is None:
-                self.lb.failed += 1
+                self.lb.fail("no_button")
                 await self.lb.turn("log_case", chat, text="/huy")
                 return
             shown = await self.lb.turn("log_case", chat, data=found[0], message_id=found[1])
@@ -321,7 +326,7 @@ async def mixed(tg: Telegram, urls: list[str], args, url: str, key: str, ward: i
     lb.latency.pop("warm", None)
     return {"turns": {k: percentiles(v) for k, v in lb.latency.items()},
             "people_turns": percentiles([x for k in ("log_case", "qa", "stats") for x in lb.latency[k]]),
-            "failed_turns": lb.failed, "cases_confirmed": people.cases_confirmed,
+            "failed_turns": lb.failed, "failed_by": dict(lb.why), "cases_confirmed": people.cases_confirmed,
             "announcement": {"recipients": args.recipients, "queued": queued, "delivered": delivered,
                              "duplicates": sum(n - 1 for n in counts if n > 1),
                              "lost": sum(1 for n in counts if n == 0), "seconds": round(seconds, 2),
@@ -342,7 +347,7 @@ async def throughput(tg: Telegram, urls: list[str], users: int, seconds: float) 
     await asyncio.gather(*(user(FIRST_PERSON_CHAT + i) for i in range(users)))
     elapsed = time.monotonic() - started
     await lb.client.aclose()
-    return {"workers": len(urls), "users": users, "turns": done[0], "failed": lb.failed,
+    return {"workers": len(urls), "users": users, "turns": done[0], "failed": lb.failed, "failed_by": dict(lb.why),
             "turns_per_s": round(done[0] / elapsed, 1), "turn": percentiles(lb.latency["stats"])}
 
 
