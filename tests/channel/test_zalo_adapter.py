@@ -16,8 +16,21 @@ from bot.channels.zalo_client import MAX_TEXT, ZaloBotClient
 from handlers.kit.core import Button, Reply, rows
 from storage.models import Account, Case, Conversation, Role
 from tests.channel.zalo_support import ZALO_TOKEN, ZaloUser, choices
+from tests.fakes import fake_zalo
 from tests.fakes.fake_zalo import FakeZaloServer
 from tests.support import invite_code
+
+
+def polls_made(fake: FakeZaloServer) -> int:
+    return [method for method, _ in fake.calls].count("getUpdates")
+
+
+async def until(condition, seconds: float = 10.0) -> None:
+    """Wait for `condition` to hold (the fake server answers from its own threads)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -110,10 +123,16 @@ async def test_a_redelivered_update_is_answered_once_and_groups_are_ignored(fake
     await zalo.handle_update(update)
     assert len(fake.sent(user.user_id)) == 1
 
-    group = {"event_name": "message.text.received",
-             "message": {"from": {"id": "u9", "display_name": "X", "is_bot": False},
-                         "chat": {"id": "g9", "chat_type": "GROUP"}, "text": "menu",
-                         "message_id": "ab12", "date": 1750316131602}}
+    group = {
+        "event_name": "message.text.received",
+        "message": {
+            "from": {"id": "u9", "display_name": "X", "is_bot": False},
+            "chat": {"id": "g9", "chat_type": "GROUP"},
+            "text": "menu",
+            "message_id": "ab12",
+            "date": 1750316131602,
+        },
+    }
     fake.push_raw(group)
     await zalo.handle_update(await client.get_updates(timeout=1))
     assert fake.sent("g9") == []
@@ -128,8 +147,9 @@ async def test_long_replies_are_split_at_2000_and_only_the_last_choices_are_numb
     assert len(sent) >= 5 and all(len(t) <= MAX_TEXT for t in sent)
     assert " ".join(sent[:-1]).split() == long.split()  # nothing lost at the cuts
     assert sent[-1].splitlines()[2:4] == ["1. Có", "2. Không"]
-    texts = render([Reply("A", rows(Button("x", "p"))), Reply("B", rows(Button("y", "q"))), Reply("C")],
-                   engine.deps.catalog)
+    texts = render(
+        [Reply("A", rows(Button("x", "p"))), Reply("B", rows(Button("y", "q"))), Reply("C")], engine.deps.catalog
+    )
     assert texts[0] == "A" and "1. y" in texts[1] and texts[2] == "C"
 
 
@@ -140,7 +160,8 @@ async def test_polling_survives_faults_and_stops_cleanly(db, world, fake, zalo, 
     task = asyncio.create_task(zalo.run_polling(stop))
     fake.push_text(user.user_id, "menu")
     await asyncio.to_thread(fake.wait_sent, user.user_id, 1, 10)
-    await asyncio.sleep(1.2)  # at least one idle poll: 408 means "nothing new"
+    polls = polls_made(fake)
+    await until(lambda: polls_made(fake) >= polls + 2)  # one poll came back idle (408: "nothing new"), the next began
     fake.push_text(user.user_id, "trogiup")
     await asyncio.to_thread(fake.wait_sent, user.user_id, 2, 10)
     started = time.monotonic()
@@ -163,8 +184,9 @@ async def test_sender_maps_errors_for_the_outbox_and_remembers_pushed_choices(db
         await engine.remember_pushed("zalo", external_id, reply)
 
     sender = ZaloSender(zalo, transient_backoff=7.0, remember=remember)
-    invitation = Reply("Mời bạn dự tập huấn.", rows(Button("Xem vụ việc", "cmd:cuatoi"),
-                                                    Button("Trợ giúp", "cmd:help")))
+    invitation = Reply(
+        "Mời bạn dự tập huấn.", rows(Button("Xem vụ việc", "cmd:cuatoi"), Button("Trợ giúp", "cmd:help"))
+    )
     await sender.send(user.user_id, invitation)
     assert "1. Xem vụ việc" in fake.sent(user.user_id)[-1]["text"]
     user.new_texts()
@@ -182,15 +204,16 @@ async def test_sender_maps_errors_for_the_outbox_and_remembers_pushed_choices(db
     fake.faults = None
 
     async with db.uow() as uow:  # a flow waiting for its answer keeps its own choices
-        conv = await uow.session.scalar(select(Conversation).join(Account).where(
-            Account.external_id == user.user_id))
-        conv.flow, conv.step, conv.choices = "case", "category", {"payloads": ["f:x:category:khac"],
-                                                                  "labels": ["Việc khác"]}
+        conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == user.user_id))
+        conv.flow, conv.step, conv.choices = (
+            "case",
+            "category",
+            {"payloads": ["f:x:category:khac"], "labels": ["Việc khác"]},
+        )
         await uow.commit()
     await sender.send(user.user_id, invitation)
     async with db.uow() as uow:
-        conv = await uow.session.scalar(select(Conversation).join(Account).where(
-            Account.external_id == user.user_id))
+        conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == user.user_id))
         assert conv.choices["labels"] == ["Việc khác"]
 
 
@@ -212,10 +235,17 @@ async def test_replies_take_their_slot_in_the_send_budget_shared_with_the_outbox
     assert [m["text"] for m in fake.sent(user.user_id)] == ["một", "hai", "ba"]
 
 
-async def test_a_send_answered_too_late_is_never_sent_again(engine):
+async def test_a_send_answered_too_late_is_never_sent_again(engine, monkeypatch):
     """Zalo carried the message out but answered after the client gave up: in a turn the next
     replies still go and that one is not repeated; for the outbox it is unconfirmed."""
-    slow_once = []
+    slow_once, answered = [], []
+    answer = fake_zalo._Handler._answer
+
+    def answering(handler, status: int, body: dict) -> None:
+        answer(handler, status, body)
+        answered.append(status)
+
+    monkeypatch.setattr(fake_zalo._Handler, "_answer", answering)
 
     def slow(method: str, params: dict) -> str | None:
         if method == "sendMessage" and params["text"] in ("một", "lời mời") and params["text"] not in slow_once:
@@ -230,5 +260,5 @@ async def test_a_send_answered_too_late_is_never_sent_again(engine):
             await zalo.deliver("u-1", [Reply("một"), Reply("hai")])
             with pytest.raises(Unconfirmed):
                 await ZaloSender(zalo).send("u-1", Reply("lời mời"))
-            await asyncio.sleep(1.2)  # the slow answers come in; nothing is resent meanwhile
+            await until(lambda: len(answered) == len(fake.calls))  # the slow answers come in; nothing resent
             assert [m["text"] for m in fake.sent("u-1")] == ["một", "hai", "lời mời"]

@@ -18,11 +18,20 @@ async def test_units_of_work_take_turns_and_one_inside_another_goes_on(tmp_path)
     url = f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
     await upgrade_async(url)
     db = Database(url)
-    events, release = [], asyncio.Event()
+    events, release, inside, knocked = [], asyncio.Event(), asyncio.Event(), asyncio.Event()
+    enter = db.writer.enter
+
+    async def knock_then_enter() -> bool:  # the second asks for its turn, then waits in enter()
+        if asyncio.current_task().get_name() == "second":
+            knocked.set()
+        return await enter()
+
+    db.writer.enter = knock_then_enter
 
     async def first() -> None:
         async with db.uow() as uow:
             events.append("first in")
+            inside.set()
             await uow.units.add(UnitKind.TINH, "Tỉnh Một", None, NOW)
             await release.wait()  # a long turn (a province's report)
             async with db.uow() as inner:  # opened inside the first, in the same task
@@ -38,10 +47,10 @@ async def test_units_of_work_take_turns_and_one_inside_another_goes_on(tmp_path)
             await uow.commit()
 
     one = asyncio.create_task(first())
-    await asyncio.sleep(0.05)
-    two = asyncio.create_task(second())
-    await asyncio.sleep(0.2)
-    assert events == ["first in"]  # the second waits its turn (it would otherwise poll SQLite's lock)
+    await asyncio.wait_for(inside.wait(), 10)
+    two = asyncio.create_task(second(), name="second")
+    await asyncio.wait_for(knocked.wait(), 10)  # we run again only once the second has stopped somewhere:
+    assert events == ["first in"]  # in enter(), waiting its turn (unlocked, it would be "second in" by now)
     release.set()
     await asyncio.wait_for(asyncio.gather(one, two), 10)
     assert events == ["first in", "nested", "first out", "second in"]
@@ -54,18 +63,20 @@ async def test_postgresql_units_of_work_run_side_by_side(pg_server):
     url = await pg_server.new_database()
     db = Database(url)
     await db.create_all()
-    release, inside = asyncio.Event(), []
+    release, inside, both_in = asyncio.Event(), [], asyncio.Event()
 
     async def hold(name: str) -> None:
         async with db.uow() as uow:
             inside.append(name)
             await uow.units.add(UnitKind.TINH, name, None, NOW)
+            if len(inside) == 2:
+                both_in.set()
             await release.wait()
             await uow.commit()
 
     tasks = [asyncio.create_task(hold(name)) for name in ("Tỉnh Một", "Tỉnh Hai")]
-    await asyncio.sleep(0.3)
-    assert sorted(inside) == ["Tỉnh Hai", "Tỉnh Một"]  # both at once: PostgreSQL locks rows, not the store
+    await asyncio.wait_for(both_in.wait(), 10)  # both at once: PostgreSQL locks rows, not the store
+    assert sorted(inside) == ["Tỉnh Hai", "Tỉnh Một"]
     release.set()
     await asyncio.wait_for(asyncio.gather(*tasks), 10)
     await db.dispose()
