@@ -25,7 +25,7 @@ from storage.models import (
     case_number,
 )
 from storage.registers import MEDIATOR_ROLES, in_office
-from storage.subtree import bytewise, child_id, child_key
+from storage.subtree import bytewise, child_id, child_key, plan_for_these_values
 from storage.teams import id_chunks
 
 
@@ -167,6 +167,7 @@ class DeskRepo:
         """training_by_team's numbers added up in the database per direct child of the unit
         (None: the unit itself, when it is a team), with how many teams and how many of them
         had nobody trained."""
+        await plan_for_these_values(self.s)
         per = self._per_team(viewer, unit, since, until, at, new_since)
         key = child_key(Unit.path, unit.path)
         total = lambda col: func.coalesce(func.sum(col), 0)  # noqa: E731
@@ -219,6 +220,7 @@ class DeskRepo:
     ) -> tuple[int, int, list[StaleTeam]]:
         """stale_by_team counted in the database: how many stale cases, in how many teams, and
         the first `shown` teams (most cases first, then by name) with their oldest numbers."""
+        await plan_for_these_values(self.s)
         cond = and_(
             case_visible(viewer),
             under(Case.unit_path, unit.path),

@@ -5,7 +5,8 @@ under another row's path, as an index range) and `bytewise` (ordering names as P
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ColumnElement, String
+from sqlalchemy import Boolean, ColumnElement, String, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -88,3 +89,11 @@ def _bytewise_postgresql(element, compiler, **kw):
 def bytewise(column) -> ColumnElement[str]:
     """The text ordered by code point (UTF-8 bytes), as Python orders str."""
     return _Bytewise(column)
+
+
+async def plan_for_these_values(session: AsyncSession) -> None:
+    """PostgreSQL: plan the rest of this transaction's statements for their own values. The same
+    prepared statement counts a commune or the whole country; after five runs PostgreSQL may keep
+    one generic plan for all, and the country's plan for a commune (or the reverse) took seconds."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
