@@ -39,6 +39,10 @@ CHECK_LOCK = 10.0  # how often the leader makes sure its lock's session is alive
 SEEN_KEPT = dt.timedelta(days=3)
 
 
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class Leadership:
     def __init__(self, db: Database) -> None:
         self.db = db

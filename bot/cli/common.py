@@ -22,8 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot.app import open_store, system_clock
+from bot.clock import system_clock
 from bot.settings import Settings
+from bot.store import open_store
 from content.catalog import Catalog
 from handlers.kit.text import clean, one_line
 from storage.crypto import sqlite_file

@@ -15,9 +15,10 @@ import os
 
 from cryptography.fernet import Fernet
 
-from bot.app import key_source_of, system_clock
 from bot.cli.common import open_db
+from bot.clock import system_clock
 from bot.settings import Settings
+from bot.store import key_source_of
 from content.catalog import load_catalog
 from storage.crypto import PartyCipher, write_key_file
 from storage.keycheck import RotationFailed, pending_key_file, rotate

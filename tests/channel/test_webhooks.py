@@ -10,11 +10,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import health_check
 from bot.channels.telegram import TelegramChannel, inbox_handler
 from bot.channels.zalo import ZaloChannel
 from bot.heartbeat import Heartbeat
 from bot.inbox import Inbox
+from bot.runtime import health_check
 from bot.web import build_web_app
 from storage.models import Account, SeenUpdate
 from tests.fakes.fake_request import FakeRequest

@@ -19,9 +19,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from bot import backup_crypt
-from bot.app import open_store
 from bot.cli import main
 from bot.settings import Settings
+from bot.store import open_store
 from storage.crypto import PartyCipher
 from storage.db import Database
 from storage.models import UnitKind

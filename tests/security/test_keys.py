@@ -19,9 +19,9 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import Column, Integer, MetaData, String, Table, column, select, table, text
 
-from bot.app import open_store
 from bot.cli import main
 from bot.settings import Settings
+from bot.store import open_store
 from handlers.cases.usecases import create_case
 from storage.crypto import PartyCipher, SealedJSON, SealedText, write_key_file
 from storage.db import Database

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator, Iterable
 
 from sqlalchemy import func, select
 
-from bot.app import health_check
 from bot.channels.telegram import TelegramChannel, inbox_handler
 from bot.channels.zalo import ZaloChannel
 from bot.heartbeat import Heartbeat
 from bot.inbox import Inbox
+from bot.runtime import health_check
 from bot.web import WebLimits, build_web_app, web_server
 from storage.db import Database
 from storage.inbox import InboxUpdate

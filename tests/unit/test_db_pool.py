@@ -7,10 +7,10 @@ import inspect
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.app import open_store
 from bot.cli import main as cli_main
 from bot.inbox import Inbox
 from bot.settings import Settings
+from bot.store import open_store
 from storage.db import MAX_OVERFLOW, POOL_SIZE, Database
 
 

@@ -8,8 +8,8 @@ import stat
 import pytest
 from sqlalchemy import select, text
 
-from bot.app import data_cipher
 from bot.settings import Settings
+from bot.store import data_cipher
 from storage.crypto import PartyCipher
 from storage.models import AuditEntry, Case
 from tests.support import Chat, record_outcome
