@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,6 +28,8 @@ from storage.models import (
 from storage.registers import MEDIATOR_ROLES
 from storage.rollups import lineage_ids
 from storage.subtree import child_id, child_key, under_column
+
+MARKED_LISTED = 500  # marked areas named in the query; more: joined (each costs two parameters)
 
 
 @dataclass(frozen=True)
@@ -110,19 +112,7 @@ class TargetRepo:
             .group_by(Person.unit_id)
             .subquery()
         )
-        flagged = await self.s.scalar(
-            select(func.count(Unit.id)).where(Unit.id.in_(lineage_ids(unit.path)), Unit.ethnic_area.is_(True))
-        )
-        ethnic_area: ColumnElement[bool]
-        if flagged:
-            ethnic_area = true()
-        else:
-            area, team = aliased(Unit), aliased(Unit)
-            ethnic_area = Unit.id.in_(
-                select(team.id)
-                .join(area, under_column(team.path, area.path))
-                .where(area.ethnic_area.is_(True), under(area.path, unit.path), under(team.path, unit.path))
-            )
+        ethnic_area = await self._ethnic_area(unit)
         ok = and_(
             func.coalesce(per.c.n, 0) >= least,
             per.c.woman == 1,
@@ -138,6 +128,24 @@ class TargetRepo:
             .group_by(key)
         )
         return {child_id(k): (int(n), int(done or 0)) for k, n, done in await self.s.execute(q)}
+
+    async def _ethnic_area(self, unit: Unit) -> ColumnElement[bool]:
+        """SQL on units: the team lies in an area marked as having many ethnic-minority people (the
+        unit or a unit above it marked: every team; else under one of the marked units below)."""
+        q = select(Unit.path).where(
+            Unit.ethnic_area == true(), Unit.id.in_(lineage_ids(unit.path)) | under(Unit.path, unit.path)
+        )
+        marked = list(await self.s.scalars(q))
+        if any(unit.path.startswith(p) for p in marked):
+            return true()
+        if len(marked) <= MARKED_LISTED:
+            return or_(false(), *(under(Unit.path, p) for p in marked))
+        area, team = aliased(Unit), aliased(Unit)
+        return Unit.id.in_(
+            select(team.id)
+            .join(area, under_column(team.path, area.path))
+            .where(area.ethnic_area == true(), under(area.path, unit.path), under(team.path, unit.path))
+        )
 
     async def rules_around(self, unit: Unit) -> list[tuple[str, str, int, int]]:
         """Report rules set on the unit's lineage or under it: (path, kind, due month, due day)."""

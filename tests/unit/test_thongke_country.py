@@ -5,6 +5,7 @@ with «trục trặc» because the team review put every team's id in one `IN (�
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 
@@ -74,6 +75,8 @@ async def test_the_blocks_count_alike_on_both_stores(db):
         (await uow.units.get(one.id)).ethnic_area = True  # Tổ 1 has no ethnic-minority mediator
         await uow.commit()
     assert (await scores())[Measure.TEAMS_OK] == (Score(0, 3), {one.id: Score(0, 2), two.id: Score(0, 1)})
+    with mock.patch("storage.targets.MARKED_LISTED", 1):  # more marked areas than listed: joined
+        assert (await scores())[Measure.TEAMS_OK] == (Score(0, 3), {one.id: Score(0, 2), two.id: Score(0, 1)})
     async with db.uow() as uow:
         (await uow.units.get(one.id)).ethnic_area = False
         (await uow.units.get(two.id)).ethnic_area = False
