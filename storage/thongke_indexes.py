@@ -16,7 +16,7 @@ Index("ix_cases_status_path_c_received", cases.status, text('unit_path COLLATE "
     dialect="postgresql"
 )
 units = Unit.__table__.c
-Index("ix_units_path_c", text('path COLLATE "C"'), _table=Unit.__table__).ddl_if(dialect="postgresql")
+Index("ix_units_path_c", units.path.collate("C")).ddl_if(dialect="postgresql")
 Index("ix_units_ethnic_path", units.ethnic_area, units.path).ddl_if(dialect="sqlite")
 Index("ix_units_ethnic_path_c", units.ethnic_area, text('path COLLATE "C"')).ddl_if(dialect="postgresql")
 
