@@ -58,13 +58,8 @@ class OutcomeFlow(OutcomeSteps):
     async def ask_confirm(self, ctx: Ctx) -> list[Reply]:
         text = await outcome_summary(ctx, ctx.conv.data, ctx.conv.data["number"])
         return [
-            Reply(
-                text,
-                rows(
-                    self.option(ctx, Step.CONFIRM, "save", "case.confirm"),
-                    self.option(ctx, Step.CONFIRM, "edit", "case.edit"),
-                    self.option(ctx, Step.CONFIRM, "cancel", "common.cancel"),
-                ),
+            self.choices(
+                ctx, Step.CONFIRM, text, ("save", "case.confirm"), ("edit", "case.edit"), ("cancel", "common.cancel")
             )
         ]
 
@@ -149,13 +144,13 @@ class CorrectionFlow(OutcomeSteps):
             ]
         )
         return [
-            Reply(
+            self.choices(
+                ctx,
+                Step.CONFIRM,
                 text,
-                rows(
-                    self.option(ctx, Step.CONFIRM, "save", "case.fix_save"),
-                    self.option(ctx, Step.CONFIRM, "edit", "case.fix_more"),
-                    self.option(ctx, Step.CONFIRM, "cancel", "common.cancel"),
-                ),
+                ("save", "case.fix_save"),
+                ("edit", "case.fix_more"),
+                ("cancel", "common.cancel"),
             )
         ]
 

@@ -155,12 +155,10 @@ class Cases:
         case = await changeable(ctx.uow, ctx.me, data.case_id)
         check_reopen(case.status)
         return [
-            ctx.say(
+            ctx.ask(
                 "case.confirm_reopen",
-                rows(
-                    ctx.button("case.confirm_reopen_yes", CaseReopenConfirmed(case.id)),
-                    ctx.button("common.back", CaseView(case.id)),
-                ),
+                ("case.confirm_reopen_yes", CaseReopenConfirmed(case.id)),
+                ("common.back", CaseView(case.id)),
                 number=case.number,
             )
         ]

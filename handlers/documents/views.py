@@ -110,12 +110,10 @@ class Documents:
     async def withdraw_button(self, ctx: Ctx, data: DocWithdraw) -> list[Reply]:
         doc = await own_document(ctx.uow, ctx.me, data.doc_id)
         return [
-            ctx.say(
+            ctx.ask(
                 "doc.withdraw_ask",
-                rows(
-                    ctx.button("doc.withdraw_yes", DocWithdrawSure(doc.id)),
-                    ctx.button("doc.withdraw_no", DocReach(doc.id)),
-                ),
+                ("doc.withdraw_yes", DocWithdrawSure(doc.id)),
+                ("doc.withdraw_no", DocReach(doc.id)),
                 title=doc.title,
             )
         ]

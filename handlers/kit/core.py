@@ -115,6 +115,10 @@ class Ctx:
     def say(self, key: str, buttons: Sequence[Sequence[Button]] = (), /, **values: Any) -> Reply:
         return Reply(self.t(key, **values), tuple(tuple(r) for r in buttons))
 
+    def ask(self, key: str, *choices: tuple[str, object], **values: Any) -> Reply:
+        """A question with one button per (label key, payload), one button a row: «Hủy lớp?» → Có / Quay lại."""
+        return self.say(key, rows(*(self.button(label, data) for label, data in choices)), **values)
+
     def button(self, key: str, data: object, **values: Any) -> Button:
         """A button labelled from the catalog; `data` is a declared payload (handlers/kit/payload.py)."""
         return Button(self.t(key, **values), data if isinstance(data, str) else pack(data))

@@ -16,7 +16,7 @@ import enum
 import secrets
 from typing import Any, ClassVar
 
-from handlers.kit.core import Button, Ctx, FileRef, Reply
+from handlers.kit.core import Button, Ctx, FileRef, Reply, rows
 from handlers.kit.payload import pack, payload
 
 FLOW_TTL = dt.timedelta(days=3)
@@ -93,6 +93,10 @@ class Flow:
     # --- buttons -----------------------------------------------------------------
     def option(self, ctx: Ctx, step: str, value: str, label_key: str, **values: Any) -> Button:
         return Button(ctx.t(label_key, **values), self.pick(ctx, step, value))
+
+    def choices(self, ctx: Ctx, step: str, text: str, *options: tuple[str, str]) -> Reply:
+        """A step's question with one button per (value, label key), one button a row."""
+        return Reply(text, rows(*(self.option(ctx, step, value, key) for value, key in options)))
 
     def option_label(self, ctx: Ctx, step: str, value: str, label: str) -> Button:
         return Button(label, self.pick(ctx, step, value))

@@ -167,13 +167,13 @@ class NewTrainingFlow(Flow):
         if data.get("file"):
             text += "\n" + ctx.t("notice.attached", name=data["file"]["filename"])
         return [
-            Reply(
+            self.choices(
+                ctx,
+                NewStep.CONFIRM,
                 text,
-                rows(
-                    self.option(ctx, NewStep.CONFIRM, "save", "training.create"),
-                    self.option(ctx, NewStep.CONFIRM, "doc", "training.attach"),
-                    self.option(ctx, NewStep.CONFIRM, "cancel", "common.cancel"),
-                ),
+                ("save", "training.create"),
+                ("doc", "training.attach"),
+                ("cancel", "common.cancel"),
             )
         ]
 

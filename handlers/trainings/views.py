@@ -241,12 +241,10 @@ class Trainings:
     async def cancel(self, ctx: Ctx, data: TrainingCancel) -> list[Reply]:
         training = await self._managed(ctx, data.training_id)
         return [
-            ctx.say(
+            ctx.ask(
                 "training.confirm_cancel",
-                rows(
-                    ctx.button("training.cancel_yes", TrainingCancelYes(training.id)),
-                    ctx.button("common.back", TrainingView(training.id)),
-                ),
+                ("training.cancel_yes", TrainingCancelYes(training.id)),
+                ("common.back", TrainingView(training.id)),
                 title=training.title,
             )
         ]
