@@ -242,14 +242,16 @@ class DeskRepo:
             .limit(shown)
         )
         top = [StaleTeam(team, int(count)) for team, count in (await self.s.execute(q)).tuples()]
-        for row in top:
-            oldest = (
-                select(Case.code, Case.seq, Case.year)
-                .where(cond, Case.team_id == row.team.id)
-                .order_by(Case.received_on, Case.id)
-                .limit(numbers)
-            )
-            row.numbers = [case_number(*r) for r in (await self.s.execute(oldest)).tuples()]
+        rank = func.row_number().over(partition_by=Case.team_id, order_by=(Case.received_on, Case.id))
+        ranked = (
+            select(Case.team_id, Case.code, Case.seq, Case.year, rank.label("rank"))
+            .where(cond, Case.team_id.in_([r.team.id for r in top]))
+            .subquery()
+        )
+        oldest = select(ranked.c.team_id, ranked.c.code, ranked.c.seq, ranked.c.year).where(ranked.c.rank <= numbers)
+        by_team = {r.team.id: r for r in top}
+        for team_id, code, seq, year in (await self.s.execute(oldest.order_by(ranked.c.rank))).tuples():
+            by_team[team_id].numbers.append(case_number(code, seq, year))
         return int(total), int(teams), top
 
     async def stale_by_team(

@@ -5,6 +5,8 @@ under another row's path, as an index range) and `bytewise` (ordering names as P
 
 from __future__ import annotations
 
+import weakref
+
 from sqlalchemy import Boolean, ColumnElement, String, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -95,5 +97,10 @@ async def plan_for_these_values(session: AsyncSession) -> None:
     """PostgreSQL: plan the rest of this transaction's statements for their own values. The same
     prepared statement counts a commune or the whole country; after five runs PostgreSQL may keep
     one generic plan for all, and the country's plan for a commune (or the reverse) took seconds."""
-    if session.bind.dialect.name == "postgresql":
+    if session.bind.dialect.name != "postgresql":
+        return
+    done = session.info.get("custom_plans")  # once per transaction
+    transaction = session.sync_session.get_transaction()
+    if transaction is None or done is None or done() is not transaction:
         await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        session.info["custom_plans"] = weakref.ref(session.sync_session.get_transaction())
