@@ -30,7 +30,7 @@ from handlers.kit.errors import UserError
 from handlers.kit.flow import Flow
 from handlers.kit.registry import OFFICIALS, On
 from handlers.kit.text import shorten
-from handlers.reports.data import export
+from handlers.reports.data import export_for
 from handlers.reports.money import Rates
 from handlers.reports.views import XLSX, file_stem
 from storage.models import Unit
@@ -131,18 +131,7 @@ class ReportChain:
         env = self.env(ctx)
 
         async def make(unit: Unit, period: Period) -> Workbook:
-            done = await export(
-                ctx.uow,
-                ctx.me,
-                unit,
-                period,
-                now=ctx.now,
-                rates=self.rates,
-                with_parties=False,
-                t=ctx.t,
-                tz=ctx.deps.tz,
-                via=ctx.turn.channel,
-            )
+            done = await export_for(ctx, unit, period, self.rates, with_parties=False)
             return Workbook(f"{file_stem(unit, period)}.{XLSX}", done.xlsx, done.data.case_count)
 
         sent = await mark_sent(ctx.uow, env, ctx.me, data.kind, data.period, ctx.now, make)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from handlers.common.parties import INITIALS, NAMES, is_erased, labels, render, roster
 from handlers.common.periods import Period
+from handlers.kit.core import Ctx
 from handlers.reports.money import Rates, TeamMoney, team_money
 from handlers.stats.coverage import CoverageView, coverage_of
 from handlers.stats.targets import TargetsView, targets_view
@@ -114,3 +115,9 @@ async def export(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
                 "cases": data.case_count, "files": ["xlsx", "csv"], "via": via},
     ))
     return Export(data, xlsx, csv)
+
+
+async def export_for(ctx: Ctx, unit: Unit, period: Period, rates: Rates, *, with_parties: bool) -> Export:
+    """`export` for the person of a chat turn (their clock, zone and catalog; audited as via their app)."""
+    return await export(ctx.uow, ctx.me, unit, period, now=ctx.now, rates=rates, with_parties=with_parties,
+                        t=ctx.t, tz=ctx.deps.tz, via=ctx.turn.channel)

@@ -10,7 +10,7 @@ from handlers.kit.errors import UserError
 from handlers.kit.registry import Command, On, Slice
 from handlers.kit.text import fold
 from handlers.reports.buttons import ReportAskParties, ReportExport, ReportOffer
-from handlers.reports.data import export
+from handlers.reports.data import export_for
 from handlers.reports.money import Rates
 from handlers.stats.render import period_heading, period_rows
 from handlers.stats.usecases import REPORTERS, find_unit, home_unit
@@ -94,18 +94,7 @@ class Reports:
         return ctx.say("report.offer", tuple(buttons), unit=unit.name, period=period_heading(ctx.t, period))
 
     async def _export(self, ctx: Ctx, unit: Unit, period: Period, *, with_parties: bool) -> list[Reply]:
-        done = await export(
-            ctx.uow,
-            ctx.me,
-            unit,
-            period,
-            now=ctx.now,
-            rates=self.rates,
-            with_parties=with_parties,
-            t=ctx.t,
-            tz=ctx.deps.tz,
-            via=ctx.turn.channel,
-        )
+        done = await export_for(ctx, unit, period, self.rates, with_parties=with_parties)
         stem = file_stem(unit, period)
         key = "report.done_parties" if with_parties else "report.done"
         text = ctx.t(key, unit=unit.name, period=period_heading(ctx.t, period), cases=done.data.case_count)
