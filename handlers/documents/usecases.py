@@ -18,7 +18,7 @@ from handlers.kit.errors import UserError
 from handlers.kit.text import MAX_LINE, clean, clean_name, fold, one_line
 from storage.db import UnitOfWork
 from storage.documents import can_open
-from storage.models import AuditEntry, Document, Person, Role, Topic
+from storage.models import Document, Person, Role, Topic
 from storage.models.documents import MAX_TITLE
 
 
@@ -81,15 +81,7 @@ async def publish(uow: UnitOfWork, person: Person | None, draft: Draft, now: dt.
             created_at=now,
         )
     )
-    await uow.audit.add(
-        AuditEntry(
-            at=now,
-            person_id=person.id,
-            action="document_published",
-            target=f"document:{doc.id}",
-            detail={"unit": person.unit_id},
-        )
-    )
+    await uow.audit.record(now, person.id, "document_published", f"document:{doc.id}", {"unit": person.unit_id})
     return doc
 
 
@@ -104,9 +96,7 @@ async def own_document(uow: UnitOfWork, person: Person, doc_id: int) -> Document
 async def withdraw(uow: UnitOfWork, person: Person, doc_id: int, now: dt.datetime) -> Document:
     doc = await own_document(uow, person, doc_id)
     doc.withdrawn_at = now
-    await uow.audit.add(
-        AuditEntry(at=now, person_id=person.id, action="document_withdrawn", target=f"document:{doc.id}", detail={})
-    )
+    await uow.audit.record(now, person.id, "document_withdrawn", f"document:{doc.id}")
     return doc
 
 

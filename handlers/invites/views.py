@@ -18,7 +18,7 @@ from handlers.kit.registry import OFFICIALS, Command, Slice
 from handlers.onboarding.usecases import ROLE_UNIT_KINDS, create_invite, valid_invite
 from storage.access import unit_visible
 from storage.db import UnitOfWork
-from storage.models import Account, AuditEntry, InviteCode, Person, Role
+from storage.models import Account, InviteCode, Person, Role
 
 PAGE = 8
 # who a code is for, and how many may join with it (UBND leadership, the Front's committee: a few each)
@@ -37,15 +37,7 @@ async def check_code(uow: UnitOfWork, account: Account, code: str, now: dt.datet
         raise UserError("invite.too_many", count=MAX_WRONG, minutes=int(WRONG_WINDOW.total_seconds() // 60))
     invite = await valid_invite(uow, code, now)
     if invite is None:
-        await uow.audit.add(
-            AuditEntry(
-                at=now,
-                person_id=account.person_id,
-                action="invite_failed",
-                target=target,
-                detail={"channel": account.channel},
-            )
-        )
+        await uow.audit.record(now, account.person_id, "invite_failed", target, {"channel": account.channel})
         raise UserError("join.bad_code")
     return invite
 
@@ -57,14 +49,12 @@ async def revoke_invite(uow: UnitOfWork, who: Person | None, invite: InviteCode 
     if who is not None and not unit_visible(who, invite.unit.path):
         raise UserError("invite.revoke_gone")
     invite.uses_left, invite.expires_at = 0, now
-    await uow.audit.add(
-        AuditEntry(
-            at=now,
-            person_id=who.id if who else None,
-            action="invite_revoked",
-            target=f"invite:{invite.id}",
-            detail={"unit": invite.unit_id, "role": invite.role.value},
-        )
+    await uow.audit.record(
+        now,
+        who.id if who else None,
+        "invite_revoked",
+        f"invite:{invite.id}",
+        {"unit": invite.unit_id, "role": invite.role.value},
     )
     return invite
 

@@ -20,7 +20,7 @@ from handlers.kit.text import fold
 from handlers.onboarding.usecases import CODE_ALPHABET
 from handlers.onboarding.views import show_menu
 from storage.db import UnitOfWork
-from storage.models import Account, AuditEntry, Person
+from storage.models import Account, Person
 
 LINK_TTL = dt.timedelta(minutes=15)
 LINK_LENGTH = 6
@@ -70,9 +70,7 @@ async def link_account(uow: UnitOfWork, account: Account, code: str, now: dt.dat
         raise UserError("link.too_many")
     person_id = await uow.links.spend(code.strip().upper(), now)
     if person_id is None:
-        await uow.audit.add(
-            AuditEntry(at=now, person_id=account.person_id, action="link_failed", target=target, detail={})
-        )
+        await uow.audit.record(now, account.person_id, "link_failed", target)
         raise UserError("link.bad_code")
     if account.person_id == person_id:
         raise UserError("link.already")
@@ -82,11 +80,7 @@ async def link_account(uow: UnitOfWork, account: Account, code: str, now: dt.dat
     if person is None or not person.active:
         raise UserError("link.bad_code")
     account.person_id = person.id
-    await uow.audit.add(
-        AuditEntry(
-            at=now, person_id=person.id, action="link_account", target=target, detail={"channel": account.channel}
-        )
-    )
+    await uow.audit.record(now, person.id, "link_account", target, {"channel": account.channel})
     return person
 
 

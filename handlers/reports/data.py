@@ -15,7 +15,7 @@ from handlers.reports.money import Rates, TeamMoney, team_money
 from handlers.stats.coverage import CoverageView, coverage_of
 from handlers.stats.targets import TargetsView, targets_view
 from storage.db import UnitOfWork
-from storage.models import AuditEntry, Person, Unit
+from storage.models import Person, Unit
 from storage.registers import Census, LogRow
 from storage.stats import Tally
 
@@ -65,8 +65,17 @@ def text_cell(text: str | None, row: LogRow, with_parties: bool) -> str:
     return render(text, row.parties, NAMES if with_parties else INITIALS)
 
 
-async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime,
-                 rates: Rates, with_parties: bool = False, tz: dt.tzinfo = dt.UTC) -> ReportData:
+async def gather(
+    uow: UnitOfWork,
+    viewer: Person,
+    unit: Unit,
+    period: Period,
+    *,
+    now: dt.datetime,
+    rates: Rates,
+    with_parties: bool = False,
+    tz: dt.tzinfo = dt.UTC,
+) -> ReportData:
     s, e = period.start, period.end
     teams = list(await uow.registers.teams(viewer, unit))
     total = await uow.stats.tally(viewer, unit, s, e)
@@ -86,10 +95,14 @@ async def gather(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
     end_of_period = dt.datetime.combine(e, dt.time.max, tzinfo=tz)
     census = await uow.registers.census(viewer, unit, min(end_of_period, now))
     coverage = await coverage_of(uow, viewer, unit, period, now=now, tz=tz)
-    targets = (await targets_view(uow, viewer, unit, period, now=now, tz=tz, coverage=coverage)
-               if viewer.role.is_official else None)
-    return ReportData(unit, period, now, with_parties, books, too_many, census, total, children, money, rates,
-                      coverage, targets)
+    targets = (
+        await targets_view(uow, viewer, unit, period, now=now, tz=tz, coverage=coverage)
+        if viewer.role.is_official
+        else None
+    )
+    return ReportData(
+        unit, period, now, with_parties, books, too_many, census, total, children, money, rates, coverage, targets
+    )
 
 
 @dataclass
@@ -99,8 +112,19 @@ class Export:
     csv: bytes
 
 
-async def export(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *, now: dt.datetime,
-                 rates: Rates, with_parties: bool, t: Callable[..., str], tz: dt.tzinfo, via: str) -> Export:
+async def export(
+    uow: UnitOfWork,
+    viewer: Person,
+    unit: Unit,
+    period: Period,
+    *,
+    now: dt.datetime,
+    rates: Rates,
+    with_parties: bool,
+    t: Callable[..., str],
+    tz: dt.tzinfo,
+    via: str,
+) -> Export:
     """Build the workbook and the CSV, and write the export to the audit log in the same
     transaction. At the CLI the viewer is the operator, who is not stored (no person id)."""
     from handlers.reports.csvfile import cases_csv
@@ -109,15 +133,34 @@ async def export(uow: UnitOfWork, viewer: Person, unit: Unit, period: Period, *,
     data = await gather(uow, viewer, unit, period, now=now, rates=rates, with_parties=with_parties, tz=tz)
     xlsx = await asyncio.to_thread(workbook, data, t, tz)
     csv = cases_csv(data, t, tz)
-    await uow.audit.add(AuditEntry(
-        at=now, person_id=viewer.id, action="export_report", target=f"unit:{unit.id}",
-        detail={"from": period.start.isoformat(), "to": period.end.isoformat(), "parties": with_parties,
-                "cases": data.case_count, "files": ["xlsx", "csv"], "via": via},
-    ))
+    await uow.audit.record(
+        now,
+        viewer.id,
+        "export_report",
+        f"unit:{unit.id}",
+        {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "parties": with_parties,
+            "cases": data.case_count,
+            "files": ["xlsx", "csv"],
+            "via": via,
+        },
+    )
     return Export(data, xlsx, csv)
 
 
 async def export_for(ctx: Ctx, unit: Unit, period: Period, rates: Rates, *, with_parties: bool) -> Export:
     """`export` for the person of a chat turn (their clock, zone and catalog; audited as via their app)."""
-    return await export(ctx.uow, ctx.me, unit, period, now=ctx.now, rates=rates, with_parties=with_parties,
-                        t=ctx.t, tz=ctx.deps.tz, via=ctx.turn.channel)
+    return await export(
+        ctx.uow,
+        ctx.me,
+        unit,
+        period,
+        now=ctx.now,
+        rates=rates,
+        with_parties=with_parties,
+        t=ctx.t,
+        tz=ctx.deps.tz,
+        via=ctx.turn.channel,
+    )

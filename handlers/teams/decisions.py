@@ -17,7 +17,7 @@ from handlers.teams.screens import team_screen
 from handlers.teams.usecases import team_check
 from storage.access import can_manage_people
 from storage.db import UnitOfWork
-from storage.models import AuditEntry, Decision, DecisionKind, Person, Role
+from storage.models import Decision, DecisionKind, Person, Role
 from storage.models.decisions import MAX_NUMBER
 
 LATER = "later"
@@ -61,9 +61,7 @@ async def save_decision(
         row.number, row.signed_on = number, signed_on
         row.recorded_by_id = viewer.id or None
     detail = {"kind": kind.value, "number": number, "signed_on": signed_on.isoformat() if signed_on else None}
-    await uow.audit.add(
-        AuditEntry(at=now, person_id=viewer.id, action="team_decision", target=f"person:{person.id}", detail=detail)
-    )
+    await uow.audit.record(now, viewer.id, "team_decision", f"person:{person.id}", detail)
     return row
 
 

@@ -11,7 +11,7 @@ from handlers.kit.errors import UserError
 from handlers.onboarding.usecases import create_invite
 from storage.access import can_manage_people
 from storage.db import UnitOfWork
-from storage.models import AuditEntry, DecisionKind, InviteCode, Person, Role, Unit
+from storage.models import DecisionKind, InviteCode, Person, Role, Unit
 
 MIN_MEDIATORS = 3  # Điều 12 khoản 1: "từ 03 hòa giải viên trở lên"
 ISSUES = ("few", "no_woman", "no_ethnic", "no_leader")
@@ -127,9 +127,7 @@ async def managed_mediator(uow: UnitOfWork, viewer: Person, person_id: int) -> P
 
 
 async def _audit(uow: UnitOfWork, viewer: Person, now: dt.datetime, action: str, person: Person, **detail) -> None:
-    await uow.audit.add(
-        AuditEntry(at=now, person_id=viewer.id, action=action, target=f"person:{person.id}", detail=detail)
-    )
+    await uow.audit.record(now, viewer.id, action, f"person:{person.id}", detail)
 
 
 async def add_mediator(

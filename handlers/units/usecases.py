@@ -9,7 +9,7 @@ from handlers.kit.errors import UserError
 from handlers.units.buttons import Change
 from storage.access import can_manage_people, unit_visible
 from storage.db import UnitOfWork
-from storage.models import AuditEntry, Person, Unit, UnitKind
+from storage.models import Person, Unit, UnitKind
 from storage.reorganise import RANK, Carried, ReorganiseError
 
 ACTIONS = {Change.MOVE: "unit_move", Change.MERGE: "unit_merge", Change.DISSOLVE: "team_dissolve"}
@@ -50,15 +50,7 @@ async def rename(uow: UnitOfWork, viewer: Person, unit_id: int, name: str, now: 
         old = await uow.reorganise.rename(unit, name)
     except ReorganiseError as err:
         raise UserError(err.key) from None
-    await uow.audit.add(
-        AuditEntry(
-            at=now,
-            person_id=viewer.id,
-            action="unit_rename",
-            target=f"unit:{unit.id}",
-            detail={"old": old, "new": name},
-        )
-    )
+    await uow.audit.record(now, viewer.id, "unit_rename", f"unit:{unit.id}", {"old": old, "new": name})
     return old
 
 
@@ -74,7 +66,5 @@ async def apply_change(uow: UnitOfWork, viewer: Person, data, now: dt.datetime) 
     except ReorganiseError as err:
         raise UserError(err.key) from None
     detail = {"name": name, "into": into.id, **carried.detail()}
-    await uow.audit.add(
-        AuditEntry(at=now, person_id=viewer.id, action=ACTIONS[data.change], target=f"unit:{unit_id}", detail=detail)
-    )
+    await uow.audit.record(now, viewer.id, ACTIONS[data.change], f"unit:{unit_id}", detail)
     return name, into, carried
