@@ -80,8 +80,7 @@ async def run(users: int, latency: float, workdir: Path, *, ours: bool) -> dict[
                        "from": {"id": uid, "is_bot": False, "first_name": "U"},
                        "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}
                 await app.update_queue.put(Update.de_json({"update_id": n, "message": msg}, app.bot))
-        while sends() < 2 * users:
-            await asyncio.sleep(0.005)
+        await request.wait_until(lambda: sends() >= 2 * users, seconds=600)
         took = time.perf_counter() - t0
         await app.stop()
     await db.dispose()

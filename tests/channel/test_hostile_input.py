@@ -32,18 +32,66 @@ SECRET_NAME, SECRET_SUMMARY = "Bí Mật Bê", "CHUYỆN RIÊNG TỔ HAI"
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1000, max_size=12_000),
-    st.sampled_from(["/vuviec", "/cuatoi", "/huy", "menu", "1", "2", "99", "/start", "/start ZZZZZZZZ",
-                     "/dieu 12", "/thongke", "/baocao", "/moi", "/lienket", "/nhacnho", "/hoidap", "xác nhận",
-                     "'; DROP TABLE cases; --", "<b>đậm</b>", "*_`[]()~>#+-=|{}.!", "\x00\x1b[31m\u202e",
-                     "🤔🙏🏽" * 50, "điều 99", "/dieu -1", "/start " + "A" * 300]),
+    st.sampled_from(
+        [
+            "/vuviec",
+            "/cuatoi",
+            "/huy",
+            "menu",
+            "1",
+            "2",
+            "99",
+            "/start",
+            "/start ZZZZZZZZ",
+            "/dieu 12",
+            "/thongke",
+            "/baocao",
+            "/moi",
+            "/lienket",
+            "/nhacnho",
+            "/hoidap",
+            "xác nhận",
+            "'; DROP TABLE cases; --",
+            "<b>đậm</b>",
+            "*_`[]()~>#+-=|{}.!",
+            "\x00\x1b[31m\u202e",
+            "🤔🙏🏽" * 50,
+            "điều 99",
+            "/dieu -1",
+            "/start " + "A" * 300,
+        ]
+    ),
 )
 
 
 def forged_payloads(foreign_case: int, foreign_unit: int) -> st.SearchStrategy[str]:
     ids = st.sampled_from([foreign_case, foreign_unit, 0, -1, 10**15])
-    actions = st.sampled_from(["case:view", "case:ok", "case:fail", "case:fix", "case:note", "case:end",
-                               "case:reopen", "case:reopenyes", "case:hist", "case:list", "pv:ask", "pv:anon", "sp:ask", "qa:s", "qa:d:0",
-                               "cmd", "st:u", "tr:yes", "tr:no", "dl:done", "f:beef:date", "f:0000:confirm"])
+    actions = st.sampled_from(
+        [
+            "case:view",
+            "case:ok",
+            "case:fail",
+            "case:fix",
+            "case:note",
+            "case:end",
+            "case:reopen",
+            "case:reopenyes",
+            "case:hist",
+            "case:list",
+            "pv:ask",
+            "pv:anon",
+            "sp:ask",
+            "qa:s",
+            "qa:d:0",
+            "cmd",
+            "st:u",
+            "tr:yes",
+            "tr:no",
+            "dl:done",
+            "f:beef:date",
+            "f:0000:confirm",
+        ]
+    )
     return st.one_of(
         st.builds(lambda a, i: f"{a}:{i}", actions, ids),
         st.builds(lambda a, i, v: f"{a}:{i}:{v}", actions, ids, st.text(max_size=10)),
@@ -76,8 +124,14 @@ class World:
         code = await invite_code(self.db, Role.HOA_GIAI_VIEN, self.world.team_a)
         for channel, account in (("telegram", "700"), ("zalo", "z700"), ("console", "hgv")):
             async with self.db.uow() as uow:  # the attacker is a team A mediator on every channel
-                uow.session.add(Account(channel=channel, external_id=account,
-                                        person_id=self.world.people["hgv_a"].id, last_seen_at=START))
+                uow.session.add(
+                    Account(
+                        channel=channel,
+                        external_id=account,
+                        person_id=self.world.people["hgv_a"].id,
+                        last_seen_at=START,
+                    )
+                )
                 await uow.commit()
         self.code = code
 
@@ -111,8 +165,9 @@ def test_console_survives_random_input():
     internal = w.engine.deps.catalog.t("error.internal")
 
     @settings(deadline=None, suppress_health_check=list(HealthCheck))  # examples: the profile (conftest)
-    @given(st.lists(st.one_of(HOSTILE_TEXT, forged_payloads(w.foreign_case, w.world.team_b.id)),
-                    min_size=1, max_size=8))
+    @given(
+        st.lists(st.one_of(HOSTILE_TEXT, forged_payloads(w.foreign_case, w.world.team_b.id)), min_size=1, max_size=8)
+    )
     def run(inputs: list[str]) -> None:
         for text in inputs:
             before = len(out)
@@ -144,21 +199,51 @@ def test_telegram_survives_random_updates():
         return {"message": msg}
 
     def callback(data: str) -> dict:
-        return {"callback_query": {"id": str(next(ids)), "from": user, "chat_instance": "1",
-                                   "data": data[:64], "message": message("…")["message"]}}
+        return {
+            "callback_query": {
+                "id": str(next(ids)),
+                "from": user,
+                "chat_instance": "1",
+                "data": data[:64],
+                "message": message("…")["message"],
+            }
+        }
 
-    others = st.sampled_from([
-        {"edited_message": message("sửa")["message"]},
-        {"message": {"message_id": 1, "date": 1_790_000_000, "chat": chat, "from": user,
-                     "sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 1,
-                                 "height": 1, "is_animated": False, "is_video": False}}},
-        {"my_chat_member": {"chat": chat, "from": user, "date": 1_790_000_000,
-                            "old_chat_member": {"status": "member", "user": user},
-                            "new_chat_member": {"status": "kicked", "user": user, "until_date": 0}}},
-        {"inline_query": {"id": "iq", "from": user, "query": "thù lao", "offset": ""}},
-    ])
-    update = st.one_of(HOSTILE_TEXT.map(message),
-                       forged_payloads(w.foreign_case, w.world.team_b.id).map(callback), others)
+    others = st.sampled_from(
+        [
+            {"edited_message": message("sửa")["message"]},
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 1_790_000_000,
+                    "chat": chat,
+                    "from": user,
+                    "sticker": {
+                        "file_id": "s",
+                        "file_unique_id": "s",
+                        "type": "regular",
+                        "width": 1,
+                        "height": 1,
+                        "is_animated": False,
+                        "is_video": False,
+                    },
+                }
+            },
+            {
+                "my_chat_member": {
+                    "chat": chat,
+                    "from": user,
+                    "date": 1_790_000_000,
+                    "old_chat_member": {"status": "member", "user": user},
+                    "new_chat_member": {"status": "kicked", "user": user, "until_date": 0},
+                }
+            },
+            {"inline_query": {"id": "iq", "from": user, "query": "thù lao", "offset": ""}},
+        ]
+    )
+    update = st.one_of(
+        HOSTILE_TEXT.map(message), forged_payloads(w.foreign_case, w.world.team_b.id).map(callback), others
+    )
 
     @settings(deadline=None, suppress_health_check=list(HealthCheck))  # examples: the profile (conftest)
     @given(st.lists(update, min_size=1, max_size=8))
@@ -194,13 +279,23 @@ def test_zalo_survives_random_events():
     internal = w.engine.deps.catalog.t("error.internal")
 
     def event(kind: str, text: str | None) -> ZaloUpdate:
-        return ZaloUpdate(event_name=f"message.{kind}.received", message_id=f"m{next(ids)}", chat_id="z700",
-                          user_id="z700", display_name="A", text=text, chat_type="PRIVATE",
-                          date=dt.datetime(2026, 11, 22, tzinfo=dt.UTC), kind=kind)
+        return ZaloUpdate(
+            event_name=f"message.{kind}.received",
+            message_id=f"m{next(ids)}",
+            chat_id="z700",
+            user_id="z700",
+            display_name="A",
+            text=text,
+            chat_type="PRIVATE",
+            date=dt.datetime(2026, 11, 22, tzinfo=dt.UTC),
+            kind=kind,
+        )
 
-    update = st.one_of(HOSTILE_TEXT.map(lambda t: event("text", t)),
-                       forged_payloads(w.foreign_case, w.world.team_b.id).map(lambda t: event("text", t)),
-                       st.sampled_from(["image", "sticker", "voice", "unsupported"]).map(lambda k: event(k, None)))
+    update = st.one_of(
+        HOSTILE_TEXT.map(lambda t: event("text", t)),
+        forged_payloads(w.foreign_case, w.world.team_b.id).map(lambda t: event("text", t)),
+        st.sampled_from(["image", "sticker", "voice", "unsupported"]).map(lambda k: event(k, None)),
+    )
 
     @settings(deadline=None, suppress_health_check=list(HealthCheck))  # examples: the profile (conftest)
     @given(st.lists(update, min_size=1, max_size=8))

@@ -21,12 +21,6 @@ def update(app, uid: int, text: str) -> Update:
     return Update.de_json({"update_id": next(ids), "message": msg}, app.bot)
 
 
-async def until(condition, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
-
-
 async def test_a_slow_turn_holds_up_only_its_own_user(db, world, engine):
     gate, started, finished = asyncio.Event(), [], []
     real = engine.handle
@@ -49,11 +43,11 @@ async def test_a_slow_turn_holds_up_only_its_own_user(db, world, engine):
         await app.start()
         for uid, text in [(7001, "chậm"), (7001, "sau đó"), (7002, "xin chào")]:
             await app.update_queue.put(update(app, uid, text))
-        await until(lambda: 7002 in replied_to())
+        await request.wait_until(lambda: 7002 in replied_to())
         assert "xin chào" in finished  # the other user was answered while the slow turn waits
         assert 7001 not in replied_to() and "sau đó" not in started  # the same user's next turn waits
         gate.set()
-        await until(lambda: replied_to().count(7001) >= 2)
+        await request.wait_until(lambda: replied_to().count(7001) >= 2)
         await app.stop()
     assert finished == ["xin chào", "chậm", "sau đó"]
     assert len(app.update_processor.locks) == 0  # nothing kept per user once the turns are done

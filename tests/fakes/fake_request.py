@@ -6,9 +6,11 @@ where that file exists, through the same validator as the fake HTTP server.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -25,6 +27,19 @@ class FakeRequest(BaseRequest):
         self.rejected: list[tuple[str, str]] = []
         self.files: list[tuple[str, UploadedFile]] = []  # what was uploaded, by method
         self._ids = itertools.count(1000)
+        self._changed: asyncio.Condition | None = None  # made in the loop of the first wait
+
+    async def wait_until(self, ready: Callable[[], bool], seconds: float = 10.0) -> None:
+        """Until `ready()` holds, woken by every call the fake takes (no polling)."""
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        async with asyncio.timeout(seconds), self._changed:
+            await self._changed.wait_for(ready)
+
+    async def _took_a_call(self) -> None:
+        if self._changed is not None:
+            async with self._changed:
+                self._changed.notify_all()
 
     @property
     def read_timeout(self) -> float | None:
@@ -51,7 +66,9 @@ class FakeRequest(BaseRequest):
             return 400, json.dumps({"ok": False, "error_code": 400, "description": error}).encode()
         self.calls.append((api_method, {k: v for k, v in params.items() if not isinstance(v, UploadedFile)}))
         self.files.extend((api_method, v) for v in params.values() if isinstance(v, UploadedFile))
-        return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+        result = json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+        await self._took_a_call()
+        return 200, result
 
     @staticmethod
     def _files(request_data: RequestData | None) -> dict[str, UploadedFile]:

@@ -15,7 +15,9 @@ from storage.models import CaseStatus, Role, UnitKind
 ROOT = Path(__file__).resolve().parents[2]
 VIET = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 # t("key"), say("key"), button("key"), option(ctx, step, value, "key"), and keyword key= forms
-CALL = re.compile(r"""\b(?:t|say|button)\(\s*"([a-z_]+\.[a-z0-9_.]+)"|option\([^)]*?,\s*"([a-z_]+\.[a-z0-9_.]+)"\s*[,)]""")
+CALL = re.compile(
+    r"""\b(?:t|say|button)\(\s*"([a-z_]+\.[a-z0-9_.]+)"|option\([^)]*?,\s*"([a-z_]+\.[a-z0-9_.]+)"\s*[,)]"""
+)
 
 
 def used_keys() -> set[str]:
@@ -35,11 +37,18 @@ def test_every_literal_key_exists():
     assert missing == []
 
 
-@pytest.mark.parametrize(("prefix", "values"), [
-    ("category", CATEGORIES), ("source", SOURCES), ("end_reason", END_REASONS),
-    ("exclusion", EXCLUSIONS), ("status", [s.value for s in CaseStatus]),
-    ("role", [r.value for r in Role]), ("unit_kind", [k.value for k in UnitKind]),
-])
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("category", CATEGORIES),
+        ("source", SOURCES),
+        ("end_reason", END_REASONS),
+        ("exclusion", EXCLUSIONS),
+        ("status", [s.value for s in CaseStatus]),
+        ("role", [r.value for r in Role]),
+        ("unit_kind", [k.value for k in UnitKind]),
+    ],
+)
 def test_every_enumerated_key_exists(prefix, values):
     catalog = load_catalog()
     assert [v for v in values if not catalog.has(f"{prefix}.{v}")] == []
@@ -61,19 +70,25 @@ def _sentences(path: Path) -> list[str]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
     }
     return [
         f"{path.relative_to(ROOT)}:{node.lineno}"
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-        and VIET.search(node.value) and len(node.value.split()) >= 3
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and VIET.search(node.value)
+        and len(node.value.split()) >= 3
     ]
 
 
 def test_no_vietnamese_sentences_in_python():
-    offenders = [hit for pkg in ("bot", "handlers", "storage") for p in (ROOT / pkg).rglob("*.py")
-                 for hit in _sentences(p)]
+    offenders = [
+        hit for pkg in ("bot", "handlers", "storage") for p in (ROOT / pkg).rglob("*.py") for hit in _sentences(p)
+    ]
     assert offenders == []
 
 

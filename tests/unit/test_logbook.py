@@ -152,12 +152,16 @@ async def test_the_author_corrects_for_a_week_the_leader_always_with_history(db,
     history = [e for e in await events(db, case.id) if e.kind == "correction"]
     assert [(e.actor_id, e.text) for e in history] == [
         (world.people["hgv_a"].id, "Ghi nhầm ngày tiếp nhận"),
-        (world.people["leader_a"].id, "Các bên chưa ký biên bản, thực tế không thành")]
+        (world.people["leader_a"].id, "Các bên chưa ký biên bản, thực tế không thành"),
+    ]
     assert history[0].change == {"received_on": ["2026-11-22", "2026-11-20"]}
     assert history[1].change["status"] == ["thanh", "khong_thanh"]
     await leader.payload(f"case:hist:{case.id}")
     assert "Hòa Giải A sửa Ngày tiếp nhận (lý do: Ghi nhầm ngày tiếp nhận)" in leader.text
-    assert "Tổ Trưởng A sửa" in leader.text and "Thỏa thuận: Hai bên đồng ý mở lại lối đi chung → (không có)" in leader.text
+    assert (
+        "Tổ Trưởng A sửa" in leader.text
+        and "Thỏa thuận: Hai bên đồng ý mở lại lối đi chung → (không có)" in leader.text
+    )
 
     official = Chat(engine, "official")  # sees that it was corrected, and never the parties
     await official.send("/cuatoi")
@@ -184,8 +188,9 @@ async def test_team_codes_are_unique_in_a_commune(db, world):
         ward = await uow.units.get(world.ward.id)
         village = await uow.units.add(UnitKind.THON, "Thôn 3", ward, world.ward.created_at)
         again = await uow.units.add(UnitKind.TO_HOA_GIAI, "Tổ HG số 1", village, world.ward.created_at)
-        other_ward = await uow.units.add(UnitKind.XA, "Xã E", await uow.units.get(world.province.id),
-                                         world.ward.created_at)
+        other_ward = await uow.units.add(
+            UnitKind.XA, "Xã E", await uow.units.get(world.province.id), world.ward.created_at
+        )
         elsewhere = await uow.units.add(UnitKind.TO_HOA_GIAI, "Tổ hòa giải 1", other_ward, world.ward.created_at)
         await uow.commit()
     assert (world.team_a.code, world.team_b.code) == ("T1", "T2")
@@ -204,8 +209,10 @@ async def test_people_who_left_act_on_nothing(db, world, engine):
     await leader.send("/vuviec")  # a flow under way, and numbered choices remembered
     await leave(db, "leader_a", world)
     async with db.uow() as uow:
-        before = (await uow.session.scalar(select(func.count(Case.id))),
-                  await uow.session.scalar(select(func.count(CaseEvent.id))))
+        before = (
+            await uow.session.scalar(select(func.count(Case.id))),
+            await uow.session.scalar(select(func.count(CaseEvent.id))),
+        )
     attempts = ["1", "Hôm nay", "/vuviec", "/cuatoi", "/diemdanh 1234", "/hanbaocao", "/taphuan", "/baocao"]
     for typed in attempts:
         await leader.send(typed)
@@ -216,8 +223,10 @@ async def test_people_who_left_act_on_nothing(db, world, engine):
     await leader.send("/hoidap tổ hòa giải có mấy người")  # what anyone may do, they still can
     assert "📖" in leader.text
     async with db.uow() as uow:
-        after = (await uow.session.scalar(select(func.count(Case.id))),
-                 await uow.session.scalar(select(func.count(CaseEvent.id))))
+        after = (
+            await uow.session.scalar(select(func.count(Case.id))),
+            await uow.session.scalar(select(func.count(CaseEvent.id))),
+        )
         assert after == before
 
 

@@ -77,8 +77,13 @@ async def test_take_then_answer_reaches_the_mediator_in_the_case(db, world, engi
     async with db.uow() as uow:
         request = await uow.session.get(HelpRequest, 1)
         assert (request.status, request.answer, request.answered_by_id) == (
-            "da_tra_loi", ANSWER, world.people["official"].id)
-        kinds = [e.kind for e in await uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == request.case_id))]
+            "da_tra_loi",
+            ANSWER,
+            world.people["official"].id,
+        )
+        kinds = [
+            e.kind for e in await uow.session.scalars(select(CaseEvent).where(CaseEvent.case_id == request.case_id))
+        ]
         assert kinds[-2:] == ["help_ask", "help_answer"]
     await mediator.send("/cuatoi")
     await mediator.press("T1-4/2026")

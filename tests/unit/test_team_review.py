@@ -32,8 +32,10 @@ async def test_review_counts_each_rule(db, world, engine):
     assert "Chưa đạt: 1 tổ" in text
     assert "• Dưới 3 hòa giải viên: 1" in text and "• Chưa có hòa giải viên nữ: 0" in text
     assert "chưa có hòa giải viên là người dân tộc thiểu số: 1" in text and "• Chưa có tổ trưởng: 1" in text
-    assert ("1. Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên người dân tộc thiểu số; "
-            "chưa có tổ trưởng") in text
+    assert (
+        "1. Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên người dân tộc thiểu số; "
+        "chưa có tổ trưởng"
+    ) in text
     assert "Tổ hòa giải 1" not in text  # team A meets the Law: 3 mediators, a woman, a leader
     await official.press("Xem tất cả")
     assert "Tổ hòa giải 1 (3 hòa giải viên): đạt" in official.text
@@ -86,7 +88,10 @@ async def test_move_a_leader_and_mark_one_as_left(db, world, engine):
     await official.press("Bổ sung sau")  # the chairman's decision (Điều 11), written later
     await official.send("/tohoagiai")
     assert "Tổng số: 2 tổ, 3 hòa giải viên" in official.text
-    assert "Tổ hòa giải 1 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng" in official.text
+    assert (
+        "Tổ hòa giải 1 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có hòa giải viên nữ; chưa có tổ trưởng"
+        in official.text
+    )
     await official.payload(f"tm:person:{gone.id}")  # no longer a mediator in office
     assert "đã thôi làm hòa giải viên" in official.text
     async with db.uow() as uow:
@@ -119,7 +124,9 @@ async def test_cli_team_commands(tmp_path):
 
     review = await bot("review", "--unit", "Phường B")
     assert "2 tổ, 1 tổ chưa đạt Điều 12" in review.stdout
-    assert f"#{world.team_b.id} Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có tổ trưởng" in review.stdout
+    assert (
+        f"#{world.team_b.id} Tổ hòa giải 2 (1 hòa giải viên): dưới 3 hòa giải viên; chưa có tổ trưởng" in review.stdout
+    )
     added = await bot("add", "--team", str(world.team_b.id), "--name", "Vi Thị Hoa", "--sex", "nu", "--leader")
     assert "Đã thêm hòa giải viên" in added.stdout and "Mã tham gia bot:" in added.stdout
     moved = await bot("move", "--person", str(world.people["hgv_a2"].id), "--to", str(world.team_b.id))
