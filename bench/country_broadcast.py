@@ -218,6 +218,18 @@ async def run(url: str, args) -> dict:
     seeded = time.perf_counter() - t0
     queued, created_s, created_mb = await announce(db)
     claims_ms, claim_plan = await time_claims(db, max(50, int(PAID_RATE if args.paid else FREE)))
+    if args.no_send:
+        await db.dispose()
+        return {
+            "recipients": args.recipients,
+            "queued": queued,
+            "seed_s": round(seeded, 1),
+            "create_s": round(created_s, 1),
+            "create_rows_per_s": round(queued / created_s),
+            "create_peak_mb": round(created_mb),
+            "claim_ms": claims_ms,
+            "claim_plan": claim_plan,
+        }
     free, paid = FREE * args.time_scale, PAID_RATE * args.time_scale
     limit = paid if args.paid else free
     api = LimitedBotApi(free, paid, args.latency_ms / 1000)
@@ -292,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--latency-ms", type=float, default=50.0, help="the fake Bot API's answer time")
     ap.add_argument("--store", choices=("postgresql", "sqlite"), default="postgresql")
     ap.add_argument("--url", default="", help="an empty PostgreSQL database (default: a throwaway server)")
+    ap.add_argument("--no-send", action="store_true", help="time creating the rows and claiming only")
     ap.add_argument("--json", action="store_true", help="print JSON only")
     args = ap.parse_args(argv)
     server = None
@@ -311,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.stop()
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
-    return 0 if report["lost"] == 0 and report["duplicates"] == 0 else 1
+    return 0 if report.get("lost", 0) == 0 and report.get("duplicates", 0) == 0 else 1
 
 
 if __name__ == "__main__":
