@@ -83,54 +83,18 @@ def _attended(since: dt.datetime, until: dt.datetime):
     )
 
 
+def _in_office_then(viewer: Person, at: dt.datetime) -> list:
+    """SQL on people: mediators in office at `at` (joined by then, not left) the viewer may see."""
+    return [Person.role.in_(MEDIATOR_ROLES), in_office(at), Person.created_at <= at, person_visible(viewer)]
+
+
 class DeskRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def training_by_team(
-        self,
-        viewer: Person,
-        unit: Unit,
-        since: dt.datetime,
-        until: dt.datetime,
-        at: dt.datetime,
-        new_since: dt.datetime,
-    ) -> list[TeamTraining]:
-        """Every team under the unit (in the viewer's scope), in path order, with its mediators in
-        office at `at` (joined by then, not left) and those who attended a class in [since, until)."""
-        teams = await self.s.scalars(
-            select(Unit)
-            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
-            .order_by(Unit.path)
-        )
-        out = {t.id: TeamTraining(t) for t in teams}
-        if not out:
-            return []
-        trained = _attended(since, until)
-        new = Person.created_at > new_since
-        one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
-        q = (
-            select(Person.unit_id, func.count(Person.id), one(trained), one(new), one(and_(new, trained)))
-            .join(Unit, Unit.id == Person.unit_id)
-            .where(
-                under(Unit.path, unit.path),
-                Unit.kind == UnitKind.TO_HOA_GIAI,
-                Person.role.in_(MEDIATOR_ROLES),
-                in_office(at),
-                Person.created_at <= at,
-                person_visible(viewer),
-            )
-            .group_by(Person.unit_id)
-        )
-        for team_id, n, k, m, mk in await self.s.execute(q):
-            row = out.get(team_id)
-            if row is not None:
-                row.mediators, row.trained, row.new, row.new_trained = int(n), int(k or 0), int(m or 0), int(mk or 0)
-        return list(out.values())
-
-    def _per_team(self, viewer: Person, unit: Unit, since, until, at, new_since):
-        """Per team under the unit: its mediators in office at `at`, those who attended a class in
-        [since, until), the new ones and the new ones trained (a subquery)."""
+    def _per_team(self, viewer: Person, unit: Unit, since, until, at, new_since, teams: Sequence[int] = ()):
+        """Per team under the unit (or only these teams): its mediators in office at `at`, those
+        who attended a class in [since, until), the new ones and the new ones trained (a subquery)."""
         trained = _attended(since, until)
         new = Person.created_at > new_since
         one = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
@@ -146,10 +110,8 @@ class DeskRepo:
             .where(
                 under(Unit.path, unit.path),
                 Unit.kind == UnitKind.TO_HOA_GIAI,
-                Person.role.in_(MEDIATOR_ROLES),
-                in_office(at),
-                Person.created_at <= at,
-                person_visible(viewer),
+                *([Person.unit_id.in_(teams)] if teams else []),
+                *_in_office_then(viewer, at),
             )
             .group_by(Person.unit_id)
             .subquery()
@@ -164,9 +126,10 @@ class DeskRepo:
         at: dt.datetime,
         new_since: dt.datetime,
     ) -> dict[int | None, TrainingTotals]:
-        """training_by_team's numbers added up in the database per direct child of the unit
-        (None: the unit itself, when it is a team), with how many teams and how many of them
-        had nobody trained."""
+        """Per direct child of the unit (None: the unit itself, when it is a team), added up in
+        the database: its teams' mediators in office at `at`, those who attended a class in
+        [since, until), the new ones (joined after `new_since`) and the new ones trained, with
+        how many teams and how many of them had nobody trained."""
         await plan_for_these_values(self.s)
         per = self._per_team(viewer, unit, since, until, at, new_since)
         key = child_key(Unit.path, unit.path)
@@ -197,9 +160,14 @@ class DeskRepo:
         at: dt.datetime,
         new_since: dt.datetime,
         limit: int | None,
+        *,
+        common: bool = False,
     ) -> list[TeamTraining]:
         """The teams under the unit where nobody attended a class, in path order (the first
-        `limit` of them; None: all)."""
+        `limit` of them; None: all). `common`: such teams are common, so the first few are found
+        by walking the teams in order, without counting every team's people first."""
+        if common and limit is not None:
+            return await self._first_untrained(viewer, unit, since, until, at, new_since, limit)
         per = self._per_team(viewer, unit, since, until, at, new_since)
         q = (
             select(Unit, func.coalesce(per.c.n, 0), func.coalesce(per.c.m, 0))
@@ -210,16 +178,32 @@ class DeskRepo:
                 unit_in_scope(viewer),
                 func.coalesce(per.c.k, 0) == 0,
             )
-            .order_by(Unit.path)
+            .order_by(bytewise(Unit.path))
         )
         rows = await self.s.execute(q if limit is None else q.limit(limit))
         return [TeamTraining(team, int(n), 0, int(m), 0) for team, n, m in rows.tuples()]
 
+    async def _first_untrained(self, viewer, unit, since, until, at, new_since, limit: int) -> list[TeamTraining]:
+        someone = exists(
+            select(Person.id).where(Person.unit_id == Unit.id, *_in_office_then(viewer, at), _attended(since, until))
+        )
+        q = (
+            select(Unit)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer), ~someone)
+            .order_by(bytewise(Unit.path))
+            .limit(limit)
+        )
+        teams = list(await self.s.scalars(q))
+        per = self._per_team(viewer, unit, since, until, at, new_since, [t.id for t in teams])
+        counts = {i: (int(n), int(m)) for i, n, m in await self.s.execute(select(per.c.team_id, per.c.n, per.c.m))}
+        return [TeamTraining(t, counts.get(t.id, (0, 0))[0], 0, counts.get(t.id, (0, 0))[1], 0) for t in teams]
+
     async def stale_summary(
         self, viewer: Person, unit: Unit, received_before: dt.date, numbers: int, shown: int
     ) -> tuple[int, int, list[StaleTeam]]:
-        """stale_by_team counted in the database: how many stale cases, in how many teams, and
-        the first `shown` teams (most cases first, then by name) with their oldest numbers."""
+        """Cases under the unit still being mediated, received on or before the day: how many, in
+        how many teams, and the first `shown` teams (most cases first, then by name) with the
+        numbers of their `numbers` oldest."""
         await plan_for_these_values(self.s)
         cond = and_(
             case_visible(viewer),
@@ -253,30 +237,6 @@ class DeskRepo:
         for team_id, code, seq, year in (await self.s.execute(oldest.order_by(ranked.c.rank))).tuples():
             by_team[team_id].numbers.append(case_number(code, seq, year))
         return int(total), int(teams), top
-
-    async def stale_by_team(
-        self, viewer: Person, unit: Unit, received_before: dt.date, numbers: int
-    ) -> list[StaleTeam]:
-        """Teams under the unit with cases still being mediated, received on or before the day:
-        most cases first, each with the numbers of its `numbers` oldest."""
-        q = (
-            select(Unit, Case.code, Case.seq, Case.year)
-            .join(Unit, Unit.id == Case.team_id)
-            .where(
-                case_visible(viewer),
-                under(Case.unit_path, unit.path),
-                Case.status == CaseStatus.DANG_HOA_GIAI,
-                Case.received_on <= received_before,
-            )
-            .order_by(Case.received_on, Case.id)
-        )
-        out: dict[int, StaleTeam] = {}
-        for team, code, seq, year in (await self.s.execute(q)).tuples():
-            row = out.setdefault(team.id, StaleTeam(team))
-            row.count += 1
-            if len(row.numbers) < numbers:
-                row.numbers.append(case_number(code, seq, year))
-        return sorted(out.values(), key=lambda r: (-r.count, r.team.name, r.team.id))
 
     # --- the clock's weekly digest for officials ---------------------------------------
     async def stale_cases(self, received_before: dt.date) -> list[StaleCase]:

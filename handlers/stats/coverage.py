@@ -119,9 +119,16 @@ async def coverage_of(
     named = await desk.units(list(by_child))
     children = sorted(((named[i], s) for i, s in by_child.items() if i in named), key=lambda us: us[0].name)
     untrained = (
-        await desk.untrained_teams(viewer, unit, since, until, at, new_since, shown) if whole.teams_untrained else []
+        await desk.untrained_teams(viewer, unit, since, until, at, new_since, shown, common=_common(whole))
+        if whole.teams_untrained
+        else []
     )
     return CoverageView(unit, period, new_since.astimezone(tz).date(), whole, children, untrained)
+
+
+def _common(whole: Share) -> bool:
+    """At least one team in a hundred with nobody trained: the first few are near the start."""
+    return whole.teams_untrained * 100 >= whole.teams
 
 
 def pct(rate: float | None) -> str:
