@@ -61,13 +61,35 @@ async def seed(db: Database, n: int, now: dt.datetime) -> int:
         prov = await uow.units.add(UnitKind.TINH, "Tỉnh Bench", None, now)
         ward = await uow.units.add(UnitKind.XA, "Phường Bench", prov, now)
         team = await uow.units.add(UnitKind.TO_HOA_GIAI, "Tổ Bench", ward, now)
-        await uow.session.execute(insert(Person), [
-            {"full_name": f"Người {i}", "role": Role.HOA_GIAI_VIEN, "unit_id": team.id, "active": True,
-             "ethnic_minority": False, "created_at": now} for i in range(n)])
+        await uow.session.execute(
+            insert(Person),
+            [
+                {
+                    "full_name": f"Người {i}",
+                    "role": Role.HOA_GIAI_VIEN,
+                    "unit_id": team.id,
+                    "active": True,
+                    "ethnic_minority": False,
+                    "created_at": now,
+                }
+                for i in range(n)
+            ],
+        )
         ids = (await uow.session.scalars(select(Person.id).order_by(Person.id))).all()
-        await uow.session.execute(insert(Account), [
-            {"channel": "telegram", "external_id": str(FIRST_CHAT + i), "person_id": pid, "display_name": "",
-             "unreachable": False, "last_seen_at": now} for i, pid in enumerate(ids)])
+        await uow.session.execute(
+            insert(Account),
+            [
+                {
+                    "channel": "telegram",
+                    "external_id": str(FIRST_CHAT + i),
+                    "person_id": pid,
+                    "display_name": "",
+                    "unreachable": False,
+                    "last_seen_at": now,
+                }
+                for i, pid in enumerate(ids)
+            ],
+        )
         env = PushEnv(load_catalog(), ZoneInfo("Asia/Ho_Chi_Minh"), PushPolicy(quiet=QuietHours.parse("off")))
         _, count = await create_broadcast(uow, env, sender=None, unit=ward, text="Thông báo thử tải.", now=now)
         await uow.commit()
@@ -82,18 +104,26 @@ async def measure(n: int, limit: float, base_url: str, store: Path) -> dict:
     engine = build_engine(db)
     limiter = SendLimiter(limit, chat_interval=1.0)
     app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=base_url).build(
-        rate_limiter=PtbLimiter(limiter))
+        rate_limiter=PtbLimiter(limiter)
+    )
     env = PushEnv(engine.deps.catalog, engine.deps.tz, PushPolicy(quiet=QuietHours.parse("off")))
     async with app:
-        dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot)}, env=env,
-                                clock=lambda: dt.datetime.now(dt.UTC), limiters={"telegram": limiter},
-                                concurrency=max(8, min(128, int(limit))), batch=max(50, int(limit)))
+        dispatcher = Dispatcher(
+            db,
+            {"telegram": TelegramPushSender(app.bot)},
+            env=env,
+            clock=lambda: dt.datetime.now(dt.UTC),
+            limiters={"telegram": limiter},
+            concurrency=max(8, min(128, int(limit))),
+            batch=max(50, int(limit)),
+        )
         start = time.monotonic()
         while True:
             await dispatcher.drain()
             async with db.uow() as uow:
-                left = await uow.session.scalar(select(Delivery.id).where(
-                    Delivery.status == DeliveryStatus.PENDING).limit(1))
+                left = await uow.session.scalar(
+                    select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
+                )
             if left is None:
                 break
             await asyncio.sleep(0.05)  # a retry_after is waiting
@@ -120,10 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     server.join(timeout=10)
     delivered = sum(1 for c in counts if c >= 1)
     rate = delivered / result["seconds"]
-    report = {"recipients": args.recipients, "delivered": delivered,
-              "duplicates": sum(c - 1 for c in counts if c > 1), "lost": sum(1 for c in counts if c == 0),
-              "seconds": round(result["seconds"], 2), "rate": round(rate, 2), "ceiling": args.limit,
-              "ratio": round(rate / args.limit, 3), "refused_429": refused, "rejected": rejected}
+    report = {
+        "recipients": args.recipients,
+        "delivered": delivered,
+        "duplicates": sum(c - 1 for c in counts if c > 1),
+        "lost": sum(1 for c in counts if c == 0),
+        "seconds": round(result["seconds"], 2),
+        "rate": round(rate, 2),
+        "ceiling": args.limit,
+        "ratio": round(rate / args.limit, 3),
+        "refused_429": refused,
+        "rejected": rejected,
+    }
     print(json.dumps(report) if args.json else json.dumps(report, indent=2))
     return 0 if report["lost"] == 0 and report["duplicates"] == 0 else 1
 

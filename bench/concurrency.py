@@ -63,8 +63,9 @@ async def run(users: int, latency: float, workdir: Path, *, ours: bool) -> dict[
     if not ours:
         telegram.PerChatProcessor = lambda: False  # python-telegram-bot's default: one update at a time
     try:
-        app = channel.build(request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")),
-                            rate_limit=False)
+        app = channel.build(
+            request=request, updates_request=FakeRequest(spec_path=Path("/nonexistent")), rate_limit=False
+        )
     finally:
         telegram.PerChatProcessor = processor
     sends = lambda: len(request.sent())  # noqa: E731
@@ -76,16 +77,20 @@ async def run(users: int, latency: float, workdir: Path, *, ours: bool) -> dict[
             for uid in range(1, users + 1):
                 n += 1
                 chat = {"id": uid, "type": "private", "first_name": "U"}
-                msg = {"message_id": n, "date": 1_790_000_000, "text": text, "chat": chat,
-                       "from": {"id": uid, "is_bot": False, "first_name": "U"},
-                       "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}]}
+                msg = {
+                    "message_id": n,
+                    "date": 1_790_000_000,
+                    "text": text,
+                    "chat": chat,
+                    "from": {"id": uid, "is_bot": False, "first_name": "U"},
+                    "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+                }
                 await app.update_queue.put(Update.de_json({"update_id": n, "message": msg}, app.bot))
         await request.wait_until(lambda: sends() >= 2 * users, seconds=600)
         took = time.perf_counter() - t0
         await app.stop()
     await db.dispose()
-    return {"all_replies_s": round(took, 2),
-            "slowest_first_answer_s": round(max(request.answered.values()) - t0, 2)}
+    return {"all_replies_s": round(took, 2), "slowest_first_answer_s": round(max(request.answered.values()) - t0, 2)}
 
 
 def main() -> None:
@@ -98,8 +103,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         one_at_a_time = asyncio.run(run(args.users, latency, Path(tmp), ours=False))
         side_by_side = asyncio.run(run(args.users, latency, Path(tmp), ours=True))
-    result = {"users": args.users, "updates": 2 * args.users, "api_latency_ms": args.latency_ms,
-              "one_at_a_time": one_at_a_time, "per_user_order": side_by_side}
+    result = {
+        "users": args.users,
+        "updates": 2 * args.users,
+        "api_latency_ms": args.latency_ms,
+        "one_at_a_time": one_at_a_time,
+        "per_user_order": side_by_side,
+    }
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

@@ -52,8 +52,15 @@ CATEGORIES = ("mau_thuan", "dan_su", "hon_nhan", "vi_pham", "khac")
 CLOSED = (("thanh", 70), ("khong_thanh", 17), ("ket_thuc", 10), ("dang_hoa_giai", 3))
 RECENT = (("dang_hoa_giai", 50), ("thanh", 35), ("khong_thanh", 10), ("ket_thuc", 5))
 BATCH = 100_000
-GOALS = {"national_p95_ms": 300, "province_p95_ms": 100, "commune_p95_ms": 20, "commune_xlsx_s": 2.0,
-         "province_xlsx_s": 30.0, "province_xlsx_peak_mb": 300, "nightly_s": 300}
+GOALS = {
+    "national_p95_ms": 300,
+    "province_p95_ms": 100,
+    "commune_p95_ms": 20,
+    "commune_xlsx_s": 2.0,
+    "province_xlsx_s": 30.0,
+    "province_xlsx_peak_mb": 300,
+    "nightly_s": 300,
+}
 
 
 class Country:
@@ -82,8 +89,9 @@ def units_and_people(c: Country) -> tuple[list[tuple], list[tuple], list[tuple]]
 
     def person(name: str, role: str, unit_id: int, account: str | None = None) -> int:
         pid = len(people) + 1
-        people.append((pid, name, "nu" if pid % 3 == 0 else "nam", pid % 7 == 0, role, unit_id, True, NOW,
-                       None, None, None))
+        people.append(
+            (pid, name, "nu" if pid % 3 == 0 else "nam", pid % 7 == 0, role, unit_id, True, NOW, None, None, None)
+        )
         if account:
             accounts.append((len(accounts) + 1, "bench", account, pid, name, False, NOW))
         return pid
@@ -106,18 +114,22 @@ def units_and_people(c: Country) -> tuple[list[tuple], list[tuple], list[tuple]]
                 team = unit("to_hoa_giai", f"Tổ hòa giải thôn {v + 1}", village)
                 size = round((v + 1) * per_team) - made_people
                 made_people += size
-                members = [person(f"Hòa giải viên {team[0]}-{m}", "to_truong" if m == 0 else "hoa_giai_vien",
-                                  team[0]) for m in range(max(1, size))]
+                members = [
+                    person(f"Hòa giải viên {team[0]}-{m}", "to_truong" if m == 0 else "hoa_giai_vien", team[0])
+                    for m in range(max(1, size))
+                ]
                 c.team_rows.append((team[0], team[1], members))
     return units, people, accounts
 
 
 def sealed_values(cipher: PartyCipher) -> dict[str, str]:
     """The cases' text as the bot seals it; erased parties as handlers.common.parties.erased leaves them."""
-    return {"parties": cipher.seal({"names": ["Nguyễn Văn An", "Trần Thị Bình"], "contact": "thôn 3"}),
-            "erased": cipher.seal({"names": ["#1", "#2"], "contact": "", "anonymised": True}),
-            "summary": cipher.seal_text("Tranh chấp lối đi chung giữa hai hộ liền kề"),
-            "agreement": cipher.seal_text("Hai bên thống nhất mở lối đi rộng 1,5 m")}
+    return {
+        "parties": cipher.seal({"names": ["Nguyễn Văn An", "Trần Thị Bình"], "contact": "thôn 3"}),
+        "erased": cipher.seal({"names": ["#1", "#2"], "contact": "", "anonymised": True}),
+        "summary": cipher.seal_text("Tranh chấp lối đi chung giữa hai hộ liền kề"),
+        "agreement": cipher.seal_text("Hai bên thống nhất mở lối đi rộng 1,5 m"),
+    }
 
 
 def case_rows(c: Country, cipher: PartyCipher, rng: random.Random):
@@ -146,21 +158,76 @@ def case_rows(c: Country, cipher: PartyCipher, rng: random.Random):
             if closed is not None and closed > NOW:
                 closed = NOW
             parties = erased if closed is not None and closed < retention else sealed_parties
-            cases.append((cid, team_id, path, day.year, n, day, rng.choice(CATEGORIES), "yeu_cau", "", parties,
-                          summary, agreement if status == "thanh" else None, status,
-                          "yeu_cau_cham_dut" if status == "ket_thuc" else None, "[]",
-                          closed.date() if closed else None, None, None, author, created, closed or created,
-                          closed, closed + dt.timedelta(days=365 * 5) if parties is erased else None))
+            cases.append(
+                (
+                    cid,
+                    team_id,
+                    path,
+                    day.year,
+                    n,
+                    day,
+                    rng.choice(CATEGORIES),
+                    "yeu_cau",
+                    "",
+                    parties,
+                    summary,
+                    agreement if status == "thanh" else None,
+                    status,
+                    "yeu_cau_cham_dut" if status == "ket_thuc" else None,
+                    "[]",
+                    closed.date() if closed else None,
+                    None,
+                    None,
+                    author,
+                    created,
+                    closed or created,
+                    closed,
+                    closed + dt.timedelta(days=365 * 5) if parties is erased else None,
+                )
+            )
             mediators.append((cid, author))
         yield cases, mediators
 
 
-CASE_COLUMNS = ("id", "team_id", "unit_path", "year", "seq", "received_on", "category", "source", "code",
-                "parties", "summary", "agreement", "status", "end_reason", "sessions", "outcome_on", "referral",
-                "corrected_at", "created_by_id", "created_at", "updated_at", "closed_at", "parties_erased_at")
+CASE_COLUMNS = (
+    "id",
+    "team_id",
+    "unit_path",
+    "year",
+    "seq",
+    "received_on",
+    "category",
+    "source",
+    "code",
+    "parties",
+    "summary",
+    "agreement",
+    "status",
+    "end_reason",
+    "sessions",
+    "outcome_on",
+    "referral",
+    "corrected_at",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "parties_erased_at",
+)
 UNIT_COLUMNS = ("id", "parent_id", "kind", "name", "path", "ethnic_area", "created_at", "code")
-PERSON_COLUMNS = ("id", "full_name", "sex", "ethnic_minority", "role", "unit_id", "active", "created_at",
-                  "preferred_channel", "left_at", "left_reason")
+PERSON_COLUMNS = (
+    "id",
+    "full_name",
+    "sex",
+    "ethnic_minority",
+    "role",
+    "unit_id",
+    "active",
+    "created_at",
+    "preferred_channel",
+    "left_at",
+    "left_reason",
+)
 ACCOUNT_COLUMNS = ("id", "channel", "external_id", "person_id", "display_name", "unreachable", "last_seen_at")
 
 
@@ -226,15 +293,23 @@ async def known(url: str, c: Country, cipher: PartyCipher, reseal: bool = True) 
         started = time.perf_counter()
         retention = NOW - dt.timedelta(days=365 * 5)
         if reseal:
-            await pg.execute("UPDATE cases SET summary = $1, parties = CASE WHEN closed_at < $2 THEN $3 ELSE $4 END, "
-                             "agreement = CASE WHEN agreement IS NULL THEN NULL ELSE $5 END, "
-                             "parties_erased_at = CASE WHEN closed_at < $2 THEN closed_at + interval '5 years' END",
-                             sealed["summary"], retention, sealed["erased"], sealed["parties"], sealed["agreement"])
+            await pg.execute(
+                "UPDATE cases SET summary = $1, parties = CASE WHEN closed_at < $2 THEN $3 ELSE $4 END, "
+                "agreement = CASE WHEN agreement IS NULL THEN NULL ELSE $5 END, "
+                "parties_erased_at = CASE WHEN closed_at < $2 THEN closed_at + interval '5 years' END",
+                sealed["summary"],
+                retention,
+                sealed["erased"],
+                sealed["parties"],
+                sealed["agreement"],
+            )
             await pg.execute("VACUUM ANALYZE cases")
         await pg.execute("DELETE FROM conversations")  # the measuring turns' drafts: sealed with another key
         resealed = time.perf_counter() - started
-        c.provinces = [r[0] for r in await pg.fetch("SELECT id FROM units WHERE kind = 'tinh' AND parent_id "
-                                                    "IS NOT NULL ORDER BY id")]
+        c.provinces = [
+            r[0]
+            for r in await pg.fetch("SELECT id FROM units WHERE kind = 'tinh' AND parent_id IS NOT NULL ORDER BY id")
+        ]
         c.commune_ids = [r[0] for r in await pg.fetch("SELECT id FROM units WHERE kind = 'xa' ORDER BY id")]
         c.communes = len(c.commune_ids)
         c.teams = await pg.fetchval("SELECT count(*) FROM units WHERE kind = 'to_hoa_giai'")
@@ -251,9 +326,13 @@ def pcts(values: list[float]) -> dict[str, float]:
     if not values:
         return {"runs": 0, "failed": failed, "p50_ms": float("nan"), "p95_ms": float("nan"), "max_ms": float("nan")}
     cuts = statistics.quantiles(values, n=100, method="inclusive") if len(values) > 1 else [values[0]] * 99
-    return {"runs": len(values), "failed": failed, "p50_ms": round(cuts[49] * 1000, 1),
-            "p95_ms": round(cuts[94] * 1000, 1),
-            "max_ms": round(max(values) * 1000, 1)}
+    return {
+        "runs": len(values),
+        "failed": failed,
+        "p50_ms": round(cuts[49] * 1000, 1),
+        "p95_ms": round(cuts[94] * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1),
+    }
 
 
 def rss_mb() -> float:
@@ -284,8 +363,14 @@ class PeakRss:
         self.peak = max(self.peak, rss_mb())
 
 
-async def measure(url: str, key: str, c: dict, runs: int, xlsx_timeout: float,
-                  levels: tuple[str, ...] = ("national", "province", "commune")) -> dict:
+async def measure(
+    url: str,
+    key: str,
+    c: dict,
+    runs: int,
+    xlsx_timeout: float,
+    levels: tuple[str, ...] = ("national", "province", "commune"),
+) -> dict:
     from zoneinfo import ZoneInfo
 
     from bot.app import build_engine
@@ -322,36 +407,55 @@ async def measure(url: str, key: str, c: dict, runs: int, xlsx_timeout: float,
             national = [] if warm[0] != warm[0] else [await timed("n0", text=text) for _ in range(runs)]
             if "national" in levels:
                 out[f"national_{period}"] = pcts(national or warm[:1])  # failing once: not tried again
-            out[f"province_{period}"] = pcts([await timed(f"p{rng.randrange(PROVINCES)}", text=text)
-                                              for _ in range(runs if "province" in levels else 0)])
-            out[f"commune_{period}"] = pcts([await timed(f"c{rng.randrange(c['communes'])}", text=text)
-                                             for _ in range(runs if "commune" in levels else 0)])
+            out[f"province_{period}"] = pcts(
+                [
+                    await timed(f"p{rng.randrange(PROVINCES)}", text=text)
+                    for _ in range(runs if "province" in levels else 0)
+                ]
+            )
+            out[f"commune_{period}"] = pcts(
+                [
+                    await timed(f"c{rng.randrange(c['communes'])}", text=text)
+                    for _ in range(runs if "commune" in levels else 0)
+                ]
+            )
         communes = [rng.randrange(c["communes"]) for _ in range(6)]
         await timed(f"c{communes[0]}", payload=f"rp:x:{c['commune_ids'][communes[0]]}:2025:0")  # imports
         xlsx = [await timed(f"c{k}", payload=f"rp:x:{c['commune_ids'][k]}:2025:0") for k in communes[1:]]
         done = [x for x in xlsx if x == x] or [float("nan")]
-        out["commune_year_xlsx_s"] = {"runs": len(xlsx), "failed": len(xlsx) - len(done),
-                                      "p50": round(statistics.median(done), 3), "max": round(max(done), 3)}
+        out["commune_year_xlsx_s"] = {
+            "runs": len(xlsx),
+            "failed": len(xlsx) - len(done),
+            "p50": round(statistics.median(done), 3),
+            "max": round(max(done), 3),
+        }
         print(json.dumps(out), file=sys.stderr, flush=True)  # so far, should what follows take too long
-        out["nightly"] = await nightly(db, engine, PushEnv, PushPolicy, ZoneInfo, deadline_job, stale_digest_job,
-                                       privacy_job, SEEN_KEPT)
+        out["nightly"] = await nightly(
+            db, engine, PushEnv, PushPolicy, ZoneInfo, deadline_job, stale_digest_job, privacy_job, SEEN_KEPT
+        )
         print(json.dumps(out["nightly"]), file=sys.stderr, flush=True)
         p = rng.randrange(PROVINCES)
         with PeakRss() as mem:
             try:
-                seconds = await asyncio.wait_for(timed(f"p{p}", payload=f"rp:x:{c['provinces'][p]}:2025:0"),
-                                                 xlsx_timeout)
+                seconds = await asyncio.wait_for(
+                    timed(f"p{p}", payload=f"rp:x:{c['provinces'][p]}:2025:0"), xlsx_timeout
+                )
             except TimeoutError:
                 seconds = float("inf")  # JSON: Infinity, "did not finish"
-        out["province_year_xlsx"] = {"s": round(seconds, 2), "rss_before_mb": round(mem.base),
-                                     "rss_peak_mb": round(mem.peak), "growth_mb": round(mem.peak - mem.base)}
+        out["province_year_xlsx"] = {
+            "s": round(seconds, 2),
+            "rss_before_mb": round(mem.base),
+            "rss_peak_mb": round(mem.peak),
+            "growth_mb": round(mem.peak - mem.base),
+        }
     finally:
         await db.dispose()
     return out
 
 
-async def nightly(db, engine, PushEnv, PushPolicy, ZoneInfo, deadline_job, stale_digest_job, privacy_job,
-                  seen_kept) -> dict:
+async def nightly(
+    db, engine, PushEnv, PushPolicy, ZoneInfo, deadline_job, stale_digest_job, privacy_job, seen_kept
+) -> dict:
     """The clock's jobs as bot/clock.PushClock runs them: deadlines and the digest in one unit of
     work, retention (parties of cases closed five years ago erased, drafts emptied) in another."""
     env = PushEnv(engine.deps.catalog, ZoneInfo("Asia/Ho_Chi_Minh"), PushPolicy())
@@ -371,8 +475,16 @@ async def nightly(db, engine, PushEnv, PushPolicy, ZoneInfo, deadline_job, stale
         await uow.seen.prune(NOW - seen_kept)
         await uow.commit()
     t4 = time.perf_counter()
-    out.update({"retention_erased": erased, "deadlines_s": round(t1 - t0, 2), "digest_s": round(t2 - t1, 2),
-                "retention_s": round(t3 - t2, 2), "seen_s": round(t4 - t3, 2), "total_s": round(t4 - t0, 2)})
+    out.update(
+        {
+            "retention_erased": erased,
+            "deadlines_s": round(t1 - t0, 2),
+            "digest_s": round(t2 - t1, 2),
+            "retention_s": round(t3 - t2, 2),
+            "seen_s": round(t4 - t3, 2),
+            "total_s": round(t4 - t0, 2),
+        }
+    )
     return out
 
 
@@ -412,9 +524,10 @@ def main(argv: list[str] | None = None) -> int:
         say(f"store ready: {loaded}; measuring…")
         here, there = mp.Pipe()
         sizes = {"communes": len(c.commune_ids), "commune_ids": c.commune_ids, "provinces": c.provinces}
-        proc = mp.get_context("spawn").Process(target=_measure_process, args=(there, url, key, sizes, args.runs,
-                                                                            args.xlsx_timeout,
-                                                                            tuple(args.levels.split(","))))
+        proc = mp.get_context("spawn").Process(
+            target=_measure_process,
+            args=(there, url, key, sizes, args.runs, args.xlsx_timeout, tuple(args.levels.split(","))),
+        )
         proc.start()
         there.close()
         try:
@@ -425,9 +538,12 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
-    worst = {lvl: max(measured[f"{lvl}_last_year"]["p95_ms"], measured[f"{lvl}_this_year"]["p95_ms"])
-             if not measured[f"{lvl}_last_year"]["failed"] + measured[f"{lvl}_this_year"]["failed"]
-             else float("inf") for lvl in ("national", "province", "commune")}
+    worst = {
+        lvl: max(measured[f"{lvl}_last_year"]["p95_ms"], measured[f"{lvl}_this_year"]["p95_ms"])
+        if not measured[f"{lvl}_last_year"]["failed"] + measured[f"{lvl}_this_year"]["failed"]
+        else float("inf")
+        for lvl in ("national", "province", "commune")
+    }
     px = measured["province_year_xlsx"]
     goals = {
         "national_p95_le_300ms": worst["national"] <= GOALS["national_p95_ms"],
@@ -438,9 +554,19 @@ def main(argv: list[str] | None = None) -> int:
         "province_year_xlsx_peak_le_300mb": px["rss_peak_mb"] <= GOALS["province_xlsx_peak_mb"],
         "nightly_lt_5min": measured["nightly"]["total_s"] < GOALS["nightly_s"],
     }
-    report = {"store": "postgresql", "scale": args.scale, "provinces": PROVINCES, "communes": c.communes,
-              "teams": c.teams, "people": c.people, "cases": c.cases, "years": YEARS, "load": loaded, **measured,
-              "goals": {k: "met" if v else "missed" for k, v in goals.items()}}
+    report = {
+        "store": "postgresql",
+        "scale": args.scale,
+        "provinces": PROVINCES,
+        "communes": c.communes,
+        "teams": c.teams,
+        "people": c.people,
+        "cases": c.cases,
+        "years": YEARS,
+        "load": loaded,
+        **measured,
+        "goals": {k: "met" if v else "missed" for k, v in goals.items()},
+    }
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
     return 0
 

@@ -105,8 +105,9 @@ class Balancer:
         self.tg, self.urls, self.next = tg, urls, 0
         # a connection per update, as Telegram's webhook calls come: a kept-alive one the server
         # closed meanwhile would lose the update
-        self.client = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=400,
-                                                                        max_keepalive_connections=0))
+        self.client = httpx.AsyncClient(
+            timeout=30, limits=httpx.Limits(max_connections=400, max_keepalive_connections=0)
+        )
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.failed = 0
         self.why: dict[str, int] = defaultdict(int)  # failures by cause: what to fix differs
@@ -115,21 +116,22 @@ class Balancer:
         self.failed += 1
         self.why[why] += 1
 
-    async def turn(self, kind: str, chat: int, *, text: str | None = None, data: str | None = None,
-                   message_id: int | None = None) -> int | None:
+    async def turn(
+        self, kind: str, chat: int, *, text: str | None = None, data: str | None = None, message_id: int | None = None
+    ) -> int | None:
         """Post one update and wait for its first reply; the index of the turn's first message."""
         server = self.tg.server
         before = self.tg.count(chat)
         seen = len(server.sent(chat))
-        update_id = (server.push_text(chat, text) if text is not None
-                     else server.push_callback(chat, data, message_id))
+        update_id = server.push_text(chat, text) if text is not None else server.push_callback(chat, data, message_id)
         update = server.take_update(update_id)
         url = self.urls[self.next % len(self.urls)]
         self.next += 1
         started = time.monotonic()
         try:
-            answer = await self.client.post(url + "/telegram", json=update,
-                                            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            answer = await self.client.post(
+                url + "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
         except httpx.HTTPError as err:
             self.fail(type(err).__name__)
             return None
@@ -273,8 +275,9 @@ async def announce(url: str, key: str, ward: int) -> int:
     try:
         async with db.uow() as uow:
             unit = await uow.units.get(ward)
-            _, count = await create_broadcast(uow, env, sender=None, unit=unit, text="Thông báo thử tải.",
-                                              now=dt.datetime.now(dt.UTC))
+            _, count = await create_broadcast(
+                uow, env, sender=None, unit=unit, text="Thông báo thử tải.", now=dt.datetime.now(dt.UTC)
+            )
             await uow.commit()
     finally:
         await db.dispose()
@@ -286,11 +289,23 @@ def start_workers(tmp: Path, tg: Telegram, url: str, key: str, rate: float) -> l
     for name in ("a", "b"):
         port = free_port()
         (tmp / name).mkdir(exist_ok=True)
-        proc = BotProcess(tmp / name, {
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": tg.server.base_url, "ZALO_BOT_TOKEN": "",
-            "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET, "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
-            "DATABASE_URL": url, "DATA_KEY": key, "QUIET_HOURS": "off", "DISPATCH_RATE": str(rate),
-            "LOG_LEVEL": "WARNING"})
+        proc = BotProcess(
+            tmp / name,
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": tg.server.base_url,
+                "ZALO_BOT_TOKEN": "",
+                "WEBHOOK_URL": PUBLIC,
+                "WEBHOOK_SECRET": SECRET,
+                "WEB_HOST": "127.0.0.1",
+                "WEB_PORT": str(port),
+                "DATABASE_URL": url,
+                "DATA_KEY": key,
+                "QUIET_HOURS": "off",
+                "DISPATCH_RATE": str(rate),
+                "LOG_LEVEL": "WARNING",
+            },
+        )
         proc.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
         workers.append(proc)
         proc.start()
@@ -324,13 +339,24 @@ async def mixed(tg: Telegram, urls: list[str], args, url: str, key: str, ward: i
     delivered = sum(1 for n in counts if n)
     rate = delivered / seconds if seconds else 0.0
     lb.latency.pop("warm", None)
-    return {"turns": {k: percentiles(v) for k, v in lb.latency.items()},
-            "people_turns": percentiles([x for k in ("log_case", "qa", "stats") for x in lb.latency[k]]),
-            "failed_turns": lb.failed, "failed_by": dict(lb.why), "cases_confirmed": people.cases_confirmed,
-            "announcement": {"recipients": args.recipients, "queued": queued, "delivered": delivered,
-                             "duplicates": sum(n - 1 for n in counts if n > 1),
-                             "lost": sum(1 for n in counts if n == 0), "seconds": round(seconds, 2),
-                             "rate": round(rate, 2), "limit": limit, "ratio": round(rate / limit, 3)}}
+    return {
+        "turns": {k: percentiles(v) for k, v in lb.latency.items()},
+        "people_turns": percentiles([x for k in ("log_case", "qa", "stats") for x in lb.latency[k]]),
+        "failed_turns": lb.failed,
+        "failed_by": dict(lb.why),
+        "cases_confirmed": people.cases_confirmed,
+        "announcement": {
+            "recipients": args.recipients,
+            "queued": queued,
+            "delivered": delivered,
+            "duplicates": sum(n - 1 for n in counts if n > 1),
+            "lost": sum(1 for n in counts if n == 0),
+            "seconds": round(seconds, 2),
+            "rate": round(rate, 2),
+            "limit": limit,
+            "ratio": round(rate / limit, 3),
+        },
+    }
 
 
 async def throughput(tg: Telegram, urls: list[str], users: int, seconds: float) -> dict:
@@ -347,8 +373,15 @@ async def throughput(tg: Telegram, urls: list[str], users: int, seconds: float) 
     await asyncio.gather(*(user(FIRST_PERSON_CHAT + i) for i in range(users)))
     elapsed = time.monotonic() - started
     await lb.client.aclose()
-    return {"workers": len(urls), "users": users, "turns": done[0], "failed": lb.failed, "failed_by": dict(lb.why),
-            "turns_per_s": round(done[0] / elapsed, 1), "turn": percentiles(lb.latency["stats"])}
+    return {
+        "workers": len(urls),
+        "users": users,
+        "turns": done[0],
+        "failed": lb.failed,
+        "failed_by": dict(lb.why),
+        "turns_per_s": round(done[0] / elapsed, 1),
+        "turn": percentiles(lb.latency["stats"]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -392,14 +425,25 @@ def main(argv: list[str] | None = None) -> int:
     ratio = two["turns_per_s"] / one["turns_per_s"] if one["turns_per_s"] else 0.0
     people = load["people_turns"]
     a = load["announcement"]
-    goals = {"turn_p95_le_50ms": people.get("p95_ms", 0) <= GOALS["turn_p95_ms"],
-             "turn_p99_le_200ms": people.get("p99_ms", 0) <= GOALS["turn_p99_ms"],
-             "ratio_ge_0_95": a["ratio"] >= GOALS["ratio"], "no_duplicates": a["duplicates"] == 0,
-             "none_lost": a["lost"] == 0, "two_workers_ge_1_6x": ratio >= GOALS["throughput_ratio"]}
-    report = {"store": "postgresql", "workers": 2, "bot_api_latency_ms": LATENCY * 1000, "people": args.people,
-              "scale": args.scale, "people_at_human_pace": round(args.people * args.scale), **load,
-              "throughput": {"one_worker": one, "two_workers": two, "ratio": round(ratio, 2)},
-              "goals": {k: "met" if v else "missed" for k, v in goals.items()}}
+    goals = {
+        "turn_p95_le_50ms": people.get("p95_ms", 0) <= GOALS["turn_p95_ms"],
+        "turn_p99_le_200ms": people.get("p99_ms", 0) <= GOALS["turn_p99_ms"],
+        "ratio_ge_0_95": a["ratio"] >= GOALS["ratio"],
+        "no_duplicates": a["duplicates"] == 0,
+        "none_lost": a["lost"] == 0,
+        "two_workers_ge_1_6x": ratio >= GOALS["throughput_ratio"],
+    }
+    report = {
+        "store": "postgresql",
+        "workers": 2,
+        "bot_api_latency_ms": LATENCY * 1000,
+        "people": args.people,
+        "scale": args.scale,
+        "people_at_human_pace": round(args.people * args.scale),
+        **load,
+        "throughput": {"one_worker": one, "two_workers": two, "ratio": round(ratio, 2)},
+        "goals": {k: "met" if v else "missed" for k, v in goals.items()},
+    }
     print(json.dumps(report, ensure_ascii=False, indent=None if args.json else 2))
     return 0 if a["lost"] == 0 and a["duplicates"] == 0 else 1
 

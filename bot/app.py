@@ -41,31 +41,61 @@ from handlers.units.views import Units
 from storage.db import Database
 
 if TYPE_CHECKING:
-
     pass
 
 log = logging.getLogger(__name__)
 
 
-def build_engine(db: Database, *, timezone: str = "Asia/Ho_Chi_Minh",
-                 clock: Callable[[], dt.datetime] = system_clock, bot_username: str = "",
-                 invite_days: int = 14, rates: Rates | None = None, push: PushPolicy | None = None,
-                 retention_years: int = 5) -> Engine:
+def build_engine(
+    db: Database,
+    *,
+    timezone: str = "Asia/Ho_Chi_Minh",
+    clock: Callable[[], dt.datetime] = system_clock,
+    bot_username: str = "",
+    invite_days: int = 14,
+    rates: Rates | None = None,
+    push: PushPolicy | None = None,
+    retention_years: int = 5,
+) -> Engine:
     """Every slice the bot answers with, and how slices react to each other's events."""
     catalog, tz, policy = load_catalog(), ZoneInfo(timezone), push or PushPolicy()
-    deps = Deps(catalog=catalog, clock=clock, tz=tz, push=PushEnv(catalog, tz, policy),
-                bot_username=bot_username, invite_days=invite_days)
+    deps = Deps(
+        catalog=catalog,
+        clock=clock,
+        tz=tz,
+        push=PushEnv(catalog, tz, policy),
+        bot_username=bot_username,
+        invite_days=invite_days,
+    )
     subscribe(deps.events, deps.push)
     late = LateEngine()
     onboarding = Onboarding(lambda: late().command_list)
     linking = Linking(lambda: late().command_list)
-    engine = Engine(db, deps, [onboarding.slice(), linking.slice(), Cases().slice(), Invites().slice(),
-                               Intents(late).slice(),
-                               legal_qa().slice(), Stats().slice(), Reports(rates or Rates()).slice(),
-                               Teams(policy).slice(), Support(policy).slice(), Commend().slice(),
-                               Trainings(policy).slice(), Deadlines(policy, rates).slice(), Broadcasts().slice(),
-                               Reminders().slice(), Privacy(retention_years).slice(), Documents().slice(),
-                               Targets().slice(), Units().slice()])
+    engine = Engine(
+        db,
+        deps,
+        [
+            onboarding.slice(),
+            linking.slice(),
+            Cases().slice(),
+            Invites().slice(),
+            Intents(late).slice(),
+            legal_qa().slice(),
+            Stats().slice(),
+            Reports(rates or Rates()).slice(),
+            Teams(policy).slice(),
+            Support(policy).slice(),
+            Commend().slice(),
+            Trainings(policy).slice(),
+            Deadlines(policy, rates).slice(),
+            Broadcasts().slice(),
+            Reminders().slice(),
+            Privacy(retention_years).slice(),
+            Documents().slice(),
+            Targets().slice(),
+            Units().slice(),
+        ],
+    )
     late.engine = engine
     return engine
 
@@ -112,9 +142,15 @@ async def run(settings: Settings) -> None:
     from bot.runtime import run_channels, run_console
 
     db = await open_store(settings)
-    engine = build_engine(db, timezone=settings.timezone, bot_username=settings.telegram_bot_username,
-                          invite_days=settings.invite_days, rates=rates_of(settings), push=push_policy(settings),
-                          retention_years=settings.party_retention_years)
+    engine = build_engine(
+        db,
+        timezone=settings.timezone,
+        bot_username=settings.telegram_bot_username,
+        invite_days=settings.invite_days,
+        rates=rates_of(settings),
+        push=push_policy(settings),
+        retention_years=settings.party_retention_years,
+    )
     try:
         if settings.telegram_token or settings.zalo_token:
             await run_channels(settings, engine, db)
@@ -122,5 +158,3 @@ async def run(settings: Settings) -> None:
             await run_console(settings, engine, db)
     finally:
         await db.dispose()
-
-

@@ -68,14 +68,15 @@ def decrypt_file(source: Path, target: Path, cipher: PartyCipher) -> None:
             number, last = HEAD.unpack_from(plain)
             if number != expected:
                 raise BadBackup
-            dst.write(plain[HEAD.size:])
+            dst.write(plain[HEAD.size :])
             expected += 1
         if not last:
             raise BadBackup  # cut short
 
 
-def backup_cipher(settings: Settings, store: Path | None, say: Callable[[str], None],
-                  t: Callable[..., str]) -> PartyCipher | None:
+def backup_cipher(
+    settings: Settings, store: Path | None, say: Callable[[str], None], t: Callable[..., str]
+) -> PartyCipher | None:
     """The store's key (DATA_KEY or the key file), checked against the key check of `store`
     when given; None (and a message said) when there is no usable key."""
     secret = settings.data_key.get_secret_value() if settings.data_key else ""

@@ -86,10 +86,19 @@ class Leadership:
 
 
 class PushClock:
-    def __init__(self, db: Database, env: PushEnv, dispatcher: Dispatcher, *,
-                 clock: Callable[[], dt.datetime], heartbeat: Heartbeat | None = None,
-                 tick_seconds: float = 2.0, jobs_minutes: float = 10.0,
-                 retention_years: int = 5, jobs: Sequence[JobFn] = ()) -> None:
+    def __init__(
+        self,
+        db: Database,
+        env: PushEnv,
+        dispatcher: Dispatcher,
+        *,
+        clock: Callable[[], dt.datetime],
+        heartbeat: Heartbeat | None = None,
+        tick_seconds: float = 2.0,
+        jobs_minutes: float = 10.0,
+        retention_years: int = 5,
+        jobs: Sequence[JobFn] = (),
+    ) -> None:
         self.db = db
         self.jobs = tuple(jobs)  # the slices' recurring jobs (Slice.jobs), as the engine collected them
         self.retention_years = retention_years
@@ -105,10 +114,18 @@ class PushClock:
     def start(self) -> None:
         self.scheduler = AsyncIOScheduler(timezone=self.env.tz)
         now = dt.datetime.now(self.env.tz)
-        self.scheduler.add_job(self.recurring_job, "interval", minutes=self.jobs_minutes,
-                               id="recurring", max_instances=1, coalesce=True, next_run_time=now)
-        self.scheduler.add_job(self.privacy_job, "interval", hours=24, id="privacy",
-                               max_instances=1, coalesce=True, next_run_time=now)
+        self.scheduler.add_job(
+            self.recurring_job,
+            "interval",
+            minutes=self.jobs_minutes,
+            id="recurring",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
+            self.privacy_job, "interval", hours=24, id="privacy", max_instances=1, coalesce=True, next_run_time=now
+        )
         self.scheduler.start()
         self._ticking = asyncio.create_task(self._tick_loop())
         if self.heartbeat is not None:
@@ -163,8 +180,12 @@ class PushClock:
         except Exception as exc:  # noqa: BLE001 - the next run tries again
             log.error("clock: privacy job failed: %s", type(exc).__name__, exc_info=exc)
             return
-        log.info("clock: parties of %d cases closed over %d years ago erased; %d drafts emptied",
-                 erased, self.retention_years, drafts)
+        log.info(
+            "clock: parties of %d cases closed over %d years ago erased; %d drafts emptied",
+            erased,
+            self.retention_years,
+            drafts,
+        )
 
     async def forget_old_updates(self, now: dt.datetime) -> None:
         """seen_updates guards against redeliveries, which come within hours: older ids go."""
@@ -176,8 +197,9 @@ class PushClock:
             log.error("clock: old update ids not pruned: %s", type(exc).__name__)
 
 
-async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Event, *,
-                        retry: float = RETRY_LEADERSHIP) -> None:
+async def run_as_leader(
+    leader: Leadership, clock: PushClock, stop: asyncio.Event, *, retry: float = RETRY_LEADERSHIP
+) -> None:
     """Wait to be the leader (trying every `retry` seconds), then run the clock and the dispatcher
     until told to stop; if the lock is lost, stop both (another worker takes over) and wait to lead again."""
     while not stop.is_set():
@@ -196,8 +218,7 @@ async def run_as_leader(leader: Leadership, clock: PushClock, stop: asyncio.Even
             clock.shutdown()
             await leader.release()
         if not stop.is_set():
-            log.warning("outbox: the clock's lock was lost; "
-                        "dispatching stopped until it is ours again")
+            log.warning("outbox: the clock's lock was lost; dispatching stopped until it is ours again")
 
 
 async def _watch_lock(leader: Leadership, stop: asyncio.Event, until: asyncio.Event) -> None:

@@ -56,26 +56,50 @@ async def seed_demo(db: Database, now: dt.datetime) -> bool:
             author = teams[c["team"]][c["author"]]
             draft = {
                 "received_on": (now.date() - dt.timedelta(days=c["days_ago"])).isoformat(),
-                "category": c["category"], "source": c["source"], "parties": c["parties"],
-                "summary": c["summary"], "mediators": [author.id],
+                "category": c["category"],
+                "source": c["source"],
+                "parties": c["parties"],
+                "summary": c["summary"],
+                "mediators": [author.id],
             }
             case = await create_case(uow, author, draft, now)
             if "outcome" in c:
                 day = (now.date() - dt.timedelta(days=c["outcome_days_ago"])).isoformat()
-                await record_outcome(uow, author, case.id, {
-                    "status": c["outcome"], "agreement": c.get("agreement", ""), "requests": c.get("requests", []),
-                    "referral": c.get("referral", ""), "outcome_on": day, "sessions": [day]}, now, now.date())
+                await record_outcome(
+                    uow,
+                    author,
+                    case.id,
+                    {
+                        "status": c["outcome"],
+                        "agreement": c.get("agreement", ""),
+                        "requests": c.get("requests", []),
+                        "referral": c.get("referral", ""),
+                        "outcome_on": day,
+                        "sessions": [day],
+                    },
+                    now,
+                    now.date(),
+                )
         await uow.commit()
     return True
 
 
 async def _person(uow, spec: dict, role: Role, unit_id: int, now: dt.datetime) -> Person:
-    person = await uow.people.add(Person(
-        full_name=spec["name"], sex=spec.get("sex"), ethnic_minority=spec.get("ethnic_minority", False),
-        role=role, unit_id=unit_id, created_at=now,
-    ))
+    person = await uow.people.add(
+        Person(
+            full_name=spec["name"],
+            sex=spec.get("sex"),
+            ethnic_minority=spec.get("ethnic_minority", False),
+            role=role,
+            unit_id=unit_id,
+            created_at=now,
+        )
+    )
     await uow.session.refresh(person, ["unit"])
     if persona := spec.get("persona"):
-        uow.session.add(Account(channel="console", external_id=persona, person_id=person.id,
-                                display_name=spec["name"], last_seen_at=now))
+        uow.session.add(
+            Account(
+                channel="console", external_id=persona, person_id=person.id, display_name=spec["name"], last_seen_at=now
+            )
+        )
     return person

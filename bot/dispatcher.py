@@ -56,10 +56,20 @@ class Job:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, senders: Mapping[str, Sender], *, env: PushEnv,
-                 clock: Callable[[], dt.datetime], limiters: Mapping[str, SendLimiter] | None = None,
-                 concurrency: int = 32, batch: int = 200, lease: dt.timedelta = dt.timedelta(minutes=10),
-                 idle_seconds: float = 5.0, paid_kinds: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        db: Database,
+        senders: Mapping[str, Sender],
+        *,
+        env: PushEnv,
+        clock: Callable[[], dt.datetime],
+        limiters: Mapping[str, SendLimiter] | None = None,
+        concurrency: int = 32,
+        batch: int = 200,
+        lease: dt.timedelta = dt.timedelta(minutes=10),
+        idle_seconds: float = 5.0,
+        paid_kinds: frozenset[str] = frozenset(),
+    ) -> None:
         self.db = db
         self.senders = senders
         self.env = env
@@ -73,9 +83,11 @@ class Dispatcher:
         self.worker = uuid.uuid4().hex[:16]
         self.writer = StateWriter(db)
         self._starting: Coalesced[tuple[int, str, str], set[int]] = Coalesced(
-            self.writer, lambda u, rows: u.outbox.start_sending_many(rows, self.worker), urgent=True)
+            self.writer, lambda u, rows: u.outbox.start_sending_many(rows, self.worker), urgent=True
+        )
         self._sent: Coalesced[int, None] = Coalesced(
-            self.writer, lambda u, ids: u.outbox.finish_many(ids, S.SENT, self.clock()))
+            self.writer, lambda u, ids: u.outbox.finish_many(ids, S.SENT, self.clock())
+        )
         self._wake = asyncio.Event()
         self._running = False
         self._stop = asyncio.Event()  # set: finish what is being sent, start nothing new
@@ -167,11 +179,24 @@ class Dispatcher:
             muted = await u.outbox.muted_among(people)
             active = await u.outbox.active_among(people)
             accounts = await u.outbox.accounts_for(people)
-            return [Job(d.id, d.person_id, d.text or p.text, p.buttons, p.file_id, d.mutable, d.expires_at,
-                        d.attempts, muted=d.person_id in muted, active=d.person_id in active,
-                        channel=getattr(accounts.get(d.person_id), "channel", None),
-                        external_id=getattr(accounts.get(d.person_id), "external_id", None),
-                        paid=p.kind in self.paid_kinds) for d, p in rows]
+            return [
+                Job(
+                    d.id,
+                    d.person_id,
+                    d.text or p.text,
+                    p.buttons,
+                    p.file_id,
+                    d.mutable,
+                    d.expires_at,
+                    d.attempts,
+                    muted=d.person_id in muted,
+                    active=d.person_id in active,
+                    channel=getattr(accounts.get(d.person_id), "channel", None),
+                    external_id=getattr(accounts.get(d.person_id), "external_id", None),
+                    paid=p.kind in self.paid_kinds,
+                )
+                for d, p in rows
+            ]
 
         return await self.writer.do(claim)
 
@@ -256,6 +281,7 @@ class Dispatcher:
                 return await self._finish(job, S.EXPIRED, str(outcome))
             await self.writer.do(lambda u: u.outbox.retry(job.id, at, attempts, str(outcome)))
             return None
+
         # Unreachable: this account blocked the bot. Another account of theirs, else tell the officials.
         async def blocked(u: UnitOfWork) -> None:
             await u.outbox.block_account(channel, account)

@@ -23,8 +23,9 @@ from storage.inbox import InboxRepo
 class Heartbeat:
     """The clock calls `beat(now)` on every tick; the engine tells `turn(ok)` after each turn."""
 
-    def __init__(self, *, failing_after: int = 5, forget_after: float = 300.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, failing_after: int = 5, forget_after: float = 300.0, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.last_tick: dt.datetime | None = None
         self.leader = False  # set while this process holds the clock's lock
         self.failing_after = failing_after
@@ -47,8 +48,7 @@ class Heartbeat:
         self._last_failure = self._monotonic()
 
     def turns_failing(self) -> bool:
-        return (self.failed_in_a_row >= self.failing_after
-                and self._monotonic() - self._last_failure < self.forget_after)
+        return self.failed_in_a_row >= self.failing_after and self._monotonic() - self._last_failure < self.forget_after
 
 
 class WriteProbe:
@@ -85,8 +85,9 @@ def _retrieved(task: asyncio.Task) -> None:
         task.exception()
 
 
-def store_health(db: Database, heartbeat: Heartbeat, *, probe_timeout: float = 3.0,
-                 clock: Callable[[], dt.datetime] | None = None) -> Callable[[], Awaitable[dict]]:
+def store_health(
+    db: Database, heartbeat: Heartbeat, *, probe_timeout: float = 3.0, clock: Callable[[], dt.datetime] | None = None
+) -> Callable[[], Awaitable[dict]]:
     """/healthz's report: `store`, `last_tick`, `leader`; and `problems` when it must fail."""
     probe = WriteProbe(db, clock or (lambda: dt.datetime.now(dt.UTC)), probe_timeout)
 
@@ -99,8 +100,11 @@ def store_health(db: Database, heartbeat: Heartbeat, *, probe_timeout: float = 3
             problems.append("store_not_writable")
         if heartbeat.turns_failing():
             problems.append("turns_failing")
-        report: dict[str, object] = {"store": reachable and "store_not_writable" not in problems,
-                  "last_tick": heartbeat.report(), "leader": heartbeat.leader}
+        report: dict[str, object] = {
+            "store": reachable and "store_not_writable" not in problems,
+            "last_tick": heartbeat.report(),
+            "leader": heartbeat.leader,
+        }
         if problems:
             report["problems"] = problems
         return report

@@ -29,10 +29,16 @@ RETRY_SECONDS = 2.0  # after the store failed
 
 
 class Inbox:
-    def __init__(self, db: Database, handlers: Mapping[str, Handler], *,
-                 clock: Callable[[], dt.datetime], concurrency: int = 64,
-                 lease: dt.timedelta = dt.timedelta(minutes=2),
-                 sweep_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        handlers: Mapping[str, Handler],
+        *,
+        clock: Callable[[], dt.datetime],
+        concurrency: int = 64,
+        lease: dt.timedelta = dt.timedelta(minutes=2),
+        sweep_seconds: float = 30.0,
+    ) -> None:
         self.db = db
         self.handlers = dict(handlers)
         self.clock = clock
@@ -84,8 +90,7 @@ class Inbox:
                     log.error("inbox: the store failed (%s); trying again", type(exc).__name__)
                     pause = min(pause, RETRY_SECONDS)
                 waker = asyncio.create_task(self._wake.wait())
-                await asyncio.wait({waker, stopping}, timeout=pause,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait({waker, stopping}, timeout=pause, return_when=asyncio.FIRST_COMPLETED)
                 waker.cancel()
         finally:
             stopping.cancel()
@@ -102,8 +107,8 @@ class Inbox:
         now, kept = self.clock(), self._kept
         async with self.db.uow() as uow:
             rows = await InboxRepo(uow.session).claim(
-                self.owner, now, now - self.lease, room, skip=list(self._running),
-                everything=everything)
+                self.owner, now, now - self.lease, room, skip=list(self._running), everything=everything
+            )
             await uow.commit()
         for row in rows:
             self._start(row)

@@ -20,8 +20,9 @@ R = TypeVar("R")
 class Coalesced(Generic[I, R]):
     """`await c(item)` → the result of `many(uow, items)` for the group the item went in with."""
 
-    def __init__(self, writer: StateWriter, many: Callable[[UnitOfWork, list[I]], Awaitable[R]], *,
-                 urgent: bool = False) -> None:
+    def __init__(
+        self, writer: StateWriter, many: Callable[[UnitOfWork, list[I]], Awaitable[R]], *, urgent: bool = False
+    ) -> None:
         self.writer = writer
         self.many = many
         self.urgent = urgent

@@ -29,10 +29,15 @@ def push_policy(settings: Settings) -> PushPolicy:
         days = tuple(sorted({int(d) for d in settings.deadline_reminder_days.split(",") if d.strip()}, reverse=True))
         if any(d < 0 for d in days) or settings.stale_case_days < 1 or settings.help_escalate_days < 1:
             raise ValueError("days must not be negative")
-        return PushPolicy(reminder_offsets=parse_offsets(settings.reminder_offsets),
-                          quiet=QuietHours.parse(settings.quiet_hours), stale_days=settings.stale_case_days,
-                          deadline_days=days, digest_weekday=WEEKDAYS.index(day[:3]),
-                          digest_time=parse_clock(at or "08:00"), escalate_days=settings.help_escalate_days)
+        return PushPolicy(
+            reminder_offsets=parse_offsets(settings.reminder_offsets),
+            quiet=QuietHours.parse(settings.quiet_hours),
+            stale_days=settings.stale_case_days,
+            deadline_days=days,
+            digest_weekday=WEEKDAYS.index(day[:3]),
+            digest_time=parse_clock(at or "08:00"),
+            escalate_days=settings.help_escalate_days,
+        )
     except ValueError as err:
         log.error("reminder settings are not valid (%s); see README, Configuration", err)
         raise SystemExit(2) from None
@@ -45,17 +50,37 @@ def telegram_limiter(settings: Settings) -> tuple[SendLimiter, PtbLimiter]:
 
 
 @contextlib.asynccontextmanager
-async def start_pushes(settings: Settings, engine: Engine, db: Database, senders: Mapping[str, Sender],
-                       limiters: Mapping[str, SendLimiter], heartbeat: Heartbeat | None = None
-                       ) -> AsyncIterator[Dispatcher]:
+async def start_pushes(
+    settings: Settings,
+    engine: Engine,
+    db: Database,
+    senders: Mapping[str, Sender],
+    limiters: Mapping[str, SendLimiter],
+    heartbeat: Heartbeat | None = None,
+) -> AsyncIterator[Dispatcher]:
     env = engine.deps.push  # built once, with the settings' policy, by the composition root
     rate = max(settings.dispatch_rate, settings.paid_broadcast_rate if settings.paid_broadcast else 0)
     concurrency = max(8, min(256, int(rate)))
     paid = frozenset({Kind.BROADCAST}) if settings.paid_broadcast else frozenset()
-    dispatcher = Dispatcher(db, senders, env=env, clock=engine.deps.clock, limiters=limiters,
-                            concurrency=concurrency, batch=max(50, int(rate)), paid_kinds=paid)
-    clock = PushClock(db, env, dispatcher, clock=engine.deps.clock, heartbeat=heartbeat,
-                      retention_years=settings.party_retention_years, jobs=engine.jobs)
+    dispatcher = Dispatcher(
+        db,
+        senders,
+        env=env,
+        clock=engine.deps.clock,
+        limiters=limiters,
+        concurrency=concurrency,
+        batch=max(50, int(rate)),
+        paid_kinds=paid,
+    )
+    clock = PushClock(
+        db,
+        env,
+        dispatcher,
+        clock=engine.deps.clock,
+        heartbeat=heartbeat,
+        retention_years=settings.party_retention_years,
+        jobs=engine.jobs,
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(run_as_leader(Leadership(db), clock, stop, retry=settings.leader_retry_seconds))
     try:

@@ -55,9 +55,15 @@ def maybe_carried_out(err: TimedOut) -> bool:
 
 
 class SendLimiter:
-    def __init__(self, rate: float, *, window: float = 1.0, chat_interval: float = 1.0,
-                 monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        window: float = 1.0,
+        chat_interval: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.capacity = max(1, int(rate * window))
@@ -77,8 +83,9 @@ class SendLimiter:
         self._chat_done: dict[str, float] = {}
 
     @contextlib.asynccontextmanager
-    async def slot(self, chat: str | None = None, *, priority: bool = False,
-                   per_chat: bool = True) -> AsyncIterator[None]:
+    async def slot(
+        self, chat: str | None = None, *, priority: bool = False, per_chat: bool = True
+    ) -> AsyncIterator[None]:
         """Hold one send's worth of budget; it is counted until the block ends."""
         try:
             async with self._chat_turn(chat if per_chat else None):

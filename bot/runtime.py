@@ -35,8 +35,7 @@ async def run_console(settings: Settings, engine: Engine, db: Database) -> None:
     from bot.pushes import start_pushes
 
     db_path = db.engine.url.database or ""
-    console = await console_for(engine, db_path=db_path, exports=exports_folder(db_path),
-                                now=system_clock())
+    console = await console_for(engine, db_path=db_path, exports=exports_folder(db_path), now=system_clock())
     sender = ConsoleSender(console, engine.remember_pushed)
     async with start_pushes(settings, engine, db, {"console": sender}, {}):
         await console.run()
@@ -74,8 +73,9 @@ async def run_channels(settings: Settings, engine: Engine, db: Database) -> None
             await stack.enter_async_context(start_zalo(settings, engine, channels))
         from bot.pushes import start_pushes
 
-        await stack.enter_async_context(start_pushes(settings, engine, db, channels.senders, channels.limiters,
-                                                     heartbeat))
+        await stack.enter_async_context(
+            start_pushes(settings, engine, db, channels.senders, channels.limiters, heartbeat)
+        )
         if settings.webhook_url:
             await serve_webhook(settings, db, stop, channels, heartbeat)
             return
@@ -112,8 +112,13 @@ async def start_telegram(settings: Settings, engine: Engine, channels: Channels)
     from bot.channels.telegram_push import TelegramPushSender
     from bot.pushes import telegram_limiter
 
-    channel = TelegramChannel(engine, engine.deps.catalog, token=settings.telegram_token,
-                              base_url=settings.telegram_api_base_url, inline=legal_qa().inline)
+    channel = TelegramChannel(
+        engine,
+        engine.deps.catalog,
+        token=settings.telegram_token,
+        base_url=settings.telegram_api_base_url,
+        inline=legal_qa().inline,
+    )
     limiter, ptb_limiter = telegram_limiter(settings)
     app = channel.build(rate_limiter=ptb_limiter, read_timeout=settings.telegram_read_timeout)
     async with app:
@@ -126,7 +131,8 @@ async def start_telegram(settings: Settings, engine: Engine, channels: Channels)
             from bot.ratelimit import PAID_SUFFIX, SendLimiter
 
             channels.limiters["telegram" + PAID_SUFFIX] = SendLimiter(
-                settings.paid_broadcast_rate, chat_interval=settings.dispatch_chat_interval)
+                settings.paid_broadcast_rate, chat_interval=settings.dispatch_chat_interval
+            )
         try:
             yield
         finally:
@@ -150,8 +156,9 @@ async def start_zalo(settings: Settings, engine: Engine, channels: Channels) -> 
             log.warning("zalo: getMe failed (%s); carrying on, calls will be retried", err.code)
         limiter = SendLimiter(settings.zalo_send_rate, chat_interval=0.5)  # replies and pushes share it
         channels.limiters["zalo"] = limiter
-        channels.zalo = ZaloChannel(engine, engine.deps.catalog, client,
-                                    poll_timeout=settings.zalo_poll_timeout, limiter=limiter)
+        channels.zalo = ZaloChannel(
+            engine, engine.deps.catalog, client, poll_timeout=settings.zalo_poll_timeout, limiter=limiter
+        )
 
         async def remember(external_id: str, reply) -> None:
             await engine.remember_pushed("zalo", external_id, reply)
@@ -160,8 +167,9 @@ async def start_zalo(settings: Settings, engine: Engine, channels: Channels) -> 
         yield
 
 
-async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, channels: Channels,
-                        heartbeat: Heartbeat) -> None:
+async def serve_webhook(
+    settings: Settings, db: Database, stop: asyncio.Event, channels: Channels, heartbeat: Heartbeat
+) -> None:
     from bot.channels.telegram import inbox_handler
     from bot.inbox import Handler, Inbox
     from bot.web import TELEGRAM_PATH, ZALO_PATH, build_web_app, web_server
@@ -179,8 +187,14 @@ async def serve_webhook(settings: Settings, db: Database, stop: asyncio.Event, c
     if channels.telegram is not None:
         handlers["telegram"] = inbox_handler(channels.telegram)
     inbox = Inbox(db, handlers, clock=system_clock)  # updates kept before their 200 (bot/inbox.py)
-    web = build_web_app(inbox=inbox, telegram=channels.telegram, telegram_secret=secret,
-                        health=health_check(db, heartbeat), zalo=channels.zalo, zalo_secret=zalo_secret)
+    web = build_web_app(
+        inbox=inbox,
+        telegram=channels.telegram,
+        telegram_secret=secret,
+        health=health_check(db, heartbeat),
+        zalo=channels.zalo,
+        zalo_secret=zalo_secret,
+    )
     server = web_server(web, settings.web_host, settings.web_port)
     log.info("web: listening on %s:%s (/telegram, /zalo, /healthz)", settings.web_host, settings.web_port)
     inbox_stop = asyncio.Event()
@@ -213,5 +227,8 @@ async def register_zalo_webhook(zalo: ZaloChannel, url: str, secret: str) -> Non
         await zalo.client.set_webhook(url, secret)
         log.info("zalo: webhook registered at %s (secret: ZALO_WEBHOOK_SECRET)", url)
     except ZaloError as err:
-        log.error("zalo: webhook not registered (%s); register %s with the secret ZALO_WEBHOOK_SECRET "
-                  "in Zalo Bot Manager", err.code, url)
+        log.error(
+            "zalo: webhook not registered (%s); register %s with the secret ZALO_WEBHOOK_SECRET in Zalo Bot Manager",
+            err.code,
+            url,
+        )

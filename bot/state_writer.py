@@ -65,7 +65,7 @@ class StateWriter:
                         for i, (change, future) in enumerate(group):
                             done.append((future, await change(uow)))
                             if yielding and self._urgent and i + 1 < len(group):
-                                self._normal[:0] = group[i + 1:]  # the rest after the urgent ones
+                                self._normal[:0] = group[i + 1 :]  # the rest after the urgent ones
                                 group = group[: i + 1]
                                 break
                         await session.commit()

@@ -13,7 +13,6 @@ from storage.keycheck import check_key
 from storage.migrate import upgrade_async
 
 if TYPE_CHECKING:
-
     pass
 
 from bot.clock import system_clock
@@ -26,8 +25,12 @@ async def open_store(settings: Settings) -> Database:
     storage/keycheck.py), and seal rows written before encryption."""
     source = key_source_of(settings)
     await upgrade_async(settings.database_url)
-    db = Database(settings.database_url, source.cipher or PartyCipher.ephemeral(),
-                  pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    db = Database(
+        settings.database_url,
+        source.cipher or PartyCipher.ephemeral(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
     try:
         db.use_cipher(await check_key(db.engine, source, system_clock()))
     except KeyProblem as problem:

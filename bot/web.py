@@ -113,11 +113,17 @@ def too_deep(value: Any, limit: int) -> bool:
     return False
 
 
-def build_web_app(*, inbox: Inbox, telegram: Application | None, telegram_secret: str,
-                  health: Callable[[], Awaitable[dict]], zalo: ZaloChannel | None = None,
-                  zalo_secret: str = "", limits: WebLimits = WebLimits()) -> Starlette:
-    async def keep(request: Request, channel: str, secret_header: str, secret: str,
-                   key_of: KeyOf) -> Response:
+def build_web_app(
+    *,
+    inbox: Inbox,
+    telegram: Application | None,
+    telegram_secret: str,
+    health: Callable[[], Awaitable[dict]],
+    zalo: ZaloChannel | None = None,
+    zalo_secret: str = "",
+    limits: WebLimits = WebLimits(),
+) -> Starlette:
+    async def keep(request: Request, channel: str, secret_header: str, secret: str, key_of: KeyOf) -> Response:
         if not secret_ok(request.headers.get(secret_header), secret):
             log.warning("%s webhook: refused a request with a wrong or missing secret", channel)
             return Response(status_code=403)
@@ -145,8 +151,13 @@ def build_web_app(*, inbox: Inbox, telegram: Application | None, telegram_secret
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None:
             return Response(status_code=404)
-        return await keep(request, "telegram", "X-Telegram-Bot-Api-Secret-Token", telegram_secret,
-                          lambda data: (tg.webhook_key(data, telegram.bot), data))
+        return await keep(
+            request,
+            "telegram",
+            "X-Telegram-Bot-Api-Secret-Token",
+            telegram_secret,
+            lambda data: (tg.webhook_key(data, telegram.bot), data),
+        )
 
     async def zalo_webhook(request: Request) -> Response:
         if zalo is None:
@@ -158,20 +169,27 @@ def build_web_app(*, inbox: Inbox, telegram: Application | None, telegram_secret
         ok = report.get("store") and not report.get("problems")
         return JSONResponse(report, status_code=200 if ok else 503)
 
-    return Starlette(routes=[
-        Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]),
-        Route(ZALO_PATH, zalo_webhook, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route(TELEGRAM_PATH, telegram_webhook, methods=["POST"]),
+            Route(ZALO_PATH, zalo_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
 
 
 # --- the connections ----------------------------------------------------------------------
-def web_server(app: Starlette, host: str, port: int,
-               limits: WebLimits = WebLimits()) -> uvicorn.Server:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                            http=guarded_protocol(limits),
-                            timeout_keep_alive=limits.keep_alive,  # type: ignore[arg-type]  # uvicorn takes a float
-                            h11_max_incomplete_event_size=limits.max_header)
+def web_server(app: Starlette, host: str, port: int, limits: WebLimits = WebLimits()) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.keep_alive,  # type: ignore[arg-type]  # uvicorn takes a float
+        h11_max_incomplete_event_size=limits.max_header,
+    )
     return uvicorn.Server(config)
 
 

@@ -34,8 +34,12 @@ LEGAL_FILES = (
     "03-2019-TT-BTP.json",
 )
 ARTICLE_COUNTS = {
-    "35/2013/QH13": 33, "56/2023/TT-BTC": 7, "15/2014/NĐ-CP": 20,
-    "01/2014/NQLT/CP-UBTƯMTTQVN": 16, "120/2025/NĐ-CP": 24, "03/2019/TT-BTP": 20,
+    "35/2013/QH13": 33,
+    "56/2023/TT-BTC": 7,
+    "15/2014/NĐ-CP": 20,
+    "01/2014/NQLT/CP-UBTƯMTTQVN": 16,
+    "120/2025/NĐ-CP": 24,
+    "03/2019/TT-BTP": 20,
 }
 _NEWLINE_CLAUSE = re.compile(r"(?m)^(\d{1,2})\. ")
 _INLINE_CLAUSE = re.compile(r"(?:^|(?<=[.;:…\]] ))(\d{1,2})\. (?=\S)")
@@ -128,14 +132,21 @@ def parse_statute(data: Mapping[str, Any], source: str) -> Statute:
             if not isinstance(number, int | str) or isinstance(number, bool) or number in articles:
                 raise ValueError(f"article number {number!r}")
             articles[number] = Article(
-                number=number, title=_nfc(item["title"]), text=_nfc(item["text"]),
-                authoritative=bool(item["authoritative"]), complete=bool(item["complete"]),
+                number=number,
+                title=_nfc(item["title"]),
+                text=_nfc(item["text"]),
+                authoritative=bool(item["authoritative"]),
+                complete=bool(item["complete"]),
                 source=item["source"],
             )
         return Statute(
-            doc_id=_nfc(data["doc_id"]), title=_nfc(data["title"]), issued=data["issued_date"],
-            effective=data["effective_date"], source=data["source"],
-            completeness=data["completeness"], articles=MappingProxyType(articles),
+            doc_id=_nfc(data["doc_id"]),
+            title=_nfc(data["title"]),
+            issued=data["issued_date"],
+            effective=data["effective_date"],
+            source=data["source"],
+            completeness=data["completeness"],
+            articles=MappingProxyType(articles),
             missing=MappingProxyType({int(k): _nfc(v) for k, v in data.get("missing", {}).items()}),
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -148,8 +159,7 @@ def import_reference(ref_dir: Path, out_dir: Path, today: dt.date) -> list[Path]
     for name in LEGAL_FILES:
         data = json.loads((ref_dir / name).read_text(encoding="utf-8"))
         out = out_dir / name.replace(".partial", "")
-        out.write_text(json.dumps(convert(data, name, today), ensure_ascii=False, indent=1) + "\n",
-                       encoding="utf-8")
+        out.write_text(json.dumps(convert(data, name, today), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written.append(out)
     return written
 
@@ -162,25 +172,25 @@ def convert(data: Mapping[str, Any], name: str, today: dt.date) -> dict[str, Any
         provenance = str(item.get("provenance", "phapdien" if doc_source else ""))
         completeness = str(item.get("completeness", "complete"))
         source = item.get("source") or doc_source or {}
-        articles.append({
-            "number": _number(item["number"]),
-            "title": item.get("title", ""),
-            "text": item["text"],
-            "authoritative": provenance == "phapdien" or "authoritative" in provenance,
-            "complete": completeness.lower().startswith(("complete", "appears complete")),
-            "source": _source_text(source),
-        })
+        articles.append(
+            {
+                "number": _number(item["number"]),
+                "title": item.get("title", ""),
+                "text": item["text"],
+                "authoritative": provenance == "phapdien" or "authoritative" in provenance,
+                "complete": completeness.lower().startswith(("complete", "appears complete")),
+                "source": _source_text(source),
+            }
+        )
     known = data.get("known_article_titles_from_phapdien_crossrefs", {})
     held = {a["number"] for a in articles}
-    missing = {str(n): known.get(str(n), "") for n in range(1, ARTICLE_COUNTS[data["doc_id"]] + 1)
-               if n not in held}
+    missing = {str(n): known.get(str(n), "") for n in range(1, ARTICLE_COUNTS[data["doc_id"]] + 1) if n not in held}
     return {
         "doc_id": data["doc_id"],
         "title": data["title"],
         "issued_date": data.get("issued_date", ""),
         "effective_date": data.get("effective_date", ""),
-        "source": f"../shared/reference/law/{name}, copied {today.isoformat()}; "
-                  + _source_text(doc_source or {}),
+        "source": f"../shared/reference/law/{name}, copied {today.isoformat()}; " + _source_text(doc_source or {}),
         "completeness": data.get("completeness", ""),
         "articles": articles,
         "missing": missing,

@@ -97,8 +97,7 @@ def load_snippets() -> tuple[Snippet, ...]:
     documents = load_documents()
     procedures = load_procedures()
     sources = sorted(
-        (entry for entry in qa_dir().iterdir()
-         if entry.name.endswith(".toml") and entry.name != DOCUMENTS_FILE),
+        (entry for entry in qa_dir().iterdir() if entry.name.endswith(".toml") and entry.name != DOCUMENTS_FILE),
         key=lambda entry: entry.name,
     )
     snippets: list[Snippet] = []
@@ -107,8 +106,7 @@ def load_snippets() -> tuple[Snippet, ...]:
         for snippet in parse_snippets(_read_toml(source), source.name, documents, procedures):
             if snippet.id in seen:
                 raise ValueError(
-                    f"{source.name}: snippet {snippet.id!r} duplicates an id "
-                    f"already used in {seen[snippet.id]}"
+                    f"{source.name}: snippet {snippet.id!r} duplicates an id already used in {seen[snippet.id]}"
                 )
             seen[snippet.id] = source.name
             snippets.append(snippet)
@@ -157,9 +155,7 @@ def parse_documents(data: Mapping[str, Any], source: str) -> Mapping[str, Docume
         )
     for doc in documents.values():
         if doc.replaced_by is not None and doc.replaced_by not in documents:
-            raise ValueError(
-                f"{source}: document {doc.id!r} is replaced_by unknown {doc.replaced_by!r}"
-            )
+            raise ValueError(f"{source}: document {doc.id!r} is replaced_by unknown {doc.replaced_by!r}")
     return MappingProxyType(documents)
 
 
@@ -179,7 +175,9 @@ def parse_procedures(data: Mapping[str, Any], source: str) -> Mapping[str, Proce
 
 
 def parse_snippets(
-    data: Mapping[str, Any], source: str, documents: Mapping[str, Document],
+    data: Mapping[str, Any],
+    source: str,
+    documents: Mapping[str, Document],
     procedures: Mapping[str, Procedure] | None = None,
 ) -> list[Snippet]:
     _only_keys(data, {"snippet"}, source)
@@ -195,14 +193,10 @@ def parse_snippets(
             raise ValueError(f"{where}: id must be lowercase ascii letters, digits and '-'")
         questions = _text_list(table, "questions", where)
         if not MIN_QUESTIONS <= len(questions) <= MAX_QUESTIONS:
-            raise ValueError(
-                f"{where}: needs {MIN_QUESTIONS}-{MAX_QUESTIONS} questions, has {len(questions)}"
-            )
+            raise ValueError(f"{where}: needs {MIN_QUESTIONS}-{MAX_QUESTIONS} questions, has {len(questions)}")
         answer = _text(table, "answer", where)
         if len(answer) > MAX_ANSWER_CHARS:
-            raise ValueError(
-                f"{where}: answer has {len(answer)} characters, at most {MAX_ANSWER_CHARS}"
-            )
+            raise ValueError(f"{where}: answer has {len(answer)} characters, at most {MAX_ANSWER_CHARS}")
         cites = _cites(table["cites"], documents, where)
         keywords = _text_list(table, "keywords", where) if "keywords" in table else ()
         codes = _text_list(table, "procedures", where) if "procedures" in table else ()
@@ -244,14 +238,9 @@ def _cites(raw: Any, documents: Mapping[str, Document], where: str) -> tuple[Cit
         elif not isinstance(article, int) or isinstance(article, bool):
             raise ValueError(f"{where}: cite article must be an integer (or an annex, «Phụ lục…»)")
         elif not 1 <= article <= documents[doc].articles:
-            raise ValueError(
-                f"{where}: cites Điều {article} of {doc}, which has "
-                f"{documents[doc].articles} articles"
-            )
+            raise ValueError(f"{where}: cites Điều {article} of {doc}, which has {documents[doc].articles} articles")
         clause = item.get("clause")
-        if clause is not None and (
-            not isinstance(clause, int) or isinstance(clause, bool) or clause < 1
-        ):
+        if clause is not None and (not isinstance(clause, int) or isinstance(clause, bool) or clause < 1):
             raise ValueError(f"{where}: cite clause must be a positive integer")
         cites.append(Cite(doc=doc, article=article, clause=clause))
     return tuple(cites)

@@ -64,9 +64,7 @@ def case_visible(viewer: Person) -> ColumnElement[bool]:
     if viewer.role is Role.TO_TRUONG:
         return Case.team_id == viewer.unit_id
     takes_part = exists(
-        select(CaseMediator.case_id).where(
-            CaseMediator.case_id == Case.id, CaseMediator.person_id == viewer.id
-        )
+        select(CaseMediator.case_id).where(CaseMediator.case_id == Case.id, CaseMediator.person_id == viewer.id)
     )
     return (Case.team_id == viewer.unit_id) & or_(Case.created_by_id == viewer.id, takes_part)
 

@@ -11,8 +11,29 @@ import unicodedata
 
 MAX_CODE = 8
 # words that say what a team or a village is, not which one
-_GENERIC = {"to", "hoa", "giai", "thon", "xom", "ap", "ban", "lang", "khu", "pho", "dan", "so",
-            "phuong", "xa", "bon", "buon", "khom", "to dan pho", "tdp", "thhg", "hg"}
+_GENERIC = {
+    "to",
+    "hoa",
+    "giai",
+    "thon",
+    "xom",
+    "ap",
+    "ban",
+    "lang",
+    "khu",
+    "pho",
+    "dan",
+    "so",
+    "phuong",
+    "xa",
+    "bon",
+    "buon",
+    "khom",
+    "to dan pho",
+    "tdp",
+    "thhg",
+    "hg",
+}
 
 
 def _ascii_words(name: str) -> list[str]:

@@ -25,8 +25,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Text, TypeDecorator
 
 PREFIX = "v1:"
-MAKE_KEY = ("python -c 'from cryptography.fernet import Fernet; "
-            "print(Fernet.generate_key().decode())'")
+MAKE_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
 class KeyProblem(Exception):
@@ -51,7 +50,7 @@ class PartyCipher:
         if not stored.startswith(PREFIX):
             return stored  # written before encryption
         try:
-            return self._fernet.decrypt(stored[len(PREFIX):].encode("ascii")).decode()
+            return self._fernet.decrypt(stored[len(PREFIX) :].encode("ascii")).decode()
         except (InvalidToken, UnicodeError):
             raise ValueError("personal data that cannot be read with this DATA_KEY") from None
 
@@ -135,8 +134,9 @@ def parse_key(value: str | bytes, source: str) -> PartyCipher:
     try:
         return PartyCipher(raw)
     except (ValueError, TypeError, binascii.Error):
-        raise KeyProblem(f"{source} is not a valid key (44 characters of url-safe base64); "
-                         f"make one with: {MAKE_KEY}") from None
+        raise KeyProblem(
+            f"{source} is not a valid key (44 characters of url-safe base64); make one with: {MAKE_KEY}"
+        ) from None
 
 
 @dataclass
@@ -162,8 +162,7 @@ def key_source(data_key: str, url: str) -> KeySource:
         return KeySource(name, parse_key(key_file.read_bytes(), name), key_file)
     if _backend(url) == "sqlite":  # in-memory: the store dies with the process
         return KeySource("a throwaway key (in-memory store)", PartyCipher.ephemeral())
-    raise KeyProblem("DATA_KEY is required with this DATABASE_URL (all workers share it); "
-                     f"make one with: {MAKE_KEY}")
+    raise KeyProblem(f"DATA_KEY is required with this DATABASE_URL (all workers share it); make one with: {MAKE_KEY}")
 
 
 def write_key_file(path: Path, key: bytes, *, replace: bool = False) -> None:

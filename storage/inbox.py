@@ -58,33 +58,44 @@ class InboxRepo:
     def _dialect(self) -> str:
         return self.s.bind.dialect.name if self.s.bind else "sqlite"
 
-    async def put(self, channel: str, key: str, payload: dict[str, Any], owner: str,
-                  now: dt.datetime) -> bool:
+    async def put(self, channel: str, key: str, payload: dict[str, Any], owner: str, now: dt.datetime) -> bool:
         """Keep an update for `owner` to handle; False when it waits already (a redelivery)."""
         ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        stmt = ins(InboxUpdate).values(channel=channel, key=key, payload=payload, received_at=now,
-                                       owner=owner, claimed_at=now, attempts=0)
+        stmt = ins(InboxUpdate).values(
+            channel=channel, key=key, payload=payload, received_at=now, owner=owner, claimed_at=now, attempts=0
+        )
         stmt = stmt.on_conflict_do_nothing()
         return (await self.s.execute(stmt)).rowcount == 1
 
-    async def claim(self, owner: str, now: dt.datetime, stale_before: dt.datetime, limit: int,
-                    *, skip: Iterable[int] = (), everything: bool = False) -> list[Claimed]:
+    async def claim(
+        self,
+        owner: str,
+        now: dt.datetime,
+        stale_before: dt.datetime,
+        limit: int,
+        *,
+        skip: Iterable[int] = (),
+        everything: bool = False,
+    ) -> list[Claimed]:
         """Take up to `limit` rows, oldest first: this owner's new ones, and any whose lease
         ran out (`everything`: all rows, for a single-process store at start)."""
         due = select(InboxUpdate.id).order_by(InboxUpdate.id).limit(limit)
         if not everything:
-            due = due.where(or_((InboxUpdate.owner == owner) & (InboxUpdate.attempts == 0),
-                                InboxUpdate.claimed_at < stale_before))
+            due = due.where(
+                or_((InboxUpdate.owner == owner) & (InboxUpdate.attempts == 0), InboxUpdate.claimed_at < stale_before)
+            )
         skip = list(skip)
         if skip:
             due = due.where(InboxUpdate.id.not_in(skip))
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        stmt = (update(InboxUpdate).where(InboxUpdate.id.in_(due.scalar_subquery()))
-                .values(owner=owner, claimed_at=now, attempts=InboxUpdate.attempts + 1)
-                .returning(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.payload,
-                           InboxUpdate.attempts)
-                .execution_options(synchronize_session=False))
+        stmt = (
+            update(InboxUpdate)
+            .where(InboxUpdate.id.in_(due.scalar_subquery()))
+            .values(owner=owner, claimed_at=now, attempts=InboxUpdate.attempts + 1)
+            .returning(InboxUpdate.id, InboxUpdate.channel, InboxUpdate.payload, InboxUpdate.attempts)
+            .execution_options(synchronize_session=False)
+        )
         rows = (await self.s.execute(stmt)).all()
         return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
@@ -98,5 +109,4 @@ class InboxRepo:
     async def probe(self, token: str, now: dt.datetime) -> None:
         """Write a row and take it back in one transaction: the store accepts writes."""
         await self.put(PROBE, token, {}, token[:32], now)
-        await self.s.execute(delete(InboxUpdate).where(InboxUpdate.channel == PROBE,
-                                                       InboxUpdate.key == token))
+        await self.s.execute(delete(InboxUpdate).where(InboxUpdate.channel == PROBE, InboxUpdate.key == token))

@@ -25,8 +25,10 @@ from sqlalchemy import (
     Text,
     bindparam,
     column,
+    insert,
     select,
     table,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -87,8 +89,9 @@ async def _samples(conn: AsyncConnection, tables: Iterable[Table] | None) -> lis
     return found
 
 
-async def check_key(engine: AsyncEngine, source: KeySource, now: dt.datetime,
-                    tables: Iterable[Table] | None = None) -> PartyCipher:
+async def check_key(
+    engine: AsyncEngine, source: KeySource, now: dt.datetime, tables: Iterable[Table] | None = None
+) -> PartyCipher:
     """The cipher to use with this store, or KeyProblem (a line naming DATA_KEY or the key file)."""
     query = select(KeyCheck.key_id, KeyCheck.token).where(KeyCheck.id == 1)
     async with engine.connect() as conn:
@@ -119,12 +122,12 @@ async def check_key(engine: AsyncEngine, source: KeySource, now: dt.datetime,
     return await _record(engine, source, cipher, now, tables)
 
 
-async def _record(engine: AsyncEngine, source: KeySource, cipher: PartyCipher, now: dt.datetime,
-                  tables: Iterable[Table] | None) -> PartyCipher:
+async def _record(
+    engine: AsyncEngine, source: KeySource, cipher: PartyCipher, now: dt.datetime, tables: Iterable[Table] | None
+) -> PartyCipher:
     try:
         async with engine.begin() as conn:
-            await conn.execute(KeyCheck.__table__.insert().values(  # type: ignore[attr-defined]
-                id=1, key_id=cipher.key_id, token=_token(cipher), set_at=now))
+            await conn.execute(insert(KeyCheck).values(id=1, key_id=cipher.key_id, token=_token(cipher), set_at=now))
     except IntegrityError:  # another worker starting at the same moment wrote it first
         return await check_key(engine, source, now, tables)
     return cipher
@@ -142,15 +145,19 @@ def opens(cipher: PartyCipher, token: str) -> bool:
 
 
 def _refusal(source: KeySource, store_key: str | None, where: str = "") -> str:
-    held = (f"encrypted with key {store_key}" if store_key
-            else f"holding encrypted data ({where or 'personal data'})")
+    held = f"encrypted with key {store_key}" if store_key else f"holding encrypted data ({where or 'personal data'})"
     never = "the bot does not start with another key, so the data is never encrypted under two keys"
     if source.cipher is None:
-        return (f"{source.name} is missing and this store is {held}: put the key file back from "
-                "where you keep it, or set DATA_KEY to the store's key; a new key is made only "
-                "for a new store")
-    fix = ("set DATA_KEY to the store's key" if source.name == "DATA_KEY"
-           else "put the store's key file back, or set DATA_KEY to the store's key")
+        return (
+            f"{source.name} is missing and this store is {held}: put the key file back from "
+            "where you keep it, or set DATA_KEY to the store's key; a new key is made only "
+            "for a new store"
+        )
+    fix = (
+        "set DATA_KEY to the store's key"
+        if source.name == "DATA_KEY"
+        else "put the store's key file back, or set DATA_KEY to the store's key"
+    )
     key = source.cipher.key_id
     return f"{source.name} (key {key}) does not open this store, {held}: {fix}; {never}"
 
@@ -179,14 +186,14 @@ class RotationFailed(Exception):
     """A value that the current key does not open; nothing was changed."""
 
 
-async def rotate(engine: AsyncEngine, old: PartyCipher, new: PartyCipher, now: dt.datetime,
-                 tables: Iterable[Table] | None = None) -> dict[str, int]:
+async def rotate(
+    engine: AsyncEngine, old: PartyCipher, new: PartyCipher, now: dt.datetime, tables: Iterable[Table] | None = None
+) -> dict[str, int]:
     """Re-encrypt every sealed value and the key check under `new`, in one transaction.
     Returns how many values of each column were re-encrypted."""
     done: dict[str, int] = {}
     async with engine.begin() as conn:
-        check = KeyCheck.__table__
-        query = select(check.c.token).where(check.c.id == 1)
+        query = select(KeyCheck.token).where(KeyCheck.id == 1)
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()  # two rotations at once: the second waits, then fails
         token = await conn.scalar(query)
@@ -194,18 +201,17 @@ async def rotate(engine: AsyncEngine, old: PartyCipher, new: PartyCipher, now: d
             raise RotationFailed("key_check")
         for t, col in sealed_columns(tables):
             done[f"{t.name}.{col.name}"] = await _rotate_column(conn, t, col, old, new)
-        await conn.execute(check.update().where(check.c.id == 1).values(  # type: ignore[attr-defined]
-            key_id=new.key_id, token=_token(new), set_at=now))
+        await conn.execute(
+            update(KeyCheck).where(KeyCheck.id == 1).values(key_id=new.key_id, token=_token(new), set_at=now)
+        )
     return done
 
 
-async def _rotate_column(conn: AsyncConnection, t: Table, col: Column, old: PartyCipher,
-                         new: PartyCipher) -> int:
+async def _rotate_column(conn: AsyncConnection, t: Table, col: Column, old: PartyCipher, new: PartyCipher) -> int:
     raw = _raw(t, col)
     pk = [raw.c[k.name] for k in t.primary_key.columns]
     value = raw.c[col.name]
-    change = (raw.update().where(*(k == bindparam(f"pk_{k.name}") for k in pk))
-              .values({col.name: bindparam("sealed")}))
+    change = raw.update().where(*(k == bindparam(f"pk_{k.name}") for k in pk)).values({col.name: bindparam("sealed")})
     count, after = 0, None
     while True:
         query = select(*pk, value).where(value.is_not(None)).order_by(*pk).limit(BATCH)

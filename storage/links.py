@@ -28,13 +28,10 @@ class LinkCodeRepo:
     def __init__(self, session) -> None:
         self.s = session
 
-    async def replace(self, person_id: int, code: str, now: dt.datetime,
-                      ttl: dt.timedelta) -> LinkCode:
+    async def replace(self, person_id: int, code: str, now: dt.datetime, ttl: dt.timedelta) -> LinkCode:
         """The person's one live code: older codes of theirs (and expired ones) are dropped."""
-        await self.s.execute(delete(LinkCode).where(
-            (LinkCode.person_id == person_id) | (LinkCode.expires_at <= now)))
-        link = LinkCode(code_hash=code_digest(code), person_id=person_id, expires_at=now + ttl,
-                        created_at=now)
+        await self.s.execute(delete(LinkCode).where((LinkCode.person_id == person_id) | (LinkCode.expires_at <= now)))
+        link = LinkCode(code_hash=code_digest(code), person_id=person_id, expires_at=now + ttl, created_at=now)
         self.s.add(link)
         await self.s.flush()
         return link
@@ -59,5 +56,6 @@ class LinkCodeRepo:
     async def failures_since(self, target: str, since: dt.datetime) -> int:
         """Wrong codes typed from this account lately (a brake on guessing)."""
         q = select(func.count(AuditEntry.id)).where(
-            AuditEntry.action == "link_failed", AuditEntry.target == target, AuditEntry.at >= since)
+            AuditEntry.action == "link_failed", AuditEntry.target == target, AuditEntry.at >= since
+        )
         return await self.s.scalar(q) or 0

@@ -87,35 +87,79 @@ class RegisterRepo:
         self.s = session
 
     def _cases(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> ColumnElement[bool]:
-        return and_(case_visible(viewer), under(Case.unit_path, unit.path),
-                    Case.received_on.between(start, end))
+        return and_(case_visible(viewer), under(Case.unit_path, unit.path), Case.received_on.between(start, end))
 
     async def teams(self, viewer: Person, unit: Unit) -> Sequence[Unit]:
-        q = (select(Unit).where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI,
-                                unit_in_scope(viewer)).order_by(Unit.path))
+        q = (
+            select(Unit)
+            .where(under(Unit.path, unit.path), Unit.kind == UnitKind.TO_HOA_GIAI, unit_in_scope(viewer))
+            .order_by(Unit.path)
+        )
         return (await self.s.scalars(q)).all()
 
     async def logbook(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> list[LogRow]:
         cond = self._cases(viewer, unit, start, end)
-        q = (select(Case.id, Case.team_id, Case.seq, Case.year, Case.received_on, Case.category, Case.status,
-                    Case.parties, Case.summary, Case.agreement, Case.end_reason, Case.code, Case.source,
-                    Case.sessions, Case.outcome_on, Case.referral, Case.corrected_at)
-             .where(cond).order_by(Case.team_id, Case.received_on, Case.year, Case.seq))
-        rows = {r.id: LogRow(r.id, r.team_id, r.seq, r.year, r.received_on, r.category, r.status.value,
-                             r.parties or {}, r.summary, r.agreement, r.end_reason, [], r.code, r.source,
-                             list(r.sessions or []), r.outcome_on, r.referral, r.corrected_at)
-                for r in await self.s.execute(q)}
+        q = (
+            select(
+                Case.id,
+                Case.team_id,
+                Case.seq,
+                Case.year,
+                Case.received_on,
+                Case.category,
+                Case.status,
+                Case.parties,
+                Case.summary,
+                Case.agreement,
+                Case.end_reason,
+                Case.code,
+                Case.source,
+                Case.sessions,
+                Case.outcome_on,
+                Case.referral,
+                Case.corrected_at,
+            )
+            .where(cond)
+            .order_by(Case.team_id, Case.received_on, Case.year, Case.seq)
+        )
+        rows = {
+            r.id: LogRow(
+                r.id,
+                r.team_id,
+                r.seq,
+                r.year,
+                r.received_on,
+                r.category,
+                r.status.value,
+                r.parties or {},
+                r.summary,
+                r.agreement,
+                r.end_reason,
+                [],
+                r.code,
+                r.source,
+                list(r.sessions or []),
+                r.outcome_on,
+                r.referral,
+                r.corrected_at,
+            )
+            for r in await self.s.execute(q)
+        }
         if rows:
-            mq = (select(CaseMediator.case_id, Person.id, Person.full_name)
-                  .join(Person, Person.id == CaseMediator.person_id)
-                  .where(CaseMediator.case_id.in_(select(Case.id).where(cond)))
-                  .order_by(CaseMediator.case_id, Person.full_name))
+            mq = (
+                select(CaseMediator.case_id, Person.id, Person.full_name)
+                .join(Person, Person.id == CaseMediator.person_id)
+                .where(CaseMediator.case_id.in_(select(Case.id).where(cond)))
+                .order_by(CaseMediator.case_id, Person.full_name)
+            )
             for case_id, pid, name in await self.s.execute(mq):
                 if case_id in rows:
                     rows[case_id].mediators.append((pid, name))
-            nq = (select(CaseEvent.case_id, CaseEvent.text)
-                  .where(CaseEvent.kind == "note", CaseEvent.case_id.in_(select(Case.id).where(cond)))
-                  .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id))
+            nq = (
+                select(CaseEvent.case_id, CaseEvent.text)
+                .where(CaseEvent.kind == "note", CaseEvent.case_id.in_(select(Case.id).where(cond)))
+                .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id)
+            )
             for case_id, text in await self.s.execute(nq):
                 if case_id in rows and text:
                     rows[case_id].notes.append(text)
@@ -134,11 +178,12 @@ class RegisterRepo:
         for team in await self.teams(viewer, unit):
             for c in bucket(team.path):
                 c.teams += 1
-        q = (select(Unit.path, Person.sex, Person.ethnic_minority, func.count(Person.id))
-             .join(Unit, Unit.id == Person.unit_id)
-             .where(under(Unit.path, unit.path), Person.role.in_(MEDIATOR_ROLES), in_office(at),
-                    person_visible(viewer))
-             .group_by(Unit.path, Person.sex, Person.ethnic_minority))
+        q = (
+            select(Unit.path, Person.sex, Person.ethnic_minority, func.count(Person.id))
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(under(Unit.path, unit.path), Person.role.in_(MEDIATOR_ROLES), in_office(at), person_visible(viewer))
+            .group_by(Unit.path, Person.sex, Person.ethnic_minority)
+        )
         for path, sex, ethnic, n in await self.s.execute(q):
             for c in bucket(path):
                 c.mediators += n
@@ -146,22 +191,27 @@ class RegisterRepo:
                 c.ethnic += n if ethnic else 0
         return out
 
-    async def mediator_results(self, viewer: Person, unit: Unit, start: dt.date,
-                               end: dt.date) -> dict[int, Counter[str]]:
+    async def mediator_results(
+        self, viewer: Person, unit: Unit, start: dt.date, end: dt.date
+    ) -> dict[int, Counter[str]]:
         """Person id → status → cases they took part in, received in the period."""
-        q = (select(CaseMediator.person_id, Case.status, func.count())
-             .join(Case, Case.id == CaseMediator.case_id)
-             .where(self._cases(viewer, unit, start, end))
-             .group_by(CaseMediator.person_id, Case.status))
+        q = (
+            select(CaseMediator.person_id, Case.status, func.count())
+            .join(Case, Case.id == CaseMediator.case_id)
+            .where(self._cases(viewer, unit, start, end))
+            .group_by(CaseMediator.person_id, Case.status)
+        )
         out: dict[int, Counter[str]] = {}
         for pid, status, n in await self.s.execute(q):
             out.setdefault(pid, Counter())[status.value] += n
         return out
 
-    async def team_results(self, viewer: Person, unit: Unit, start: dt.date,
-                           end: dt.date) -> dict[int, Counter[str]]:
-        q = (select(Case.team_id, Case.status, func.count()).where(self._cases(viewer, unit, start, end))
-             .group_by(Case.team_id, Case.status))
+    async def team_results(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> dict[int, Counter[str]]:
+        q = (
+            select(Case.team_id, Case.status, func.count())
+            .where(self._cases(viewer, unit, start, end))
+            .group_by(Case.team_id, Case.status)
+        )
         out: dict[int, Counter[str]] = {}
         for team_id, status, n in await self.s.execute(q):
             out.setdefault(team_id, Counter())[status.value] += n
@@ -173,16 +223,23 @@ class RegisterRepo:
         q = select(Person).where(Person.id.in_(list(ids)), person_visible(viewer))
         return {p.id: p for p in await self.s.scalars(q)}
 
-    async def attendance(self, viewer: Person, unit: Unit, low: dt.datetime,
-                         high: dt.datetime) -> dict[int, int] | None:
+    async def attendance(
+        self, viewer: Person, unit: Unit, low: dt.datetime, high: dt.datetime
+    ) -> dict[int, int] | None:
         """Person id → trainings attended that started in [low, high], for the mediators under
         the unit; None when no training at all took place for them (the column is left out)."""
-        q = (select(TrainingInvite.person_id, func.sum(func.cast(TrainingInvite.attended, Integer)))
-             .join(Training, Training.id == TrainingInvite.training_id)
-             .join(Person, Person.id == TrainingInvite.person_id)
-             .join(Unit, Unit.id == Person.unit_id)
-             .where(Training.status != TrainingStatus.CANCELLED, Training.starts_at.between(low, high),
-                    under(Unit.path, unit.path), person_visible(viewer))
-             .group_by(TrainingInvite.person_id))
+        q = (
+            select(TrainingInvite.person_id, func.sum(func.cast(TrainingInvite.attended, Integer)))
+            .join(Training, Training.id == TrainingInvite.training_id)
+            .join(Person, Person.id == TrainingInvite.person_id)
+            .join(Unit, Unit.id == Person.unit_id)
+            .where(
+                Training.status != TrainingStatus.CANCELLED,
+                Training.starts_at.between(low, high),
+                under(Unit.path, unit.path),
+                person_visible(viewer),
+            )
+            .group_by(TrainingInvite.person_id)
+        )
         rows = (await self.s.execute(q)).all()
         return {pid: int(n or 0) for pid, n in rows} if rows else None

@@ -306,7 +306,8 @@ class AuditRepo(_Repo):
     async def add(self, entry: AuditEntry) -> None:
         self.s.add(entry)
 
-    async def record(self, at: dt.datetime, person_id: int | None, action: str, target: str,
-                     detail: dict[str, Any] | None = None) -> None:
+    async def record(
+        self, at: dt.datetime, person_id: int | None, action: str, target: str, detail: dict[str, Any] | None = None
+    ) -> None:
         """Who (None: the operator at the shell) did what to which target, and its particulars."""
         self.s.add(AuditEntry(at=at, person_id=person_id, action=action, target=target, detail=detail or {}))

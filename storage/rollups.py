@@ -62,8 +62,7 @@ def _upsert(conn: Connection, rows: list[dict]) -> None:
     name = conn.dialect.name
     if name in ("sqlite", "postgresql"):
         ins = (sqlite if name == "sqlite" else postgresql).insert(StatRollup)
-        stmt = ins.on_conflict_do_update(index_elements=list(KEY_COLUMNS),
-                                         set_={"n": StatRollup.n + ins.excluded.n})
+        stmt = ins.on_conflict_do_update(index_elements=list(KEY_COLUMNS), set_={"n": StatRollup.n + ins.excluded.n})
         conn.execute(stmt, rows)
         return
     for row in rows:  # any other database: update, else insert
@@ -94,8 +93,9 @@ def rebuild(conn: Connection, batch: int = 50_000) -> int:
     """Recount every unit's rows from the cases table; returns the number of rows written."""
     conn.execute(delete(StatRollup))
     month = extract("year", Case.received_on) * 100 + extract("month", Case.received_on)
-    q = (select(Case.unit_path, month, Case.category, Case.status, func.count())
-         .group_by(Case.unit_path, month, Case.category, Case.status))
+    q = select(Case.unit_path, month, Case.category, Case.status, func.count()).group_by(
+        Case.unit_path, month, Case.category, Case.status
+    )
     totals: Counter[tuple[int, int, str, str]] = Counter()
     for path, yyyymm, category, status, n in conn.execute(q):
         for unit_id in lineage_ids(path):

@@ -96,26 +96,28 @@ class StatsRepo:
         out = Tally()
         months, edges = split_months(start, end)
         if months:
-            q = (select(StatRollup.category, StatRollup.status, func.sum(StatRollup.n))
-                 .join(Unit, Unit.id == StatRollup.unit_id)
-                 .where(StatRollup.unit_id == unit.id, unit_in_scope(viewer),
-                        StatRollup.month.between(*months))
-                 .group_by(StatRollup.category, StatRollup.status))
+            q = (
+                select(StatRollup.category, StatRollup.status, func.sum(StatRollup.n))
+                .join(Unit, Unit.id == StatRollup.unit_id)
+                .where(StatRollup.unit_id == unit.id, unit_in_scope(viewer), StatRollup.month.between(*months))
+                .group_by(StatRollup.category, StatRollup.status)
+            )
             for category, status, n in await self.s.execute(q):
                 out.add(category, status, int(n))
         for category, status, n in await self._edge(viewer, unit, edges, ()):
             out.add(category, status, n)
         return out
 
-    async def tally_children(self, viewer: Person, unit: Unit, start: dt.date,
-                             end: dt.date) -> dict[int, Tally]:
+    async def tally_children(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> dict[int, Tally]:
         out: dict[int, Tally] = {}
         months, edges = split_months(start, end)
         if months:
-            q = (select(StatRollup.unit_id, StatRollup.category, StatRollup.status, func.sum(StatRollup.n))
-                 .join(Unit, Unit.id == StatRollup.unit_id)
-                 .where(Unit.parent_id == unit.id, unit_in_scope(viewer), StatRollup.month.between(*months))
-                 .group_by(StatRollup.unit_id, StatRollup.category, StatRollup.status))
+            q = (
+                select(StatRollup.unit_id, StatRollup.category, StatRollup.status, func.sum(StatRollup.n))
+                .join(Unit, Unit.id == StatRollup.unit_id)
+                .where(Unit.parent_id == unit.id, unit_in_scope(viewer), StatRollup.month.between(*months))
+                .group_by(StatRollup.unit_id, StatRollup.category, StatRollup.status)
+            )
             for child, category, status, n in await self.s.execute(q):
                 out.setdefault(child, Tally()).add(category, status, int(n))
         depth = len(lineage_ids(unit.path))
@@ -125,24 +127,26 @@ class StatsRepo:
                 out.setdefault(ids[depth], Tally()).add(category, status, n)
         return out
 
-    async def monthly(self, viewer: Person, unit: Unit, start: dt.date,
-                      end: dt.date) -> dict[int, Counter[str]]:
+    async def monthly(self, viewer: Person, unit: Unit, start: dt.date, end: dt.date) -> dict[int, Counter[str]]:
         """yyyymm → status → number of cases received that month."""
         out: dict[int, Counter[str]] = {}
         months, edges = split_months(start, end)
         if months:
-            q = (select(StatRollup.month, StatRollup.status, func.sum(StatRollup.n))
-                 .join(Unit, Unit.id == StatRollup.unit_id)
-                 .where(StatRollup.unit_id == unit.id, unit_in_scope(viewer), StatRollup.month.between(*months))
-                 .group_by(StatRollup.month, StatRollup.status))
+            q = (
+                select(StatRollup.month, StatRollup.status, func.sum(StatRollup.n))
+                .join(Unit, Unit.id == StatRollup.unit_id)
+                .where(StatRollup.unit_id == unit.id, unit_in_scope(viewer), StatRollup.month.between(*months))
+                .group_by(StatRollup.month, StatRollup.status)
+            )
             for month, status, n in await self.s.execute(q):
                 out.setdefault(int(month), Counter())[status] += int(n)
         for day, _category, status, n in await self._edge(viewer, unit, edges, (Case.received_on,)):
             out.setdefault(month_of(day), Counter())[status] += n
         return out
 
-    async def _edge(self, viewer: Person, unit: Unit, ranges: list[tuple[dt.date, dt.date]],
-                    keys: tuple) -> list[tuple]:
+    async def _edge(
+        self, viewer: Person, unit: Unit, ranges: list[tuple[dt.date, dt.date]], keys: tuple
+    ) -> list[tuple]:
         if not ranges:
             return []
         return await self._count(case_counted(viewer) & under(Case.unit_path, unit.path), ranges, keys)
@@ -156,17 +160,19 @@ class StatsRepo:
 
     async def own_monthly(self, viewer: Person, start: dt.date, end: dt.date) -> dict[int, Counter[str]]:
         out: dict[int, Counter[str]] = {}
-        for day, _category, status, n in await self._count(case_visible(viewer), [(start, end)],
-                                                           (Case.received_on,)):
+        for day, _category, status, n in await self._count(case_visible(viewer), [(start, end)], (Case.received_on,)):
             out.setdefault(month_of(day), Counter())[status] += n
         return out
 
-    async def _count(self, cond: ColumnElement[bool], ranges: list[tuple[dt.date, dt.date]],
-                     keys: tuple) -> list[tuple]:
+    async def _count(
+        self, cond: ColumnElement[bool], ranges: list[tuple[dt.date, dt.date]], keys: tuple
+    ) -> list[tuple]:
         rows: list[tuple] = []
         for low, high in ranges:
-            q: Select = (select(*keys, Case.category, Case.status, func.count())
-                         .where(cond, Case.received_on.between(low, high))
-                         .group_by(*keys, Case.category, Case.status))
+            q: Select = (
+                select(*keys, Case.category, Case.status, func.count())
+                .where(cond, Case.received_on.between(low, high))
+                .group_by(*keys, Case.category, Case.status)
+            )
             rows += [(*r[:-2], r[-2].value, int(r[-1])) for r in await self.s.execute(q)]
         return rows

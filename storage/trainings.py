@@ -37,8 +37,11 @@ def _followed_by(viewer: Person) -> ColumnElement[bool]:
     invited people of their unit or under it (a province's class for several communes)."""
     if viewer.role is Role.ADMIN:
         return true()
-    theirs = (select(TrainingInvite.id).join(Unit, Unit.id == TrainingInvite.team_id)
-              .where(TrainingInvite.training_id == Training.id, under(Unit.path, viewer.unit.path)))
+    theirs = (
+        select(TrainingInvite.id)
+        .join(Unit, Unit.id == TrainingInvite.team_id)
+        .where(TrainingInvite.training_id == Training.id, under(Unit.path, viewer.unit.path))
+    )
     return or_(_organised_by_scope(viewer), exists(theirs))
 
 
@@ -56,15 +59,24 @@ class TrainingRepo:
         return training
 
     async def add_invites(self, training: Training, people: Sequence[Person]) -> None:
-        self.s.add_all([TrainingInvite(training_id=training.id, person_id=p.id, team_id=p.unit_id,
-                                       answer=Answer.PENDING, attended=False) for p in people])
+        self.s.add_all(
+            [
+                TrainingInvite(
+                    training_id=training.id, person_id=p.id, team_id=p.unit_id, answer=Answer.PENDING, attended=False
+                )
+                for p in people
+            ]
+        )
         await self.s.flush()
 
     async def upcoming_covering(self, unit_path: str, now: dt.datetime) -> Sequence[Training]:
         """Scheduled trainings yet to start whose invited units include this unit or one above."""
         lineage = {int(p) for p in unit_path.strip("/").split("/") if p}
-        q = (select(Training).where(Training.status == TrainingStatus.SCHEDULED, Training.starts_at > now)
-             .order_by(Training.starts_at, Training.id))
+        q = (
+            select(Training)
+            .where(Training.status == TrainingStatus.SCHEDULED, Training.starts_at > now)
+            .order_by(Training.starts_at, Training.id)
+        )
         return [t for t in (await self.s.scalars(q)).all() if lineage & set(t.scope or [])]
 
     async def managed(self, viewer: Person, training_id: int) -> Training | None:
@@ -83,27 +95,41 @@ class TrainingRepo:
     async def followed_list(self, viewer: Person, since: dt.datetime, limit: int) -> Sequence[Training]:
         if not _official(viewer):
             return []
-        q = (select(Training).where(_followed_by(viewer), Training.starts_at >= since)
-             .order_by(Training.starts_at, Training.id).limit(limit))
+        q = (
+            select(Training)
+            .where(_followed_by(viewer), Training.starts_at >= since)
+            .order_by(Training.starts_at, Training.id)
+            .limit(limit)
+        )
         return (await self.s.scalars(q)).all()
 
     async def invite(self, training_id: int, person_id: int) -> tuple[TrainingInvite, Training] | None:
-        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
-             .where(TrainingInvite.training_id == training_id, TrainingInvite.person_id == person_id))
+        q = (
+            select(TrainingInvite, Training)
+            .join(Training, TrainingInvite.training_id == Training.id)
+            .where(TrainingInvite.training_id == training_id, TrainingInvite.person_id == person_id)
+        )
         row = (await self.s.execute(q)).tuples().first()
         return row if row else None
 
     async def invite_by_id(self, invite_id: int) -> tuple[TrainingInvite, Training] | None:
-        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
-             .where(TrainingInvite.id == invite_id))
+        q = (
+            select(TrainingInvite, Training)
+            .join(Training, TrainingInvite.training_id == Training.id)
+            .where(TrainingInvite.id == invite_id)
+        )
         row = (await self.s.execute(q)).tuples().first()
         return row if row else None
 
-    async def invites(self, training_id: int, team_id: int | None = None,
-                      path: str | None = None) -> Sequence[tuple[TrainingInvite, Person]]:
+    async def invites(
+        self, training_id: int, team_id: int | None = None, path: str | None = None
+    ) -> Sequence[tuple[TrainingInvite, Person]]:
         """Who was invited, by name; only one team's, or only those of units under `path`."""
-        q = (select(TrainingInvite, Person).join(Person, TrainingInvite.person_id == Person.id)
-             .where(TrainingInvite.training_id == training_id))
+        q = (
+            select(TrainingInvite, Person)
+            .join(Person, TrainingInvite.person_id == Person.id)
+            .where(TrainingInvite.training_id == training_id)
+        )
         if team_id is not None:
             q = q.where(TrainingInvite.team_id == team_id)
         if path is not None:
@@ -111,25 +137,38 @@ class TrainingRepo:
         return (await self.s.execute(q.order_by(Person.full_name, Person.id))).tuples().all()
 
     async def mine(self, person_id: int, since: dt.datetime, limit: int) -> Sequence[tuple[TrainingInvite, Training]]:
-        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
-             .where(TrainingInvite.person_id == person_id, Training.starts_at >= since)
-             .order_by(Training.starts_at, Training.id).limit(limit))
+        q = (
+            select(TrainingInvite, Training)
+            .join(Training, TrainingInvite.training_id == Training.id)
+            .where(TrainingInvite.person_id == person_id, Training.starts_at >= since)
+            .order_by(Training.starts_at, Training.id)
+            .limit(limit)
+        )
         return (await self.s.execute(q)).tuples().all()
 
-    async def starting_between(self, person_id: int, start: dt.datetime, end: dt.datetime
-                               ) -> Sequence[tuple[TrainingInvite, Training]]:
+    async def starting_between(
+        self, person_id: int, start: dt.datetime, end: dt.datetime
+    ) -> Sequence[tuple[TrainingInvite, Training]]:
         """This person's scheduled classes starting in [start, end] (Training.checkin_open decides)."""
-        q = (select(TrainingInvite, Training).join(Training, TrainingInvite.training_id == Training.id)
-             .where(TrainingInvite.person_id == person_id, Training.status == TrainingStatus.SCHEDULED,
-                    Training.starts_at.between(start, end))
-             .order_by(Training.starts_at, Training.id))
+        q = (
+            select(TrainingInvite, Training)
+            .join(Training, TrainingInvite.training_id == Training.id)
+            .where(
+                TrainingInvite.person_id == person_id,
+                Training.status == TrainingStatus.SCHEDULED,
+                Training.starts_at.between(start, end),
+            )
+            .order_by(Training.starts_at, Training.id)
+        )
         return (await self.s.execute(q)).tuples().all()
 
     async def misses(self, person_id: int, training_ids: Sequence[int]) -> dict[int, int]:
         """Training id → wrong check-in codes this person typed for it."""
-        q = (select(CheckinMiss.training_id, func.count(CheckinMiss.id))
-             .where(CheckinMiss.person_id == person_id, CheckinMiss.training_id.in_(list(training_ids)))
-             .group_by(CheckinMiss.training_id))
+        q = (
+            select(CheckinMiss.training_id, func.count(CheckinMiss.id))
+            .where(CheckinMiss.person_id == person_id, CheckinMiss.training_id.in_(list(training_ids)))
+            .group_by(CheckinMiss.training_id)
+        )
         return {tid: int(n) for tid, n in (await self.s.execute(q)).all()}
 
     async def add_miss(self, training_id: int, person_id: int, now: dt.datetime) -> None:
@@ -138,8 +177,7 @@ class TrainingRepo:
 
     async def clear_attendance(self, training_id: int) -> list[int]:
         """Every check-in of the class undone (it moved); returns whose were undone."""
-        q = select(TrainingInvite).where(TrainingInvite.training_id == training_id,
-                                         TrainingInvite.attended.is_(True))
+        q = select(TrainingInvite).where(TrainingInvite.training_id == training_id, TrainingInvite.attended.is_(True))
         cleared = list(await self.s.scalars(q))
         for invite in cleared:
             invite.attended, invite.attended_at = False, None
@@ -149,14 +187,19 @@ class TrainingRepo:
     async def tally(self, training_id: int, path: str | None = None) -> Sequence[tuple[Unit, int, int, int, int]]:
         """Per team (the unit each person was in when invited): invited, accepted, declined,
         attended; only the units under `path` when it is given."""
-        q = (select(Unit,
-                    func.count(TrainingInvite.id),
-                    func.sum(case((TrainingInvite.answer == Answer.YES, 1), else_=0)),
-                    func.sum(case((TrainingInvite.answer == Answer.NO, 1), else_=0)),
-                    func.sum(case((TrainingInvite.attended.is_(True), 1), else_=0)))
-             .join(Unit, TrainingInvite.team_id == Unit.id)
-             .where(TrainingInvite.training_id == training_id, under(Unit.path, path) if path else true())
-             .group_by(Unit.id).order_by(Unit.path))
+        q = (
+            select(
+                Unit,
+                func.count(TrainingInvite.id),
+                func.sum(case((TrainingInvite.answer == Answer.YES, 1), else_=0)),
+                func.sum(case((TrainingInvite.answer == Answer.NO, 1), else_=0)),
+                func.sum(case((TrainingInvite.attended.is_(True), 1), else_=0)),
+            )
+            .join(Unit, TrainingInvite.team_id == Unit.id)
+            .where(TrainingInvite.training_id == training_id, under(Unit.path, path) if path else true())
+            .group_by(Unit.id)
+            .order_by(Unit.path)
+        )
         return [(u, int(a), int(b or 0), int(c or 0), int(d or 0)) for u, a, b, c, d in (await self.s.execute(q)).all()]
 
     async def tally_by_child(self, training_id: int, unit: Unit) -> list[tuple[Unit, int, int, int, int]]:
@@ -164,7 +207,7 @@ class TrainingRepo:
         communes), in path order; people invited at `unit` itself count under it."""
         sums: dict[int, list[int]] = {}
         for team, *counts in await self.tally(training_id, unit.path):
-            below = team.path[len(unit.path):].strip("/")
+            below = team.path[len(unit.path) :].strip("/")
             row = sums.setdefault(int(below.split("/")[0]) if below else unit.id, [0, 0, 0, 0])
             for i, n in enumerate(counts):
                 row[i] += n
@@ -184,8 +227,9 @@ class DeadlineRepo:
     async def all_rules(self) -> Sequence[ReportRule]:
         return (await self.s.scalars(select(ReportRule))).all()
 
-    async def set_rule(self, unit_id: int, kind: str, month: int, day: int, person_id: int | None,
-                       now: dt.datetime) -> ReportRule:
+    async def set_rule(
+        self, unit_id: int, kind: str, month: int, day: int, person_id: int | None, now: dt.datetime
+    ) -> ReportRule:
         rule = await self.s.scalar(select(ReportRule).where(ReportRule.unit_id == unit_id, ReportRule.kind == kind))
         if rule is None:
             rule = ReportRule(unit_id=unit_id, kind=kind, due_month=month, due_day=day)
@@ -208,8 +252,11 @@ class DeadlineRepo:
         """In chunks: a country has more teams than one query takes parameters (32,767)."""
         ids, out = list(team_ids), {}
         for i in range(0, len(ids), 10_000):
-            q = select(ReportSubmission).where(ReportSubmission.kind == kind, ReportSubmission.period == period,
-                                               ReportSubmission.team_id.in_(ids[i : i + 10_000]))
+            q = select(ReportSubmission).where(
+                ReportSubmission.kind == kind,
+                ReportSubmission.period == period,
+                ReportSubmission.team_id.in_(ids[i : i + 10_000]),
+            )
             out.update({s.team_id: s for s in await self.s.scalars(q)})
         return out
 
@@ -217,7 +264,8 @@ class DeadlineRepo:
         """Record the team's report; False when it was recorded before, also by another leader
         at the same moment (the INSERT waits for their commit, then does nothing)."""
         ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
-        stmt = ins(ReportSubmission).values(team_id=team_id, kind=kind, period=period, submitted_by_id=person_id,
-                                            submitted_at=now)
+        stmt = ins(ReportSubmission).values(
+            team_id=team_id, kind=kind, period=period, submitted_by_id=person_id, submitted_at=now
+        )
         stmt = stmt.on_conflict_do_nothing(index_elements=["team_id", "kind", "period"])
         return bool((await self.s.execute(stmt.returning(ReportSubmission.id))).all())

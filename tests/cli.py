@@ -24,8 +24,12 @@ def run_bot(cwd: Path, env: dict[str, str], *args: str) -> Done:
 
     out, err = io.StringIO(), io.StringIO()
     here = Path.cwd()
-    with mock.patch.dict(os.environ, env), mock.patch("bot.logs.setup_logging", lambda level, secrets: None), \
-            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with (
+        mock.patch.dict(os.environ, env),
+        mock.patch("bot.logs.setup_logging", lambda level, secrets: None),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         os.chdir(cwd)
         try:
             code = main(list(args))

@@ -51,8 +51,7 @@ class PgServer:
             self._as = ["runuser", "-u", "postgres", "--"]
         self.port = _free_port()
         data = os.path.join(self.dir, "data")
-        self._run(_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync",
-                  "--locale=C")
+        self._run(_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--locale=C")
         opts = f"-h 127.0.0.1 -p {self.port} -k {self.dir} -F -c fsync=off -c full_page_writes=off"
         self._run(_bin("pg_ctl"), "-D", data, "-o", opts, "-l", os.path.join(self.dir, "log"), "-w", "start")
         return self
@@ -64,8 +63,7 @@ class PgServer:
             asyncio.run(self.drop_database(self.admin_url.rsplit("/", 1)[0] + f"/{self._template}"))
         if self.external or not self.dir:
             return
-        self._run(_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "immediate", "-w", "stop",
-                  check=False)
+        self._run(_bin("pg_ctl"), "-D", os.path.join(self.dir, "data"), "-m", "immediate", "-w", "stop", check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _run(self, *cmd: str, check: bool = True) -> None:

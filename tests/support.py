@@ -58,10 +58,10 @@ async def build_world(db: Database, now: dt.datetime = START) -> World:
             "official_other": ("Cán Bộ Xã D", Role.CAN_BO, other_ward, "nam"),
         }
         for key, (name, role, unit, sex) in spec.items():
-            person = await uow.people.add(Person(full_name=name, role=role, unit_id=unit.id, sex=sex,
-                                                 created_at=now))
-            uow.session.add(Account(channel="test", external_id=key, person_id=person.id,
-                                    display_name=name, last_seen_at=now))
+            person = await uow.people.add(Person(full_name=name, role=role, unit_id=unit.id, sex=sex, created_at=now))
+            uow.session.add(
+                Account(channel="test", external_id=key, person_id=person.id, display_name=name, last_seen_at=now)
+            )
             world.people[key] = person
         await uow.commit()
     return world
@@ -116,10 +116,18 @@ def make_engine(db: Database, clock: Clock) -> Engine:
     return build_engine(db, clock=clock, bot_username="hoagiai_test_bot")
 
 
-async def record_outcome(chat: Chat, kind: str, *, agreement: str = "Hai bên đồng ý mở lại lối đi chung",
-                         requests: tuple[str, ...] = ("Đòi mở lối đi", "Không đồng ý mở"),
-                         referral: str = "UBND xã/phường", day: str = "Hôm nay", place: str | None = None,
-                         invited: str | None = None, confirm: bool = True) -> None:
+async def record_outcome(
+    chat: Chat,
+    kind: str,
+    *,
+    agreement: str = "Hai bên đồng ý mở lại lối đi chung",
+    requests: tuple[str, ...] = ("Đòi mở lối đi", "Không đồng ý mở"),
+    referral: str = "UBND xã/phường",
+    day: str = "Hôm nay",
+    place: str | None = None,
+    invited: str | None = None,
+    confirm: bool = True,
+) -> None:
     """From a case's screen: «Hòa giải thành», «Không thành» or «Kết thúc», each field, then
     «Xác nhận» (unless `confirm` is False: the confirm screen is left open)."""
     await chat.press({"thanh": "Hòa giải thành", "khong_thanh": "Không thành", "ket_thuc": "Kết thúc"}[kind])

@@ -40,9 +40,18 @@ class StoreFacts:
 
 
 class ConsoleChannel:
-    def __init__(self, engine: Engine, catalog: Catalog, *, ward: str = "", db_path: str = "",
-                 stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout,
-                 exports: Path | None = None, demo: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        *,
+        ward: str = "",
+        db_path: str = "",
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+        exports: Path | None = None,
+        demo: bool = False,
+    ) -> None:
         self.engine = engine
         self.t = catalog.t
         self.catalog = catalog
@@ -125,14 +134,18 @@ class ConsoleChannel:
         if facts.demo:
             head = self.t("console_store.head_demo", ward=facts.ward, path=where, cases=facts.cases)
         else:
-            head = self.t("console_store.head_store", path=where, units=facts.units,
-                          people=facts.people, cases=facts.cases)
-        roles = "\n".join([self.t("console_store.role_line", id=p, label=await self.label(p))
-                           for p in PERSONAS])
-        files = (self.t("console_store.files", folder=self.exports) if self.exports is not None
-                 else self.t("console_store.files_off"))
-        return self.t("console_store.intro", head=head, persona=await self.label(self.persona),
-                      roles=roles, files=files)
+            head = self.t(
+                "console_store.head_store", path=where, units=facts.units, people=facts.people, cases=facts.cases
+            )
+        roles = "\n".join([self.t("console_store.role_line", id=p, label=await self.label(p)) for p in PERSONAS])
+        files = (
+            self.t("console_store.files", folder=self.exports)
+            if self.exports is not None
+            else self.t("console_store.files_off")
+        )
+        return self.t(
+            "console_store.intro", head=head, persona=await self.label(self.persona), roles=roles, files=files
+        )
 
     # --- files ---------------------------------------------------------------------------------
     def keep(self, file: Attachment) -> str:
@@ -170,15 +183,24 @@ def _save(folder: Path, filename: str, data: bytes) -> Path:
     raise FileExistsError(folder)
 
 
-async def console_for(engine: Engine, *, db_path: str, exports: Path, now,
-                      stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> ConsoleChannel:
+async def console_for(
+    engine: Engine, *, db_path: str, exports: Path, now, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> ConsoleChannel:
     """The console on this store: an empty store gets the demo data first (bot/demo.py)."""
     from bot.demo import demo_ward, seed_demo
 
     await seed_demo(engine.db, now)
     ward = await demo_ward(engine.db)
-    return ConsoleChannel(engine, engine.deps.catalog, ward=ward or "", db_path=db_path,
-                          stdin=stdin, stdout=stdout, exports=exports, demo=ward is not None)
+    return ConsoleChannel(
+        engine,
+        engine.deps.catalog,
+        ward=ward or "",
+        db_path=db_path,
+        stdin=stdin,
+        stdout=stdout,
+        exports=exports,
+        demo=ward is not None,
+    )
 
 
 def exports_folder(db_path: str) -> Path:

@@ -14,16 +14,18 @@ from handlers.kit.core import Reply
 class ConsoleSender:
     channel = "console"
 
-    def __init__(self, console: ConsoleChannel,
-                 remember: Callable[[str, str, Reply], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self, console: ConsoleChannel, remember: Callable[[str, str, Reply], Awaitable[None]] | None = None
+    ) -> None:
         self._console = console
         self._remember = remember
 
     async def send(self, external_id: str, reply: Reply) -> None:
         console = self._console
         persona = await console.label(external_id)
-        console.write("\n" + console.t("reminders.console_push", persona=persona) + "\n"
-                      + numbered(reply, console.catalog))
+        console.write(
+            "\n" + console.t("reminders.console_push", persona=persona) + "\n" + numbered(reply, console.catalog)
+        )
         if reply.file is not None:
             console.write(console.keep(reply.file))
         if self._remember is not None:

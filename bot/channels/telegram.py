@@ -42,8 +42,14 @@ def to_turn(update: Update) -> Turn | None:
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
     key = str(update.update_id)
     if update.callback_query is not None:
-        return Turn("telegram", str(user.id), name, payload=update.callback_query.data or "",
-                    update_key=key, slash_commands=True)
+        return Turn(
+            "telegram",
+            str(user.id),
+            name,
+            payload=update.callback_query.data or "",
+            update_key=key,
+            slash_commands=True,
+        )
     if update.message is not None:
         file = file_ref(update.message)
         text = update.message.text if file is None else update.message.caption
@@ -95,17 +101,23 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 class TelegramChannel:
-    def __init__(self, engine: Engine, catalog: Catalog, *, token: str, base_url: str,
-                 inline: InlineAnswers | None = None) -> None:
+    def __init__(
+        self, engine: Engine, catalog: Catalog, *, token: str, base_url: str, inline: InlineAnswers | None = None
+    ) -> None:
         self.engine = engine
         self.catalog = catalog
         self.token = token
         self.base_url = base_url.rstrip("/")
         self.inline = inline
 
-    def build(self, request: BaseRequest | None = None, updates_request: BaseRequest | None = None,
-              rate_limit: bool = True, rate_limiter: BaseRateLimiter | None = None,
-              read_timeout: float | None = None) -> Application:
+    def build(
+        self,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+        rate_limit: bool = True,
+        rate_limiter: BaseRateLimiter | None = None,
+        read_timeout: float | None = None,
+    ) -> Application:
         builder = (
             Application.builder()
             .token(self.token)
@@ -131,9 +143,7 @@ class TelegramChannel:
         me = await app.bot.get_me()
         self.engine.deps.bot_username = self.engine.deps.bot_username or (me.username or "")
         commands = [c for c in self.engine.command_list if c.roles == EVERYONE or c.menu_key]
-        await app.bot.set_my_commands(
-            [BotCommand(c.name, self.catalog.t(c.help_key)[:256]) for c in commands]
-        )
+        await app.bot.set_my_commands([BotCommand(c.name, self.catalog.t(c.help_key)[:256]) for c in commands])
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.inline_query is not None:
@@ -158,9 +168,12 @@ class TelegramChannel:
             return
         answers = self.inline(query.query) if self.inline and query.query.strip() else []
         results = [
-            InlineQueryResultArticle(id=key[:64], title=title[:100],
-                                     input_message_content=InputTextMessageContent(text[:TELEGRAM_LIMIT]),
-                                     description=text.split("\n\n")[1][:120] if "\n\n" in text else None)
+            InlineQueryResultArticle(
+                id=key[:64],
+                title=title[:100],
+                input_message_content=InputTextMessageContent(text[:TELEGRAM_LIMIT]),
+                description=text.split("\n\n")[1][:120] if "\n\n" in text else None,
+            )
             for key, title, text in answers
         ]
         await query.answer(results, cache_time=300, is_personal=False)
@@ -175,8 +188,11 @@ class TelegramChannel:
                 await _one(bot.send_message(chat_id, part, reply_markup=markup), past_timeouts)
             if reply.file is not None:
                 ref = getattr(reply.file, "ref", "")  # a file a user sent us in chat: on by its file_id
-                data = ref.removeprefix("telegram:") if ref.startswith("telegram:") and not reply.file.data \
+                data = (
+                    ref.removeprefix("telegram:")
+                    if ref.startswith("telegram:") and not reply.file.data
                     else InputFile(reply.file.data, filename=reply.file.filename)
+                )
                 if reply.file.kind == "image":
                     await _one(bot.send_photo(chat_id, data), past_timeouts)
                 else:

@@ -35,8 +35,7 @@ class OneCallPerPush:
         for reply in replies:
             markup = keyboard(reply)
             if reply.file is None:
-                await bot.send_message(chat_id, split_text(reply.text, TELEGRAM_LIMIT)[0], reply_markup=markup,
-                                       **paid)
+                await bot.send_message(chat_id, split_text(reply.text, TELEGRAM_LIMIT)[0], reply_markup=markup, **paid)
                 continue
             ref = getattr(reply.file, "ref", "")
             if ref.startswith("telegram:"):  # a file an official sent us in chat: on by its file_id
@@ -48,8 +47,9 @@ class OneCallPerPush:
                 continue
             async with self._uploads.setdefault(digest, asyncio.Lock()):  # the first one uploads
                 document = self._file_ids.get(digest) or InputFile(reply.file.data, filename=reply.file.filename)
-                self._file_ids[digest] = await self._send_file(bot, chat_id, reply.text, reply.file.kind, document,
-                                                               markup)
+                self._file_ids[digest] = await self._send_file(
+                    bot, chat_id, reply.text, reply.file.kind, document, markup
+                )
 
     @staticmethod
     async def _send_file(bot, chat_id: int | str, text: str, kind: str, document, markup) -> str:

@@ -50,8 +50,9 @@ def to_turn(update: ZaloUpdate) -> Turn | None:
     if update.chat_type != "PRIVATE" or (isinstance(sender, dict) and sender.get("is_bot") is True):
         return None
     text = update.text if update.kind == "text" else None
-    return Turn(CHANNEL, update.chat_id, update.display_name, text=text,
-                update_key=f"{update.event_name}:{update.message_id}")
+    return Turn(
+        CHANNEL, update.chat_id, update.display_name, text=text, update_key=f"{update.event_name}:{update.message_id}"
+    )
 
 
 def webhook_update(data: object) -> tuple[str, dict[str, Any]] | None:
@@ -94,8 +95,16 @@ def render(replies: Sequence[Reply], catalog: Catalog) -> list[str]:
 class ZaloChannel:
     channel = CHANNEL
 
-    def __init__(self, engine: Engine, catalog: Catalog, client: ZaloBotClient, *, poll_timeout: int = 30,
-                 max_backoff: float = 30.0, limiter: SendLimiter | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        client: ZaloBotClient,
+        *,
+        poll_timeout: int = 30,
+        max_backoff: float = 30.0,
+        limiter: SendLimiter | None = None,
+    ) -> None:
         self.engine = engine
         self.catalog = catalog
         self.client = client
@@ -212,8 +221,13 @@ class ZaloSender:
 
     channel = CHANNEL
 
-    def __init__(self, zalo: ZaloChannel, *, transient_backoff: float = 5.0,
-                 remember: Callable[[str, Reply], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        zalo: ZaloChannel,
+        *,
+        transient_backoff: float = 5.0,
+        remember: Callable[[str, Reply], Awaitable[None]] | None = None,
+    ) -> None:
         self._zalo = zalo
         self._backoff = transient_backoff
         self._remember = remember

@@ -210,16 +210,12 @@ class ZaloBotClient:
         if _FILTER.tokens[self._token] <= 0:
             del _FILTER.tokens[self._token]
 
-    async def _call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, wait: float | None = None
-    ) -> Any:
+    async def _call(self, method: str, params: Mapping[str, Any] | None = None, *, wait: float | None = None) -> Any:
         url = f"{self._base_url}/bot{self._token}/{method}"
         log.debug("zalo call %s", method)
         failure: ZaloNetworkError | None = None  # raised below, outside the except
         try:
-            resp = await self._http.post(
-                url, json=dict(params or {}), timeout=wait or self._timeout
-            )
+            resp = await self._http.post(url, json=dict(params or {}), timeout=wait or self._timeout)
         except httpx.HTTPError as exc:  # raised outside so the original (with URL) is dropped
             detail = _redact(f"{type(exc).__name__}: {exc}".rstrip(": "), [self._token])
             kind = ZaloTimeout if isinstance(exc, httpx.ReadTimeout) else ZaloNetworkError
@@ -273,9 +269,7 @@ class ZaloBotClient:
     async def get_updates(self, timeout: int = 30) -> ZaloUpdate | None:  # noqa: ASYNC109
         """Long-poll for ONE update; None when nothing came (408) or it was unparseable."""
         try:
-            result = await self._call(
-                "getUpdates", {"timeout": timeout}, wait=max(self._timeout, timeout + 10.0)
-            )
+            result = await self._call("getUpdates", {"timeout": timeout}, wait=max(self._timeout, timeout + 10.0))
         except _NoUpdates:
             return None
         update = parse_update(result)

@@ -27,11 +27,13 @@ _SEP = r"\s*[/.\-]\s*"
 _DMY = re.compile(rf"(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?", re.ASCII)
 _YMD = re.compile(rf"(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})", re.ASCII)
 _DAY_MONTH = re.compile(rf"(\d{{1,2}}){_SEP}(\d{{1,2}})", re.ASCII)
-_MOMENT = re.compile(r"(?:(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))(?:\s+|t)"
-                     r"(\d{1,2})(?::(\d{2})|h(\d{2})?)", re.ASCII | re.I)
+_MOMENT = re.compile(
+    r"(?:(\d{1,2})/(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))(?:\s+|t)"
+    r"(\d{1,2})(?::(\d{2})|h(\d{2})?)",
+    re.ASCII | re.I,
+)
 _FIND_YMD = re.compile(rf"(?<!\d)(\d{{4}}){_SEP}(\d{{1,2}}){_SEP}(\d{{1,2}})(?!\d)", re.ASCII)
-_FIND_DMY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?(?!\d)",
-                       re.ASCII)
+_FIND_DMY = re.compile(rf"(?<!\d)(\d{{1,2}}){_SEP}(\d{{1,2}})(?:{_SEP}(\d{{4}}|\d{{2}}))?(?!\d)", re.ASCII)
 _BACK = {"hom nay": 0, "hom qua": 1, "hom kia": 2}
 _LEAP = 2028  # a day and month of every year is checked against a leap year (29/02 allowed)
 
@@ -101,8 +103,7 @@ def calendar_day(year: int, month: int, day: int, text: str) -> dt.date | Proble
         return Problem("periods.no_month", {"text": shown(text), "month": month})
     days = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 31
     if not 1 <= day <= days:
-        return Problem("periods.no_day", {"text": shown(text), "day": day, "month": month,
-                                          "year": year, "days": days})
+        return Problem("periods.no_day", {"text": shown(text), "day": day, "month": month, "year": year, "days": days})
     return dt.date(year, month, day)
 
 
@@ -112,12 +113,14 @@ def year_problem(year: int, text: str, today: dt.date) -> Problem | None:
 
 
 def year_out(year: int, text: str, today: dt.date) -> Problem:
-    return Problem("periods.year_out", {"text": shown(text), "year": year, "first": EARLIEST.year,
-                                        "last": last_year(today)})
+    return Problem(
+        "periods.year_out", {"text": shown(text), "year": year, "first": EARLIEST.year, "last": last_year(today)}
+    )
 
 
-def read_day(text: str, today: dt.date, *, not_before: dt.date | None = None,
-             not_after: dt.date | None = None) -> dt.date | Problem:
+def read_day(
+    text: str, today: dt.date, *, not_before: dt.date | None = None, not_after: dt.date | None = None
+) -> dt.date | Problem:
     """A typed day, or the Problem with it. Without bounds, the year must lie in
     2014..next year; with them, the day must lie within them (each has its own sentence)."""
     parts = day_parts(text, today)
@@ -132,11 +135,9 @@ def read_day(text: str, today: dt.date, *, not_before: dt.date | None = None,
     if isinstance(value, Problem):
         return value
     if not_after is not None and value > not_after:
-        return Problem("periods.day_future", {"text": shown(text), "day": fmt(value),
-                                              "today": fmt(today)})
+        return Problem("periods.day_future", {"text": shown(text), "day": fmt(value), "today": fmt(today)})
     if not_before is not None and value < not_before:
-        return Problem("periods.day_too_early", {"text": shown(text), "day": fmt(value),
-                                                 "limit": fmt(not_before)})
+        return Problem("periods.day_too_early", {"text": shown(text), "day": fmt(value), "limit": fmt(not_before)})
     return value
 
 
@@ -171,6 +172,5 @@ def read_day_month(text: str) -> tuple[int, int] | Problem:
         return Problem("periods.no_month", {"text": shown(text), "month": month})
     days = calendar.monthrange(_LEAP, month)[1]
     if not 1 <= day <= days:
-        return Problem("periods.no_day_of_month", {"text": shown(text), "day": day, "month": month,
-                                                   "days": days})
+        return Problem("periods.no_day_of_month", {"text": shown(text), "day": day, "month": month, "days": days})
     return month, day

@@ -37,9 +37,27 @@ from typing import Any
 
 from handlers.common.party_mentions import WORD, Party, Phone, Ref, Roster, fold, segments
 
-__all__ = ["ERASED", "ERASED_MARK", "INITIALS", "NAMES", "PHONES", "Encoded", "Roster", "deep",
-           "encode", "erased", "fold", "initials", "is_erased", "keep", "labels", "mentions",
-           "recode", "render", "roster"]
+__all__ = [
+    "ERASED",
+    "ERASED_MARK",
+    "INITIALS",
+    "NAMES",
+    "PHONES",
+    "Encoded",
+    "Roster",
+    "deep",
+    "encode",
+    "erased",
+    "fold",
+    "initials",
+    "is_erased",
+    "keep",
+    "labels",
+    "mentions",
+    "recode",
+    "render",
+    "roster",
+]
 
 NAMES, INITIALS, ERASED = "names", "initials", "erased"
 PHONES = "phones"  # key of the sealed parties value: phones found in the case's free text
@@ -81,9 +99,16 @@ def roster(parties: Any) -> Roster:
         item = entry if isinstance(entry, Mapping) else {"name": entry}
         extra = aliases[i] if i < len(aliases) and isinstance(aliases[i], list | tuple) else ()
         address = item.get("address") or (addresses[i] if i < len(addresses) else "")
-        found.append(Party("", "", "") if gone else Party(
-            _text(item.get("name")), _text(address), _text(item.get("phone")),
-            tuple(a for a in map(_text, extra) if a)))
+        found.append(
+            Party("", "", "")
+            if gone
+            else Party(
+                _text(item.get("name")),
+                _text(address),
+                _text(item.get("phone")),
+                tuple(a for a in map(_text, extra) if a),
+            )
+        )
     return Roster(tuple(found), () if gone else tuple(phones), gone, "" if gone else contact)
 
 
@@ -102,8 +127,7 @@ def erased(sealed: Any) -> dict[str, Any]:
     if r.erased:
         return dict(sealed)
     count = max(len(r.parties), 1)
-    out: dict[str, Any] = {"names": [f"#{i}" for i in range(1, count + 1)], "contact": "",
-                           ERASED_MARK: True}
+    out: dict[str, Any] = {"names": [f"#{i}" for i in range(1, count + 1)], "contact": "", ERASED_MARK: True}
     if isinstance(sealed, Mapping):
         for key in KEEP_WHEN_ERASED:
             if key in sealed:
@@ -127,7 +151,7 @@ def _parse(stored: str, r: Roster) -> list[str | Ref | Phone]:
     out: list[str | Ref | Phone] = []
     at = 0
     for m in _MARK.finditer(stored):
-        out += segments(stored[at:m.start()], r)
+        out += segments(stored[at : m.start()], r)
         phone, who, k, address = m.groups()
         if phone:
             out.append(Phone(index=int(phone)))
@@ -213,8 +237,11 @@ def _show(p: Ref | Phone, r: Roster, mode: str, t: Callable[..., str]) -> str:
         if mode == NAMES and number:
             return number
         return t("parties.phone_hidden" if mode == INITIALS and number else "parties.phone_erased")
-    known = [r.parties[w - 1] for w in p.who if 1 <= w <= len(r.parties)
-             and (r.parties[w - 1].address if p.address else r.parties[w - 1].name)]
+    known = [
+        r.parties[w - 1]
+        for w in p.who
+        if 1 <= w <= len(r.parties) and (r.parties[w - 1].address if p.address else r.parties[w - 1].name)
+    ]
     if mode == ERASED or not known:
         if p.address:
             return t("parties.address_erased")
@@ -224,12 +251,11 @@ def _show(p: Ref | Phone, r: Roster, mode: str, t: Callable[..., str]) -> str:
     name = known[0].name
     if p.k:
         starts = [m.start() for m in WORD.finditer(name)]
-        name = name[starts[-min(p.k, len(starts))]:] if starts else name
+        name = name[starts[-min(p.k, len(starts))] :] if starts else name
     return name if mode == NAMES else initials(name)
 
 
-def render(stored: str | None, parties: Any, mode: str = INITIALS,
-           t: Callable[..., str] | None = None) -> str:
+def render(stored: str | None, parties: Any, mode: str = INITIALS, t: Callable[..., str] | None = None) -> str:
     """What a viewer sees: names for the team (NAMES), initials for officials (INITIALS), «Bên 1»
     once erased (ERASED, and always after erasure). Older plain rows are recognised on the way."""
     if not stored:
@@ -237,8 +263,9 @@ def render(stored: str | None, parties: Any, mode: str = INITIALS,
     r = roster(parties)
     mode = ERASED if r.erased else mode
     t = t or _catalog()
-    return "".join(p if isinstance(p, str) else _show(p, r, mode, t)
-                   for p in _parse(unicodedata.normalize("NFC", stored), r))
+    return "".join(
+        p if isinstance(p, str) else _show(p, r, mode, t) for p in _parse(unicodedata.normalize("NFC", stored), r)
+    )
 
 
 def labels(parties: Any, mode: str = INITIALS, t: Callable[..., str] | None = None) -> list[str]:

@@ -16,8 +16,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 HONORIFICS = {h: h for h in ("anh", "em")} | {
-    "ong": "ông", "ba": "bà", "chi": "chị", "co": "cô", "chu": "chú", "bac": "bác", "chau": "cháu",
-    "cu": "cụ", "di": "dì", "cau": "cậu", "mo": "mợ", "thim": "thím", "be": "bé"}
+    "ong": "ông",
+    "ba": "bà",
+    "chi": "chị",
+    "co": "cô",
+    "chu": "chú",
+    "bac": "bác",
+    "chau": "cháu",
+    "cu": "cụ",
+    "di": "dì",
+    "cau": "cậu",
+    "mo": "mợ",
+    "thim": "thím",
+    "be": "bé",
+}
 WORD = re.compile(r"\w+")
 _NAME_GAP = r"[\s'’‘`\-]*"
 _ADDRESS_GAP = r"[\s,.;:/\-]*"
@@ -48,6 +60,7 @@ class Roster:
 class Ref:
     """A mention of one party (or of several sharing the words): the full name, its last k
     words, or the address."""
+
     who: tuple[int, ...]
     k: int | None = None
     address: bool = False
@@ -135,16 +148,19 @@ def _all(pattern: re.Pattern[str], text: str):
         at = m.start() + 1
 
 
-def _suffix(words: list[_Word], at: int, k: int, forms: list[_Form],
-            gaps: list[str]) -> tuple[int, ...]:
+def _suffix(words: list[_Word], at: int, k: int, forms: list[_Form], gaps: list[str]) -> tuple[int, ...]:
     """The parties whose name ends with the k words from `at` (proper ends; one-word names)."""
-    if at + k > len(words) or any(not re.fullmatch(_NAME_GAP, gaps[j])
-                                  for j in range(at + 1, at + k)):
+    if at + k > len(words) or any(not re.fullmatch(_NAME_GAP, gaps[j]) for j in range(at + 1, at + k)):
         return ()
-    typed = words[at:at + k]
-    who = {f.who for f in forms if (k < len(f.words) or len(f.words) == 1) and len(f.words) >= k
-           and f.folded[-k:] == tuple(w.folded for w in typed)
-           and all(w.like(s) for w, s in zip(typed, f.words[-k:], strict=True))}
+    typed = words[at : at + k]
+    who = {
+        f.who
+        for f in forms
+        if (k < len(f.words) or len(f.words) == 1)
+        and len(f.words) >= k
+        and f.folded[-k:] == tuple(w.folded for w in typed)
+        and all(w.like(s) for w, s in zip(typed, f.words[-k:], strict=True))
+    }
     return tuple(sorted(who))
 
 
@@ -164,9 +180,11 @@ def _candidates(folded: str, typed: str, origin: list[int], r: Roster):
     if not forms:
         return
     longest = max(len(f.words) for f in forms)
-    words = [_Word(m.start(), m.end(), m.group(), typed[origin[m.start()]:origin[m.end() - 1] + 1])
-             for m in WORD.finditer(folded)]
-    gaps = [""] + [folded[words[j - 1].end:words[j].start] for j in range(1, len(words))]
+    words = [
+        _Word(m.start(), m.end(), m.group(), typed[origin[m.start()] : origin[m.end() - 1] + 1])
+        for m in WORD.finditer(folded)
+    ]
+    gaps = [""] + [folded[words[j - 1].end : words[j].start] for j in range(1, len(words))]
     for at, word in enumerate(words):
         after_honorific = at > 0 and gaps[at].isspace() and words[at - 1].honorific()
         if not (after_honorific or word.capital()):
@@ -182,7 +200,7 @@ def _candidates(folded: str, typed: str, origin: list[int], r: Roster):
 
 def _alone(words: list[_Word], gaps: list[str], at: int, k: int) -> bool:
     """Capitalised words naming a party, not part of a longer proper noun («Hòa Bình»)."""
-    if not all(w.capital() for w in words[at:at + k]):
+    if not all(w.capital() for w in words[at : at + k]):
         return False
     before = at > 0 and gaps[at].isspace() and words[at - 1].capital()
     end = at + k

@@ -82,8 +82,12 @@ class Period:
 
     def label_values(self) -> dict[str, str]:
         """What the catalog's `period.<kind>` sentence needs."""
-        return {"year": str(self.start.year), "part": str(self.part),
-                "start": self.start.strftime("%d/%m/%Y"), "end": self.end.strftime("%d/%m/%Y")}
+        return {
+            "year": str(self.start.year),
+            "part": str(self.part),
+            "start": self.start.strftime("%d/%m/%Y"),
+            "end": self.end.strftime("%d/%m/%Y"),
+        }
 
 
 def year(y: int) -> Period:
@@ -156,11 +160,22 @@ _MONTH = re.compile(r"(?:thang ?)?(\d{1,2}) ?[/.-] ?(\d{4})|thang ?(\d{1,2})(?: 
 _HALF = re.compile(r"(?:(?:6|sau) thang|nua) (dau|cuoi)(?: nam)?(?: (\d{4}|nay|ngoai|truoc))?")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 _WORDS = {
-    "nam": ("year", 0), "nam nay": ("year", 0), "ca nam": ("year", 0), "ca nam nay": ("year", 0),
-    "nam ngoai": ("year", 1), "nam truoc": ("year", 1), "nam qua": ("year", 1),
-    "thang": ("month", 0), "thang nay": ("month", 0), "thang truoc": ("month", 1),
-    "quy": ("quarter", 0), "quy nay": ("quarter", 0), "quy truoc": ("quarter", 1),
-    "6 thang": ("half", 0), "sau thang": ("half", 0), "nua nam": ("half", 0),
+    "nam": ("year", 0),
+    "nam nay": ("year", 0),
+    "ca nam": ("year", 0),
+    "ca nam nay": ("year", 0),
+    "nam ngoai": ("year", 1),
+    "nam truoc": ("year", 1),
+    "nam qua": ("year", 1),
+    "thang": ("month", 0),
+    "thang nay": ("month", 0),
+    "thang truoc": ("month", 1),
+    "quy": ("quarter", 0),
+    "quy nay": ("quarter", 0),
+    "quy truoc": ("quarter", 1),
+    "6 thang": ("half", 0),
+    "sau thang": ("half", 0),
+    "nua nam": ("half", 0),
 }
 _BARE = {"nam", "thang", "quy"}  # a period alone, but the first word of many place names
 _SPLIT = re.compile(r"\s*(?:->|→|–|—|-|\b(?:đến|den|tới|toi)\b)\s*", re.I)
@@ -188,8 +203,7 @@ def _year_check(y: int, text: str, today: dt.date, late_ok: bool) -> Problem | N
     return year_out(y, text, today) if y < EARLIEST.year or late else None
 
 
-def _with_year(kind: str, y: int | None, n: int, text: str, today: dt.date,
-               late_ok: bool) -> Period | Problem:
+def _with_year(kind: str, y: int | None, n: int, text: str, today: dt.date, late_ok: bool) -> Period | Problem:
     y = today.year if y is None else y
     return _year_check(y, text, today, late_ok) or _part(kind, y, n, text)
 
@@ -220,8 +234,7 @@ def _named(words: str, text: str, today: dt.date, late_ok: bool) -> Period | Pro
     return None
 
 
-def _single(text: str, today: dt.date, *, days: bool,
-            late_ok: bool = False) -> Period | Problem | None:
+def _single(text: str, today: dt.date, *, days: bool, late_ok: bool = False) -> Period | Problem | None:
     """One period or (when `days`) one day, not a range; None when it is written as neither."""
     named = _named(plain(text), text, today, late_ok)
     parts = day_parts(text, today) if named is None and days else None
@@ -233,8 +246,7 @@ def _single(text: str, today: dt.date, *, days: bool,
     return day if isinstance(day, Problem) else Period("custom", day, day)
 
 
-def _join(first: Period | Problem, last: Period | Problem, typed: str,
-          swapped: str) -> Period | Problem:
+def _join(first: Period | Problem, last: Period | Problem, typed: str, swapped: str) -> Period | Problem:
     """From the start of `first` to the end of `last`, or the Problem with it."""
     if isinstance(first, Problem):
         return first
@@ -251,7 +263,7 @@ def _range(text: str, today: dt.date) -> Period | Problem | None:
     """Two periods or days joined by -, –, «đến», «tới»; the first split that reads wins."""
     problem: Problem | None = None
     for m in _SPLIT.finditer(text):
-        left, right = text[: m.start()].strip(), text[m.end():].strip()
+        left, right = text[: m.start()].strip(), text[m.end() :].strip()
         if not left or not right:
             continue
         first = _single(left, today, days=True)

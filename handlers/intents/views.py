@@ -111,6 +111,8 @@ POLITE = (
     "xem",
     "mo",
 )
+
+
 class Intents:
     def __init__(self, engine: Callable[[], Engine]) -> None:
         self._engine = engine

@@ -77,8 +77,7 @@ class Engine:
                 if key and not await uow.seen.first_time(key, now):
                     return []
                 name = clean_name(turn.display_name, MAX_LINE)  # the platform's name, cleaned
-                account, person, conv = await uow.accounts.touch(turn.channel, turn.account_id,
-                                                                 name, now)
+                account, person, conv = await uow.accounts.touch(turn.channel, turn.account_id, name, now)
                 ctx = Ctx(turn, uow, self.deps, account, conv, person, now)
                 try:
                     replies = await self._route(ctx)

@@ -16,14 +16,16 @@ MAX_NAME = 80  # a person's name
 MAX_LINE = 200  # a one-line name or title: a unit, a training, a place
 
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
-    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17)
+)
 # C0/C1 controls but the newline, every format character (Cf: bidi controls, zero-width
 # characters, BOM, soft hyphen, tags…), invisible fillers, lone surrogates, non-characters.
 _HIDDEN = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
-    "\U000e0000-\U000e007f\ud800-\udfff" + _NONCHARACTERS + "]")
+    "\U000e0000-\U000e007f\ud800-\udfff" + _NONCHARACTERS + "]"
+)
 _FILLERS = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]")  # printable, yet invisible
 _LINE_BREAK = re.compile("\r\n?|[\u2028\u2029]")
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"

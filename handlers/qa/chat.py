@@ -75,9 +75,7 @@ class LegalQa:
     def slice(self) -> Slice:
         return Slice(
             commands=[
-                Command(
-                    "hoidap", self.ask_command, EVERYONE, "help.hoidap", "menu.hoidap", menu_rank=60
-                ),
+                Command("hoidap", self.ask_command, EVERYONE, "help.hoidap", "menu.hoidap", menu_rank=60),
                 Command("dieu", self.article_command, EVERYONE, "help.dieu"),
             ],
             buttons=[
@@ -171,9 +169,7 @@ class LegalQa:
         doc = self.documents.get(cite.doc)
         if doc is not None and unit.verbatim:
             if self.index.by_article(cite.doc, cite.article):
-                buttons.append(
-                    Button(ctx.t("qa.btn_explain"), self._payload(QaExplain, doc, cite.article))
-                )
+                buttons.append(Button(ctx.t("qa.btn_explain"), self._payload(QaExplain, doc, cite.article)))
             buttons.append(
                 Button(
                     ctx.t("qa.btn_full", where=self._where(ctx, doc, cite.article)),
@@ -267,8 +263,7 @@ class LegalQa:
         if clause is None and len(held.text) > views.LONG_ARTICLE and numbered:
             head = views.article_pages(statute, held, doc, ctx.t, [numbered[0]])[0].split("\n\n")[0]
             picks = [
-                Button(ctx.t("qa.btn_clause", clause=n), self._payload(QaClause, doc, number, n))
-                for n in numbered
+                Button(ctx.t("qa.btn_clause", clause=n), self._payload(QaClause, doc, number, n)) for n in numbered
             ]
             return [
                 Reply(
@@ -293,10 +288,7 @@ class LegalQa:
             if len(text) + 2 + len(item) > views.CHUNK + 300:
                 break
             text, shown = f"{text}\n\n{item}", shown + 1
-        more = [
-            Button.of(views.label(s.questions[0], 60), QaOther(s.id))
-            for s in found[shown : shown + 5]
-        ]
+        more = [Button.of(views.label(s.questions[0], 60), QaOther(s.id)) for s in found[shown : shown + 5]]
         return Reply(text, rows(*more))
 
     def inline(self, query: str, top: int = 5) -> list[tuple[str, str, str]]:

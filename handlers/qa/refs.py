@@ -18,9 +18,7 @@ from handlers.kit.text import fold
 LAW = "35/2013/QH13"
 _HEAD = re.compile(r"^(?:xem |doc |mo )?(?:dieu|d)\s?(\d{1,3})(?: |$)")
 _CLAUSE = re.compile(r"(?:^| )(?:khoan|k)\s?(\d{1,2})(?: |$)")
-_TAIL = re.compile(
-    r"(?: (?:noi|quy dinh|viet|ghi) (?:gi|ve gi|nhu the nao|the nao)| la gi| ntn| the nao)$"
-)
+_TAIL = re.compile(r"(?: (?:noi|quy dinh|viet|ghi) (?:gi|ve gi|nhu the nao|the nao)| la gi| ntn| the nao)$")
 _TYPES = {  # the first letter of a document's key → how its type is typed
     "l": ("luathoagiaiocoso", "luathoagiai", "luat"),
     "n": ("nghidinh", "nd"),
@@ -72,11 +70,7 @@ def resolve_doc(words: str, documents: Mapping[str, Document]) -> str | None:
             tail = compact[len(prefix) :]
             if doc.key[0] in "lq" and tail in ("", number, number + year, "0" + number):
                 return doc.id
-            if (
-                tail
-                and tail.lstrip("0").startswith(number)
-                and tail.lstrip("0") in (number, number + year)
-            ):
+            if tail and tail.lstrip("0").startswith(number) and tail.lstrip("0") in (number, number + year):
                 return doc.id
             break  # "tt…" is not also "ttlt…"
     return None

@@ -15,9 +15,7 @@ _NEAR_CACHE_SIZE = 4096
 
 
 class Speller:
-    def __init__(
-        self, vocab: frozenset[str], pairs: Iterable[str], frequency: Mapping[str, int]
-    ) -> None:
+    def __init__(self, vocab: frozenset[str], pairs: Iterable[str], frequency: Mapping[str, int]) -> None:
         self._vocab = vocab
         self._frequency = frequency  # how many units hold a term
         self._deletes = _deletion_index(vocab)
@@ -77,9 +75,7 @@ class Speller:
         after = tokens[pos + 1][0] if pos + 1 < len(tokens) else None
 
         def pairs(cand: str) -> int:
-            return (cand in self._next.get(before or "", ())) + (
-                cand in self._prev.get(after or "", ())
-            )
+            return (cand in self._next.get(before or "", ())) + (cand in self._prev.get(after or "", ()))
 
         best = max(near, key=pairs)  # max keeps the commonest among equals
         return best if pairs(best) else near[0]
@@ -93,9 +89,7 @@ class Speller:
         if len(token) >= 3:
             for key in _deletes(token) | {token}:
                 found.update(self._deletes.get(key, ()))
-        close = sorted(
-            (c for c in found if damerau1(token, c)), key=lambda c: (-self._frequency.get(c, 0), c)
-        )
+        close = sorted((c for c in found if damerau1(token, c)), key=lambda c: (-self._frequency.get(c, 0), c))
         if len(self._near_cache) >= _NEAR_CACHE_SIZE:
             self._near_cache.clear()
         self._near_cache[token] = result = tuple(close)
@@ -124,12 +118,7 @@ def damerau1(a: str, b: str) -> bool:
         diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         if len(diff) == 1:
             return True
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]]
-            and a[diff[1]] == b[diff[0]]
-        )
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     short, long = (a, b) if len(a) < len(b) else (b, a)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 

@@ -16,9 +16,7 @@ from content.qa_loader import Cite, Document, Snippet
 MAX_UNIT_CHARS = 1500  # a clause longer than this is cut at a line (a list of points)
 
 
-def clause_units(
-    statutes: Mapping[str, Statute], documents: Mapping[str, Document]
-) -> list[Snippet]:
+def clause_units(statutes: Mapping[str, Statute], documents: Mapping[str, Document]) -> list[Snippet]:
     units: list[Snippet] = []
     for doc_id, statute in statutes.items():
         doc = documents.get(doc_id)

@@ -61,9 +61,7 @@ def answer_text(
         return quote_text(snippet, documents, t, statutes)
     cites = cites_text(snippet.cites, documents, t, statutes)
     parts = [
-        t("qa.outside_head")
-        if snippet.outside
-        else t("qa.question", question=snippet.questions[0]),
+        t("qa.outside_head") if snippet.outside else t("qa.question", question=snippet.questions[0]),
         snippet.answer,
         t("qa.cites", cites=cites),
     ]
@@ -100,9 +98,7 @@ def certainty(article: Article, t) -> str:
     return "" if article.authoritative else t("qa.text_secondary")
 
 
-def article_pages(
-    statute: Statute, article: Article, doc: Document, t, clauses: Sequence[int] = ()
-) -> list[str]:
+def article_pages(statute: Statute, article: Article, doc: Document, t, clauses: Sequence[int] = ()) -> list[str]:
     """The article's title and text (or only the given clauses), split for a phone."""
     head = t(
         "qa.article_head",
@@ -111,9 +107,7 @@ def article_pages(
         id=doc.id,
         title=article.title,
     )
-    picked = (
-        [c for c in article.clauses if c.number in clauses] if clauses else list(article.clauses)
-    )
+    picked = [c for c in article.clauses if c.number in clauses] if clauses else list(article.clauses)
     body = [c.text for c in picked] or [article.text]
     pages = split([head, *body])
     tail = "\n".join(x for x in (certainty(article, t), t("qa.article_link", link=doc.link)) if x)

@@ -16,8 +16,25 @@ from handlers.reports.data import parties_cell, text_cell
 from storage.registers import LogRow
 
 T = Callable[..., str]
-COLUMNS = ("team", "number", "stt", "date", "category", "source", "sessions", "place", "mediators",
-           "invited", "parties", "summary", "agreement", "result", "outcome_on", "referral", "note")
+COLUMNS = (
+    "team",
+    "number",
+    "stt",
+    "date",
+    "category",
+    "source",
+    "sessions",
+    "place",
+    "mediators",
+    "invited",
+    "parties",
+    "summary",
+    "agreement",
+    "result",
+    "outcome_on",
+    "referral",
+    "note",
+)
 TEXT_COLUMNS = {"place", "summary", "agreement", "note", "parties", "invited"}  # wide, wrapped
 
 
@@ -39,8 +56,11 @@ def _agreement(row: LogRow, with_parties: bool, t: T) -> str:
     if row.status == "khong_thanh":
         names = list(row.parties.get("names") or [])
         shown = names if with_parties else [initials(n) for n in names]
-        asked = [t("report.request_of", name=n, text=text_cell(r, row, with_parties))
-                 for n, r in zip(shown, row.parties.get("requests") or [], strict=False) if r]
+        asked = [
+            t("report.request_of", name=n, text=text_cell(r, row, with_parties))
+            for n, r in zip(shown, row.parties.get("requests") or [], strict=False)
+            if r
+        ]
         return "\n".join(asked)
     return text_cell(row.agreement, row, with_parties)
 
@@ -56,14 +76,22 @@ def _note(row: LogRow, t: T, tz: dt.tzinfo) -> str:
 def cells(row: LogRow, stt: int, team: str, with_parties: bool, t: T, tz: dt.tzinfo) -> list[Any]:
     invited = list(row.parties.get("invited") or [])
     values = {
-        "team": team, "number": row.number, "stt": stt, "date": row.received_on,
-        "category": t(f"category.{row.category}"), "source": t(f"source.{row.source}") if row.source else "",
-        "sessions": _days(row), "place": text_cell(row.parties.get("place") or "", row, with_parties),
+        "team": team,
+        "number": row.number,
+        "stt": stt,
+        "date": row.received_on,
+        "category": t(f"category.{row.category}"),
+        "source": t(f"source.{row.source}") if row.source else "",
+        "sessions": _days(row),
+        "place": text_cell(row.parties.get("place") or "", row, with_parties),
         "mediators": ", ".join(n for _, n in row.mediators),
         "invited": "; ".join(invited if with_parties else [initials(n) for n in invited]),
-        "parties": _parties(row, with_parties), "summary": text_cell(row.summary, row, with_parties),
-        "agreement": _agreement(row, with_parties, t), "result": t(f"report.result_{row.status}"),
-        "outcome_on": row.outcome_on or "", "referral": t(f"referral.{row.referral}") if row.referral else "",
+        "parties": _parties(row, with_parties),
+        "summary": text_cell(row.summary, row, with_parties),
+        "agreement": _agreement(row, with_parties, t),
+        "result": t(f"report.result_{row.status}"),
+        "outcome_on": row.outcome_on or "",
+        "referral": t(f"referral.{row.referral}") if row.referral else "",
         "note": _note(row, t, tz),
     }
     return [values[c] for c in COLUMNS]

@@ -25,8 +25,7 @@ from handlers.reports.targets_sheet import targets_sheet
 from storage.models import CaseStatus
 from storage.stats import Tally
 
-STATUSES = [s.value for s in (CaseStatus.THANH, CaseStatus.KHONG_THANH, CaseStatus.DANG_HOA_GIAI,
-                              CaseStatus.KET_THUC)]
+STATUSES = [s.value for s in (CaseStatus.THANH, CaseStatus.KHONG_THANH, CaseStatus.DANG_HOA_GIAI, CaseStatus.KET_THUC)]
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -101,9 +100,13 @@ class Sheet:
 
 def workbook(data: ReportData, t: T, tz: dt.tzinfo) -> bytes:
     wb = Workbook()
-    period = t("report.period_line", start=data.period.start.strftime("%d/%m/%Y"),
-               end=data.period.end.strftime("%d/%m/%Y"), unit=data.unit.name,
-               made=data.made_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"))
+    period = t(
+        "report.period_line",
+        start=data.period.start.strftime("%d/%m/%Y"),
+        end=data.period.end.strftime("%d/%m/%Y"),
+        unit=data.unit.name,
+        made=data.made_at.astimezone(tz).strftime("%d/%m/%Y %H:%M"),
+    )
     logbook(Sheet(wb.active, t("report.logbook_title"), period), data, t, tz)
     tally(Sheet(wb.create_sheet(), t("report.tally_title"), period), data, t)
     statistics(Sheet(wb.create_sheet(), t("report.stats_title"), period), data, t)
@@ -156,8 +159,10 @@ def tally(sh: Sheet, data: ReportData, t: T) -> None:
             c = per[name]
             counts = [c[k] for k in (*CATEGORIES, *STATUSES)]
             sh.line([book.team.name, name, *counts, sum(c[s] for s in STATUSES)])
-        sh.line([book.team.name, t("report.team_total"), *[team[k] for k in (*CATEGORIES, *STATUSES)],
-                 len(book.rows)], bold=True)
+        sh.line(
+            [book.team.name, t("report.team_total"), *[team[k] for k in (*CATEGORIES, *STATUSES)], len(book.rows)],
+            bold=True,
+        )
     sh.finish()
 
 
@@ -176,11 +181,20 @@ def statistics(sh: Sheet, data: ReportData, t: T) -> None:
         people = [census.teams, census.mediators, census.women, census.ethnic] if census else [0, 0, 0, 0]
         sh.line([unit.name, *people, *_counts(counts)], formats=pct)
     whole = data.census[data.unit.id]
-    sh.line([t("report.grand_total", unit=data.unit.name), whole.teams, whole.mediators, whole.women,
-             whole.ethnic, *_counts(data.total)], bold=True, formats=pct)
+    sh.line(
+        [
+            t("report.grand_total", unit=data.unit.name),
+            whole.teams,
+            whole.mediators,
+            whole.women,
+            whole.ethnic,
+            *_counts(data.total),
+        ],
+        bold=True,
+        formats=pct,
+    )
     sh.gap()
-    sh.header([t("report.stat_category"), t("report.stat_received"),
-               *[t(f"report.stat_{s}") for s in STATUSES]])
+    sh.header([t("report.stat_category"), t("report.stat_received"), *[t(f"report.stat_{s}") for s in STATUSES]])
     for c in CATEGORIES:
         sh.line([t(f"category.{c}"), data.total.category(c), *[data.total.category(c, s) for s in STATUSES]])
     sh.line([t("report.total"), data.total.total, *[data.total.status(s) for s in STATUSES]], bold=True)
@@ -190,8 +204,12 @@ def statistics(sh: Sheet, data: ReportData, t: T) -> None:
 def money(sh: Sheet, data: ReportData, t: T) -> None:
     r = data.rates
     months = len(data.period.months())
-    for key, value in (("rate_case", r.per_case), ("rate_success", r.per_success), ("rate_team", r.team_month),
-                       ("months", months)):
+    for key, value in (
+        ("rate_case", r.per_case),
+        ("rate_success", r.per_success),
+        ("rate_team", r.team_month),
+        ("months", months),
+    ):
         sh.line([t(f"report.money_{key}"), value], formats={2: MONEY})
     sh.line([t("report.money_basis")])
     sh.gap()
@@ -201,8 +219,12 @@ def money(sh: Sheet, data: ReportData, t: T) -> None:
     sums: Counter[str] = Counter()
     for unit, m in data.money:
         sh.line([unit.name, m.success, m.other_closed, m.fees, m.months, m.support, m.total], formats=fmt)
-        sums.update({"success": m.success, "other": m.other_closed, "fees": m.fees, "support": m.support,
-                     "total": m.total})
-    sh.line([t("report.total"), sums["success"], sums["other"], sums["fees"], months, sums["support"],
-             sums["total"]], bold=True, formats=fmt)
+        sums.update(
+            {"success": m.success, "other": m.other_closed, "fees": m.fees, "support": m.support, "total": m.total}
+        )
+    sh.line(
+        [t("report.total"), sums["success"], sums["other"], sums["fees"], months, sums["support"], sums["total"]],
+        bold=True,
+        formats=fmt,
+    )
     sh.finish()

@@ -21,8 +21,9 @@ COLOURS = {
 }
 
 
-def monthly_png(months: Sequence[int], counts: Mapping[int, Counter[str]], labels: Mapping[str, str],
-                title: str, ylabel: str) -> bytes:
+def monthly_png(
+    months: Sequence[int], counts: Mapping[int, Counter[str]], labels: Mapping[str, str], title: str, ylabel: str
+) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
@@ -36,8 +37,7 @@ def monthly_png(months: Sequence[int], counts: Mapping[int, Counter[str]], label
         values = [counts.get(m, Counter()).get(status, 0) for m in months]
         ax.bar(xs, values, bottom=bottom, color=colour, label=labels[status], width=0.7)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.set_xticks(xs, [f"{m % 100:02d}/{m // 100}" for m in months], rotation=45 if len(months) > 6 else 0,
-                  fontsize=8)
+    ax.set_xticks(xs, [f"{m % 100:02d}/{m // 100}" for m in months], rotation=45 if len(months) > 6 else 0, fontsize=8)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max([*bottom, 1]) * 1.15)
     ax.set_ylabel(ylabel)

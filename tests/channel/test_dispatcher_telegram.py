@@ -49,17 +49,31 @@ async def tg(db, world, engine, clock):
     faults = Faults()
     async with db.uow() as uow:
         for key, chat in CHATS.items():  # their Telegram account is the one they used last
-            uow.session.add(Account(channel="telegram", external_id=str(chat), person_id=world.people[key].id,
-                                    display_name=key, last_seen_at=clock() + dt.timedelta(minutes=1)))
+            uow.session.add(
+                Account(
+                    channel="telegram",
+                    external_id=str(chat),
+                    person_id=world.people[key].id,
+                    display_name=key,
+                    last_seen_at=clock() + dt.timedelta(minutes=1),
+                )
+            )
         await uow.commit()
     with FakeTelegramServer(token=TOKEN, faults=faults) as server:
         limiter = SendLimiter(500, chat_interval=0)
         app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=server.base_url).build(
-            request=HTTPXRequest(connection_pool_size=16, read_timeout=READ_TIMEOUT), rate_limiter=PtbLimiter(limiter))
+            request=HTTPXRequest(connection_pool_size=16, read_timeout=READ_TIMEOUT), rate_limiter=PtbLimiter(limiter)
+        )
         async with app:
             other = FakeSender()
-            dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot), "test": other}, env=env(),
-                                    clock=clock, limiters={"telegram": limiter}, concurrency=4)
+            dispatcher = Dispatcher(
+                db,
+                {"telegram": TelegramPushSender(app.bot), "test": other},
+                env=env(),
+                clock=clock,
+                limiters={"telegram": limiter},
+                concurrency=4,
+            )
             yield server, dispatcher, faults
     assert server.rejected == []
 
@@ -82,8 +96,11 @@ async def test_429_waits_for_retry_after(db, world, clock, tg):
     await announce(db, world, clock)
     await dispatcher.drain()
     row = await row_of(db, world, "hgv_a")
-    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 1,
-                                                                clock() + dt.timedelta(seconds=1))
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        DeliveryStatus.PENDING,
+        1,
+        clock() + dt.timedelta(seconds=1),
+    )
     assert server.delivered_count(CHATS["hgv_a"]) == 0 and server.delivered_count(CHATS["hgv_a2"]) == 1
     await dispatcher.drain()  # retry_after has not passed: nothing is sent
     assert server.delivered_count(CHATS["hgv_a"]) == 0
@@ -103,8 +120,11 @@ async def test_500_is_retried_with_backoff(db, world, clock, tg):
     clock.advance(seconds=5)
     await dispatcher.drain()
     row = await row_of(db, world, "hgv_a")
-    assert (row.status, row.attempts, row.next_attempt_at) == (DeliveryStatus.PENDING, 2,
-                                                                clock() + dt.timedelta(seconds=5))
+    assert (row.status, row.attempts, row.next_attempt_at) == (
+        DeliveryStatus.PENDING,
+        2,
+        clock() + dt.timedelta(seconds=5),
+    )
     clock.advance(seconds=5)
     await dispatcher.drain()
     assert server.delivered_count(CHATS["hgv_a"]) == 1
@@ -130,8 +150,9 @@ async def test_403_marks_unreachable_and_tells_the_official(db, world, clock, tg
     server, dispatcher, _ = tg
     server.blocked_chats.add(CHATS["hgv_a"])
     async with db.uow() as uow:  # no other account to fall back on
-        await uow.session.execute(update(Account).where(Account.channel == "test", Account.external_id == "hgv_a")
-                                  .values(unreachable=True))
+        await uow.session.execute(
+            update(Account).where(Account.channel == "test", Account.external_id == "hgv_a").values(unreachable=True)
+        )
         await uow.commit()
     await announce(db, world, clock)
     await dispatcher.drain()
@@ -218,13 +239,19 @@ async def test_a_training_with_a_document_sent_in_chat(db, world, engine, clock,
 
 
 def test_a_document_or_photo_becomes_a_file_reference():
-    message = {"message_id": 5, "date": 1_790_000_000, "chat": {"id": 42, "type": "private"},
-               "from": {"id": 42, "is_bot": False, "first_name": "Thu"}, "caption": "Công văn",
-               "document": {"file_id": "DOC1", "file_unique_id": "u1", "file_name": "cv.pdf", "file_size": 100}}
+    message = {
+        "message_id": 5,
+        "date": 1_790_000_000,
+        "chat": {"id": 42, "type": "private"},
+        "from": {"id": 42, "is_bot": False, "first_name": "Thu"},
+        "caption": "Công văn",
+        "document": {"file_id": "DOC1", "file_unique_id": "u1", "file_name": "cv.pdf", "file_size": 100},
+    }
     turn = to_turn(Update.de_json({"update_id": 9, "message": message}, None))
     assert (turn.text, turn.file) == ("Công văn", FileRef("telegram", "DOC1", "cv.pdf", "document", 100))
     del message["document"]
-    message["photo"] = [{"file_id": f"P{i}", "file_unique_id": f"p{i}", "width": w, "height": w}
-                        for i, w in enumerate((90, 320, 1280))]
+    message["photo"] = [
+        {"file_id": f"P{i}", "file_unique_id": f"p{i}", "width": w, "height": w} for i, w in enumerate((90, 320, 1280))
+    ]
     turn = to_turn(Update.de_json({"update_id": 10, "message": message}, None))
     assert turn.file == FileRef("telegram", "P2", "photo.jpg", "image", 0)

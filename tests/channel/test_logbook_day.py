@@ -29,8 +29,12 @@ from tests.support import Clock, build_world, make_engine
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CASES = [  # received, parties, addresses typed, summary
-    ("15/11/2026", "Nguyễn Văn An; Trần Thị Bình", "thôn 1, 0912 345 678; thôn 2",
-     "Tranh chấp lối đi chung giữa hai nhà"),
+    (
+        "15/11/2026",
+        "Nguyễn Văn An; Trần Thị Bình",
+        "thôn 1, 0912 345 678; thôn 2",
+        "Tranh chấp lối đi chung giữa hai nhà",
+    ),
     ("18/11/2026", "Lê Văn Cường; Phạm Thị Dung", None, "Mâu thuẫn vì nước thải chảy sang vườn"),
     ("20/11/2026", "Đỗ Văn Em; Hồ Thị Gấm", None, "Tranh chấp tiền công xây tường rào"),
 ]
@@ -43,54 +47,116 @@ def steps() -> list[tuple[str, str, str, str]]:
     """(who, action, text, a fragment of what the person then sees)."""
     out = []
     for i, (day, parties, addresses, summary) in enumerate(CASES, 1):
-        out += [("lan", "command", "vuviec", "Ngày tiếp nhận"), ("lan", "type", day, "thuộc loại nào"),
-                ("lan", "choose", "Tranh chấp dân sự", "Vì sao"), ("lan", "choose", "Các bên yêu cầu", "Tên các bên"),
-                ("lan", "type", parties, "Địa chỉ")]
+        out += [
+            ("lan", "command", "vuviec", "Ngày tiếp nhận"),
+            ("lan", "type", day, "thuộc loại nào"),
+            ("lan", "choose", "Tranh chấp dân sự", "Vì sao"),
+            ("lan", "choose", "Các bên yêu cầu", "Tên các bên"),
+            ("lan", "type", parties, "Địa chỉ"),
+        ]
         out.append(("lan", "type", addresses, "Tóm tắt") if addresses else ("lan", "choose", "Bỏ qua", "Tóm tắt"))
-        out += [("lan", "type", summary, "Hòa giải viên nào"), ("lan", "choose", "Xong", "Kiểm tra lại"),
-                ("lan", "choose", "Xác nhận", f"Đã lưu vụ việc số T1-{i}/2026")]
+        out += [
+            ("lan", "type", summary, "Hòa giải viên nào"),
+            ("lan", "choose", "Xong", "Kiểm tra lại"),
+            ("lan", "choose", "Xác nhận", f"Đã lưu vụ việc số T1-{i}/2026"),
+        ]
     out += [  # 1: thành, two sessions, a place and two people invited (Điều 19)
-        ("lan", "command", "cuatoi", "Vụ việc 1–3"), ("lan", "choose", "T1-1/2026", "Tổ hòa giải 1"),
-        ("lan", "choose", "Hòa giải thành", "thỏa thuận"), ("lan", "type", "😀", "bằng lời"),
-        ("lan", "type", AGREEMENT, "Ngày có kết quả"), ("lan", "type", "14/11/2026", "trước ngày tiếp nhận"),
-        ("lan", "type", "21/11/2026", "Ngày các buổi"), ("lan", "type", "12/11/2026", "từ ngày tiếp nhận"),
-        ("lan", "type", "17/11/2026, 21/11/2026", "ở đâu"), ("lan", "type", "Nhà văn hóa thôn 1", "mời ai"),
+        ("lan", "command", "cuatoi", "Vụ việc 1–3"),
+        ("lan", "choose", "T1-1/2026", "Tổ hòa giải 1"),
+        ("lan", "choose", "Hòa giải thành", "thỏa thuận"),
+        ("lan", "type", "😀", "bằng lời"),
+        ("lan", "type", AGREEMENT, "Ngày có kết quả"),
+        ("lan", "type", "14/11/2026", "trước ngày tiếp nhận"),
+        ("lan", "type", "21/11/2026", "Ngày các buổi"),
+        ("lan", "type", "12/11/2026", "từ ngày tiếp nhận"),
+        ("lan", "type", "17/11/2026, 21/11/2026", "ở đâu"),
+        ("lan", "type", "Nhà văn hóa thôn 1", "mời ai"),
         ("lan", "type", "Ông Lý Văn Trưởng (trưởng thôn); Bà Cao Thị Uy (người có uy tín)", "Kiểm tra kết quả"),
         ("lan", "choose", "Xác nhận", "Thỏa thuận đạt được"),
         # 2: không thành, what each party asked, referred to the court
-        ("lan", "command", "cuatoi", "Vụ việc 1–3"), ("lan", "choose", "T1-2/2026", "Tổ hòa giải 1"),
-        ("lan", "choose", "Không thành", "Lê Văn Cường yêu cầu gì"), ("lan", "type", REQUESTS[0], "Phạm Thị Dung"),
-        ("lan", "type", REQUESTS[1], "hướng dẫn các bên"), ("lan", "choose", "Tòa án", "Ngày có kết quả"),
-        ("lan", "choose", "Hôm qua", "Ngày các buổi"), ("lan", "choose", "Một buổi", "ở đâu"),
-        ("lan", "choose", "Bỏ qua", "mời ai"), ("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
+        ("lan", "command", "cuatoi", "Vụ việc 1–3"),
+        ("lan", "choose", "T1-2/2026", "Tổ hòa giải 1"),
+        ("lan", "choose", "Không thành", "Lê Văn Cường yêu cầu gì"),
+        ("lan", "type", REQUESTS[0], "Phạm Thị Dung"),
+        ("lan", "type", REQUESTS[1], "hướng dẫn các bên"),
+        ("lan", "choose", "Tòa án", "Ngày có kết quả"),
+        ("lan", "choose", "Hôm qua", "Ngày các buổi"),
+        ("lan", "choose", "Một buổi", "ở đâu"),
+        ("lan", "choose", "Bỏ qua", "mời ai"),
+        ("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
         ("lan", "choose", "Xác nhận", "Điều 27"),
         # 3: ended (Điều 23 khoản 2)
-        ("lan", "command", "cuatoi", "Vụ việc 1–3"), ("lan", "choose", "T1-3/2026", "Tổ hòa giải 1"),
-        ("lan", "choose", "Kết thúc", "lý do nào"), ("lan", "choose", "Một bên hoặc các bên", "Ngày có kết quả"),
-        ("lan", "choose", "Hôm nay", "Ngày các buổi"), ("lan", "type", "20/11/2026, 22/11/2026", "ở đâu"),
-        ("lan", "type", "Nhà ông Em", "mời ai"), ("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
+        ("lan", "command", "cuatoi", "Vụ việc 1–3"),
+        ("lan", "choose", "T1-3/2026", "Tổ hòa giải 1"),
+        ("lan", "choose", "Kết thúc", "lý do nào"),
+        ("lan", "choose", "Một bên hoặc các bên", "Ngày có kết quả"),
+        ("lan", "choose", "Hôm nay", "Ngày các buổi"),
+        ("lan", "type", "20/11/2026, 22/11/2026", "ở đâu"),
+        ("lan", "type", "Nhà ông Em", "mời ai"),
+        ("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
         ("lan", "choose", "Xác nhận", "Đã kết thúc"),
         # a correction of case 1, with its reason
-        ("lan", "command", "cuatoi", "Vụ việc 1–3"), ("lan", "choose", "T1-1/2026", "Hòa giải thành"),
-        ("lan", "choose", "Sửa hồ sơ", "chọn mục cần sửa"), ("lan", "choose", "Tóm tắt", "Tóm tắt nội dung"),
-        ("lan", "type", CORRECTED, "→"), ("lan", "choose", "Lưu", "Vì sao sửa"),
+        ("lan", "command", "cuatoi", "Vụ việc 1–3"),
+        ("lan", "choose", "T1-1/2026", "Hòa giải thành"),
+        ("lan", "choose", "Sửa hồ sơ", "chọn mục cần sửa"),
+        ("lan", "choose", "Tóm tắt", "Tóm tắt nội dung"),
+        ("lan", "type", CORRECTED, "→"),
+        ("lan", "choose", "Lưu", "Vì sao sửa"),
         ("lan", "type", "Ghi thiếu việc tường rào", "Đã sửa vụ việc T1-1/2026"),
         # the official: the list names the team, the record shows it was corrected; the export
-        ("official", "command", "cuatoi", "T1-1/2026 · 15/11/2026 · Tranh chấp dân sự (đất, hợp đồng, thừa kế…) · "
-                                          "Hòa giải thành · Tổ hòa giải 1 · ✏️ đã sửa"),
-        ("official", "command", "baocao 2026", "Báo cáo hòa giải"), ("official", "choose", "Xuất báo cáo", "3 vụ việc"),
+        (
+            "official",
+            "command",
+            "cuatoi",
+            "T1-1/2026 · 15/11/2026 · Tranh chấp dân sự (đất, hợp đồng, thừa kế…) · "
+            "Hòa giải thành · Tổ hòa giải 1 · ✏️ đã sửa",
+        ),
+        ("official", "command", "baocao 2026", "Báo cáo hòa giải"),
+        ("official", "choose", "Xuất báo cáo", "3 vụ việc"),
     ]
     return out
 
 
 EXPECTED = [  # number, stt, received, sessions, place, invited, parties, summary, agreement/requests, result, outcome
-    ("T1-1/2026", 1, "2026-11-15", "17/11/2026, 21/11/2026", "Nhà văn hóa thôn 1",
-     "Ông Lý Văn Trưởng (trưởng thôn); Bà Cao Thị Uy (người có uy tín)",
-     "Nguyễn Văn An (thôn 1, 0912 345 678); Trần Thị Bình (thôn 2)", CORRECTED, AGREEMENT, "Thành", "2026-11-21"),
-    ("T1-2/2026", 2, "2026-11-18", "21/11/2026", None, None, "Lê Văn Cường; Phạm Thị Dung",
-     CASES[1][3], f"Lê Văn Cường: {REQUESTS[0]}\nPhạm Thị Dung: {REQUESTS[1]}", "Không thành", "2026-11-21"),
-    ("T1-3/2026", 3, "2026-11-20", "20/11/2026, 22/11/2026", "Nhà ông Em", None, "Đỗ Văn Em; Hồ Thị Gấm",
-     CASES[2][3], None, "Kết thúc", "2026-11-22"),
+    (
+        "T1-1/2026",
+        1,
+        "2026-11-15",
+        "17/11/2026, 21/11/2026",
+        "Nhà văn hóa thôn 1",
+        "Ông Lý Văn Trưởng (trưởng thôn); Bà Cao Thị Uy (người có uy tín)",
+        "Nguyễn Văn An (thôn 1, 0912 345 678); Trần Thị Bình (thôn 2)",
+        CORRECTED,
+        AGREEMENT,
+        "Thành",
+        "2026-11-21",
+    ),
+    (
+        "T1-2/2026",
+        2,
+        "2026-11-18",
+        "21/11/2026",
+        None,
+        None,
+        "Lê Văn Cường; Phạm Thị Dung",
+        CASES[1][3],
+        f"Lê Văn Cường: {REQUESTS[0]}\nPhạm Thị Dung: {REQUESTS[1]}",
+        "Không thành",
+        "2026-11-21",
+    ),
+    (
+        "T1-3/2026",
+        3,
+        "2026-11-20",
+        "20/11/2026, 22/11/2026",
+        "Nhà ông Em",
+        None,
+        "Đỗ Văn Em; Hồ Thị Gấm",
+        CASES[2][3],
+        None,
+        "Kết thúc",
+        "2026-11-22",
+    ),
 ]
 
 
@@ -103,8 +169,18 @@ async def play(driver) -> None:
 async def check_logbook(db: Database, clock: Clock) -> None:
     async with db.uow() as uow:
         official = await uow.session.scalar(select(Person).where(Person.full_name == "Cán Bộ Phường"))
-        out = await export(uow, official, official.unit, periods.year(2026), now=clock(), rates=Rates(),
-                           with_parties=True, t=load_catalog().t, tz=TZ, via="test")
+        out = await export(
+            uow,
+            official,
+            official.unit,
+            periods.year(2026),
+            now=clock(),
+            rates=Rates(),
+            with_parties=True,
+            t=load_catalog().t,
+            tz=TZ,
+            via="test",
+        )
     sheet = load_workbook(io.BytesIO(out.xlsx))["1. Sổ theo dõi"]
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert len(rows) == 3

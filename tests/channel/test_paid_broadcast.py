@@ -27,8 +27,15 @@ CHATS = {"hgv_a": 7101, "hgv_a2": 7102, "leader_a": 7103}
 async def accounts(db, world, clock):
     async with db.uow() as uow:
         for key, chat in CHATS.items():
-            uow.session.add(Account(channel="telegram", external_id=str(chat), person_id=world.people[key].id,
-                                    display_name=key, last_seen_at=clock() + dt.timedelta(minutes=1)))
+            uow.session.add(
+                Account(
+                    channel="telegram",
+                    external_id=str(chat),
+                    person_id=world.people[key].id,
+                    display_name=key,
+                    last_seen_at=clock() + dt.timedelta(minutes=1),
+                )
+            )
         await uow.commit()
 
 
@@ -39,11 +46,18 @@ async def send_all(db, engine, clock, *, paid: bool) -> FakeTelegramServer:
         if paid:
             limiters["telegram" + PAID_SUFFIX] = SendLimiter(1000, chat_interval=0)
         app = TelegramChannel(engine, engine.deps.catalog, token=TOKEN, base_url=server.base_url).build(
-            rate_limiter=PtbLimiter(free))
+            rate_limiter=PtbLimiter(free)
+        )
         async with app:
-            dispatcher = Dispatcher(db, {"telegram": TelegramPushSender(app.bot)}, env=env(), clock=clock,
-                                    limiters=limiters, concurrency=4,
-                                    paid_kinds=frozenset({Kind.BROADCAST}) if paid else frozenset())
+            dispatcher = Dispatcher(
+                db,
+                {"telegram": TelegramPushSender(app.bot)},
+                env=env(),
+                clock=clock,
+                limiters=limiters,
+                concurrency=4,
+                paid_kinds=frozenset({Kind.BROADCAST}) if paid else frozenset(),
+            )
             await dispatcher.drain()
     assert server.rejected == []  # allow_paid_broadcast is a field of sendMessage in the Bot API's spec
     return server
@@ -60,8 +74,12 @@ async def test_an_announcement_is_a_paid_broadcast_when_the_option_is_on(db, wor
     await announce(db, world, clock)
     await a_deadline_reminder(db, world, clock)
     server = await send_all(db, engine, clock, paid=True)
-    paid = {int(p["chat_id"]): bool(p.get("allow_paid_broadcast")) for m, p in server.calls if m == "sendMessage"
-            if "Họp tổ" in p["text"]}
+    paid = {
+        int(p["chat_id"]): bool(p.get("allow_paid_broadcast"))
+        for m, p in server.calls
+        if m == "sendMessage"
+        if "Họp tổ" in p["text"]
+    }
     assert paid and all(paid.values())
     reminder = [p for m, p in server.calls if m == "sendMessage" and "Hạn nộp" in p["text"]]
     assert len(reminder) == 1 and "allow_paid_broadcast" not in reminder[0]

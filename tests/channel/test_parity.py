@@ -73,8 +73,13 @@ SCENARIO = [
     Step("lan", "choose", "Không mời ai", "Kiểm tra kết quả"),
     Step("lan", "choose", "Xác nhận", "Thỏa thuận đạt được"),
     # a pushed message with a choice, answered by button or number (as a training invitation)
-    Step("lan", "push", "", "xem lại vụ việc", Reply("Mời bạn xem lại vụ việc vừa ghi.",
-                                                       rows(Button("Xem vụ việc T1-1/2026", "case:view:1")))),
+    Step(
+        "lan",
+        "push",
+        "",
+        "xem lại vụ việc",
+        Reply("Mời bạn xem lại vụ việc vừa ghi.", rows(Button("Xem vụ việc T1-1/2026", "case:view:1"))),
+    ),
     Step("lan", "choose", "Xem vụ việc T1-1/2026", "Vụ việc T1-1/2026 — Hòa giải thành"),
     # ask a legal question
     Step("lan", "command", "hoidap tổ hòa giải có mấy người", "📖"),
@@ -128,8 +133,15 @@ async def give_account(db: Database, channel: str, external_id: str, person_key:
     """The official reached the bot on this channel earlier (joined, or linked with /lienket)."""
     async with db.uow() as uow:
         official = await uow.session.scalar(select(Account).where(Account.external_id == person_key))
-        uow.session.add(Account(channel=channel, external_id=external_id, person_id=official.person_id,
-                                display_name="Cán Bộ", last_seen_at=clock.now))
+        uow.session.add(
+            Account(
+                channel=channel,
+                external_id=external_id,
+                person_id=official.person_id,
+                display_name="Cán Bộ",
+                last_seen_at=clock.now,
+            )
+        )
         await uow.commit()
 
 
@@ -144,8 +156,10 @@ class TelegramDriver:
 
     def _user(self, who: str) -> tuple[dict, dict]:
         uid = self.IDS[who]
-        return ({"id": uid, "is_bot": False, "first_name": "Lan", "last_name": "Lê"},
-                {"id": uid, "type": "private", "first_name": "Lan"})
+        return (
+            {"id": uid, "is_bot": False, "first_name": "Lan", "last_name": "Lê"},
+            {"id": uid, "type": "private", "first_name": "Lan"},
+        )
 
     async def command(self, who: str, text: str) -> str:
         return await self.type(who, "/" + text)
@@ -166,16 +180,22 @@ class TelegramDriver:
         button = next(b for row in keyboard for b in row if label in b["text"])
         user, chat = self._user(who)
         message = {"message_id": 1, "date": 1_790_000_000, "chat": chat, "from": user, "text": "…"}
-        query = {"id": str(next(self.ids)), "from": user, "chat_instance": "1", "data": button["callback_data"],
-                 "message": message}
-        await self.app.process_update(Update.de_json({"update_id": next(self.ids), "callback_query": query},
-                                                     self.app.bot))
+        query = {
+            "id": str(next(self.ids)),
+            "from": user,
+            "chat_instance": "1",
+            "data": button["callback_data"],
+            "message": message,
+        }
+        await self.app.process_update(
+            Update.de_json({"update_id": next(self.ids), "callback_query": query}, self.app.bot)
+        )
         return self.pushed(who)
 
     def pushed(self, who: str) -> str:
         """What this person was sent since the last look."""
         sent = self.request.sent()
-        texts = [p["text"] for p in sent[self.seen:] if p["chat_id"] == self.IDS[who]]
+        texts = [p["text"] for p in sent[self.seen :] if p["chat_id"] == self.IDS[who]]
         self.seen = len(sent)
         return "\n".join(texts)
 
@@ -310,8 +330,9 @@ async def run_console() -> dict:
     await give_account(db, "console", "canbo", "official", clock)
     engine = make_engine(db, clock)
     out = io.StringIO()
-    console = ConsoleChannel(engine, engine.deps.catalog, ward="Phường B", db_path=":memory:",
-                             stdin=io.StringIO(), stdout=out)
+    console = ConsoleChannel(
+        engine, engine.deps.catalog, ward="Phường B", db_path=":memory:", stdin=io.StringIO(), stdout=out
+    )
     await play(ConsoleDriver(console, out), code, db, clock)
     try:
         return await snapshot(db)

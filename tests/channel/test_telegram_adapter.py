@@ -38,10 +38,16 @@ class TelegramUser:
     async def press(self, label: str) -> None:
         button = next(b for row in self.last_keyboard() for b in row if label in b["text"])
         message = {"message_id": 1, "date": 1_790_000_000, "chat": CHAT, "from": USER, "text": "…"}
-        query = {"id": str(next(self.ids)), "from": USER, "chat_instance": "1", "data": button["callback_data"],
-                 "message": message}
-        await self.app.process_update(Update.de_json({"update_id": next(self.ids), "callback_query": query},
-                                                     self.app.bot))
+        query = {
+            "id": str(next(self.ids)),
+            "from": USER,
+            "chat_instance": "1",
+            "data": button["callback_data"],
+            "message": message,
+        }
+        await self.app.process_update(
+            Update.de_json({"update_id": next(self.ids), "callback_query": query}, self.app.bot)
+        )
 
     @property
     def last_text(self) -> str:
@@ -53,8 +59,9 @@ async def telegram(db, world, engine):
     request = FakeRequest()
     from bot.app import legal_qa
 
-    channel = TelegramChannel(engine, engine.deps.catalog, token="123456:TEST", base_url="http://fake",
-                              inline=legal_qa().inline)
+    channel = TelegramChannel(
+        engine, engine.deps.catalog, token="123456:TEST", base_url="http://fake", inline=legal_qa().inline
+    )
     app = channel.build(request=request, updates_request=FakeRequest(), rate_limit=False)
     async with app:
         await channel.on_start(app)

@@ -16,8 +16,13 @@ ids = itertools.count(1)
 
 def update(app, uid: int, text: str) -> Update:
     person = {"id": uid, "is_bot": False, "first_name": f"U{uid}"}
-    msg = {"message_id": next(ids), "date": 1_790_000_000, "text": text, "from": person,
-           "chat": {"id": uid, "type": "private", "first_name": f"U{uid}"}}
+    msg = {
+        "message_id": next(ids),
+        "date": 1_790_000_000,
+        "text": text,
+        "from": person,
+        "chat": {"id": uid, "type": "private", "first_name": f"U{uid}"},
+    }
     return Update.de_json({"update_id": next(ids), "message": msg}, app.bot)
 
 

@@ -21,8 +21,14 @@ class ZaloUser:
     """A person chatting with the bot on Zalo: each message is fetched with getUpdates and
     handled by the adapter, exactly as the polling loop does."""
 
-    def __init__(self, fake: FakeZaloServer, client: ZaloBotClient, channel: ZaloChannel,
-                 user_id: str = "a1b2c3d4e5f6a7b8c9d0", name: str = "Lan Lê") -> None:
+    def __init__(
+        self,
+        fake: FakeZaloServer,
+        client: ZaloBotClient,
+        channel: ZaloChannel,
+        user_id: str = "a1b2c3d4e5f6a7b8c9d0",
+        name: str = "Lan Lê",
+    ) -> None:
         self.fake = fake
         self.client = client
         self.channel = channel
@@ -38,7 +44,7 @@ class ZaloUser:
 
     def new_texts(self) -> list[str]:
         sent = self.fake.sent(self.user_id)
-        texts = [m["text"] for m in sent[self.seen:]]
+        texts = [m["text"] for m in sent[self.seen :]]
         self.seen = len(sent)
         self.last = texts
         return texts

@@ -48,19 +48,26 @@ class Hold:
         return None
 
 
-async def add_people(url: str, team_id: int, count: int = PEOPLE, *, channel: str = "telegram",
-                     ids: list[str] | None = None) -> None:
+async def add_people(
+    url: str, team_id: int, count: int = PEOPLE, *, channel: str = "telegram", ids: list[str] | None = None
+) -> None:
     """`count` mediators in the team, each with one account (chat ids FIRST_CHAT… unless given)."""
     ids = ids or [str(FIRST_CHAT + i) for i in range(count)]
     db = Database(url)
     now = dt.datetime.now(dt.UTC)
     async with db.uow() as uow:
-        people = [Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN, unit_id=team_id, sex="nam",
-                         created_at=now) for i in range(count)]
+        people = [
+            Person(full_name=f"Hòa giải viên {i}", role=Role.HOA_GIAI_VIEN, unit_id=team_id, sex="nam", created_at=now)
+            for i in range(count)
+        ]
         uow.session.add_all(people)
         await uow.session.flush()
-        uow.session.add_all([Account(channel=channel, external_id=ids[i], person_id=p.id,
-                                     display_name=p.full_name, last_seen_at=now) for i, p in enumerate(people)])
+        uow.session.add_all(
+            [
+                Account(channel=channel, external_id=ids[i], person_id=p.id, display_name=p.full_name, last_seen_at=now)
+                for i, p in enumerate(people)
+            ]
+        )
         await uow.commit()
     await db.dispose()
 
@@ -87,19 +94,29 @@ def wait_until(check, timeout: float, what: str, server: FakeTelegramServer) -> 
     while not check():
         if time.monotonic() > deadline:
             refused = Counter(r.code for r in server.refused)
-            raise AssertionError(f"{what}: not within {timeout}s; {sum(delivered(server))} delivered, "
-                                 f"{len(server.calls)} calls, refused {dict(refused)}")
+            raise AssertionError(
+                f"{what}: not within {timeout}s; {sum(delivered(server))} delivered, "
+                f"{len(server.calls)} calls, refused {dict(refused)}"
+            )
         time.sleep(0.05)
 
 
 def test_broadcast_to_1000_survives_sigkill_exactly_once(tmp_path):
     hold = Hold()
-    with FakeTelegramServer(token=TOKEN, global_limit_per_sec=RATE, per_chat_limit_per_sec=1, faults=hold,
-                            slow_seconds=4.0) as server:
+    with FakeTelegramServer(
+        token=TOKEN, global_limit_per_sec=RATE, per_chat_limit_per_sec=1, faults=hold, slow_seconds=4.0
+    ) as server:
         path = tmp_path / "e2e.sqlite3"
-        bot = BotProcess(tmp_path, {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url,
-                                    "DATABASE_URL": f"sqlite+aiosqlite:///{path}", "QUIET_HOURS": "off",
-                                    "DISPATCH_RATE": str(RATE)})
+        bot = BotProcess(
+            tmp_path,
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": server.base_url,
+                "DATABASE_URL": f"sqlite+aiosqlite:///{path}",
+                "QUIET_HOURS": "off",
+                "DISPATCH_RATE": str(RATE),
+            },
+        )
         try:
             make_world(bot)
             asyncio.run(add_people(f"sqlite+aiosqlite:///{path}", 4))

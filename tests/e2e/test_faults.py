@@ -75,8 +75,16 @@ class Faults:
     that order, and so the whole run, is the same every time. Polls repeat while idle, as
     often as timing makes them: each fails with probability `poll_rate`, from its own generator."""
 
-    def __init__(self, seed: int, methods: set[str], *, rate: float = RATE, poll_rate: float = POLL_RATE,
-                 kinds: tuple[str, ...] = KINDS, streak: int = STREAK) -> None:
+    def __init__(
+        self,
+        seed: int,
+        methods: set[str],
+        *,
+        rate: float = RATE,
+        poll_rate: float = POLL_RATE,
+        kinds: tuple[str, ...] = KINDS,
+        streak: int = STREAK,
+    ) -> None:
         self.methods, self.rate, self.poll_rate, self.kinds, self.streak = methods, rate, poll_rate, kinds, streak
         self.injected: Counter[tuple[str, str]] = Counter()  # (method, kind) → how many
         self.timed_out: list[tuple[str, str]] = []  # (chat, text) of sendMessage calls held by "timeout"
@@ -127,6 +135,7 @@ class Faults:
 
 # --- the conversation ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Step:
     action: str  # "type" a text, or "press" a button (Telegram) / choose a numbered option (Zalo)
@@ -172,16 +181,17 @@ def unmatched(texts: list[str], fragments: tuple[str, ...]) -> tuple[list[str], 
     return missing, left
 
 
-def play(steps: list[Step], act: Callable[[Step], None], texts: Callable[[], list[str]],
-         timeout: float = 45) -> list[int]:
+def play(
+    steps: list[Step], act: Callable[[Step], None], texts: Callable[[], list[str]], timeout: float = 45
+) -> list[int]:
     """Play the steps; each waits for all its replies. Returns where each step's messages start."""
     windows: list[int] = []
     for step in steps:
         windows.append(len(texts()))
         act(step)
         deadline = time.monotonic() + timeout
-        while unmatched(texts()[windows[-1]:], step.replies)[0]:
-            assert time.monotonic() < deadline, f"{step}: replies missing; got {texts()[windows[-1]:]}"
+        while unmatched(texts()[windows[-1] :], step.replies)[0]:
+            assert time.monotonic() < deadline, f"{step}: replies missing; got {texts()[windows[-1] :]}"
             time.sleep(0.05)
     return windows
 
@@ -201,34 +211,57 @@ def check_store(path) -> None:
     """Every step the bot confirmed is in the store: the person, the case and its outcome."""
     db = sqlite3.connect(path)
     try:
-        assert db.execute("select full_name, sex, ethnic_minority from people where full_name = 'Minh'"
-                          ).fetchall() == [("Minh", "nam", 0)]
+        assert db.execute("select full_name, sex, ethnic_minority from people where full_name = 'Minh'").fetchall() == [
+            ("Minh", "nam", 0)
+        ]
         opened = opener(Path(path))
         rows = db.execute("select seq, category, source, summary, status, agreement from cases").fetchall()
         assert [(*r[:3], opened(r[3]), r[4], opened(r[5])) for r in rows] == [
-            (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn", "thanh", AGREEMENT)]
+            (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn", "thanh", AGREEMENT)
+        ]
         assert db.execute("select kind, status from case_events order by id").fetchall() == [
-            ("created", "dang_hoa_giai"), ("status", "thanh")]
+            ("created", "dang_hoa_giai"),
+            ("status", "thanh"),
+        ]
         assert db.execute("select flow from conversations where flow is not null").fetchall() == []
     finally:
         db.close()
 
 
 def bot_process(tmp_path, **env: str) -> BotProcess:
-    return BotProcess(tmp_path, {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
-                                 "QUIET_HOURS": "off", "TELEGRAM_BOT_TOKEN": "", **env})
+    return BotProcess(
+        tmp_path,
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+            "QUIET_HOURS": "off",
+            "TELEGRAM_BOT_TOKEN": "",
+            **env,
+        },
+    )
 
 
 def telegram_bot(tmp_path, server: FakeTelegramServer, **env: str) -> BotProcess:
-    return bot_process(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url,
-                       TELEGRAM_READ_TIMEOUT=str(TELEGRAM_READ_TIMEOUT), **env)
+    return bot_process(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=server.base_url,
+        TELEGRAM_READ_TIMEOUT=str(TELEGRAM_READ_TIMEOUT),
+        **env,
+    )
 
 
 def check_log(bot: BotProcess) -> None:
     log = bot.log_text()
     assert TOKEN not in log and ZALO_TOKEN not in log
-    for failure in ("turn failed", "update not handled", "handler error", "drain failed", "unexpected",
-                    "polling failed", "Traceback"):
+    for failure in (
+        "turn failed",
+        "update not handled",
+        "handler error",
+        "drain failed",
+        "unexpected",
+        "polling failed",
+        "Traceback",
+    ):
         assert failure not in log, failure
 
 
@@ -275,8 +308,7 @@ def test_zalo_conversation_under_faults(tmp_path):
     """The same by typing numbers on Zalo; sends and polls fail at random."""
     faults = Faults(SEED, {"sendMessage", "getUpdates"})
     with FakeZaloServer(ZALO_TOKEN, faults=faults, hang_seconds=ZALO_HANG) as server:
-        bot = bot_process(tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_BASE_URL=server.base_url,
-                          ZALO_POLL_TIMEOUT="1")
+        bot = bot_process(tmp_path, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_BASE_URL=server.base_url, ZALO_POLL_TIMEOUT="1")
         code = make_world(bot)
         user = ZaloUser(server, "6ede9afa66b88fe6d6a9", "Minh")
 
@@ -331,8 +363,9 @@ def rows(path) -> list[tuple[str, str, str]]:
     """(status, channel, external id) of every delivery."""
     db = sqlite3.connect(path)
     try:
-        return db.execute("select d.status, a.channel, a.external_id from deliveries d "
-                          "join accounts a on a.person_id = d.person_id").fetchall()
+        return db.execute(
+            "select d.status, a.channel, a.external_id from deliveries d join accounts a on a.person_id = d.person_id"
+        ).fetchall()
     finally:
         db.close()
 
@@ -349,10 +382,19 @@ def test_broadcast_to_telegram_and_zalo_under_faults(tmp_path):
     tg_faults, zalo_faults = Faults(SEED, {"sendMessage"}), Faults(SEED + 1, {"sendMessage"})
     path = tmp_path / "e2e.sqlite3"
     text = f"📢 Thông báo của Phường F:\n{ANNOUNCEMENT}"
-    with (FakeTelegramServer(token=TOKEN, faults=tg_faults, slow_seconds=TOO_LATE) as tg,
-          FakeZaloServer(ZALO_TOKEN, faults=zalo_faults, hang_seconds=ZALO_HANG) as zalo):
-        bot = telegram_bot(tmp_path, tg, ZALO_BOT_TOKEN=ZALO_TOKEN, ZALO_API_BASE_URL=zalo.base_url,
-                           ZALO_POLL_TIMEOUT="1", DISPATCH_RATE="200", ZALO_SEND_RATE="100")
+    with (
+        FakeTelegramServer(token=TOKEN, faults=tg_faults, slow_seconds=TOO_LATE) as tg,
+        FakeZaloServer(ZALO_TOKEN, faults=zalo_faults, hang_seconds=ZALO_HANG) as zalo,
+    ):
+        bot = telegram_bot(
+            tmp_path,
+            tg,
+            ZALO_BOT_TOKEN=ZALO_TOKEN,
+            ZALO_API_BASE_URL=zalo.base_url,
+            ZALO_POLL_TIMEOUT="1",
+            DISPATCH_RATE="200",
+            ZALO_SEND_RATE="100",
+        )
         make_world(bot)
         url = f"sqlite+aiosqlite:///{path}"
         asyncio.run(add_people(url, 4, TG_PEOPLE, ids=[str(TG_FIRST + i) for i in range(TG_PEOPLE)]))
@@ -368,8 +410,9 @@ def test_broadcast_to_telegram_and_zalo_under_faults(tmp_path):
 
         bot.start()
         try:
-            wait_until(lambda: not any(s in OPEN for s, _, _ in rows(path)), 60,
-                       lambda: Counter(s for s, _, _ in rows(path)))
+            wait_until(
+                lambda: not any(s in OPEN for s, _, _ in rows(path)), 60, lambda: Counter(s for s, _, _ in rows(path))
+            )
         finally:
             bot.stop()
             tg.stop()  # a send held past the bot's patience is carried out now, as Telegram would

@@ -35,12 +35,15 @@ def server():
 
 @pytest.fixture
 def bot(tmp_path, server):
-    proc = BotProcess(tmp_path, {
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": server.base_url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
-        "LOG_LEVEL": "DEBUG",  # the most talkative level: still no token, no personal data
-    })
+    proc = BotProcess(
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+            "LOG_LEVEL": "DEBUG",  # the most talkative level: still no token, no personal data
+        },
+    )
     yield proc
     proc.stop()
 

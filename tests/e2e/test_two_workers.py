@@ -58,13 +58,23 @@ def workers(tmp_path, telegram, pg_url):
     for name in ("a", "b"):
         port = free_port()
         (tmp_path / name).mkdir()
-        proc = BotProcess(tmp_path / name, {
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "ZALO_BOT_TOKEN": "", "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": TG_SECRET,
-            "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "DATABASE_URL": pg_url,
-            "DATA_KEY": DATA_KEY, "QUIET_HOURS": "off", "DISPATCH_RATE": "200",
-            "LEADER_RETRY_SECONDS": str(LEADER_RETRY),
-        })
+        proc = BotProcess(
+            tmp_path / name,
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE_URL": telegram.base_url,
+                "ZALO_BOT_TOKEN": "",
+                "WEBHOOK_URL": PUBLIC,
+                "WEBHOOK_SECRET": TG_SECRET,
+                "WEB_HOST": "127.0.0.1",
+                "WEB_PORT": str(port),
+                "DATABASE_URL": pg_url,
+                "DATA_KEY": DATA_KEY,
+                "QUIET_HOURS": "off",
+                "DISPATCH_RATE": "200",
+                "LEADER_RETRY_SECONDS": str(LEADER_RETRY),
+            },
+        )
         proc.name, proc.url = name, f"http://127.0.0.1:{port}"
         made.append(proc)
     yield made
@@ -81,8 +91,9 @@ def start_together(workers: list[BotProcess]) -> None:
 
 
 def post(worker: BotProcess, update: dict) -> None:
-    answer = httpx.post(worker.url + "/telegram", json=update, timeout=5,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET})
+    answer = httpx.post(
+        worker.url + "/telegram", json=update, timeout=5, headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
+    )
     assert answer.status_code == 200, (worker.name, answer.status_code)
 
 
@@ -143,8 +154,7 @@ async def outbox_statuses(url: str) -> dict[str, int]:
     db = Database(url, PartyCipher(DATA_KEY))
     try:
         async with db.engine.connect() as conn:
-            rows = await conn.execute(
-                text("SELECT status, count(*) FROM deliveries GROUP BY status"))
+            rows = await conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status"))
             return {status: n for status, n in rows}
     finally:
         await db.dispose()
@@ -155,10 +165,14 @@ async def lock_holders(url: str) -> list[tuple[str, bool]]:
     db = Database(url, PartyCipher(DATA_KEY))
     try:
         async with db.engine.connect() as conn:
-            rows = await conn.execute(text(
-                "SELECT a.state, a.backend_xmin IS NOT NULL FROM pg_locks l"
-                " JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory'"
-                " AND l.granted AND l.classid = 0 AND l.objid = :k"), {"k": LOCK_KEY})
+            rows = await conn.execute(
+                text(
+                    "SELECT a.state, a.backend_xmin IS NOT NULL FROM pg_locks l"
+                    " JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory'"
+                    " AND l.granted AND l.classid = 0 AND l.objid = :k"
+                ),
+                {"k": LOCK_KEY},
+            )
             return [tuple(r) for r in rows]
     finally:
         await db.dispose()
@@ -204,7 +218,8 @@ def test_a_conversation_alternating_between_two_workers(workers, telegram, pg_ur
     assert sum("Chào mừng Minh" in t for t in texts) == 1
     cases, seen, raw = asyncio.run(stored(pg_url))
     assert [(c.seq, c.category, c.source, c.summary) for c in cases] == [
-        (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn")]
+        (1, "dan_su", "yeu_cau", "Tranh chấp ranh giới đất vườn")
+    ]
     assert "Nguyễn Văn An" in str(cases[0].parties) and "0912 345 678" in str(cases[0].parties)
     assert raw[0].startswith("v1:") and "Nguyễn" not in raw[0]  # encrypted with the shared DATA_KEY
     assert seen == 13
@@ -265,11 +280,9 @@ def test_an_announcement_goes_once_and_survives_the_leader(workers, telegram, pg
     assert delivered(telegram) == [2] * PEOPLE
     assert led < TAKEOVER and took < TAKEOVER + SEND_ALL, (led, took)
 
-    per_chat = Counter((m["chat_id"], m["text"]) for m in telegram.sent()
-                       if m["chat_id"] >= FIRST_CHAT)
+    per_chat = Counter((m["chat_id"], m["text"]) for m in telegram.sent() if m["chat_id"] >= FIRST_CHAT)
     assert set(per_chat.values()) == {1} and len(per_chat) == 2 * PEOPLE
-    assert {t for _, t in per_chat} == {f"📢 Thông báo của Phường F:\n{first}",
-                                        f"📢 Thông báo của Phường F:\n{second}"}
+    assert {t for _, t in per_chat} == {f"📢 Thông báo của Phường F:\n{first}", f"📢 Thông báo của Phường F:\n{second}"}
     assert asyncio.run(outbox_statuses(pg_url)) == {"sent": 2 * PEOPLE}
     assert LEADS in survivor.log_text()
     assert telegram.rejected == []

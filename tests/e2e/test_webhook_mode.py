@@ -45,13 +45,21 @@ def zalo():
 @pytest.fixture
 def bot(tmp_path, telegram, zalo):
     port = free_port()
-    proc = BotProcess(tmp_path, {
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "ZALO_BOT_TOKEN": ZALO_TOKEN, "ZALO_API_BASE_URL": zalo.base_url,
-        "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": TG_SECRET, "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
-        "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
-    })
+    proc = BotProcess(
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "ZALO_BOT_TOKEN": ZALO_TOKEN,
+            "ZALO_API_BASE_URL": zalo.base_url,
+            "WEBHOOK_URL": PUBLIC,
+            "WEBHOOK_SECRET": TG_SECRET,
+            "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+        },
+    )
     proc.url = f"http://127.0.0.1:{port}"
     yield proc
     proc.stop()
@@ -72,10 +80,16 @@ def wait_healthy(url: str, bot: BotProcess, timeout: float = 30) -> dict:
 
 
 def zalo_update(text: str, message_id: str) -> dict:
-    return {"event_name": "message.text.received",
-            "message": {"from": {"id": ZALO_USER, "display_name": "Ted", "is_bot": False},
-                        "chat": {"id": ZALO_USER, "chat_type": "PRIVATE"},
-                        "text": text, "message_id": message_id, "date": 1750316131602}}
+    return {
+        "event_name": "message.text.received",
+        "message": {
+            "from": {"id": ZALO_USER, "display_name": "Ted", "is_bot": False},
+            "chat": {"id": ZALO_USER, "chat_type": "PRIVATE"},
+            "text": text,
+            "message_id": message_id,
+            "date": 1750316131602,
+        },
+    }
 
 
 def test_both_platforms_through_one_web_server(bot, telegram, zalo):
@@ -90,23 +104,32 @@ def test_both_platforms_through_one_web_server(bot, telegram, zalo):
     zalo.push_text(ZALO_USER, "(registers the user with the fake)")
     zalo_headers = {"X-Bot-Api-Secret-Token": ZALO_SECRET}
     for _ in range(2):  # a redelivery
-        answer = httpx.post(bot.url + "/zalo", json={"ok": True, "result": zalo_update("menu", "m1")},
-                            headers=zalo_headers, timeout=5)
+        answer = httpx.post(
+            bot.url + "/zalo", json={"ok": True, "result": zalo_update("menu", "m1")}, headers=zalo_headers, timeout=5
+        )
         assert answer.status_code == 200
     zalo.wait_sent(ZALO_USER, 1, timeout=10)
-    refused = httpx.post(bot.url + "/zalo", json=zalo_update("menu", "m2"),
-                         headers={"X-Bot-Api-Secret-Token": "nope-nope"}, timeout=5)
+    refused = httpx.post(
+        bot.url + "/zalo", json=zalo_update("menu", "m2"), headers={"X-Bot-Api-Secret-Token": "nope-nope"}, timeout=5
+    )
     assert refused.status_code == 403
 
     # Telegram
     update_id = telegram.push_text(TG_CHAT, "/menu", first_name="Minh")
-    update = {"update_id": update_id, "message": {
-        "message_id": 1, "date": int(time.time()), "text": "/menu",
-        "chat": {"id": TG_CHAT, "type": "private", "first_name": "Minh"},
-        "from": {"id": TG_CHAT, "is_bot": False, "first_name": "Minh"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
-    answer = httpx.post(bot.url + "/telegram", json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}, timeout=5)
+    update = {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "text": "/menu",
+            "chat": {"id": TG_CHAT, "type": "private", "first_name": "Minh"},
+            "from": {"id": TG_CHAT, "is_bot": False, "first_name": "Minh"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    answer = httpx.post(
+        bot.url + "/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}, timeout=5
+    )
     assert answer.status_code == 200
     [reply] = telegram.wait_sent(TG_CHAT, 1, timeout=10)
     assert "reply_markup" in reply
@@ -124,10 +147,16 @@ def test_both_platforms_through_one_web_server(bot, telegram, zalo):
 
 
 def test_webhook_mode_without_the_zalo_secret_stops_with_the_reason(tmp_path, zalo):
-    bot = BotProcess(tmp_path, {
-        "TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": ZALO_TOKEN, "ZALO_API_BASE_URL": zalo.base_url,
-        "WEBHOOK_URL": PUBLIC, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
-    })
+    bot = BotProcess(
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "",
+            "ZALO_BOT_TOKEN": ZALO_TOKEN,
+            "ZALO_API_BASE_URL": zalo.base_url,
+            "WEBHOOK_URL": PUBLIC,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+        },
+    )
     bot.start()
     assert bot.proc.wait(timeout=30) != 0
     assert "ZALO_WEBHOOK_SECRET" in bot.log_text() and "Traceback" not in bot.log_text()

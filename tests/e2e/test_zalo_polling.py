@@ -66,13 +66,16 @@ def server():
 
 @pytest.fixture
 def bot(tmp_path, server):
-    proc = BotProcess(tmp_path, {
-        "TELEGRAM_BOT_TOKEN": "",
-        "ZALO_BOT_TOKEN": ZALO_TOKEN,
-        "ZALO_API_BASE_URL": server.base_url,
-        "ZALO_POLL_TIMEOUT": str(POLL),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
-    })
+    proc = BotProcess(
+        tmp_path,
+        {
+            "TELEGRAM_BOT_TOKEN": "",
+            "ZALO_BOT_TOKEN": ZALO_TOKEN,
+            "ZALO_API_BASE_URL": server.base_url,
+            "ZALO_POLL_TIMEOUT": str(POLL),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/e2e.sqlite3",
+        },
+    )
     yield proc
     proc.stop()
 

@@ -54,9 +54,16 @@ class FakeRequest(BaseRequest):
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [params for m, params in self.calls if m == method]
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout=None, write_timeout=None, connect_timeout=None,
-                         pool_timeout=None) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout=None,
+        write_timeout=None,
+        connect_timeout=None,
+        pool_timeout=None,
+    ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params = json.loads(json.dumps(request_data.parameters)) if request_data else {}
         params.update(self._files(request_data))
@@ -75,8 +82,10 @@ class FakeRequest(BaseRequest):
         """Uploaded files, as multipart parts: a document's field holds "attach://<part>"."""
         if request_data is None or not request_data.contains_files:
             return {}
-        parts = {name: UploadedFile(value[0], value[1] if isinstance(value[1], bytes) else value[1].read())
-                 for name, value in request_data.multipart_data.items()}
+        parts = {
+            name: UploadedFile(value[0], value[1] if isinstance(value[1], bytes) else value[1].read())
+            for name, value in request_data.multipart_data.items()
+        }
         named = {}
         for key, value in request_data.parameters.items():
             if isinstance(value, str) and value.startswith("attach://") and value[9:] in parts:

@@ -93,19 +93,25 @@ class FakeTelegramServer:
     Without the spec file (`spec_checked` is False) only the prose rules are enforced.
     """
 
-    def __init__(self, token: str = "123456:TEST", *, spec_path: str | Path = DEFAULT_SPEC_PATH,
-                 bot_username: str = "hoagiai_test_bot", port: int = 0,
-                 global_limit_per_sec: float | None = None,
-                 per_chat_limit_per_sec: float | None = None, faults: Fault | None = None,
-                 blocked_chats: set[int] | None = None, slow_seconds: float = 6.0):
+    def __init__(
+        self,
+        token: str = "123456:TEST",
+        *,
+        spec_path: str | Path = DEFAULT_SPEC_PATH,
+        bot_username: str = "hoagiai_test_bot",
+        port: int = 0,
+        global_limit_per_sec: float | None = None,
+        per_chat_limit_per_sec: float | None = None,
+        faults: Fault | None = None,
+        blocked_chats: set[int] | None = None,
+        slow_seconds: float = 6.0,
+    ):
         self.token, self._port = token, port
         self.spec = BotApiSpec.load(spec_path)
         self.spec_checked = self.spec is not None
         bot_id = int(token.split(":")[0]) if token.split(":")[0].isdigit() else 1
-        self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Trợ lý Hòa giải",
-                         "username": bot_username}
-        self.global_limit_per_sec, self.per_chat_limit_per_sec = (global_limit_per_sec,
-                                                                   per_chat_limit_per_sec)
+        self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "Trợ lý Hòa giải", "username": bot_username}
+        self.global_limit_per_sec, self.per_chat_limit_per_sec = (global_limit_per_sec, per_chat_limit_per_sec)
         self.faults, self.slow_seconds = faults, slow_seconds
         self.blocked_chats: set[int] = set(blocked_chats or ())
         self.calls: list[tuple[str, dict[str, Any]]] = []  # accepted calls
@@ -142,8 +148,9 @@ class FakeTelegramServer:
         self._httpd = _Server(("127.0.0.1", self._port), _Handler)
         self._httpd.fake = self
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-telegram",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="fake-telegram", kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -173,8 +180,7 @@ class FakeTelegramServer:
 
     # ---- test side: incoming updates ------------------------------------------------------
 
-    def push_text(self, chat_id: int, text: str, first_name: str = "Test",
-                  username: str | None = None) -> int:
+    def push_text(self, chat_id: int, text: str, first_name: str = "Test", username: str | None = None) -> int:
         """A user writes `text` to the bot in a private chat."""
         with self._cond:
             user = {"id": chat_id, "is_bot": False, "first_name": first_name}
@@ -188,8 +194,7 @@ class FakeTelegramServer:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
             return self.push_update({"message": message})
 
-    def push_callback(self, chat_id: int, data: str, message_id: int | None = None,
-                      check_button: bool = True) -> int:
+    def push_callback(self, chat_id: int, data: str, message_id: int | None = None, check_button: bool = True) -> int:
         """The user presses the button carrying `data` under a message the bot sent."""
         with self._cond:
             message_id = message_id or self._last_bot_message.get(chat_id)
@@ -201,16 +206,25 @@ class FakeTelegramServer:
                 raise ValueError(f"message {message_id} in chat {chat_id} has no button {data!r}")
             query_id = str(next(self._ids))
             self._open_queries.add(query_id)
-            return self.push_update({"callback_query": {
-                "id": query_id, "from": self._user(chat_id), "chat_instance": str(chat_id),
-                "message": copy.deepcopy(message), "data": data}})
+            return self.push_update(
+                {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": self._user(chat_id),
+                        "chat_instance": str(chat_id),
+                        "message": copy.deepcopy(message),
+                        "data": data,
+                    }
+                }
+            )
 
     def push_inline_query(self, user_id: int, query: str) -> int:
         with self._cond:
             query_id = str(next(self._ids))
             self._open_queries.add(query_id)
-            return self.push_update({"inline_query": {
-                "id": query_id, "from": self._user(user_id), "query": query, "offset": ""}})
+            return self.push_update(
+                {"inline_query": {"id": query_id, "from": self._user(user_id), "query": query, "offset": ""}}
+            )
 
     def push_update(self, update: dict[str, Any]) -> int:
         """Queue any raw update; an update_id is assigned unless given."""
@@ -245,20 +259,19 @@ class FakeTelegramServer:
         with self._cond:
             return self._delivered[chat_id]
 
-    def wait_for(self, predicate: Callable[[FakeTelegramServer], bool],
-                 timeout: float = 10) -> None:
+    def wait_for(self, predicate: Callable[[FakeTelegramServer], bool], timeout: float = 10) -> None:
         """Block until `predicate(server)` holds; re-checked after every call and push."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while not predicate(self):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    last = [(s["method"], s["chat_id"], (s["text"] or "")[:80])
-                            for s in self._sent[-5:]]
+                    last = [(s["method"], s["chat_id"], (s["text"] or "")[:80]) for s in self._sent[-5:]]
                     raise TimeoutError(
                         f"condition not met within {timeout}s; last sent: {last}; rejected: "
                         f"{[r.description for r in self.rejected[-3:]]}; "
-                        f"pending updates: {len(self._updates)}")
+                        f"pending updates: {len(self._updates)}"
+                    )
                 self._cond.wait(min(remaining, 0.5))
 
     def wait_sent(self, chat_id: int, count: int, timeout: float = 10) -> list[dict[str, Any]]:
@@ -328,9 +341,11 @@ class FakeTelegramServer:
                 self.refused.append(Refusal(method, params, 0, "dropped connection"))
                 self._cond.notify_all()
             return _DROP
-        raise {"429": _ApiError(429, "Too Many Requests: retry after 1", 1),
-               "500": _ApiError(500, "Internal Server Error"),
-               "403": _ApiError(403, "Forbidden: bot was blocked by the user")}[fault]
+        raise {
+            "429": _ApiError(429, "Too Many Requests: retry after 1", 1),
+            "500": _ApiError(500, "Internal Server Error"),
+            "403": _ApiError(403, "Forbidden: bot was blocked by the user"),
+        }[fault]
 
     def _admit(self, method: str, params: dict[str, Any]) -> None:
         """Blocked chats and flood limits (sliding windows), checked under the lock."""
@@ -340,8 +355,11 @@ class FakeTelegramServer:
         is_send = method.startswith(("send", "copyMessage", "forwardMessage"))
         if not is_send or method == "sendChatAction":
             return
-        limits = [(key, rate) for key, rate in (("*", self.global_limit_per_sec),
-                                                 (chat_id, self.per_chat_limit_per_sec)) if rate]
+        limits = [
+            (key, rate)
+            for key, rate in (("*", self.global_limit_per_sec), (chat_id, self.per_chat_limit_per_sec))
+            if rate
+        ]
         now = time.monotonic()
         for key, rate in limits:
             window = max(1.0, 1.0 / rate)  # capacity = rate * window, at least one message
@@ -360,13 +378,20 @@ class FakeTelegramServer:
         return True
 
     def _api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": True}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
 
     def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook_url:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                 "use deleteWebhook to delete the webhook first")
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit = params.get("offset", 0), min(max(params.get("limit", 100), 1), 100)
         if "allowed_updates" in params:
             self._allowed_updates = set(params["allowed_updates"]) or None
@@ -380,8 +405,10 @@ class FakeTelegramServer:
         deadline = time.monotonic() + max(params.get("timeout", 0), 0)
         while True:
             if generation != self._poll_generation:
-                raise _ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                     "make sure that only one bot instance is running")
+                raise _ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
             if self._allowed_updates:
                 self._updates = [u for u in self._updates if set(u) & self._allowed_updates]
             remaining = deadline - time.monotonic()
@@ -400,8 +427,7 @@ class FakeTelegramServer:
         return True
 
     def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
     def _commands_key(self, params: dict[str, Any]) -> str:
         scope = params.get("scope", {"type": "default"})
@@ -421,8 +447,7 @@ class FakeTelegramServer:
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat_id(params)
         text = visible_text(params["text"], params.get("parse_mode"))
-        message = self._new_message(chat_id, self.bot_user, text=text,
-                                    **self._inline_markup(params))
+        message = self._new_message(chat_id, self.bot_user, text=text, **self._inline_markup(params))
         return self._record_sent("sendMessage", params, message)
 
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -434,15 +459,16 @@ class FakeTelegramServer:
     def _send_file(self, method: str, params: dict[str, Any], kind: str) -> dict[str, Any]:
         chat_id, file = self._chat_id(params), params.get(kind)
         uploaded = isinstance(file, UploadedFile)
-        info = {"file_id": file if isinstance(file, str) else f"file-{next(self._ids)}",
-                "file_unique_id": f"u{next(self._ids)}"}
+        info = {
+            "file_id": file if isinstance(file, str) else f"file-{next(self._ids)}",
+            "file_unique_id": f"u{next(self._ids)}",
+        }
         if uploaded:
             info["file_size"] = len(file.content)
         if kind == "photo":
             content: dict[str, Any] = {"photo": [{**info, "width": 640, "height": 480}]}
         elif uploaded:
-            content = {"document": {**info, "file_name": file.filename,
-                                    "mime_type": file.content_type}}
+            content = {"document": {**info, "file_name": file.filename, "mime_type": file.content_type}}
         else:
             content = {"document": info}
         if "caption" in params:
@@ -491,16 +517,18 @@ class FakeTelegramServer:
 
     def _answer_query(self, query_id: str) -> bool:
         if query_id not in self._open_queries:
-            raise _ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                 "or query ID is invalid")
+            raise _ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
         self._open_queries.discard(query_id)
         return True
 
     def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
-        gifts = ("unlimited_gifts limited_gifts unique_gifts premium_subscription "
-                 "gifts_from_channels")
-        return {**self._chat(self._chat_id(params)), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": dict.fromkeys(gifts.split(), False)}
+        gifts = "unlimited_gifts limited_gifts unique_gifts premium_subscription gifts_from_channels"
+        return {
+            **self._chat(self._chat_id(params)),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": dict.fromkeys(gifts.split(), False),
+        }
 
     # ---- helpers (lock held) --------------------------------------------------------------
 
@@ -517,14 +545,18 @@ class FakeTelegramServer:
         if chat_id < 0:
             return {"id": chat_id, "type": "group", "title": f"Group {chat_id}"}
         user = self._user(chat_id)
-        return {"id": chat_id, "type": "private",
-                **{k: v for k, v in user.items() if k in ("first_name", "username")}}
+        return {"id": chat_id, "type": "private", **{k: v for k, v in user.items() if k in ("first_name", "username")}}
 
     def _new_message(self, chat_id: int, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
         """Message ids count per chat, shared by the user's and the bot's messages."""
         ids = self._message_ids.setdefault(chat_id, itertools.count(1))
-        message = {"message_id": next(ids), "date": int(time.time()),
-                   "chat": self._chat(chat_id), "from": sender, **content}
+        message = {
+            "message_id": next(ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": sender,
+            **content,
+        }
         self._messages[(chat_id, message["message_id"])] = message
         if sender is self.bot_user:
             self._last_bot_message[chat_id] = message["message_id"]
@@ -537,13 +569,19 @@ class FakeTelegramServer:
         inline = isinstance(markup, dict) and "inline_keyboard" in markup
         return {"reply_markup": markup} if inline else {}
 
-    def _record_sent(self, method: str, params: dict[str, Any], message: dict[str, Any],
-                     delivered: bool = True, **extra: Any) -> dict[str, Any]:
+    def _record_sent(
+        self, method: str, params: dict[str, Any], message: dict[str, Any], delivered: bool = True, **extra: Any
+    ) -> dict[str, Any]:
         chat_id = message["chat"]["id"]
-        record = {"method": method, "chat_id": chat_id, "message_id": message["message_id"],
-                  "text": params.get("text", params.get("caption")),
-                  "parse_mode": params.get("parse_mode"),
-                  "reply_markup": params.get("reply_markup"), **extra}
+        record = {
+            "method": method,
+            "chat_id": chat_id,
+            "message_id": message["message_id"],
+            "text": params.get("text", params.get("caption")),
+            "parse_mode": params.get("parse_mode"),
+            "reply_markup": params.get("reply_markup"),
+            **extra,
+        }
         self._sent.append(record)
         self._sent_by_chat.setdefault(chat_id, []).append(record)
         if delivered:
@@ -617,11 +655,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--username", default="hoagiai_test_bot")
     parser.add_argument("--spec", default=str(DEFAULT_SPEC_PATH))
     args = parser.parse_args(argv)
-    server = FakeTelegramServer(args.token, spec_path=args.spec, bot_username=args.username,
-                                port=args.port).start()
+    server = FakeTelegramServer(args.token, spec_path=args.spec, bot_username=args.username, port=args.port).start()
     print(server.base_url, flush=True)
-    print(f"spec checks {'on' if server.spec_checked else 'off'}; type '<chat_id> <text>' "
-          "to write to the bot as a user", flush=True)
+    print(
+        f"spec checks {'on' if server.spec_checked else 'off'}; type '<chat_id> <text>' to write to the bot as a user",
+        flush=True,
+    )
     threading.Thread(target=_echo_sent, args=(server,), daemon=True).start()
     try:
         for line in sys.stdin:

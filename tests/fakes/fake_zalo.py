@@ -83,9 +83,7 @@ class FakeZaloServer:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-zalo", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-zalo", daemon=True)
         self._thread.start()
         return self
 
@@ -190,9 +188,7 @@ class FakeZaloServer:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     texts = [m["text"] for m in mine]
-                    raise TimeoutError(
-                        f"{chat_id!r} got {len(mine)}/{count} messages in {timeout}s: {texts}"
-                    )
+                    raise TimeoutError(f"{chat_id!r} got {len(mine)}/{count} messages in {timeout}s: {texts}")
                 self._cond.wait(left)
 
     # request handling ------------------------------------------------------------------

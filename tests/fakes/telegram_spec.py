@@ -57,9 +57,7 @@ class BotApiSpec:
     def __init__(self, data: dict[str, Any]):
         self.version = data.get("version", "?")
         self.types: dict[str, dict] = data["types"]
-        self.methods = {
-            name: {f["name"]: f for f in m.get("fields", [])} for name, m in data["methods"].items()
-        }
+        self.methods = {name: {f["name"]: f for f in m.get("fields", [])} for name, m in data["methods"].items()}
         self._by_lower = {name.lower(): name for name in self.methods}
 
     @classmethod
@@ -160,8 +158,7 @@ def decode_form_value(spec: BotApiSpec | None, method: str, name: str, raw: str)
         return raw
 
 
-def parse_request(spec: BotApiSpec | None, method: str, query: str, content_type: str,
-                  body: bytes) -> dict[str, Any]:
+def parse_request(spec: BotApiSpec | None, method: str, query: str, content_type: str, body: bytes) -> dict[str, Any]:
     """The call's parameters from its query string and JSON, form or multipart body.
 
     Raises ValueError for a body that cannot be read. A null value counts as absent.
@@ -241,16 +238,13 @@ def inline_keyboard_error(rows: Any) -> str | None:
         return "reply markup is too long"
     for button in (b for row in rows for b in row):
         if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-            return "can't parse inline keyboard button: Field \"text\" must be of type String"
+            return 'can\'t parse inline keyboard button: Field "text" must be of type String'
         if not button["text"].strip():
             return "can't parse inline keyboard button: Text must be non-empty"
         if not set(button) - _NOT_ACTIONS:
-            return ("can't parse inline keyboard button: "
-                    "Text buttons are unallowed in the inline keyboard")
+            return "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
         data = button.get("callback_data")
-        if "callback_data" in button and (
-            not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64
-        ):
+        if "callback_data" in button and (not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64):
             return "BUTTON_DATA_INVALID"
     return None
 
@@ -262,8 +256,25 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     return text
 
 
-_HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
-              "a", "code", "pre", "blockquote", "tg-emoji", "tg-time"}
+_HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+    "tg-time",
+}
 _MDV2_RESERVED = set("#+-={}.!>()")
 
 
@@ -321,9 +332,7 @@ def _markdown_v2_error(text: str) -> str | None:
             in_url = ch != ")"
         elif ch == "(" and i and text[i - 1] == "]":
             in_url = True
-        elif ch in _MDV2_RESERVED and not (ch == ">" and line_start) and not (
-            ch == "!" and text.startswith("![", i)
-        ):
+        elif ch in _MDV2_RESERVED and not (ch == ">" and line_start) and not (ch == "!" and text.startswith("![", i)):
             return f"Character '{ch}' is reserved and must be escaped with the preceding '\\'"
         line_start = ch == "\n" or (line_start and ch == ">")
         i += 1

@@ -122,13 +122,13 @@ def test_missing_and_mistyped_fields_are_rejected(tg):
     needs_spec(tg)
     empty = post(tg, "sendMessage", chat_id=CHAT)
     assert empty.status_code == 400
-    assert empty.json() == {"ok": False, "error_code": 400,
-                            "description": "Bad Request: message text is empty"}
+    assert empty.json() == {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
     assert "field document is required" in post(tg, "sendDocument", chat_id=CHAT).text
     mistyped = post(tg, "sendMessage", chat_id=CHAT, text="x", disable_notification="yes")
     assert "disable_notification must be of type Boolean" in mistyped.text
-    no_text = post(tg, "sendMessage", chat_id=CHAT, text="x",
-                   reply_markup={"inline_keyboard": [[{"callback_data": "a"}]]})
+    no_text = post(
+        tg, "sendMessage", chat_id=CHAT, text="x", reply_markup={"inline_keyboard": [[{"callback_data": "a"}]]}
+    )
     assert no_text.status_code == 400
     commands = post(tg, "setMyCommands", commands=[{"command": "start"}])
     assert "commands[0].description is required" in commands.text
@@ -178,8 +178,7 @@ def test_stop_ends_a_pending_long_poll_quickly():
     tg = FakeTelegramServer().start()
     url = f"{tg.base_url}/bot{tg.token}/getUpdates"
     answers = []
-    poller = threading.Thread(
-        target=lambda: answers.append(httpx.post(url, json={"timeout": 30}, timeout=40).json()))
+    poller = threading.Thread(target=lambda: answers.append(httpx.post(url, json={"timeout": 30}, timeout=40).json()))
     poller.start()
     tg.wait_for(lambda s: s._poll_generation == 1, timeout=5)
     started = time.monotonic()
@@ -218,8 +217,7 @@ async def test_edit_text_follows_telegram_rules(tg, bot):
 
 async def test_uploaded_document_keeps_bytes_and_filename(tg, bot):
     content = bytes(range(256)) + b"\r\n--boundary\r\n"
-    message = await bot.send_document(CHAT, content, filename="Báo cáo 6 tháng.pdf",
-                                      caption="Mẫu báo cáo")
+    message = await bot.send_document(CHAT, content, filename="Báo cáo 6 tháng.pdf", caption="Mẫu báo cáo")
 
     [sent] = tg.sent(CHAT)
     assert sent["file"].content == content and sent["file"].filename == "Báo cáo 6 tháng.pdf"
@@ -259,8 +257,9 @@ async def test_blocked_chat_is_forbidden():
 
 async def test_injected_faults():
     plan = iter(["500", "drop", "timeout", None])
-    with FakeTelegramServer(faults=lambda method, params: next(plan) if method == "sendMessage"
-                            else None, slow_seconds=0.5) as tg:
+    with FakeTelegramServer(
+        faults=lambda method, params: next(plan) if method == "sendMessage" else None, slow_seconds=0.5
+    ) as tg:
         async with Bot(tg.token, base_url=f"{tg.base_url}/bot") as bot:
             with pytest.raises(NetworkError, match="Internal Server Error"):
                 await bot.send_message(CHAT, "1")
@@ -307,7 +306,11 @@ def test_runs_standalone():
     repo = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.fake_telegram", "--port", "0", "--token", "7:X"],
-        cwd=repo, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        cwd=repo,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url = process.stdout.readline().strip()
         me = httpx.get(f"{base_url}/bot7:X/getMe", timeout=5).json()

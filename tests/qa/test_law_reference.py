@@ -34,13 +34,10 @@ OLD_FIGURES = {
         "https://m.baophapluat.vn/co-phai-tra-thu-lao-cho-nguoi-hoa-giai-post229167.amp",
     ),
 }
-NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
-                "tám": 8, "chín": 9, "mười": 10}
+NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 _MONEY = re.compile(r"(\d{1,3}(?:\.\d{3})+)\s*(?:đồng|đ)\b")
 _SPAN = re.compile(r"\b(\d{1,2})\s+(ngày làm việc|ngày|tháng|năm)\b")
-_SPAN_WORDS = re.compile(
-    r"\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(ngày làm việc|ngày|tháng|năm)\b"
-)
+_SPAN_WORDS = re.compile(r"\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười)\s+(ngày làm việc|ngày|tháng|năm)\b")
 _SHARE = re.compile(r"(\d{1,3})\s*%")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _LONG_DATE = re.compile(r"(\d{1,2}) tháng (\d{1,2}) năm (\d{4})")

@@ -15,8 +15,19 @@ SETS = Path(__file__).resolve().parents[2] / "bench"
 def test_the_evaluation_prints_every_figure_in_both_spellings():
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert qa_eval.main(["--limit", "4", "--questions", str(SETS / "qa-real.jsonl"),
-                             "--questions", str(SETS / "qa-statute-dev.jsonl")]) == 0
+        assert (
+            qa_eval.main(
+                [
+                    "--limit",
+                    "4",
+                    "--questions",
+                    str(SETS / "qa-real.jsonl"),
+                    "--questions",
+                    str(SETS / "qa-statute-dev.jsonl"),
+                ]
+            )
+            == 0
+        )
     report = json.loads(out.getvalue())
     assert report["latency_ms"]["p95"] is not None
     for entry in report["sets"].values():
@@ -28,14 +39,14 @@ def test_the_evaluation_prints_every_figure_in_both_spellings():
 
 
 def test_out_of_scope_precision_is_reported():
-    items = [{"question": "Hòa giải viên tại Tòa án được bổ nhiệm thế nào?", "out_of_scope": True},
-             {"question": "Tổ hòa giải cần mấy người?", "doc_id": "35/2013/QH13",
-              "article_numbers": [12]}]
+    items = [
+        {"question": "Hòa giải viên tại Tòa án được bổ nhiệm thế nào?", "out_of_scope": True},
+        {"question": "Tổ hòa giải cần mấy người?", "doc_id": "35/2013/QH13", "article_numbers": [12]},
+    ]
     from handlers.qa import build_index
 
     index = build_index()
-    figures = qa_eval.measure(items, lambda q: [h.snippet for h in index.search(q, top=3)],
-                              qa_eval.strip_diacritics)
+    figures = qa_eval.measure(items, lambda q: [h.snippet for h in index.search(q, top=3)], qa_eval.strip_diacritics)
     assert figures["hit@1"] == 1.0
     assert figures["out_of_scope"] == {"n": 1, "honest": 1.0, "precision": 1.0, "answered": []}
 

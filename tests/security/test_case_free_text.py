@@ -43,7 +43,8 @@ async def test_free_text_of_a_case_refers_to_the_parties(db, world, engine):
     async with db.uow() as uow:
         case = await uow.session.scalar(select(Case))
         assert "Nhà ông An" not in case.parties["place"] and "0987654321" in "".join(
-            p.replace(" ", "") for p in case.parties.get("phones", []))
+            p.replace(" ", "") for p in case.parties.get("phones", [])
+        )
         notes = [e.text for e in await uow.cases.events(case.id) if e.kind == "note"]
     assert notes and "Binh" not in notes[0]
 

@@ -152,25 +152,14 @@ async def cli(settings: Settings, *argv: str) -> int:
 async def test_cli_arguments_and_csv_imports_are_cleaned(tmp_path, capsys):
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3"
     settings = Settings(database_url=url, quiet_hours="off", _env_file=None)
-    assert (
-        await cli(
-            settings, "admin", "unit", "add", "--kind", "tinh", "--name", " Tỉnh\x1b H\u202e "
-        )
-        == 0
-    )
+    assert await cli(settings, "admin", "unit", "add", "--kind", "tinh", "--name", " Tỉnh\x1b H\u202e ") == 0
     (tmp_path / "units.csv").write_text(
-        "province,commune,village,team\n"
-        "Tỉnh H,Xã\x00 I\u200b,Thôn\u2066 K,Tổ hòa giải\x07 K\uffff\n",
+        "province,commune,village,team\nTỉnh H,Xã\x00 I\u200b,Thôn\u2066 K,Tổ hòa giải\x07 K\uffff\n",
         encoding="utf-8",
         errors="surrogatepass",
     )
     assert await cli(settings, "admin", "unit", "import", str(tmp_path / "units.csv")) == 0
-    assert (
-        await cli(
-            settings, "admin", "official", "--unit", "Xã I", "--name", "Hà\x1b[31m Thị Mai\u200f"
-        )
-        == 0
-    )
+    assert await cli(settings, "admin", "official", "--unit", "Xã I", "--name", "Hà\x1b[31m Thị Mai\u200f") == 0
     assert (
         await cli(
             settings,
@@ -190,9 +179,7 @@ async def test_cli_arguments_and_csv_imports_are_cleaned(tmp_path, capsys):
         f"title,date,time,place,units\nBồi\x1b dưỡng\u202e,{day},14:00,Nhà\u200b văn hóa\x00,\n",
         encoding="utf-8",
     )
-    assert (
-        await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "Xã I") == 0
-    )
+    assert await cli(settings, "training", "import", str(tmp_path / "lich.csv"), "--unit", "Xã I") == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x00" not in out
     db = Database(url)

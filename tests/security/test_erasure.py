@@ -24,12 +24,16 @@ from storage.schema import Base
 from tests.pushes import FakeSender, dispatcher, env
 from tests.support import Chat, Clock, build_world, make_engine
 
-PARTIES = {"names": ["Nguyễn Văn An", "Trần Thị Bình"], "addresses": ["số 5 ngõ 3", "xóm Đông"],
-           "contact": "+84 98 765 4321", "place": "nhà ông An", "invited": ["Lê Văn Tư"],
-           "requests": []}
+PARTIES = {
+    "names": ["Nguyễn Văn An", "Trần Thị Bình"],
+    "addresses": ["số 5 ngõ 3", "xóm Đông"],
+    "contact": "+84 98 765 4321",
+    "place": "nhà ông An",
+    "invited": ["Lê Văn Tư"],
+    "requests": [],
+}
 # what must never be found again: names (also as once misspelt), addresses, phones (digits)
-SECRETS = ["Nguyễn Văn An", "Trần Thị Bình", "Nguyễn Văn Ann", "Lê Văn Tư", "số 5 ngõ 3",
-           "xóm Đông"]
+SECRETS = ["Nguyễn Văn An", "Trần Thị Bình", "Nguyễn Văn Ann", "Lê Văn Tư", "số 5 ngõ 3", "xóm Đông"]
 HONOURED = r"(?<!\w)(?:ong|ba|chi|anh|co)\s+(?:an|binh|van an|thi binh)(?!\w)"
 PHONES = ["912345678", "987654321", "911222333"]
 SUMMARY = "Ông Nguyễn  Văn An (0912.345.678) lấn lối đi của bà tran thi binh, nhà số 5 ngõ 3"
@@ -63,30 +67,64 @@ async def seed(db: Database, world, engine, now: dt.datetime) -> int:
     question and an answer through chat, and two drafts: one naming the parties."""
     async with db.uow() as uow:
         author = world.people["hgv_a"]
-        case = Case(team_id=world.team_a.id, unit_path=world.team_a.path, year=2026, seq=1,
-                    received_on=dt.date(2026, 3, 1), category="dan_su", source="yeu_cau",
-                    parties=PARTIES, summary=SUMMARY, status=CaseStatus.DANG_HOA_GIAI,
-                    created_by_id=author.id, created_at=now, updated_at=now,
-                    mediators=[CaseMediator(person_id=author.id)])
+        case = Case(
+            team_id=world.team_a.id,
+            unit_path=world.team_a.path,
+            year=2026,
+            seq=1,
+            received_on=dt.date(2026, 3, 1),
+            category="dan_su",
+            source="yeu_cau",
+            parties=PARTIES,
+            summary=SUMMARY,
+            status=CaseStatus.DANG_HOA_GIAI,
+            created_by_id=author.id,
+            created_at=now,
+            updated_at=now,
+            mediators=[CaseMediator(person_id=author.id)],
+        )
         uow.session.add(case)
         await uow.session.flush()
-        uow.session.add_all([
-            CaseEvent(case_id=case.id, at=now, actor_id=author.id, kind="note", text=NOTE),
-            CaseEvent(case_id=case.id, at=now, actor_id=author.id, kind="correction",
-                      text="sửa tên ông Nguyễn Văn Ann",
-                      change={"parties": [["Nguyễn Văn Ann", "Trần Thị Bình"], PARTIES["names"]],
-                              "contact": ["0911 222 333", PARTIES["contact"]],
-                              "summary": ["Ông Nguyễn Văn Ann lấn lối đi", SUMMARY]}),
-        ])
+        uow.session.add_all(
+            [
+                CaseEvent(case_id=case.id, at=now, actor_id=author.id, kind="note", text=NOTE),
+                CaseEvent(
+                    case_id=case.id,
+                    at=now,
+                    actor_id=author.id,
+                    kind="correction",
+                    text="sửa tên ông Nguyễn Văn Ann",
+                    change={
+                        "parties": [["Nguyễn Văn Ann", "Trần Thị Bình"], PARTIES["names"]],
+                        "contact": ["0911 222 333", PARTIES["contact"]],
+                        "summary": ["Ông Nguyễn Văn Ann lấn lối đi", SUMMARY],
+                    },
+                ),
+            ]
+        )
         accounts = {a.external_id: a.id for a in (await uow.session.scalars(select(Account))).all()}
-        uow.session.add_all([
-            Conversation(account_id=accounts["hgv_a2"], flow="new_case", step="summary",
-                         data={"parties": PARTIES["names"], "contact": "0912 345 678"},
-                         choices={}, expires_at=now + dt.timedelta(days=3), updated_at=now),
-            Conversation(account_id=accounts["hgv_b"], flow="new_case", step="summary",
-                         data={"parties": ["Phạm Văn Khác"], "contact": "0933 000 111"}, choices={},
-                         expires_at=now + dt.timedelta(days=3), updated_at=now),
-        ])
+        uow.session.add_all(
+            [
+                Conversation(
+                    account_id=accounts["hgv_a2"],
+                    flow="new_case",
+                    step="summary",
+                    data={"parties": PARTIES["names"], "contact": "0912 345 678"},
+                    choices={},
+                    expires_at=now + dt.timedelta(days=3),
+                    updated_at=now,
+                ),
+                Conversation(
+                    account_id=accounts["hgv_b"],
+                    flow="new_case",
+                    step="summary",
+                    data={"parties": ["Phạm Văn Khác"], "contact": "0933 000 111"},
+                    choices={},
+                    expires_at=now + dt.timedelta(days=3),
+                    updated_at=now,
+                ),
+            ]
+        )
         await uow.commit()
         case_id = case.id
     mediator = Chat(engine, "hgv_a")
@@ -115,8 +153,7 @@ async def exports(engine) -> list[tuple[str, str]]:
         for f in files:
             if f.filename.endswith(".xlsx"):
                 with zipfile.ZipFile(io.BytesIO(f.data)) as z:
-                    found += [(f"{f.filename}:{n}", z.read(n).decode("utf-8"))
-                              for n in z.namelist()]
+                    found += [(f"{f.filename}:{n}", z.read(n).decode("utf-8")) for n in z.namelist()]
             else:
                 found.append((f.filename, f.data.decode("utf-8-sig")))
     return found
@@ -124,8 +161,10 @@ async def exports(engine) -> list[tuple[str, str]]:
 
 async def screens(engine, case_id: int) -> str:
     seen = []
-    for who, payloads in (("hgv_a", [f"case:view:{case_id}", "cmd:hotro"]),
-                          ("official", [f"case:view:{case_id}", "sp:view:1", "cmd:hotro"])):
+    for who, payloads in (
+        ("hgv_a", [f"case:view:{case_id}", "cmd:hotro"]),
+        ("official", [f"case:view:{case_id}", "sp:view:1", "cmd:hotro"]),
+    ):
         chat = Chat(engine, who)
         for p in payloads:
             await chat.payload(p)
@@ -178,8 +217,7 @@ async def test_nothing_left_in_the_sqlite_files(tmp_path):
         assert leaks(path.read_bytes().decode("utf-8", errors="replace")) == [], path.name
 
 
-async def test_retention_erases_the_same_way_and_expired_drafts_are_emptied(db, world, engine,
-                                                                            clock):
+async def test_retention_erases_the_same_way_and_expired_drafts_are_emptied(db, world, engine, clock):
     case_id = await seed(db, world, engine, clock())
     async with db.uow() as uow:
         case = await uow.session.get(Case, case_id)
@@ -191,8 +229,7 @@ async def test_retention_erases_the_same_way_and_expired_drafts_are_emptied(db, 
     await push.privacy_job()
     assert leaks(await store_text(db)) == []
     async with db.uow() as uow:
-        drafts = (await uow.session.scalars(select(Conversation).where(
-            Conversation.flow.is_not(None)))).all()
+        drafts = (await uow.session.scalars(select(Conversation).where(Conversation.flow.is_not(None)))).all()
         assert [c.data for c in drafts] == [{}, {}]
         assert await privacy_job(uow, clock(), 5) == (0, 0)  # nothing left to do
 

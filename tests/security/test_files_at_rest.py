@@ -63,8 +63,7 @@ def store_of(tmp_path: Path) -> Path:
 
 
 def settings(tmp_path: Path, key: str | None = None) -> Settings:
-    return Settings(database_url=f"sqlite+aiosqlite:///{store_of(tmp_path)}", data_key=key,
-                    _env_file=None)
+    return Settings(database_url=f"sqlite+aiosqlite:///{store_of(tmp_path)}", data_key=key, _env_file=None)
 
 
 async def add_unit(db: Database, name: str) -> None:
@@ -181,8 +180,7 @@ def test_an_encrypted_backup_does_not_restore_with_another_key_or_cut_short(tmp_
 
 def test_exports_are_private(tmp_path, bot):
     seed(tmp_path)
-    code, said = bot("report", "--unit", MARK, "--period", "2026", "--out", "r.xlsx",
-                     "--csv", "r.csv")
+    code, said = bot("report", "--unit", MARK, "--period", "2026", "--out", "r.xlsx", "--csv", "r.csv")
     assert code == 0, said
     assert mode(tmp_path / "r.xlsx") == 0o600 and mode(tmp_path / "r.csv") == 0o600
 
@@ -197,8 +195,7 @@ def test_an_encrypted_backup_with_chunks_dropped_moved_or_cut_does_not_open(tmp_
     assert len(chunks) == 5
     backup_crypt.decrypt_file(tmp_path / "b.enc", tmp_path / "back", cipher)
     assert (tmp_path / "back").read_bytes() == plain.read_bytes()
-    for broken in (chunks[:2] + chunks[3:], [chunks[1], chunks[0], *chunks[2:]], chunks[:4],
-                   [*chunks, chunks[4]]):
+    for broken in (chunks[:2] + chunks[3:], [chunks[1], chunks[0], *chunks[2:]], chunks[:4], [*chunks, chunks[4]]):
         (tmp_path / "x.enc").write_bytes(head + b"".join(broken))
         with pytest.raises(backup_crypt.BadBackup):
             backup_crypt.decrypt_file(tmp_path / "x.enc", tmp_path / "x", cipher)

@@ -43,13 +43,11 @@ class LogSeen(logging.Handler):
 
 
 def updates() -> list[tuple[str, dict, dict]]:
-    return [("/telegram", TG_HEADERS, tg_update(31, "/menu")),
-            ("/zalo", ZALO_HEADERS, zalo_update("menu", "kept-1"))]
+    return [("/telegram", TG_HEADERS, tg_update(31, "/menu")), ("/zalo", ZALO_HEADERS, zalo_update("menu", "kept-1"))]
 
 
 async def post_all(app, posts) -> list[int]:
-    return [(await asgi_post(app, path, headers, [json.dumps(body).encode()]))[0]
-            for path, headers, body in posts]
+    return [(await asgi_post(app, path, headers, [json.dumps(body).encode()]))[0] for path, headers, body in posts]
 
 
 def after_the_lease(db, clock, inbox: Inbox) -> None:
@@ -87,8 +85,11 @@ async def test_a_crash_between_the_turn_and_forgetting_the_row_answers_once(db, 
         async with db.uow() as uow:  # as if the delete had not happened
             for path, _, body in updates():
                 channel = path.strip("/")
-                key = str(body["update_id"]) if channel == "telegram" else \
-                    f"{body['event_name']}:{body['message']['message_id']}"
+                key = (
+                    str(body["update_id"])
+                    if channel == "telegram"
+                    else f"{body['event_name']}:{body['message']['message_id']}"
+                )
                 await InboxRepo(uow.session).put(channel, key, body, first.owner, clock())
             await uow.commit()
 
@@ -119,8 +120,10 @@ async def test_what_the_users_typed_is_encrypted_in_the_inbox(db, engine):
     async with bots(engine) as b:
         inbox = b.inbox(db)
         secret = "Nguyễn Văn Bí Mật 0912345678"
-        posts = [("/telegram", TG_HEADERS, tg_update(41, secret)),
-                 ("/zalo", ZALO_HEADERS, zalo_update(secret, "enc-1"))]
+        posts = [
+            ("/telegram", TG_HEADERS, tg_update(41, secret)),
+            ("/zalo", ZALO_HEADERS, zalo_update(secret, "enc-1")),
+        ]
         assert await post_all(b.app(db, inbox), posts) == [200, 200]
         async with db.engine.connect() as conn:
             raw = (await conn.exec_driver_sql("SELECT payload FROM inbox")).scalars().all()
@@ -136,9 +139,18 @@ async def test_an_update_that_keeps_killing_the_process_is_dropped(db, engine, c
             dying = b.inbox(db)
             after_the_lease(db, clock, dying)
             async with db.uow() as uow:
-                assert len(await InboxRepo(uow.session).claim(
-                    dying.owner, clock(), clock() - dying.lease, 10,
-                    everything=db.engine.dialect.name != "postgresql")) == 1
+                assert (
+                    len(
+                        await InboxRepo(uow.session).claim(
+                            dying.owner,
+                            clock(),
+                            clock() - dying.lease,
+                            10,
+                            everything=db.engine.dialect.name != "postgresql",
+                        )
+                    )
+                    == 1
+                )
                 await uow.commit()
         restarted = b.inbox(db)
         after_the_lease(db, clock, restarted)
@@ -161,6 +173,7 @@ async def test_rows_of_a_live_worker_are_left_to_it(db, engine, clock):
             async def handle(payload):
                 handled.append(channel)
                 await handler(payload)
+
             return handle
 
         handlers = {channel: counted(channel, h) for channel, h in b.handlers().items()}

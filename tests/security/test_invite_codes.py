@@ -26,9 +26,7 @@ CODE = re.compile(r"Mã mời: ([A-Z0-9]{8})")
 
 async def audit_of(db, action: str) -> list[AuditEntry]:
     async with db.uow() as uow:
-        return list(
-            await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action))
-        )
+        return list(await uow.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 async def test_wrong_codes_are_audited_and_limited_for_fifteen_minutes(db, world, engine, clock):
@@ -41,14 +39,8 @@ async def test_wrong_codes_are_audited_and_limited_for_fifteen_minutes(db, world
         await guesser.send(wrong)  # a code typed alone (Zalo) counts the same
         assert "không đúng hoặc đã hết hạn" in guesser.text
     failed = await audit_of(db, "invite_failed")
-    assert (
-        len(failed) == 5
-        and len({e.target for e in failed}) == 1
-        and failed[0].target.startswith("account:")
-    )
-    assert not any(
-        w in str(e.detail) for e in failed for w in WRONG
-    )  # the tries themselves are not kept
+    assert len(failed) == 5 and len({e.target for e in failed}) == 1 and failed[0].target.startswith("account:")
+    assert not any(w in str(e.detail) for e in failed for w in WRONG)  # the tries themselves are not kept
 
     await guesser.send(f"/start {code}")  # even the right code waits now
     assert "sai mã mời 5 lần" in guesser.text and "15 phút" in guesser.text
@@ -139,11 +131,7 @@ async def test_a_backup_of_the_database_file_holds_no_code(tmp_path):
 
 
 async def test_migration_0010_hashes_the_codes_already_stored(store_url, tmp_path):
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/m.sqlite3"
-        if isinstance(store_url, str)
-        else await store_url.new_database()
-    )
+    url = f"sqlite+aiosqlite:///{tmp_path}/m.sqlite3" if isinstance(store_url, str) else await store_url.new_database()
     await asyncio.to_thread(upgrade, url, "0009")
     engine = create_async_engine(url)
     later = START + dt.timedelta(days=3)
@@ -152,10 +140,7 @@ async def test_migration_0010_hashes_the_codes_already_stored(store_url, tmp_pat
         from sqlalchemy import MetaData
 
         meta = MetaData()
-        tables = {
-            n: Table(n, meta, autoload_with=conn)
-            for n in ("units", "people", "invite_codes", "link_codes")
-        }
+        tables = {n: Table(n, meta, autoload_with=conn) for n in ("units", "people", "invite_codes", "link_codes")}
         for t in tables.values():  # aware datetimes in, as the models write them
             for c in t.columns:
                 if c.name in ("created_at", "expires_at"):
@@ -188,9 +173,7 @@ async def test_migration_0010_hashes_the_codes_already_stored(store_url, tmp_pat
             )
         )
         conn.execute(
-            insert(tables["link_codes"]).values(
-                id=1, code="AB12CD", person_id=1, expires_at=later, created_at=START
-            )
+            insert(tables["link_codes"]).values(id=1, code="AB12CD", person_id=1, expires_at=later, created_at=START)
         )
 
     async with engine.begin() as conn:
@@ -255,9 +238,7 @@ async def test_the_cli_lists_codes_by_number_and_revokes_by_code_or_number(tmp_p
 
     assert await cli(settings, "admin", "invites", "--unit", "Xã I") == 0
     out = capsys.readouterr().out
-    assert (
-        "#1 Hòa giải viên, Tổ hòa giải K; còn 30 lượt" in out and "#2 Tổ trưởng tổ hòa giải" in out
-    )
+    assert "#1 Hòa giải viên, Tổ hòa giải K; còn 30 lượt" in out and "#2 Tổ trưởng tổ hòa giải" in out
     assert not any(c in out for c in codes)
 
     assert await cli(settings, "admin", "revoke", codes[0].lower()) == 0
@@ -271,9 +252,7 @@ async def test_the_cli_lists_codes_by_number_and_revokes_by_code_or_number(tmp_p
 
     db = Database(settings.database_url)
     async with db.uow() as uow:
-        revoked = await uow.session.scalars(
-            select(AuditEntry.target).where(AuditEntry.action == "invite_revoked")
-        )
+        revoked = await uow.session.scalars(select(AuditEntry.target).where(AuditEntry.action == "invite_revoked"))
         assert sorted(revoked) == ["invite:1", "invite:2"]
         assert await uow.session.scalar(select(func.count(Person.id))) == 0
     await db.dispose()

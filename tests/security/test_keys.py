@@ -62,9 +62,15 @@ async def log_a_case(db: Database) -> None:
 async def log_a_case_more(db: Database) -> None:
     async with db.uow() as uow:
         author = await uow.session.scalar(select(Person).where(Person.full_name == "Hòa Giải A"))
-        draft = {"received_on": "2026-01-10", "category": "dan_su", "source": "yeu_cau",
-                 "parties": NAMES, "contact": "0912 345 678", "mediators": [author.id],
-                 "summary": "Tranh chấp lối đi chung giữa hai nhà"}
+        draft = {
+            "received_on": "2026-01-10",
+            "category": "dan_su",
+            "source": "yeu_cau",
+            "parties": NAMES,
+            "contact": "0912 345 678",
+            "mediators": [author.id],
+            "summary": "Tranh chấp lối đi chung giữa hai nhà",
+        }
         await create_case(uow, author, draft, START)
         await uow.commit()
 
@@ -177,11 +183,23 @@ async def test_a_store_from_before_the_key_check_is_checked_against_its_data(sto
 
 
 def run_bot(tmp_path: Path, *args: str, data_key: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3",
-           "DATA_KEY": data_key, "TELEGRAM_BOT_TOKEN": "", "ZALO_BOT_TOKEN": "",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/data/hoagiai.sqlite3",
+        "DATA_KEY": data_key,
+        "TELEGRAM_BOT_TOKEN": "",
+        "ZALO_BOT_TOKEN": "",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 # a real key cut short, fixed (not generated) so every test process collects the same tests
@@ -248,10 +266,20 @@ async def test_rotate_re_encrypts_every_sealed_column_and_the_check(store, caplo
 def extra_tables() -> MetaData:
     """Sealed columns the rotation was never told about, as other changes will add."""
     meta = MetaData()
-    Table("notes_x", meta, Column("id", Integer, primary_key=True), Column("body", SealedText()),
-          Column("extra", SealedJSON(), nullable=True))
-    Table("pairs_x", meta, Column("a", Integer, primary_key=True),
-          Column("b", String(5), primary_key=True), Column("data", SealedJSON()))
+    Table(
+        "notes_x",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("body", SealedText()),
+        Column("extra", SealedJSON(), nullable=True),
+    )
+    Table(
+        "pairs_x",
+        meta,
+        Column("a", Integer, primary_key=True),
+        Column("b", String(5), primary_key=True),
+        Column("data", SealedJSON()),
+    )
     return meta
 
 
@@ -262,10 +290,13 @@ async def test_rotate_finds_sealed_columns_by_type_and_is_one_transaction(store)
     notes, pairs = meta.tables["notes_x"], meta.tables["pairs_x"]
     async with db.engine.begin() as conn:
         await conn.run_sync(meta.create_all)
-        await conn.execute(notes.insert(), [{"id": i, "body": f"bí mật {i}", "extra": {"i": i}
-                                             if i % 2 else None} for i in range(1, 1202)])
-        await conn.execute(pairs.insert(), [{"a": 1, "b": "x", "data": {"k": "một"}},
-                                            {"a": 1, "b": "y", "data": {"k": "hai"}}])
+        await conn.execute(
+            notes.insert(),
+            [{"id": i, "body": f"bí mật {i}", "extra": {"i": i} if i % 2 else None} for i in range(1, 1202)],
+        )
+        await conn.execute(
+            pairs.insert(), [{"a": 1, "b": "x", "data": {"k": "một"}}, {"a": 1, "b": "y", "data": {"k": "hai"}}]
+        )
     tables = [*meta.sorted_tables, Case.__table__]
 
     stranger = PartyCipher(Fernet.generate_key())  # one value under another key: nothing moves
@@ -281,8 +312,14 @@ async def test_rotate_finds_sealed_columns_by_type_and_is_one_transaction(store)
     async with db.engine.begin() as conn:
         await conn.execute(change, {"v": old.seal({"k": "hai"})})
     done = await rotate(db.engine, old, new, START, tables)
-    assert done == {"notes_x.body": 1201, "notes_x.extra": 601, "pairs_x.data": 2,
-                    "cases.parties": 0, "cases.summary": 0, "cases.agreement": 0}
+    assert done == {
+        "notes_x.body": 1201,
+        "notes_x.extra": 601,
+        "pairs_x.data": 2,
+        "cases.parties": 0,
+        "cases.summary": 0,
+        "cases.agreement": 0,
+    }
     db.use_cipher(new)
     async with db.engine.connect() as conn:
         query = select(notes.c.body, notes.c.extra).order_by(notes.c.id)
@@ -312,6 +349,7 @@ def cli(tmp_path, monkeypatch, capsys):
 
 def in_store(url: str, key: str | None = None) -> list[list[str]]:
     """What the bot reads when started with this key; SystemExit when it refuses."""
+
     async def read() -> list[list[str]]:
         db = await open_store(settings(url, key))
         try:

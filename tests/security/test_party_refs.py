@@ -31,15 +31,59 @@ SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Vũ Đặng Bùi Đỗ H�
 MIDDLES = "Văn Thị Hữu Đức Minh Ngọc Thanh Quốc".split()
 GIVENS = "An Bình Cường Dũng Hạnh Hùng Lan Mai Nam Phương Sơn Thảo Yến Đức".split()
 HONORIFICS = "ông Ông bà BÀ anh chị chi cô co chú bác em cháu ong ba".split()
-FILLER = ["tranh", "chấp", "lối", "đi", "chung", "giữa", "hai", "nhà", "và", "đã", "đồng", "ý",
-          "trả", "lại", "tiền", "cho", "hôm", "qua", "nói", "rằng", "không", "muốn", "hòa", "giải",
-          "an", "toàn", "bình", "thường", "Hòa Bình", "UBND", "xã", ".", ",", ";", "\n", "(", ")",
-          "-", "⟪1⟫", "⟪t1⟫", "⟫", "«"]
+FILLER = [
+    "tranh",
+    "chấp",
+    "lối",
+    "đi",
+    "chung",
+    "giữa",
+    "hai",
+    "nhà",
+    "và",
+    "đã",
+    "đồng",
+    "ý",
+    "trả",
+    "lại",
+    "tiền",
+    "cho",
+    "hôm",
+    "qua",
+    "nói",
+    "rằng",
+    "không",
+    "muốn",
+    "hòa",
+    "giải",
+    "an",
+    "toàn",
+    "bình",
+    "thường",
+    "Hòa Bình",
+    "UBND",
+    "xã",
+    ".",
+    ",",
+    ";",
+    "\n",
+    "(",
+    ")",
+    "-",
+    "⟪1⟫",
+    "⟪t1⟫",
+    "⟫",
+    "«",
+]
 SPACES = [" ", "  ", "\t", "\n", "\u00a0", " \u00a0 ", " \u200b "]
 TIGHT = ["\u200b", "\u200c\u200b"]  # zero-width only: a name written as one word to the eye
 
-names = st.builds(lambda s, m, g: " ".join([s, *m, g]), st.sampled_from(SURNAMES),
-                  st.lists(st.sampled_from(MIDDLES), max_size=2), st.sampled_from(GIVENS))
+names = st.builds(
+    lambda s, m, g: " ".join([s, *m, g]),
+    st.sampled_from(SURNAMES),
+    st.lists(st.sampled_from(MIDDLES), max_size=2),
+    st.sampled_from(GIVENS),
+)
 
 
 def spelled(word: str, how: int) -> str:
@@ -59,13 +103,12 @@ def full_mention(draw, name: str, spaces: list[str]) -> str:
 @st.composite
 def phone(draw) -> str:
     if draw(st.booleans()):
-        digits = draw(st.sampled_from("35789")) + draw(st.text("0123456789", min_size=8,
-                                                               max_size=8))
+        digits = draw(st.sampled_from("35789")) + draw(st.text("0123456789", min_size=8, max_size=8))
         cut = draw(st.sampled_from([(3, 6), (2, 5)]))
     else:  # a landline: 02x xxxx xxxx
         digits = "2" + draw(st.text("0123456789", min_size=9, max_size=9))
         cut = (3, 6)
-    groups = [digits[:cut[0]], digits[cut[0]:cut[1]], digits[cut[1]:]]
+    groups = [digits[: cut[0]], digits[cut[0] : cut[1]], digits[cut[1] :]]
     sep = draw(st.sampled_from(["", " ", ".", "-", "  ", " - "]))
     prefix = draw(st.sampled_from(["0", "+84", "+84 ", "(+84) ", "84", "0084", "(0"]))
     body = sep.join(groups)
@@ -102,8 +145,7 @@ def case_text(draw, spaces: list[str] = SPACES) -> tuple[list[str], str, list[st
 def full_names_in(text: str, parties: list[str]) -> list[str]:
     folded = fold(text)
     gap = r"[\s'’‘`\-]*"
-    return [p for p in parties if re.search(
-        r"(?<!\w)" + gap.join(map(re.escape, fold(p).split())) + r"(?!\w)", folded)]
+    return [p for p in parties if re.search(r"(?<!\w)" + gap.join(map(re.escape, fold(p).split())) + r"(?!\w)", folded)]
 
 
 def phones_in(text: str, phones: list[str]) -> list[str]:
@@ -114,8 +156,7 @@ def phones_in(text: str, phones: list[str]) -> list[str]:
 def honoured_in(text: str, given_names: list[str]) -> list[str]:
     folded = fold(text)
     honorifics = "|".join(sorted({fold(h) for h in HONORIFICS}))
-    return [g for g in given_names
-            if re.search(rf"(?<!\w)(?:{honorifics})\s+{re.escape(fold(g))}(?!\w)", folded)]
+    return [g for g in given_names if re.search(rf"(?<!\w)(?:{honorifics})\s+{re.escape(fold(g))}(?!\w)", folded)]
 
 
 def same(typed: str, shown: str) -> bool:
@@ -154,9 +195,13 @@ def test_officials_and_erased_cases_see_no_name_and_no_phone(sample):
     parties, text, phones, honoured = sample
     done = encode(text, parties)
     sealed = {"names": parties, PHONES: done.phones}
-    for shown in (render(done.text, sealed, INITIALS), render(done.text, erased(sealed)),
-                  render(done.text, sealed, ERASED),
-                  render(text, sealed, INITIALS), text_cell(text, _Row(sealed), False)):
+    for shown in (
+        render(done.text, sealed, INITIALS),
+        render(done.text, erased(sealed)),
+        render(done.text, sealed, ERASED),
+        render(text, sealed, INITIALS),
+        text_cell(text, _Row(sealed), False),
+    ):
         assert full_names_in(shown, parties) == []
         assert phones_in(shown, phones) == []
     gone = render(done.text, erased(sealed), NAMES)  # erased: whatever mode is asked
@@ -170,20 +215,25 @@ class _Row:
 
 def test_what_each_viewer_sees():
     parties = {"names": ["Nguyễn Văn An", "Trần Thị Bình"], "addresses": ["số 5 ngõ 3", ""]}
-    stored, sealed = keep(parties, "Ong nguyen  van an (sđt 0912.345.678) lấn lối đi của bà Binh "
-                                   "ở số 5 ngõ 3. An trả lại lối đi cho Bình; gọi +84 98 765 4321")
-    assert stored == ("Ong ⟪1⟫ (sđt ⟪t1⟫) lấn lối đi của bà ⟪2.1⟫ ở ⟪1a⟫. ⟪1.1⟫ trả lại lối đi "
-                      "cho ⟪2.1⟫; gọi ⟪t2⟫")
+    stored, sealed = keep(
+        parties,
+        "Ong nguyen  van an (sđt 0912.345.678) lấn lối đi của bà Binh "
+        "ở số 5 ngõ 3. An trả lại lối đi cho Bình; gọi +84 98 765 4321",
+    )
+    assert stored == ("Ong ⟪1⟫ (sđt ⟪t1⟫) lấn lối đi của bà ⟪2.1⟫ ở ⟪1a⟫. ⟪1.1⟫ trả lại lối đi cho ⟪2.1⟫; gọi ⟪t2⟫")
     assert sealed[PHONES] == ["0912.345.678", "+84 98 765 4321"] and parties.get(PHONES) is None
     assert render(stored, sealed, NAMES) == (
         "Ong Nguyễn Văn An (sđt 0912.345.678) lấn lối đi của bà Bình ở số 5 ngõ 3. An trả lại "
-        "lối đi cho Bình; gọi +84 98 765 4321")
+        "lối đi cho Bình; gọi +84 98 765 4321"
+    )
     assert render(stored, sealed, INITIALS) == (
         "Ong N.V.A. (sđt [số điện thoại]) lấn lối đi của bà B. ở [địa chỉ]. A. trả lại lối đi "
-        "cho B.; gọi [số điện thoại]")
+        "cho B.; gọi [số điện thoại]"
+    )
     assert render(stored, erased(sealed), NAMES) == (
         "Ong Bên 1 (sđt [số điện thoại đã xóa]) lấn lối đi của bà Bên 2 ở [địa chỉ đã xóa]. "
-        "Bên 1 trả lại lối đi cho Bên 2; gọi [số điện thoại đã xóa]")
+        "Bên 1 trả lại lối đi cho Bên 2; gọi [số điện thoại đã xóa]"
+    )
     assert labels(sealed, NAMES) == ["Nguyễn Văn An", "Trần Thị Bình"]
     assert labels(sealed) == ["N.V.A.", "T.T.B."]
     assert labels(erased(sealed), NAMES) == ["Bên 1", "Bên 2"]
@@ -209,8 +259,10 @@ def test_words_that_only_look_like_names_are_left_alone():
 
 
 def test_parties_as_dicts_and_older_plain_rows():
-    parties = [{"name": "Phạm Thị Lan", "address": "xóm Đông, thôn 2", "phone": "0977 111 222"},
-               {"name": "H'Hen Niê", "address": "", "phone": ""}]
+    parties = [
+        {"name": "Phạm Thị Lan", "address": "xóm Đông, thôn 2", "phone": "0977 111 222"},
+        {"name": "H'Hen Niê", "address": "", "phone": ""},
+    ]
     stored = encode("Chị Lan ở xóm Đông thôn 2 gọi 0977111222 cho bà H'Hen Nie", parties).text
     assert stored == "Chị ⟪1.1⟫ ở ⟪1a⟫ gọi ⟪t1⟫ cho bà ⟪2⟫"
     # a summary stored before this change (plain names) is recognised when shown and when recoded

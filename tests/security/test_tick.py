@@ -70,8 +70,15 @@ class Ticks:
 async def test_a_wall_clock_set_back_does_not_stop_the_tick(db, clock, monkeypatch, jump):
     heartbeat = Heartbeat()
     ticks = Ticks(heartbeat)
-    push = PushClock(db, env(), dispatcher(db, clock, FakeSender()), clock=clock,
-                     heartbeat=heartbeat, tick_seconds=0.05, jobs_minutes=60)
+    push = PushClock(
+        db,
+        env(),
+        dispatcher(db, clock, FakeSender()),
+        clock=clock,
+        heartbeat=heartbeat,
+        tick_seconds=0.05,
+        jobs_minutes=60,
+    )
     push.start()
     try:
         await ticks.reach(3, within=5)
@@ -85,8 +92,15 @@ async def test_a_wall_clock_set_back_does_not_stop_the_tick(db, clock, monkeypat
 async def test_a_wall_clock_set_forward_does_not_rush_or_stop_the_tick(db, clock, monkeypatch):
     heartbeat = Heartbeat()
     ticks = Ticks(heartbeat)
-    push = PushClock(db, env(), dispatcher(db, clock, FakeSender()), clock=clock,
-                     heartbeat=heartbeat, tick_seconds=0.05, jobs_minutes=60)
+    push = PushClock(
+        db,
+        env(),
+        dispatcher(db, clock, FakeSender()),
+        clock=clock,
+        heartbeat=heartbeat,
+        tick_seconds=0.05,
+        jobs_minutes=60,
+    )
     push.start()
     try:
         await ticks.reach(2, within=5)
@@ -103,8 +117,15 @@ async def test_a_wall_clock_set_forward_does_not_rush_or_stop_the_tick(db, clock
 async def test_the_tick_stops_at_shutdown(db, clock):
     heartbeat = Heartbeat()
     ticks = Ticks(heartbeat)
-    push = PushClock(db, env(), dispatcher(db, clock, FakeSender()), clock=clock,
-                     heartbeat=heartbeat, tick_seconds=0.02, jobs_minutes=60)
+    push = PushClock(
+        db,
+        env(),
+        dispatcher(db, clock, FakeSender()),
+        clock=clock,
+        heartbeat=heartbeat,
+        tick_seconds=0.02,
+        jobs_minutes=60,
+    )
     push.start()
     await ticks.reach(2, within=5)
     push.shutdown()
@@ -117,8 +138,12 @@ async def test_the_tick_stops_at_shutdown(db, clock):
 async def test_the_recurring_jobs_forget_update_ids_older_than_a_few_days(db, clock):
     """seen_updates guards against redeliveries (hours at most); it grew for ever."""
     async with db.uow() as uow:
-        for key, age in [("telegram:1", dt.timedelta(days=30)), ("zalo:m.1", dt.timedelta(days=4)),
-                         ("telegram:2", dt.timedelta(days=2)), ("zalo:m.2", dt.timedelta(hours=1))]:
+        for key, age in [
+            ("telegram:1", dt.timedelta(days=30)),
+            ("zalo:m.1", dt.timedelta(days=4)),
+            ("telegram:2", dt.timedelta(days=2)),
+            ("zalo:m.2", dt.timedelta(hours=1)),
+        ]:
             assert await uow.seen.first_time(key, clock() - age)
         await uow.commit()
     push = PushClock(db, env(), dispatcher(db, clock, FakeSender()), clock=clock)

@@ -64,18 +64,21 @@ HOSTILE = {
     "not JSON": b"{not json",
 }
 WRONG_SHAPE = {
-    "telegram": {"message as a string": {"update_id": 5, "message": "hello"},
-                 "a message without its date": {"update_id": 5, "message": {"chat": 1}},
-                 "update_id a string": {"update_id": "5"},
-                 "update_id true": {"update_id": True},
-                 "callback_query a list": {"update_id": 5, "callback_query": []},
-                 "from a string": {"update_id": 5, "message": {"message_id": 1, "date": 1,
-                                                               "from": "x", "chat": {"id": 1}}}},
-    "zalo": {"message as a string": {"event_name": "message.text.received", "message": "hello"},
-             "no ids": {"event_name": "message.text.received", "message": {"text": "hi"}},
-             "event_name a number": {"event_name": 7, "message": {}},
-             "result a list": {"ok": True, "result": [1]},
-             "no event at all": {"update": {"message": "hi"}}},
+    "telegram": {
+        "message as a string": {"update_id": 5, "message": "hello"},
+        "a message without its date": {"update_id": 5, "message": {"chat": 1}},
+        "update_id a string": {"update_id": "5"},
+        "update_id true": {"update_id": True},
+        "callback_query a list": {"update_id": 5, "callback_query": []},
+        "from a string": {"update_id": 5, "message": {"message_id": 1, "date": 1, "from": "x", "chat": {"id": 1}}},
+    },
+    "zalo": {
+        "message as a string": {"event_name": "message.text.received", "message": "hello"},
+        "no ids": {"event_name": "message.text.received", "message": {"text": "hi"}},
+        "event_name a number": {"event_name": 7, "message": {}},
+        "result a list": {"ok": True, "result": [1]},
+        "no event at all": {"update": {"message": "hi"}},
+    },
 }
 
 
@@ -97,8 +100,7 @@ async def web(db, engine):
 @SQLITE
 @pytest.mark.parametrize("channel", ["telegram", "zalo"])
 @pytest.mark.parametrize("body", list(HOSTILE.values()), ids=list(HOSTILE))
-async def test_a_body_that_is_not_an_update_is_a_400_without_a_traceback(web, db, caplog, channel,
-                                                                         body):
+async def test_a_body_that_is_not_an_update_is_a_400_without_a_traceback(web, db, caplog, channel, body):
     caplog.set_level(logging.DEBUG)
     path, headers = PATHS[channel]
     status, _ = await asgi_post(web.web, path, headers, [body])
@@ -223,9 +225,12 @@ async def store_locked(database: Database):
 
 
 async def get_health(database: Database, heartbeat: Heartbeat, probe_timeout: float = 0.5):
-    app = build_web_app(inbox=Inbox(database, {}, clock=lambda: START), telegram=None,
-                        telegram_secret="", health=store_health(database, heartbeat,
-                                                                probe_timeout=probe_timeout))
+    app = build_web_app(
+        inbox=Inbox(database, {}, clock=lambda: START),
+        telegram=None,
+        telegram_secret="",
+        health=store_health(database, heartbeat, probe_timeout=probe_timeout),
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as c:
         return await c.get("/healthz")
 
@@ -241,8 +246,7 @@ async def test_healthz_fails_while_the_store_takes_no_write(any_store):
         locked = await get_health(any_store, heartbeat)
         assert loop.time() - started < 2  # answered within the probe's time, not the lock's
         assert locked.status_code == 503
-        assert locked.json() == {"store": False, "last_tick": None, "leader": False,
-                                 "problems": ["store_not_writable"]}
+        assert locked.json() == {"store": False, "last_tick": None, "leader": False, "problems": ["store_not_writable"]}
     assert (await get_health(any_store, heartbeat, probe_timeout=10)).status_code == 200
 
 
@@ -254,8 +258,10 @@ async def test_healthz_fails_while_every_turn_fails_and_recovers(db, engine, cap
     async with bots(engine) as b:
         inbox = b.inbox(db)
         app = b.app(db, inbox, heartbeat)
-        async with running(inbox), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://b") as client:
+        async with (
+            running(inbox),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client,
+        ):
             async with db.engine.begin() as conn:
                 await conn.exec_driver_sql("ALTER TABLE conversations RENAME TO conversations_away")
             for i in range(5):

@@ -34,8 +34,7 @@ async def server(db, engine, request):
     limits = getattr(request, "param", LIMITS)
     async with bots(engine) as b:
         inbox = b.inbox(db)
-        async with running(inbox), uvicorn_on_localhost(b.app(db, inbox, limits=limits),
-                                                        limits) as address:
+        async with running(inbox), uvicorn_on_localhost(b.app(db, inbox, limits=limits), limits) as address:
             b.address, b.inbox_ = address, inbox
             yield b
 
@@ -57,17 +56,23 @@ async def closed_after(reader: asyncio.StreamReader, within: float) -> float:
 async def response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
+    length = next(
+        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
     return status, await reader.readexactly(length)
 
 
-def request(path: str, body: bytes = b"", headers: dict | None = None, method: str = "POST",
-            length: int | None = None) -> bytes:
+def request(
+    path: str, body: bytes = b"", headers: dict | None = None, method: str = "POST", length: int | None = None
+) -> bytes:
     """A request's bytes; `length` declares another Content-Length than the body's."""
     length = len(body) if length is None else length
-    lines = [f"{method} {path} HTTP/1.1", "Host: bot", f"Content-Length: {length}",
-             *(f"{k}: {v}" for k, v in (headers or {}).items())]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        "Host: bot",
+        f"Content-Length: {length}",
+        *(f"{k}: {v}" for k, v in (headers or {}).items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
@@ -117,8 +122,7 @@ async def test_an_idle_kept_alive_connection_is_closed(server):
     writer.close()
 
 
-@pytest.mark.parametrize("server", [WebLimits(request_timeout=30, max_connections=3)],
-                         indirect=True)
+@pytest.mark.parametrize("server", [WebLimits(request_timeout=30, max_connections=3)], indirect=True)
 async def test_past_the_cap_new_connections_are_closed_at_once(server, caplog):
     caplog.set_level(logging.WARNING)
     held = [await connect(server.address) for _ in range(3)]  # accepted first, in order

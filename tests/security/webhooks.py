@@ -29,8 +29,7 @@ ZALO_HEADERS = {"X-Bot-Api-Secret-Token": ZALO_SECRET}
 class Bots:
     """Both platforms on fakes: what Telegram was asked to send, what Zalo sent."""
 
-    def __init__(self, engine, telegram, request: FakeRequest, zalo: ZaloChannel,
-                 box: SentBox) -> None:
+    def __init__(self, engine, telegram, request: FakeRequest, zalo: ZaloChannel, box: SentBox) -> None:
         self.engine = engine
         self.telegram = telegram
         self.request = request
@@ -44,9 +43,15 @@ class Bots:
         return Inbox(db, self.handlers(), clock=self.engine.deps.clock, **kw)
 
     def app(self, db: Database, inbox: Inbox, heartbeat: Heartbeat | None = None, **kw):
-        return build_web_app(inbox=inbox, telegram=self.telegram, telegram_secret=TG_SECRET,
-                             health=health_check(db, heartbeat or Heartbeat()), zalo=self.zalo,
-                             zalo_secret=ZALO_SECRET, **kw)
+        return build_web_app(
+            inbox=inbox,
+            telegram=self.telegram,
+            telegram_secret=TG_SECRET,
+            health=health_check(db, heartbeat or Heartbeat()),
+            zalo=self.zalo,
+            zalo_secret=ZALO_SECRET,
+            **kw,
+        )
 
     def sent(self) -> int:
         return len(self.request.sent()) + len(self.box.sent)
@@ -82,8 +87,7 @@ async def inbox_rows(db: Database) -> int:
         return await uow.session.scalar(select(func.count(InboxUpdate.id)))
 
 
-async def asgi_post(app, path: str, headers: dict[str, str],
-                    chunks: Iterable[bytes]) -> tuple[int, int]:
+async def asgi_post(app, path: str, headers: dict[str, str], chunks: Iterable[bytes]) -> tuple[int, int]:
     """POST a body given as chunks straight to the ASGI app: (status, bytes the app read)."""
     pending = iter(chunks)
     read = 0
@@ -101,10 +105,20 @@ async def asgi_post(app, path: str, headers: dict[str, str],
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-             "query_string": b"", "server": ("bot", 80), "client": ("203.0.113.9", 40000),
-             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "server": ("bot", 80),
+        "client": ("203.0.113.9", 40000),
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
     await app(scope, receive, send)
     return statuses[0], read
 

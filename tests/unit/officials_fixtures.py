@@ -49,12 +49,14 @@ OTHER_NAME = "Người Tỉnh Khác"
 OTHER_TEAM = "Tổ hòa giải X"
 
 
-async def add_person(db: Database, key: str, name: str, role: Role, unit_id: int, sex: str = "nam",
-                     now: dt.datetime = START) -> Person:
+async def add_person(
+    db: Database, key: str, name: str, role: Role, unit_id: int, sex: str = "nam", now: dt.datetime = START
+) -> Person:
     async with db.uow() as uow:
         person = await uow.people.add(Person(full_name=name, role=role, unit_id=unit_id, sex=sex, created_at=now))
-        uow.session.add(Account(channel="test", external_id=key, person_id=person.id, display_name=name,
-                                last_seen_at=now))
+        uow.session.add(
+            Account(channel="test", external_id=key, person_id=person.id, display_name=name, last_seen_at=now)
+        )
         await uow.commit()
         return person
 
@@ -64,16 +66,33 @@ async def add_cases(db: Database, people: dict[str, Person], specs, now: dt.date
     async with db.uow() as uow:
         for key, day, category, status in specs:
             author = await uow.people.get(people[key].id)
-            draft = {"received_on": day, "category": category, "source": "yeu_cau", "parties": PARTIES,
-                     "contact": "số 5 ngõ 3, 0912 345 678",
-                     "summary": "Ông Nguyễn Văn An lấn lối đi của bà Trần Thị Bình", "mediators": [author.id]}
+            draft = {
+                "received_on": day,
+                "category": category,
+                "source": "yeu_cau",
+                "parties": PARTIES,
+                "contact": "số 5 ngõ 3, 0912 345 678",
+                "summary": "Ông Nguyễn Văn An lấn lối đi của bà Trần Thị Bình",
+                "mediators": [author.id],
+            }
             case = await create_case(uow, author, draft, now)
             if status is not DANG:
-                await record_outcome(uow, author, case.id, {
-                    "status": status.value, "agreement": "An trả lại lối đi cho Bình" if status is T else "",
-                    "requests": ["Giữ nguyên lối đi", "Mở lại lối đi"], "referral": "ubnd_xa",
-                    "end_reason": "yeu_cau_cham_dut" if status is END else "", "outcome_on": day,
-                    "sessions": [day]}, now, now.date())
+                await record_outcome(
+                    uow,
+                    author,
+                    case.id,
+                    {
+                        "status": status.value,
+                        "agreement": "An trả lại lối đi cho Bình" if status is T else "",
+                        "requests": ["Giữ nguyên lối đi", "Mở lại lối đi"],
+                        "referral": "ubnd_xa",
+                        "end_reason": "yeu_cau_cham_dut" if status is END else "",
+                        "outcome_on": day,
+                        "sessions": [day],
+                    },
+                    now,
+                    now.date(),
+                )
             ids.append(case.id)
         await uow.commit()
     return ids

@@ -36,8 +36,15 @@ async def test_another_team_can_neither_see_nor_change_a_case(db, world, engine)
         if action != "list":
             assert "Không tìm thấy vụ việc" in intruder.text, action
         await intruder.send("Đã thỏa thuận xong")  # in case a flow had started
-    for forged in (f"case:endr:{case.id}:khong_the_dat", f"case:view:{case.id}:extra", "case:view:-1",
-                   "case:view:99999999999999999999", "case:view:", "case:", f"case:view:{case.id}'--"):
+    for forged in (
+        f"case:endr:{case.id}:khong_the_dat",
+        f"case:view:{case.id}:extra",
+        "case:view:-1",
+        "case:view:99999999999999999999",
+        "case:view:",
+        "case:",
+        f"case:view:{case.id}'--",
+    ):
         await intruder.payload(forged)
         assert "Nguyễn Văn An" not in intruder.text
     await intruder.send("/cuatoi")

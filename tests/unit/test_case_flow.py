@@ -86,8 +86,7 @@ async def test_date_typed_yesterday_future_and_malformed(db, world, engine):
         await chat.send(typed)
         assert "Vụ việc thuộc loại nào" in chat.text
         async with db.uow() as uow:
-            conv = await uow.session.scalar(
-                select(Conversation).join(Account).where(Account.external_id == "hgv_a"))
+            conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == "hgv_a"))
         assert conv.data["received_on"] == "2026-11-20"
     await chat.send("/huy")
     await chat.send("/vuviec")
@@ -183,8 +182,14 @@ async def test_mediators_can_be_added_and_removed(db, world, engine):
 async def test_a_big_team_is_shown_a_page_at_a_time(db, world, engine):
     async with db.uow() as uow:  # 3 members already; Telegram refuses keyboards over 100 buttons
         for i in range(120):
-            await uow.people.add(Person(full_name=f"Thành Viên {i:03d}", role=Role.HOA_GIAI_VIEN,
-                                        unit_id=world.team_a.id, created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+            await uow.people.add(
+                Person(
+                    full_name=f"Thành Viên {i:03d}",
+                    role=Role.HOA_GIAI_VIEN,
+                    unit_id=world.team_a.id,
+                    created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                )
+            )
         await uow.commit()
     chat = Chat(engine, "hgv_a")
     await log_case(chat, summary="Tranh chấp tường rào giữa hai nhà")
@@ -299,8 +304,13 @@ async def test_outcomes_success_fail_reopen_note_and_end(db, world, engine):
     assert second.status is CaseStatus.KET_THUC and second.end_reason == "yeu_cau_cham_dut"
     async with db.uow() as uow:
         kinds = [(e.kind, e.status) for e in await uow.cases.events(second.id)]
-    assert kinds == [("created", CaseStatus.DANG_HOA_GIAI), ("status", CaseStatus.KHONG_THANH),
-                     ("status", CaseStatus.DANG_HOA_GIAI), ("note", None), ("status", CaseStatus.KET_THUC)]
+    assert kinds == [
+        ("created", CaseStatus.DANG_HOA_GIAI),
+        ("status", CaseStatus.KHONG_THANH),
+        ("status", CaseStatus.DANG_HOA_GIAI),
+        ("note", None),
+        ("status", CaseStatus.KET_THUC),
+    ]
     await chat.payload(f"case:ok:{first.id}")  # a closed case takes no second outcome
     assert "đã có kết quả" in chat.text
 

@@ -8,18 +8,25 @@ from tests.cli import Done, run_bot
 
 
 def bot(tmp_path: Path, *args: str) -> Done:
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3", "TELEGRAM_BOT_USERNAME": "hoagiai_bot",
-           "TELEGRAM_BOT_TOKEN": "", "DATA_KEY": ""}
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.sqlite3",
+        "TELEGRAM_BOT_USERNAME": "hoagiai_bot",
+        "TELEGRAM_BOT_TOKEN": "",
+        "DATA_KEY": "",
+    }
     return run_bot(tmp_path, env, *args)
 
 
 def test_units_from_csv_official_and_invites(tmp_path):
     assert "Đã cập nhật" in bot(tmp_path, "db", "upgrade").stdout
     csv = tmp_path / "units.csv"
-    csv.write_text("province,commune,village,team\n"
-                   "Tỉnh Lạng Sơn,Xã Hữu Lũng,Thôn Na,Tổ hòa giải thôn Na\n"
-                   "Tỉnh Lạng Sơn,Xã Hữu Lũng,Thôn Đồng,Tổ hòa giải thôn Đồng\n"
-                   "Tỉnh Lạng Sơn,Xã Hữu Lũng\n", encoding="utf-8")
+    csv.write_text(
+        "province,commune,village,team\n"
+        "Tỉnh Lạng Sơn,Xã Hữu Lũng,Thôn Na,Tổ hòa giải thôn Na\n"
+        "Tỉnh Lạng Sơn,Xã Hữu Lũng,Thôn Đồng,Tổ hòa giải thôn Đồng\n"
+        "Tỉnh Lạng Sơn,Xã Hữu Lũng\n",
+        encoding="utf-8",
+    )
     out = bot(tmp_path, "admin", "unit", "import", str(csv)).stdout
     assert "Dòng 4 thiếu cột" in out and "Đã nhập 2 dòng: 6 đơn vị mới" in out
     again = bot(tmp_path, "admin", "unit", "import", str(csv)).stdout

@@ -99,9 +99,7 @@ def test_the_readme_examples_run_in_order_on_a_new_store(sandbox, capsys):
             out = capsys.readouterr()
             text = out.out + out.err
         else:
-            done = subprocess.run(
-                ["bash", "-c", command], cwd=sandbox, capture_output=True, text=True, timeout=30
-            )
+            done = subprocess.run(["bash", "-c", command], cwd=sandbox, capture_output=True, text=True, timeout=30)
             code, text = done.returncode, done.stdout + done.stderr
         assert code == 0, f"{command}\n→ exit {code}: {text}"
         assert "Traceback" not in text
@@ -133,8 +131,6 @@ def test_the_first_line_runs_as_written_with_the_projects_venv(tmp_path):
     }
     env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
-    done = subprocess.run(
-        ["bash", "-c", first], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run(["bash", "-c", first], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Đã tạo đơn vị #1: Tỉnh Bắc Ninh" in done.stdout

@@ -47,9 +47,7 @@ def shell(tmp_path, monkeypatch, capsys):
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/shell.sqlite3")
-    monkeypatch.setattr(
-        "bot.logs.setup_logging", lambda level, secrets: None
-    )  # keep pytest's log capture
+    monkeypatch.setattr("bot.logs.setup_logging", lambda level, secrets: None)  # keep pytest's log capture
 
     def run(*argv: str, **env: str) -> Said:
         with monkeypatch.context() as m:
@@ -87,20 +85,9 @@ def ward(shell) -> None:
             *(["--parent", parent] if parent else []),
         )
         assert said.code == 0, said.out
-    assert (
-        shell("admin", "official", "--unit", "Xã B", "--name", "Vũ Thị Thu", "--sex", "nu").code
-        == 0
-    )
-    assert (
-        shell("team", "add", "--team", "4", "--name", "Lò Thị Mai", "--sex", "nu", "--ethnic").code
-        == 0
-    )
-    assert (
-        shell(
-            "team", "add", "--team", "Tổ 1", "--name", "Hà Văn Nam", "--sex", "nam", "--leader"
-        ).code
-        == 0
-    )
+    assert shell("admin", "official", "--unit", "Xã B", "--name", "Vũ Thị Thu", "--sex", "nu").code == 0
+    assert shell("team", "add", "--team", "4", "--name", "Lò Thị Mai", "--sex", "nu", "--ethnic").code == 0
+    assert shell("team", "add", "--team", "Tổ 1", "--name", "Hà Văn Nam", "--sex", "nam", "--leader").code == 0
     assert shell("team", "leave", "--person", "3", "--reason", "b").code == 0
 
 
@@ -145,10 +132,7 @@ def test_adding_an_existing_commune_is_one_line_in_a_real_process(shell, tmp_pat
     )
     assert again.returncode == 2
     assert "Traceback" not in again.stdout + again.stderr
-    assert (
-        again.stdout.strip()
-        == "«Phường Kinh Bắc» đã có: #2 (xã/phường, thuộc Tỉnh Bắc Ninh). Không tạo thêm."
-    )
+    assert again.stdout.strip() == "«Phường Kinh Bắc» đã có: #2 (xã/phường, thuộc Tỉnh Bắc Ninh). Không tạo thêm."
 
 
 # (argv, what the operator is told); every one of them exits 2 on the ward above
@@ -297,9 +281,7 @@ WRONG = [
 def test_wrong_input_is_one_line_and_exit_2(shell, tmp_path):
     ward(shell)
     # saved by an old Excel in the Vietnamese code page, not UTF-8
-    (tmp_path / "latin1.csv").write_bytes(
-        "Tỉnh A,Xã B,Thôn Đông,Tổ Đông\n".encode("cp1258", "replace")
-    )
+    (tmp_path / "latin1.csv").write_bytes("Tỉnh A,Xã B,Thôn Đông,Tổ Đông\n".encode("cp1258", "replace"))
     for argv, told in WRONG:
         said = shell(*argv)
         assert said.code == 2, (argv, said.out)
@@ -374,9 +356,7 @@ def test_people_list_shows_the_ids_team_move_needs(shell):
         and line.endswith("(Điều 11 khoản 1 điểm b)")
         for line in lines
     )
-    namesake = shell(
-        "team", "add", "--team", "4", "--name", "Lò Thị Mai", "--sex", "nu", "--same-name"
-    )
+    namesake = shell("team", "add", "--team", "4", "--name", "Lò Thị Mai", "--sex", "nu", "--same-name")
     assert namesake.code == 0  # someone else of the same name, said so
     assert shell("team", "move", "--person", "2", "--to", "Tổ 2").code == 0
     moved = shell("people", "list", "--unit", "6").out
@@ -390,10 +370,7 @@ def test_people_list_shows_the_ids_team_move_needs(shell):
 
 def test_a_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(shell, tmp_path):
     ward(shell)
-    assert (
-        shell("admin", "unit", "add", "--kind", "huyen", "--name", "Huyện Y", "--parent", "1").code
-        == 0
-    )
+    assert shell("admin", "unit", "add", "--kind", "huyen", "--name", "Huyện Y", "--parent", "1").code == 0
     (tmp_path / "units.csv").write_text(
         "province,commune,village,team\n"
         "Tỉnh A,Xã B,Thôn 3,Tổ 3\n"  # a new village and team under the ward
@@ -416,13 +393,9 @@ def test_a_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(shell, tmp_path):
     assert "Chưa có đơn vị nào" not in tree
 
 
-def test_a_trainings_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(
-    shell, tmp_path, monkeypatch
-):
+def test_a_trainings_csv_with_bad_rows_keeps_the_good_ones_and_exits_2(shell, tmp_path, monkeypatch):
     ward(shell)
-    monkeypatch.setattr(
-        "bot.cli.common.system_clock", lambda: dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC)
-    )
+    monkeypatch.setattr("bot.cli.common.system_clock", lambda: dt.datetime(2026, 12, 3, 2, tzinfo=dt.UTC))
     (tmp_path / "lop.csv").write_text(
         "title,date,time,place,units\n"
         "Kỹ năng hòa giải,15/01/2027,08:00,Hội trường xã,Tổ 1\n"

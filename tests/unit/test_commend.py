@@ -11,15 +11,31 @@ from tests.unit.officials_fixtures import seed_ward
 
 async def add_training(db, world, day: dt.date, attended: dict[str, bool], status=TrainingStatus.SCHEDULED):
     async with db.uow() as uow:
-        training = Training(unit_id=world.ward.id, unit_path=world.ward.path, title="Kỹ năng hòa giải",
-                            starts_at=dt.datetime.combine(day, dt.time(1, 0), tzinfo=dt.UTC), place="UBND phường",
-                            scope=[world.ward.id], status=status, checkin_code="1234", version=1,
-                            created_at=START, updated_at=START)
+        training = Training(
+            unit_id=world.ward.id,
+            unit_path=world.ward.path,
+            title="Kỹ năng hòa giải",
+            starts_at=dt.datetime.combine(day, dt.time(1, 0), tzinfo=dt.UTC),
+            place="UBND phường",
+            scope=[world.ward.id],
+            status=status,
+            checkin_code="1234",
+            version=1,
+            created_at=START,
+            updated_at=START,
+        )
         await uow.trainings.add(training)
         for key, came in attended.items():
             person = world.people[key]
-            uow.session.add(TrainingInvite(training_id=training.id, person_id=person.id, team_id=person.unit_id,
-                                           answer=Answer.YES, attended=came))
+            uow.session.add(
+                TrainingInvite(
+                    training_id=training.id,
+                    person_id=person.id,
+                    team_id=person.unit_id,
+                    answer=Answer.YES,
+                    attended=came,
+                )
+            )
         await uow.commit()
 
 

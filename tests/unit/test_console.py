@@ -56,9 +56,7 @@ async def test_on_a_real_store_the_banner_says_so_and_who_each_persona_is(db, cl
     assert "Bạn đang đóng vai: tài khoản thử «hgv», chưa tham gia: gõ /start và mã mời." in banner
     assert "/vai canbo — Cán Bộ Phường (Cán bộ tư pháp, Phường B)" in banner
     assert "/vai totruong — tài khoản thử «totruong», chưa tham gia" in banner
-    assert (
-        "Dữ liệu mẫu" not in said and "Trần Văn Minh" not in said and "Phường Kinh Bắc" not in said
-    )
+    assert "Dữ liệu mẫu" not in said and "Trần Văn Minh" not in said and "Phường Kinh Bắc" not in said
     assert "Đã đổi vai: Cán Bộ Phường (Cán bộ tư pháp, Phường B)." in said
     async with db.uow() as uow:
         assert len(await uow.units.all()) == 8  # the demo was not poured into it
@@ -80,10 +78,7 @@ async def test_an_empty_store_gets_the_demo_and_the_banner_says_so(db, clock, tm
     async with db.uow() as uow:
         cases = await uow.session.scalar(select(func.count(Case.id)))
     assert cases > 0
-    assert (
-        f"Dữ liệu mẫu ở {tmp_path}/kho.sqlite3: Phường Kinh Bắc, hai tổ hòa giải, {cases} vụ việc."
-        in said
-    )
+    assert f"Dữ liệu mẫu ở {tmp_path}/kho.sqlite3: Phường Kinh Bắc, hai tổ hòa giải, {cases} vụ việc." in said
     assert "Bạn đang đóng vai: Trần Văn Minh (Hòa giải viên, Tổ hòa giải TDP Đông)." in said
     assert "/vai canbo — Vũ Thị Thu (Cán bộ tư pháp, Phường Kinh Bắc)" in said
     assert "không phải dữ liệu mẫu" not in said
@@ -95,9 +90,7 @@ async def test_exported_files_are_saved_in_the_folder_the_chat_names(db, clock, 
     assert f"Tệp bot gửi (XLSX, CSV, PNG, tài liệu) được lưu vào thư mục {folder}." in said
     assert mode(folder) == 0o700
     saved = sorted(p.name for p in folder.iterdir())
-    assert (
-        len(saved) == 4
-    )  # the XLSX and the CSV, twice: the second pair does not overwrite the first
+    assert len(saved) == 4  # the XLSX and the CSV, twice: the second pair does not overwrite the first
     xlsx = sorted((name for name in saved if name.endswith(".xlsx")), key=len)
     assert len(xlsx) == 2 and xlsx[1] == xlsx[0].replace(".xlsx", "-2.xlsx"), saved
     for name in saved:
@@ -108,9 +101,7 @@ async def test_exported_files_are_saved_in_the_folder_the_chat_names(db, clock, 
     out = console.stdout
     before = len(out.getvalue())
     sender = ConsoleSender(console)  # a push (an announcement with its document) lands there too
-    await sender.send(
-        "hgv", Reply("Công văn mới.", file=Attachment("cong-van.pdf", b"%PDF-1.4", "document"))
-    )
+    await sender.send("hgv", Reply("Công văn mới.", file=Attachment("cong-van.pdf", b"%PDF-1.4", "document")))
     pushed = out.getvalue()[before:]
     assert "Tin nhắn Trợ lý gửi đến Trần Văn Minh (Hòa giải viên, Tổ hòa giải TDP Đông)" in pushed
     assert f"📎 Đã lưu cong-van.pdf (8 B) vào {folder / 'cong-van.pdf'}" in pushed

@@ -37,7 +37,8 @@ async def test_periods_are_listed_in_date_order(db, world, engine, clock):
         assert text.index("báo cáo năm 2026") < text.index("báo cáo 6 tháng đầu năm 2027"), text
     labels = [b.label for b in chat.replies[-1].choices()]
     assert labels.index("Ai đã nộp báo cáo năm 2026 (01/01–31/12)?") < labels.index(
-        "Ai đã nộp báo cáo 6 tháng đầu năm 2027 (01/01–30/06)?")
+        "Ai đã nộp báo cáo 6 tháng đầu năm 2027 (01/01–30/06)?"
+    )
 
 
 async def test_done_is_neither_offered_nor_taken_before_the_period_ends(db, world, engine, clock):

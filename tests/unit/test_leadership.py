@@ -25,9 +25,13 @@ async def pg_db(pg_server):
 async def kill_lock_holder(db: Database) -> int:
     """What a PostgreSQL restart or an idle-session timeout does to the holder's session."""
     async with db.engine.connect() as conn:
-        killed = await conn.scalar(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
-            "WHERE locktype = 'advisory' AND objid = :k AND granted"), {"k": LOCK_KEY})
+        killed = await conn.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks "
+                "WHERE locktype = 'advisory' AND objid = :k AND granted"
+            ),
+            {"k": LOCK_KEY},
+        )
         await conn.commit()
     return killed
 

@@ -133,8 +133,7 @@ async def test_guest_state_is_dropped_and_guests_are_told_how(db, world, engine)
     await helper.send("/lienket")
     await guest.send(code_in(helper))
     async with db.uow() as uow:
-        conv = await uow.session.scalar(
-            select(Conversation).join(Account).where(Account.external_id == "z-5"))
+        conv = await uow.session.scalar(select(Conversation).join(Account).where(Account.external_id == "z-5"))
         assert conv.flow is None and "cmd:vuviec" in conv.choices["payloads"]
 
 

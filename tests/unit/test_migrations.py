@@ -33,8 +33,17 @@ async def test_upgrade_matches_models_and_downgrade_empties(store_url, tmp_path)
     await asyncio.to_thread(upgrade, url)
     diff, tables = await _inspect(url)
     assert diff == []
-    assert {"units", "people", "accounts", "invite_codes", "cases", "case_events", "conversations",
-            "audit_log", "seen_updates"} <= tables
+    assert {
+        "units",
+        "people",
+        "accounts",
+        "invite_codes",
+        "cases",
+        "case_events",
+        "conversations",
+        "audit_log",
+        "seen_updates",
+    } <= tables
     await asyncio.to_thread(downgrade, url)
     _, tables = await _inspect(url)
     assert tables == {"alembic_version"}

@@ -32,8 +32,17 @@ ALLOWED = {  # who may run each command at all
 }
 READERS = ("lanh_dao", "mat_tran")
 READ_ONLY = "chỉ dùng để xem số liệu"  # the refusal a read-only overseer gets
-WARD_WORDS = ("Phường B", "Thôn 1", "Thôn 2", "Tổ hòa giải 1", "Tổ hòa giải 2", "Hòa Giải A", "Hòa Giải B",
-              "Tổ Trưởng A", "Nguyễn Văn An")
+WARD_WORDS = (
+    "Phường B",
+    "Thôn 1",
+    "Thôn 2",
+    "Tổ hòa giải 1",
+    "Tổ hòa giải 2",
+    "Hòa Giải A",
+    "Hòa Giải B",
+    "Tổ Trưởng A",
+    "Nguyễn Văn An",
+)
 OTHER_WORDS = ("Xã D", "Thôn X", OTHER_TEAM, OTHER_NAME, "Tỉnh C")
 REFUSED = ("Không tìm thấy", "không dành cho vai trò", "tham gia trước", "tin nhắn cũ", READ_ONLY)
 PARTY_WORDS = ("Nguyễn Văn An", "Trần Thị Bình", "N.V.A", "T.T.B", "lấn lối đi", "0912", "không chịu ký")
@@ -54,17 +63,27 @@ async def scene(db, world, engine):
         other = await uow.people.get(other_person.id)
         other_req, _ = await ask(uow, env, other, cases[other_team.id], "Một bên không đến buổi hòa giải", START)
         await uow.commit()
-    return {"world": world, "other_team": other_team, "other_person": other_person, "ward_req": ward_req.id,
-            "other_req": other_req.id, "ward_case": cases[world.team_a.id], "other_case": cases[other_team.id]}
+    return {
+        "world": world,
+        "other_team": other_team,
+        "other_person": other_person,
+        "ward_req": ward_req.id,
+        "other_req": other_req.id,
+        "ward_case": cases[world.team_a.id],
+        "other_case": cases[other_team.id],
+    }
 
 
 async def snapshot(db):
     async with db.uow() as uow:
-        people = [(p.id, p.unit_id, p.role, p.active)
-                  for p in await uow.session.scalars(select(Person).order_by(Person.id))]
+        people = [
+            (p.id, p.unit_id, p.role, p.active) for p in await uow.session.scalars(select(Person).order_by(Person.id))
+        ]
         helps = [(h.id, h.status, h.taken_by_id, h.answer) for h in await uow.session.scalars(select(HelpRequest))]
-        counts = [await uow.session.scalar(select(func.count()).select_from(m)) for m in
-                  (AuditEntry, InviteCode, Delivery, Case)]
+        counts = [
+            await uow.session.scalar(select(func.count()).select_from(m))
+            for m in (AuditEntry, InviteCode, Delivery, Case)
+        ]
     return people, helps, counts
 
 
@@ -80,7 +99,9 @@ async def test_each_command_is_allowed_or_refused_by_role_and_never_leaks(scene,
         await chat.send(f"/{command}")
         if command in ALLOWED[who]:
             assert not any(r in chat.text for r in ("không dành cho vai trò", "tham gia trước", READ_ONLY)), (
-                who, command)
+                who,
+                command,
+            )
         elif who in READERS:
             assert READ_ONLY in chat.text, (who, command)
         else:
@@ -97,35 +118,120 @@ def forged(s: dict, who: str) -> list[str]:
     a, b, ward, prov = w.team_a.id, w.team_b.id, w.ward.id, w.province.id
     hgv_a, other_team, other_person = w.people["hgv_a"].id, s["other_team"].id, s["other_person"].id
     if who == "official_other":  # everything of the ward, from another province
-        return [f"st:view:{ward}:2026", f"st:chart:{ward}:2026", f"st:units:{ward}:2026:0", f"st:view:{a}:2026",
-                f"st:view:{prov}:2026", f"rp:o:{ward}:2026", f"rp:f:{ward}:2026", f"rp:x:{ward}:2026:0",
-                f"rp:x:{ward}:2026:1", f"rp:x:{a}:2026H1:1", f"tm:team:{a}", f"tm:add:{a}", f"tm:person:{hgv_a}",
-                f"tm:move:{hgv_a}:0", f"tm:moveto:{hgv_a}:{other_team}", f"tm:lead:{hgv_a}", f"tm:leave:{hgv_a}",
-                f"tm:left:{hgv_a}:a", f"sp:view:{s['ward_req']}", f"sp:take:{s['ward_req']}",
-                f"sp:ans:{s['ward_req']}", f"kt:v:{ward}:2026", f"kt:v:{prov}:2026", f"case:view:{s['ward_case']}"]
-    outside = [f"st:view:{prov}:2026", f"st:view:{other_team}:2026", f"st:chart:{other_team}:2026",
-               f"rp:x:{prov}:2026:1", f"rp:x:{other_team}:2026:1", f"tm:team:{other_team}", f"tm:person:{other_person}",
-               f"tm:moveto:{other_person}:{a}", f"tm:left:{other_person}:b", f"sp:take:{s['other_req']}",
-               f"sp:ans:{s['other_req']}", f"sp:view:{s['other_req']}", f"kt:v:{prov}:2026",
-               f"case:view:{s['other_case']}"]
+        return [
+            f"st:view:{ward}:2026",
+            f"st:chart:{ward}:2026",
+            f"st:units:{ward}:2026:0",
+            f"st:view:{a}:2026",
+            f"st:view:{prov}:2026",
+            f"rp:o:{ward}:2026",
+            f"rp:f:{ward}:2026",
+            f"rp:x:{ward}:2026:0",
+            f"rp:x:{ward}:2026:1",
+            f"rp:x:{a}:2026H1:1",
+            f"tm:team:{a}",
+            f"tm:add:{a}",
+            f"tm:person:{hgv_a}",
+            f"tm:move:{hgv_a}:0",
+            f"tm:moveto:{hgv_a}:{other_team}",
+            f"tm:lead:{hgv_a}",
+            f"tm:leave:{hgv_a}",
+            f"tm:left:{hgv_a}:a",
+            f"sp:view:{s['ward_req']}",
+            f"sp:take:{s['ward_req']}",
+            f"sp:ans:{s['ward_req']}",
+            f"kt:v:{ward}:2026",
+            f"kt:v:{prov}:2026",
+            f"case:view:{s['ward_case']}",
+        ]
+    outside = [
+        f"st:view:{prov}:2026",
+        f"st:view:{other_team}:2026",
+        f"st:chart:{other_team}:2026",
+        f"rp:x:{prov}:2026:1",
+        f"rp:x:{other_team}:2026:1",
+        f"tm:team:{other_team}",
+        f"tm:person:{other_person}",
+        f"tm:moveto:{other_person}:{a}",
+        f"tm:left:{other_person}:b",
+        f"sp:take:{s['other_req']}",
+        f"sp:ans:{s['other_req']}",
+        f"sp:view:{s['other_req']}",
+        f"kt:v:{prov}:2026",
+        f"case:view:{s['other_case']}",
+    ]
     if who == "official":  # the province above and the other province
-        return [*outside, f"tm:moveto:{hgv_a}:{other_team}", "st:view:99999:2026", "st:view:1:2099X", "rp:x::2026:0",
-                f"tm:left:{hgv_a}:z", "tm:team:-1", "sp:take:", f"st:view:{ward}:2026'--"]
+        return [
+            *outside,
+            f"tm:moveto:{hgv_a}:{other_team}",
+            "st:view:99999:2026",
+            "st:view:1:2099X",
+            "rp:x::2026:0",
+            f"tm:left:{hgv_a}:z",
+            "tm:team:-1",
+            "sp:take:",
+            f"st:view:{ward}:2026'--",
+        ]
     if who in READERS:  # every change, every case and every party of the ward; and beside the ward
-        return [*outside, f"case:view:{s['ward_case']}", f"case:hist:{s['ward_case']}", "case:list:0",
-                f"case:ok:{s['ward_case']}", f"case:fix:{s['ward_case']}", f"case:note:{s['ward_case']}",
-                f"rp:o:{ward}:2026", f"rp:f:{ward}:2026", f"rp:x:{ward}:2026:0", f"rp:x:{ward}:2026:1",
-                f"rp:x:{a}:2026H1:0", f"tm:add:{a}", f"tm:person:{hgv_a}", f"tm:move:{hgv_a}:0",
-                f"tm:moveto:{hgv_a}:{b}", f"tm:lead:{hgv_a}", f"tm:leave:{hgv_a}", f"tm:left:{hgv_a}:a",
-                f"sp:ask:{s['ward_case']}", f"sp:view:{s['ward_req']}", f"sp:take:{s['ward_req']}",
-                f"sp:ans:{s['ward_req']}", f"kt:v:{ward}:2026", f"pv:ask:{s['ward_case']}", "tb:new", "tr:new",
-                "tr:list:0", "doc:new", "dl:status", f"st:view:{prov}:2026", "nh:mute:1"]
+        return [
+            *outside,
+            f"case:view:{s['ward_case']}",
+            f"case:hist:{s['ward_case']}",
+            "case:list:0",
+            f"case:ok:{s['ward_case']}",
+            f"case:fix:{s['ward_case']}",
+            f"case:note:{s['ward_case']}",
+            f"rp:o:{ward}:2026",
+            f"rp:f:{ward}:2026",
+            f"rp:x:{ward}:2026:0",
+            f"rp:x:{ward}:2026:1",
+            f"rp:x:{a}:2026H1:0",
+            f"tm:add:{a}",
+            f"tm:person:{hgv_a}",
+            f"tm:move:{hgv_a}:0",
+            f"tm:moveto:{hgv_a}:{b}",
+            f"tm:lead:{hgv_a}",
+            f"tm:leave:{hgv_a}",
+            f"tm:left:{hgv_a}:a",
+            f"sp:ask:{s['ward_case']}",
+            f"sp:view:{s['ward_req']}",
+            f"sp:take:{s['ward_req']}",
+            f"sp:ans:{s['ward_req']}",
+            f"kt:v:{ward}:2026",
+            f"pv:ask:{s['ward_case']}",
+            "tb:new",
+            "tr:new",
+            "tr:list:0",
+            "doc:new",
+            "dl:status",
+            f"st:view:{prov}:2026",
+            "nh:mute:1",
+        ]
     if who == "leader_a":  # the ward, the other team, and everything officials do
-        return [*outside, f"st:view:{ward}:2026", f"st:view:{b}:2026", f"st:units:{ward}:2026:0", f"rp:x:{ward}:2026:1",
-                f"rp:x:{b}:2026:0", f"tm:team:{a}", f"tm:left:{hgv_a}:a", f"tm:add:{a}", f"sp:take:{s['ward_req']}",
-                f"sp:ans:{s['ward_req']}", f"kt:v:{a}:2026"]
-    return [*outside, f"st:view:{a}:2026", f"st:view:{ward}:2026", f"rp:x:{a}:2026:1",  # hgv_a, stranger
-            f"tm:team:{a}", f"tm:left:{hgv_a}:a", f"sp:take:{s['ward_req']}", f"kt:v:{a}:2026"]
+        return [
+            *outside,
+            f"st:view:{ward}:2026",
+            f"st:view:{b}:2026",
+            f"st:units:{ward}:2026:0",
+            f"rp:x:{ward}:2026:1",
+            f"rp:x:{b}:2026:0",
+            f"tm:team:{a}",
+            f"tm:left:{hgv_a}:a",
+            f"tm:add:{a}",
+            f"sp:take:{s['ward_req']}",
+            f"sp:ans:{s['ward_req']}",
+            f"kt:v:{a}:2026",
+        ]
+    return [
+        *outside,
+        f"st:view:{a}:2026",
+        f"st:view:{ward}:2026",
+        f"rp:x:{a}:2026:1",  # hgv_a, stranger
+        f"tm:team:{a}",
+        f"tm:left:{hgv_a}:a",
+        f"sp:take:{s['ward_req']}",
+        f"kt:v:{a}:2026",
+    ]
 
 
 @pytest.mark.parametrize("who", ["official_other", "official", "leader_a", "hgv_a", "stranger", *READERS])
@@ -147,9 +253,16 @@ async def test_forged_button_data_reads_and_changes_nothing(db, scene, engine, w
 
 
 async def test_each_scope_counts_only_its_own_cases(scene, engine):
-    expected = {"official": "Tiếp nhận: 7 vụ việc", "official_other": "Tiếp nhận: 1 vụ việc",
-                "prov": "Tiếp nhận: 7 vụ việc", "leader_a": "Tiếp nhận: 5 vụ việc", "hgv_a": "Tiếp nhận: 4 vụ việc",
-                "hgv_b": "Tiếp nhận: 2 vụ việc", "lanh_dao": "Tiếp nhận: 7 vụ việc", "mat_tran": "Tiếp nhận: 7 vụ việc"}
+    expected = {
+        "official": "Tiếp nhận: 7 vụ việc",
+        "official_other": "Tiếp nhận: 1 vụ việc",
+        "prov": "Tiếp nhận: 7 vụ việc",
+        "leader_a": "Tiếp nhận: 5 vụ việc",
+        "hgv_a": "Tiếp nhận: 4 vụ việc",
+        "hgv_b": "Tiếp nhận: 2 vụ việc",
+        "lanh_dao": "Tiếp nhận: 7 vụ việc",
+        "mat_tran": "Tiếp nhận: 7 vụ việc",
+    }
     for who, line in expected.items():
         chat = Chat(engine, who)
         await chat.send("/thongke 2026")
@@ -170,13 +283,22 @@ async def test_the_rule_itself_for_units_and_people(db, scene):
     from storage.access import person_visible, unit_in_scope
     from storage.models import Unit
 
-    ward_people = {"Tổ Trưởng A", "Hòa Giải A", "Hòa Giải A Hai", "Hòa Giải B", "Cán Bộ Phường", "Chủ Tịch Phường",
-                   "Trưởng Ban Mặt Trận"}
+    ward_people = {
+        "Tổ Trưởng A",
+        "Hòa Giải A",
+        "Hòa Giải A Hai",
+        "Hòa Giải B",
+        "Cán Bộ Phường",
+        "Chủ Tịch Phường",
+        "Trưởng Ban Mặt Trận",
+    }
     ward_units = {"Phường B", "Thôn 1", "Thôn 2", "Tổ hòa giải 1", "Tổ hòa giải 2"}
     expected = {
         "official": ({"Phường B", "Thôn 1", "Thôn 2", "Tổ hòa giải 1", "Tổ hòa giải 2"}, ward_people),
-        "prov": ({"Tỉnh A", "Phường B", "Thôn 1", "Thôn 2", "Tổ hòa giải 1", "Tổ hòa giải 2"},
-                 ward_people | {"Cán Bộ Tỉnh"}),
+        "prov": (
+            {"Tỉnh A", "Phường B", "Thôn 1", "Thôn 2", "Tổ hòa giải 1", "Tổ hòa giải 2"},
+            ward_people | {"Cán Bộ Tỉnh"},
+        ),
         "official_other": ({"Xã D", "Thôn X", OTHER_TEAM}, {"Cán Bộ Xã D", OTHER_NAME}),
         "leader_a": ({"Tổ hòa giải 1"}, {"Tổ Trưởng A", "Hòa Giải A", "Hòa Giải A Hai"}),
         "hgv_a": (set(), {"Hòa Giải A"}),
@@ -185,9 +307,15 @@ async def test_the_rule_itself_for_units_and_people(db, scene):
     }
     async with db.uow() as uow:
         people = {p.full_name: p for p in await uow.session.scalars(select(Person))}
-        keys = {"official": "Cán Bộ Phường", "prov": "Cán Bộ Tỉnh", "official_other": "Cán Bộ Xã D",
-                "leader_a": "Tổ Trưởng A", "hgv_a": "Hòa Giải A", "lanh_dao": "Chủ Tịch Phường",
-                "mat_tran": "Trưởng Ban Mặt Trận"}
+        keys = {
+            "official": "Cán Bộ Phường",
+            "prov": "Cán Bộ Tỉnh",
+            "official_other": "Cán Bộ Xã D",
+            "leader_a": "Tổ Trưởng A",
+            "hgv_a": "Hòa Giải A",
+            "lanh_dao": "Chủ Tịch Phường",
+            "mat_tran": "Trưởng Ban Mặt Trận",
+        }
         for who, (units, persons) in expected.items():
             viewer = people[keys[who]]
             seen_units = set(await uow.session.scalars(select(Unit.name).where(unit_in_scope(viewer))))
@@ -197,9 +325,32 @@ async def test_the_rule_itself_for_units_and_people(db, scene):
 
 # --- read-only overseers: every command and every button of the engine, by role ----------------
 READER_COMMANDS = {  # what a read-only overseer may run: counts, reviews, the law, their own account
-    "thongke", "tohoagiai", "start", "help", "trogiup", "menu", "huy", "hoidap", "dieu", "quyenriengtu", "lienket"}
-READER_BUTTONS = {"StatsShow", "StatsChart", "StatsUnits", "TeamReview", "TeamView", "LinkPref", "QaArticle",
-                  "QaCited", "QaClause", "QaExplain", "QaLegacyArticle", "QaOther"}
+    "thongke",
+    "tohoagiai",
+    "start",
+    "help",
+    "trogiup",
+    "menu",
+    "huy",
+    "hoidap",
+    "dieu",
+    "quyenriengtu",
+    "lienket",
+}
+READER_BUTTONS = {
+    "StatsShow",
+    "StatsChart",
+    "StatsUnits",
+    "TeamReview",
+    "TeamView",
+    "LinkPref",
+    "QaArticle",
+    "QaCited",
+    "QaClause",
+    "QaExplain",
+    "QaLegacyArticle",
+    "QaOther",
+}
 
 
 def test_readers_are_let_in_only_where_declared(engine):

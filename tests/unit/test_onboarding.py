@@ -109,8 +109,11 @@ async def test_a_long_list_of_teams_comes_a_page_at_a_time(db, world, engine, cl
         await chat.press("Xem thêm…")
     assert [len(p) for p in pages] == [9, 4, 9]  # 8 teams + «Xem thêm…», then the other 3, then from the top
     assert pages[0] == pages[2]
-    assert set(pages[0][:-1]) | set(pages[1][:-1]) == {"Tổ hòa giải 1", "Tổ hòa giải 2",
-                                                       *(f"Tổ hòa giải {i:02d}" for i in range(3, 12))}
+    assert set(pages[0][:-1]) | set(pages[1][:-1]) == {
+        "Tổ hòa giải 1",
+        "Tổ hòa giải 2",
+        *(f"Tổ hòa giải {i:02d}" for i in range(3, 12)),
+    }
     chosen = pages[1][0]  # the second page is showing again
     await chat.press(chosen)
     async with db.uow() as uow:
@@ -124,8 +127,9 @@ async def test_invites_cannot_point_outside_the_official_unit(db, world, clock):
         official = await uow.people.get(world.people["official_other"].id)
         team = await uow.units.get(world.team_a.id)
         try:
-            await create_invite(uow, role=Role.HOA_GIAI_VIEN, unit=team, now=clock(), days=1, uses=1,
-                                created_by=official)
+            await create_invite(
+                uow, role=Role.HOA_GIAI_VIEN, unit=team, now=clock(), days=1, uses=1, created_by=official
+            )
         except UserError as err:
             assert str(err) == "invite.outside_unit"
         else:

@@ -32,9 +32,11 @@ async def announce(db, world, clock, unit=None, text="Họp tổ sáng thứ Hai
 
 async def statuses(db) -> dict[str, DeliveryStatus]:
     async with db.uow() as uow:
-        rows = await uow.session.execute(select(Account.external_id, Delivery.status)
-                                         .join(Account, Account.person_id == Delivery.person_id)
-                                         .where(Account.channel == "test"))
+        rows = await uow.session.execute(
+            select(Account.external_id, Delivery.status)
+            .join(Account, Account.person_id == Delivery.person_id)
+            .where(Account.channel == "test")
+        )
         return dict(rows.all())
 
 
@@ -57,8 +59,9 @@ async def test_official_announces_in_chat_after_hours_and_sees_who_received(db, 
     assert sender.sent == {}  # quiet hours: nothing before morning
     clock.now = MORNING
     await dispatcher(db, clock, sender).drain()
-    assert sender.texts("hgv_a") == ["📢 Thông báo của Cán Bộ Phường (Phường B):\n"
-                                     "Tuần sau tập huấn, mọi người thu xếp thời gian nhé."]
+    assert sender.texts("hgv_a") == [
+        "📢 Thông báo của Cán Bộ Phường (Phường B):\nTuần sau tập huấn, mọi người thu xếp thời gian nhé."
+    ]
     assert set(sender.sent) == {"hgv_a", "hgv_a2", "leader_a"}
     await official.press("Xem kết quả")
     assert "4 người\n✅ Đã nhận: 3\n⏳ Đang chờ gửi: 0\n⚠️ Chưa liên lạc được: 1" in official.text
@@ -83,7 +86,9 @@ async def test_muted_person_gets_no_automatic_reminders_but_still_announcements(
     sender = FakeSender()
     await dispatcher(db, clock, sender).drain()
     assert [t.split("\n")[0] for t in sender.texts("hgv_a")] == [
-        "📚 Mời tham dự tập huấn: Kỹ năng hòa giải", "📢 Thông báo của Tổ hòa giải 1:"]
+        "📚 Mời tham dự tập huấn: Kỹ năng hòa giải",
+        "📢 Thông báo của Tổ hòa giải 1:",
+    ]
     assert any("Nhắc lịch" in t for t in sender.texts("hgv_a2"))
     reminders = [d for d, _ in await deliveries(db, Kind.TRAINING_REMINDER) if local(d.due_at) == "23/11 08:00"]
     assert {d.status for d in reminders} == {DeliveryStatus.SKIPPED, DeliveryStatus.SENT}
@@ -101,10 +106,12 @@ async def test_restart_resends_claimed_never_what_was_in_flight(db, world, clock
     await announce(db, world, clock)
     async with db.uow() as uow:  # a dispatcher died: two rows claimed, one handed to the platform
         ids = (await uow.session.scalars(select(Delivery.id).order_by(Delivery.id))).all()
-        await uow.session.execute(update(Delivery).where(Delivery.id.in_(ids[:2]))
-                                  .values(status=DeliveryStatus.CLAIMED, claimed_by="dead"))
-        await uow.session.execute(update(Delivery).where(Delivery.id == ids[2])
-                                  .values(status=DeliveryStatus.SENDING, claimed_by="dead"))
+        await uow.session.execute(
+            update(Delivery).where(Delivery.id.in_(ids[:2])).values(status=DeliveryStatus.CLAIMED, claimed_by="dead")
+        )
+        await uow.session.execute(
+            update(Delivery).where(Delivery.id == ids[2]).values(status=DeliveryStatus.SENDING, claimed_by="dead")
+        )
         await uow.commit()
     sender = FakeSender()
     restarted = dispatcher(db, clock, sender)
@@ -115,8 +122,9 @@ async def test_restart_resends_claimed_never_what_was_in_flight(db, world, clock
 
 
 async def test_two_dispatchers_at_once_send_each_message_once(store_url, tmp_path, clock):
-    url = f"sqlite+aiosqlite:///{tmp_path}/two.sqlite3" if isinstance(store_url, str) else \
-        await store_url.new_database()
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/two.sqlite3" if isinstance(store_url, str) else await store_url.new_database()
+    )
     db = Database(url)
     await db.create_all()
     try:
@@ -128,8 +136,9 @@ async def test_two_dispatchers_at_once_send_each_message_once(store_url, tmp_pat
         pairs = [(account, r.text) for account, replies in sender.sent.items() for r in replies]
         assert len(pairs) == len(set(pairs)) == 30 * 5  # five people under the ward
         async with db.uow() as uow:
-            sent = await uow.session.scalar(select(func.count(Delivery.id)).where(
-                Delivery.status == DeliveryStatus.SENT))
+            sent = await uow.session.scalar(
+                select(func.count(Delivery.id)).where(Delivery.status == DeliveryStatus.SENT)
+            )
         assert sent == 150
     finally:
         await db.dispose()
@@ -147,7 +156,10 @@ async def test_refused_fails_and_transient_errors_give_up_in_the_end(db, world, 
         clock.advance(hours=1)
     result = await statuses(db)
     assert (result["hgv_a"], result["hgv_a2"], result["leader_a"]) == (
-        DeliveryStatus.FAILED, DeliveryStatus.FAILED, DeliveryStatus.SENT)
+        DeliveryStatus.FAILED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.SENT,
+    )
 
 
 async def test_quiet_hours_are_settable_and_can_be_off(db, world, clock):
@@ -170,9 +182,19 @@ async def log_case(db, world, key: str, days_ago: int, clock) -> None:
     async with db.uow() as uow:
         author = await uow.people.get(world.people[key].id)
         received = (clock().astimezone(env().tz).date() - dt.timedelta(days=days_ago)).isoformat()
-        await create_case(uow, author, {"received_on": received, "category": "dan_su", "source": "yeu_cau",
-                                        "parties": ["Nguyễn Văn An", "Trần Thị Bình"], "summary": "Tranh chấp lối đi",
-                                        "mediators": [author.id]}, clock())
+        await create_case(
+            uow,
+            author,
+            {
+                "received_on": received,
+                "category": "dan_su",
+                "source": "yeu_cau",
+                "parties": ["Nguyễn Văn An", "Trần Thị Bình"],
+                "summary": "Tranh chấp lối đi",
+                "mediators": [author.id],
+            },
+            clock(),
+        )
         await uow.commit()
 
 

@@ -36,11 +36,25 @@ def test_each_kind_round_trips():
     assert pack(Cmd("menu")) == "cmd:menu"
 
 
-@pytest.mark.parametrize("text", [
-    "tpay:view:", "tpay:view:x", "tpay:view:-1", "tpay:view:1:2", "tpay:view:1234567890123", "tpay:view:١٢",
-    "tpay:say:maybe:1:x", "tpay:say:yes:2:x", "tpay:nope:1", "nope:view:1", "", ":", "f:ab:kind",
-    "tpay:view:" + "9" * 80,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tpay:view:",
+        "tpay:view:x",
+        "tpay:view:-1",
+        "tpay:view:1:2",
+        "tpay:view:1234567890123",
+        "tpay:view:١٢",
+        "tpay:say:maybe:1:x",
+        "tpay:say:yes:2:x",
+        "tpay:nope:1",
+        "nope:view:1",
+        "",
+        ":",
+        "f:ab:kind",
+        "tpay:view:" + "9" * 80,
+    ],
+)
 def test_what_we_did_not_make_is_none(text):
     assert unpack(text) is None
 
@@ -56,6 +70,7 @@ def test_a_payload_that_cannot_be_a_button_fails_where_it_is_built():
 
 def test_two_kinds_cannot_share_a_name():
     with pytest.raises(PayloadError):
+
         @payload("tpay", "view")
         class Other:
             n: int

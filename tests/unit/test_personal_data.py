@@ -43,8 +43,10 @@ async def test_rows_from_before_encryption_are_sealed_at_start(db, world, engine
     await log_case(chat)
     await chat.send("1")
     async with db.engine.begin() as conn:
-        await conn.execute(text("""UPDATE cases SET parties = '{"names": ["Cũ A", "Cũ B"], "contact": ""}',
-                                   summary = 'Cũ A lấn lối đi'"""))
+        await conn.execute(
+            text("""UPDATE cases SET parties = '{"names": ["Cũ A", "Cũ B"], "contact": ""}',
+                                   summary = 'Cũ A lấn lối đi'""")
+        )
         await conn.execute(text("UPDATE case_events SET text = 'ghi chú cũ của Cũ A'"))
     assert await db.seal_plain_rows() == 3  # the parties, the summary, the event's text
     assert await db.seal_plain_rows() == 0

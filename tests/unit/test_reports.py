@@ -20,11 +20,25 @@ from tests.support import Chat
 from tests.unit.officials_fixtures import seed_ward
 
 ROOT = Path(__file__).resolve().parents[2]
-LOGBOOK_HEADERS = ["Tổ hòa giải", "Số vụ việc", "STT", "Ngày tiếp nhận", "Loại việc", "Căn cứ hòa giải (Điều 16)",
-                   "Ngày hòa giải", "Địa điểm", "Hòa giải viên", "Người được mời tham gia hòa giải",
-                   "Họ tên, địa chỉ các bên", "Nội dung chủ yếu của vụ việc",
-                   "Thỏa thuận của các bên (hoặc yêu cầu của mỗi bên) sau khi hòa giải",
-                   "Kết quả (thành / không thành)", "Ngày có kết quả", "Hướng dẫn các bên đến", "Ghi chú"]
+LOGBOOK_HEADERS = [
+    "Tổ hòa giải",
+    "Số vụ việc",
+    "STT",
+    "Ngày tiếp nhận",
+    "Loại việc",
+    "Căn cứ hòa giải (Điều 16)",
+    "Ngày hòa giải",
+    "Địa điểm",
+    "Hòa giải viên",
+    "Người được mời tham gia hòa giải",
+    "Họ tên, địa chỉ các bên",
+    "Nội dung chủ yếu của vụ việc",
+    "Thỏa thuận của các bên (hoặc yêu cầu của mỗi bên) sau khi hòa giải",
+    "Kết quả (thành / không thành)",
+    "Ngày có kết quả",
+    "Hướng dẫn các bên đến",
+    "Ghi chú",
+]
 NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "0912 345 678", "số 5 ngõ 3")
 
 
@@ -63,8 +77,14 @@ async def test_workbook_sheets_headers_rows_and_no_parties_by_default(db, world,
     chat, wb, xlsx, csv = await export(engine)
     assert "7 vụ việc" in chat.text and "viết tắt" in chat.text
     assert xlsx.filename == "bao-cao-phuong-b-2026.xlsx" and csv.filename.endswith(".csv")
-    assert wb.sheetnames == ["1. Sổ theo dõi", "1b. Tổng hợp theo hòa giải viên", "2. Thống kê", "3. Kinh phí",
-                            "4. Tập huấn", "5. Chỉ tiêu"]
+    assert wb.sheetnames == [
+        "1. Sổ theo dõi",
+        "1b. Tổng hợp theo hòa giải viên",
+        "2. Thống kê",
+        "3. Kinh phí",
+        "4. Tập huấn",
+        "5. Chỉ tiêu",
+    ]
     book = wb["1. Sổ theo dõi"]
     assert book["A1"].value == "SỔ THEO DÕI HOẠT ĐỘNG HÒA GIẢI Ở CƠ SỞ"
     assert [c.value for c in book[4]] == LOGBOOK_HEADERS
@@ -88,14 +108,26 @@ async def test_statistics_and_tally_totals(db, world, engine):
     await seed_ward(db, world)
     _, wb, _, _ = await export(engine)
     stats = wb["2. Thống kê"]
-    assert cells(stats)[3][:6] == ("Đơn vị", "Số tổ hòa giải", "Số hòa giải viên", "Trong đó nữ",
-                                   "Trong đó người dân tộc thiểu số", "Vụ việc tiếp nhận")
+    assert cells(stats)[3][:6] == (
+        "Đơn vị",
+        "Số tổ hòa giải",
+        "Số hòa giải viên",
+        "Trong đó nữ",
+        "Trong đó người dân tộc thiểu số",
+        "Vụ việc tiếp nhận",
+    )
     # Thôn 1: leader_a (nữ), hgv_a, hgv_a2; Thôn 2: hgv_b (nữ)
     assert row_starting(stats, "Thôn 1")[:11] == ("Thôn 1", 1, 3, 1, 0, 5, 2, 1, 1, 1, 0.5)
     assert row_starting(stats, "Thôn 2")[:11] == ("Thôn 2", 1, 1, 1, 0, 2, 1, 1, 0, 0, 0.5)
     assert row_starting(stats, "Tổng cộng — Phường B")[:11] == ("Tổng cộng — Phường B", 2, 4, 2, 0, 7, 3, 2, 1, 1, 0.5)
     assert row_starting(stats, "Tranh chấp dân sự (đất, hợp đồng, thừa kế…)")[:6] == (
-        "Tranh chấp dân sự (đất, hợp đồng, thừa kế…)", 3, 2, 1, 0, 0)
+        "Tranh chấp dân sự (đất, hợp đồng, thừa kế…)",
+        3,
+        2,
+        1,
+        0,
+        0,
+    )
     assert row_starting(stats, "Tổng cộng")[:6] == ("Tổng cộng", 7, 3, 2, 1, 1)
     tally = wb["1b. Tổng hợp theo hòa giải viên"]
     hgv_a = next(r for r in cells(tally) if r[1] == "Hòa Giải A")
@@ -133,7 +165,8 @@ async def test_parties_only_when_asked_and_every_export_audited(db, world, engin
     entries = await audits(db)
     assert [(e.person_id, e.target, e.detail["parties"], e.detail["cases"]) for e in entries] == [
         (world.people["official"].id, f"unit:{world.ward.id}", False, 7),
-        (world.people["official"].id, f"unit:{world.ward.id}", True, 7)]
+        (world.people["official"].id, f"unit:{world.ward.id}", True, 7),
+    ]
     assert entries[0].detail["from"] == "2026-01-01" and entries[0].detail["to"] == "2026-12-31"
 
 
@@ -175,8 +208,19 @@ async def test_cli_report_writes_the_files_and_audits(tmp_path):
     world = await build_world(db)
     await seed_ward(db, world)
     env = {"DATABASE_URL": url, "TELEGRAM_BOT_TOKEN": ""}
-    args = ["report", "--unit", "Phường B", "--from", "01/01/2026", "--to", "30/06/2026", "--out", "h1.xlsx",
-            "--csv", "h1.csv"]
+    args = [
+        "report",
+        "--unit",
+        "Phường B",
+        "--from",
+        "01/01/2026",
+        "--to",
+        "30/06/2026",
+        "--out",
+        "h1.xlsx",
+        "--csv",
+        "h1.csv",
+    ]
     out = await asyncio.to_thread(run_bot, tmp_path, env, *args)
     assert out.returncode == 0, out.stderr
     assert "h1.xlsx: 5 vụ việc" in out.stdout

@@ -141,17 +141,22 @@ def test_the_migration_counts_cases_already_stored(tmp_path):
     upgrade(url, "0002")
     sync = create_engine(f"sqlite:///{tmp_path}/old.sqlite3")
     with sync.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) VALUES "
-                             "(1, NULL, 'tinh', 'T', '/1/', 0, '2026-01-01 00:00:00'),"
-                             "(2, 1, 'to_hoa_giai', 'Tổ', '/1/2/', 0, '2026-01-01 00:00:00')")
-        conn.exec_driver_sql("INSERT INTO people (id, full_name, role, unit_id, active, ethnic_minority, created_at) "
-                             "VALUES (1, 'A', 'hoa_giai_vien', 2, 1, 0, '2026-01-01 00:00:00')")
+        conn.exec_driver_sql(
+            "INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) VALUES "
+            "(1, NULL, 'tinh', 'T', '/1/', 0, '2026-01-01 00:00:00'),"
+            "(2, 1, 'to_hoa_giai', 'Tổ', '/1/2/', 0, '2026-01-01 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO people (id, full_name, role, unit_id, active, ethnic_minority, created_at) "
+            "VALUES (1, 'A', 'hoa_giai_vien', 2, 1, 0, '2026-01-01 00:00:00')"
+        )
         for i in (1, 2, 3):
             conn.exec_driver_sql(
                 "INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
                 "summary, status, created_by_id, created_at, updated_at) VALUES (?, 2, '/1/2/', 2026, ?, ?, "
                 "'dan_su', 'yeu_cau', '{}', 'x', 'thanh', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-                (i, i, f"2026-0{i}-01"))
+                (i, i, f"2026-0{i}-01"),
+            )
     upgrade(url)
     with sync.connect() as conn:
         rows = conn.exec_driver_sql("SELECT unit_id, month, n FROM stat_rollups ORDER BY unit_id, month").all()

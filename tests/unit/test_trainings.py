@@ -23,9 +23,17 @@ async def new_training(db, world, clock, starts: str, scope=None) -> int:
         official = await uow.people.get(world.people["official"].id)
         ward = await uow.units.get(world.ward.id)
         units = [await uow.units.get(u.id) for u in (scope or [world.ward])]
-        training, _ = await create_training(uow, env(), organiser=official, unit=ward, title="Kỹ năng hòa giải",
-                                            starts_at=at(starts), place="Hội trường UBND phường", scope=units,
-                                            now=clock())
+        training, _ = await create_training(
+            uow,
+            env(),
+            organiser=official,
+            unit=ward,
+            title="Kỹ năng hòa giải",
+            starts_at=at(starts),
+            place="Hội trường UBND phường",
+            scope=units,
+            now=clock(),
+        )
         await uow.commit()
         return training.id
 
@@ -110,8 +118,11 @@ async def test_official_creates_in_chat_mediators_answer_and_attend(db, world, e
     await outsider.payload(invitation.buttons[0][0].payload)
     assert "không dành cho bạn" in outsider.text
 
-    reminders = {d.person_id: d.status for d, _ in await deliveries(db, Kind.TRAINING_REMINDER)
-                 if local(d.due_at) == "23/11 08:00"}
+    reminders = {
+        d.person_id: d.status
+        for d, _ in await deliveries(db, Kind.TRAINING_REMINDER)
+        if local(d.due_at) == "23/11 08:00"
+    }
     assert reminders[world.people["hgv_a2"].id] is DeliveryStatus.CANCELLED
     assert reminders[world.people["hgv_a"].id] is DeliveryStatus.PENDING
 
@@ -136,8 +147,10 @@ async def test_official_creates_in_chat_mediators_answer_and_attend(db, world, e
     async with db.uow() as uow:
         invites = (await uow.session.scalars(select(TrainingInvite))).all()
     assert {i.person_id: (i.answer, i.attended) for i in invites} == {
-        world.people["leader_a"].id: (Answer.PENDING, True), world.people["hgv_a"].id: (Answer.YES, True),
-        world.people["hgv_a2"].id: (Answer.NO, False)}
+        world.people["leader_a"].id: (Answer.PENDING, True),
+        world.people["hgv_a"].id: (Answer.YES, True),
+        world.people["hgv_a2"].id: (Answer.NO, False),
+    }
 
 
 async def test_change_tells_everyone_and_cancel_stops_reminders(db, world, engine, clock):

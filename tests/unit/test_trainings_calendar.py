@@ -23,9 +23,17 @@ async def new_training(db, world, clock, starts: str) -> tuple[int, str]:
         official = await uow.people.get(world.people["official"].id)
         ward = await uow.units.get(world.ward.id)
         team = await uow.units.get(world.team_a.id)
-        training, _ = await create_training(uow, env(), organiser=official, unit=ward, title="Kỹ năng hòa giải",
-                                            starts_at=at(starts), place="Hội trường UBND phường", scope=[team],
-                                            now=clock())
+        training, _ = await create_training(
+            uow,
+            env(),
+            organiser=official,
+            unit=ward,
+            title="Kỹ năng hòa giải",
+            starts_at=at(starts),
+            place="Hội trường UBND phường",
+            scope=[team],
+            now=clock(),
+        )
         await uow.commit()
         return training.id, training.checkin_code
 
@@ -58,8 +66,11 @@ async def test_checkin_opens_thirty_minutes_before_and_closes_when_the_class_end
     assert "Đã điểm danh" not in hgv_a2.text
     assert "đã kết thúc" in hgv_a2.text and "nhờ cán bộ" in hgv_a2.text
     people = world.people
-    assert await attended(db, tid) == {people["hgv_a"].id: True, people["leader_a"].id: True,
-                                       people["hgv_a2"].id: False}
+    assert await attended(db, tid) == {
+        people["hgv_a"].id: True,
+        people["leader_a"].id: True,
+        people["hgv_a2"].id: False,
+    }
 
 
 async def test_a_class_moved_clears_its_checkins_and_tells_those_people(db, world, engine, clock):
@@ -98,17 +109,36 @@ async def test_a_class_moved_clears_its_checkins_and_tells_those_people(db, worl
     assert "Hòa Giải A" not in official.text and "tập huấn 1" not in official.text
 
 
-async def add_training(db, world, starts: dt.datetime, came: dict[str, bool],
-                       status: TrainingStatus = TrainingStatus.SCHEDULED) -> None:
+async def add_training(
+    db, world, starts: dt.datetime, came: dict[str, bool], status: TrainingStatus = TrainingStatus.SCHEDULED
+) -> None:
     async with db.uow() as uow:
-        training = await uow.trainings.add(Training(
-            unit_id=world.ward.id, unit_path=world.ward.path, title="Kỹ năng hòa giải", starts_at=starts,
-            place="UBND phường", scope=[world.ward.id], status=status, checkin_code="1234", version=1,
-            created_at=START, updated_at=START))
+        training = await uow.trainings.add(
+            Training(
+                unit_id=world.ward.id,
+                unit_path=world.ward.path,
+                title="Kỹ năng hòa giải",
+                starts_at=starts,
+                place="UBND phường",
+                scope=[world.ward.id],
+                status=status,
+                checkin_code="1234",
+                version=1,
+                created_at=START,
+                updated_at=START,
+            )
+        )
         for key, yes in came.items():
             person = world.people[key]
-            uow.session.add(TrainingInvite(training_id=training.id, person_id=person.id, team_id=person.unit_id,
-                                           answer=Answer.YES, attended=yes))
+            uow.session.add(
+                TrainingInvite(
+                    training_id=training.id,
+                    person_id=person.id,
+                    team_id=person.unit_id,
+                    answer=Answer.YES,
+                    attended=yes,
+                )
+            )
         await uow.commit()
 
 
@@ -148,8 +178,11 @@ async def test_five_wrong_codes_lock_self_checkin_for_that_person_and_class(db, 
     assert "Đã điểm danh" not in hgv_a.text and "nhờ cán bộ" in hgv_a.text
     await hgv_a.send(f"/diemdanh {wrong(code)}")
     async with db.uow() as uow:
-        misses = await uow.session.scalar(select(func.count(CheckinMiss.id)).where(
-            CheckinMiss.training_id == tid, CheckinMiss.person_id == world.people["hgv_a"].id))
+        misses = await uow.session.scalar(
+            select(func.count(CheckinMiss.id)).where(
+                CheckinMiss.training_id == tid, CheckinMiss.person_id == world.people["hgv_a"].id
+            )
+        )
     assert misses == 5  # every wrong try is recorded, until the class is closed to this person
     assert not any((await attended(db, tid)).values())
 

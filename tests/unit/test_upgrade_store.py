@@ -22,27 +22,54 @@ def fill_old_store(path: str) -> None:
     """Rows as version 0006 wrote them (plain SQL: today's models have more columns)."""
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        for uid, parent, kind, name, p in [(1, None, "tinh", "Tỉnh A", "/1/"), (2, 1, "xa", "Phường B", "/1/2/"),
-                                           (3, 2, "thon", "Thôn Đông", "/1/2/3/"),
-                                           (4, 3, "to_hoa_giai", "Tổ hòa giải thôn Đông", "/1/2/3/4/"),
-                                           (5, 2, "to_hoa_giai", "Tổ HG Đông", "/1/2/5/")]:
-            conn.execute(text("INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
-                              "VALUES (:i, :p, :k, :n, :path, 0, :t)"),
-                         {"i": uid, "p": parent, "k": kind, "n": name, "path": p, "t": NOW})
-        conn.execute(text("INSERT INTO people (id, full_name, sex, ethnic_minority, role, unit_id, active, "
-                          "created_at) VALUES (1, 'Hòa Giải A', 'nam', 0, 'hoa_giai_vien', 4, 1, :t)"), {"t": NOW})
+        for uid, parent, kind, name, p in [
+            (1, None, "tinh", "Tỉnh A", "/1/"),
+            (2, 1, "xa", "Phường B", "/1/2/"),
+            (3, 2, "thon", "Thôn Đông", "/1/2/3/"),
+            (4, 3, "to_hoa_giai", "Tổ hòa giải thôn Đông", "/1/2/3/4/"),
+            (5, 2, "to_hoa_giai", "Tổ HG Đông", "/1/2/5/"),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO units (id, parent_id, kind, name, path, ethnic_area, created_at) "
+                    "VALUES (:i, :p, :k, :n, :path, 0, :t)"
+                ),
+                {"i": uid, "p": parent, "k": kind, "n": name, "path": p, "t": NOW},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO people (id, full_name, sex, ethnic_minority, role, unit_id, active, "
+                "created_at) VALUES (1, 'Hòa Giải A', 'nam', 0, 'hoa_giai_vien', 4, 1, :t)"
+            ),
+            {"t": NOW},
+        )
         for cid, team, status, closed in [(1, 4, "thanh", NOW), (2, 5, "dang_hoa_giai", None)]:
-            conn.execute(text(
-                "INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
-                "summary, agreement, status, end_reason, created_by_id, created_at, updated_at, closed_at) "
-                "VALUES (:i, :team, :path, 2026, 1, '2026-06-20', 'dan_su', 'yeu_cau', :parties, "
-                "'Tranh chấp lối đi', :agreement, :status, NULL, 1, :t, :t, :closed)"),
-                {"i": cid, "team": team, "path": f"/1/2/3/{team}/" if team == 4 else "/1/2/5/",
-                 "parties": json.dumps(PARTIES, ensure_ascii=False), "status": status, "t": NOW,
-                 "agreement": "An trả lại lối đi cho Bình" if status == "thanh" else None, "closed": closed})
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, team_id, unit_path, year, seq, received_on, category, source, parties, "
+                    "summary, agreement, status, end_reason, created_by_id, created_at, updated_at, closed_at) "
+                    "VALUES (:i, :team, :path, 2026, 1, '2026-06-20', 'dan_su', 'yeu_cau', :parties, "
+                    "'Tranh chấp lối đi', :agreement, :status, NULL, 1, :t, :t, :closed)"
+                ),
+                {
+                    "i": cid,
+                    "team": team,
+                    "path": f"/1/2/3/{team}/" if team == 4 else "/1/2/5/",
+                    "parties": json.dumps(PARTIES, ensure_ascii=False),
+                    "status": status,
+                    "t": NOW,
+                    "agreement": "An trả lại lối đi cho Bình" if status == "thanh" else None,
+                    "closed": closed,
+                },
+            )
             conn.execute(text("INSERT INTO case_mediators (case_id, person_id) VALUES (:i, 1)"), {"i": cid})
-            conn.execute(text("INSERT INTO case_events (case_id, at, actor_id, kind, status) "
-                              "VALUES (:i, :t, 1, 'created', 'dang_hoa_giai')"), {"i": cid, "t": NOW})
+            conn.execute(
+                text(
+                    "INSERT INTO case_events (case_id, at, actor_id, kind, status) "
+                    "VALUES (:i, :t, 1, 'created', 'dang_hoa_giai')"
+                ),
+                {"i": cid, "t": NOW},
+            )
     engine.dispose()
 
 

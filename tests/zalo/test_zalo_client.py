@@ -80,9 +80,7 @@ async def test_idle_poll_returns_none(idle_status: int) -> None:
             assert update is not None and update.text == "sau đó"
 
 
-async def test_long_text_split_into_two_messages(
-    fake: FakeZaloServer, client: ZaloBotClient
-) -> None:
+async def test_long_text_split_into_two_messages(fake: FakeZaloServer, client: ZaloBotClient) -> None:
     fake.push_text(USER, "hi")
     words = [f"từ{i}" for i in range(600)]
     text = " ".join(words)
@@ -182,9 +180,7 @@ async def test_unreachable_server_is_network_error() -> None:
     assert info.value.__cause__ is None and info.value.__context__ is None
 
 
-async def test_token_never_logged_or_shown(
-    fake: FakeZaloServer, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_token_never_logged_or_shown(fake: FakeZaloServer, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("httpx", "httpcore", "bot"):
         caplog.set_level(logging.DEBUG, logger=name)

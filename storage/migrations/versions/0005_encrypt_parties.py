@@ -7,6 +7,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-22 04:09:45
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -20,12 +21,22 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.alter_column("parties", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False,
-                              postgresql_using="parties::text")
+        batch_op.alter_column(
+            "parties",
+            existing_type=sa.JSON(),
+            type_=sa.Text(),
+            existing_nullable=False,
+            postgresql_using="parties::text",
+        )
 
 
 def downgrade() -> None:
     # Sealed values are not JSON: downgrading needs them opened first (not automatic).
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.alter_column("parties", existing_type=sa.Text(), type_=sa.JSON(), existing_nullable=False,
-                              postgresql_using="parties::json")
+        batch_op.alter_column(
+            "parties",
+            existing_type=sa.Text(),
+            type_=sa.JSON(),
+            existing_nullable=False,
+            postgresql_using="parties::json",
+        )

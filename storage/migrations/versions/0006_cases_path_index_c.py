@@ -8,6 +8,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-22 06:10:00
 """
+
 from __future__ import annotations
 
 from alembic import op

@@ -13,6 +13,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03 09:40:00
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,18 +44,31 @@ def upgrade() -> None:
         batch.add_column(sa.Column("change", sa.Text(), nullable=True))
     # drafts are sealed like the parties (start-up seals the rows written before)
     with op.batch_alter_table("conversations") as batch:
-        batch.alter_column("data", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False,
-                           postgresql_using="data::text")
+        batch.alter_column(
+            "data", existing_type=sa.JSON(), type_=sa.Text(), existing_nullable=False, postgresql_using="data::text"
+        )
     _backfill(op.get_bind())
 
 
 def _backfill(conn: sa.Connection) -> None:
-    units = sa.table("units", sa.column("id", sa.Integer), sa.column("kind", sa.String),
-                     sa.column("name", sa.String), sa.column("path", sa.String), sa.column("code", sa.String))
-    cases = sa.table("cases", sa.column("id", sa.Integer), sa.column("team_id", sa.Integer),
-                     sa.column("code", sa.String), sa.column("sessions", sa.JSON),
-                     sa.column("status", sa.String), sa.column("closed_at", sa.DateTime(timezone=True)),
-                     sa.column("outcome_on", sa.Date))
+    units = sa.table(
+        "units",
+        sa.column("id", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("name", sa.String),
+        sa.column("path", sa.String),
+        sa.column("code", sa.String),
+    )
+    cases = sa.table(
+        "cases",
+        sa.column("id", sa.Integer),
+        sa.column("team_id", sa.Integer),
+        sa.column("code", sa.String),
+        sa.column("sessions", sa.JSON),
+        sa.column("status", sa.String),
+        sa.column("closed_at", sa.DateTime(timezone=True)),
+        sa.column("outcome_on", sa.Date),
+    )
     rows = conn.execute(sa.select(units.c.id, units.c.kind, units.c.name, units.c.path).order_by(units.c.id)).all()
     kinds = {r.id: r.kind for r in rows}
     taken: dict[str, set[str]] = {}
@@ -67,22 +81,25 @@ def _backfill(conn: sa.Connection) -> None:
         conn.execute(sa.update(units).where(units.c.id == r.id).values(code=code))
         conn.execute(sa.update(cases).where(cases.c.team_id == r.id).values(code=code))
     tz = ZoneInfo(os.environ.get("TIMEZONE") or "Asia/Ho_Chi_Minh")
-    closed = conn.execute(sa.select(cases.c.id, cases.c.closed_at)
-                          .where(cases.c.closed_at.is_not(None), cases.c.status != "dang_hoa_giai")).all()
+    closed = conn.execute(
+        sa.select(cases.c.id, cases.c.closed_at).where(
+            cases.c.closed_at.is_not(None), cases.c.status != "dang_hoa_giai"
+        )
+    ).all()
     for case_id, closed_at in closed:
         moment = closed_at if isinstance(closed_at, dt.datetime) else dt.datetime.fromisoformat(str(closed_at))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=dt.UTC)
-        conn.execute(sa.update(cases).where(cases.c.id == case_id)
-                     .values(outcome_on=moment.astimezone(tz).date()))
+        conn.execute(sa.update(cases).where(cases.c.id == case_id).values(outcome_on=moment.astimezone(tz).date()))
 
 
 def downgrade() -> None:
     # sealed drafts are not JSON: they are emptied (a draft is worth less than a working downgrade)
     op.execute("UPDATE conversations SET data = '{}', flow = NULL, step = NULL WHERE data LIKE 'v1:%'")
     with op.batch_alter_table("conversations") as batch:
-        batch.alter_column("data", existing_type=sa.Text(), type_=sa.JSON(), existing_nullable=False,
-                           postgresql_using="data::json")
+        batch.alter_column(
+            "data", existing_type=sa.Text(), type_=sa.JSON(), existing_nullable=False, postgresql_using="data::json"
+        )
     with op.batch_alter_table("case_events") as batch:
         batch.drop_column("change")
     with op.batch_alter_table("cases") as batch:

@@ -9,6 +9,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03 09:40:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -7,6 +7,7 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-03 09:40:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

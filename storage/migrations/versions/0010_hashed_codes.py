@@ -12,6 +12,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 09:40:00
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,7 @@ def _digest(code: str) -> str:
 
 def _hash_codes(table: str) -> None:
     bind = op.get_bind()
-    t = sa.table(table, sa.column("id", sa.Integer), sa.column("code", sa.String),
-                 sa.column("code_hash", sa.String))
+    t = sa.table(table, sa.column("id", sa.Integer), sa.column("code", sa.String), sa.column("code_hash", sa.String))
     for row_id, code in bind.execute(sa.select(t.c.id, t.c.code)).all():
         bind.execute(sa.update(t).where(t.c.id == row_id).values(code_hash=_digest(code)))
 

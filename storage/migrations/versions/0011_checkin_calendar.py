@@ -8,6 +8,7 @@ Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03 09:40:00
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,8 +30,9 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["people.id"], name=op.f("fk_checkin_misses_person_id_people")),
-        sa.ForeignKeyConstraint(["training_id"], ["trainings.id"], name=op.f("fk_checkin_misses_training_id_trainings"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["training_id"], ["trainings.id"], name=op.f("fk_checkin_misses_training_id_trainings"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkin_misses")),
     )
     op.create_index("ix_checkin_misses_training_person", "checkin_misses", ["training_id", "person_id"])
