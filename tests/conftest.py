@@ -9,8 +9,6 @@ from storage.db import Database
 from tests.pg import SKIP_REASON, PgServer
 from tests.support import Clock, build_world, make_engine
 
-SHARED_PG = pytest.StashKey[PgServer]()
-
 # Property tests: a few examples on every run, many in CI (.ci/run sets HYPOTHESIS_PROFILE=ci).
 settings.register_profile("default", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 settings.register_profile("ci", max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
@@ -89,26 +87,6 @@ def pytest_collection_modifyitems(config, items):
         return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
 
     items.sort(key=rank)  # stable: the same order in every worker
-
-
-def pytest_configure(config):
-    """Under pytest-xdist, one PostgreSQL for all workers (started here, in the controller, before
-    the workers; they find it through TEST_POSTGRES_URL and make their own databases in it):
-    a server per worker cost each its own initdb and start."""
-    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
-        return
-    if os.environ.get("TEST_POSTGRES_URL") or not PgServer.available():
-        return
-    server = PgServer().start()
-    config.stash[SHARED_PG] = server
-    os.environ["TEST_POSTGRES_URL"] = server.admin_url
-
-
-def pytest_unconfigure(config):
-    server = config.stash.get(SHARED_PG, None)
-    if server is not None:
-        os.environ.pop("TEST_POSTGRES_URL", None)
-        server.stop()
 
 
 def pytest_report_header(config):
