@@ -284,7 +284,10 @@ async def announce(url: str, key: str, ward: int) -> int:
     return count
 
 
-def start_workers(tmp: Path, tg: Telegram, url: str, key: str, rate: float) -> list[BotProcess]:
+def start_workers(
+    tmp: Path, tg: Telegram, url: str, key: str, rate: float, *, migrated: bool = False
+) -> list[BotProcess]:
+    """Two workers; one after the other on a new store (the first migrates it), else both at once."""
     workers = []
     for name in ("a", "b"):
         port = free_port()
@@ -309,7 +312,11 @@ def start_workers(tmp: Path, tg: Telegram, url: str, key: str, rate: float) -> l
         proc.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
         workers.append(proc)
         proc.start()
-        wait_healthy(proc.url, proc, timeout=180)  # one after the other: the first migrates the store
+        if not migrated:
+            wait_healthy(proc.url, proc, timeout=180)
+    if migrated:
+        for proc in workers:
+            wait_healthy(proc.url, proc, timeout=180)  # type: ignore[attr-defined]
     return workers
 
 
@@ -412,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(load, ensure_ascii=False), file=sys.stderr, flush=True)  # kept if what follows fails
             for w in workers:
                 w.stop()
-            workers = start_workers(Path(tmp), tg, url, key, 1000.0)
+            workers = start_workers(Path(tmp), tg, url, key, 1000.0, migrated=True)
             urls = [w.url for w in workers]  # type: ignore[attr-defined]
             one = asyncio.run(throughput(tg, urls[:1], args.users, args.seconds))
             two = asyncio.run(throughput(tg, urls, args.users, args.seconds))
