@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
 from storage.models import Document, DocumentOpen, Person, PushFile, Role, Topic, Unit
+from storage.sql import insert
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -98,8 +98,7 @@ class DocumentRepo:
 
     async def record_open(self, doc_id: int, person_id: int, now: dt.datetime) -> bool:
         """The first open of this document by this person; True if it was the first."""
-        ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
-        stmt = ins(DocumentOpen).values(document_id=doc_id, person_id=person_id, opened_at=now)
+        stmt = insert(self.s, DocumentOpen).values(document_id=doc_id, person_id=person_id, opened_at=now)
         stmt = stmt.on_conflict_do_nothing(index_elements=["document_id", "person_id"])
         return bool((await self.s.execute(stmt.returning(DocumentOpen.person_id))).all())
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, String, UniqueConstraint, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.crypto import SealedJSON
 from storage.models import Base
+from storage.sql import dialect_of, insert
 
 PROBE = "probe"  # the channel of /healthz's write probe: inserted and deleted in one transaction
 
@@ -56,12 +56,11 @@ class InboxRepo:
 
     @property
     def _dialect(self) -> str:
-        return self.s.bind.dialect.name if self.s.bind else "sqlite"
+        return dialect_of(self.s)
 
     async def put(self, channel: str, key: str, payload: dict[str, Any], owner: str, now: dt.datetime) -> bool:
         """Keep an update for `owner` to handle; False when it waits already (a redelivery)."""
-        ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        stmt = ins(InboxUpdate).values(
+        stmt = insert(self.s, InboxUpdate).values(
             channel=channel, key=key, payload=payload, received_at=now, owner=owner, claimed_at=now, attempts=0
         )
         stmt = stmt.on_conflict_do_nothing()

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from sqlalchemy import String, Table, func, literal, or_, select, text, update
 from sqlalchemy import cast as cast_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.access import under
@@ -30,6 +29,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.outbox_queue import DeliveryQueue
+from storage.sql import insert
 
 CHUNK = 400  # rows per INSERT (SQLite allows 32,766 bound values per statement)
 ANALYZE_AFTER = 20_000  # rows one announcement adds before the table's statistics are taken again
@@ -85,11 +85,10 @@ class OutboxRepo(DeliveryQueue):
 
     async def add_deliveries(self, rows: Sequence[dict[str, Any]]) -> int:
         """Insert rows; a key that exists already is skipped. Returns the number inserted."""
-        ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         added = 0
         for i in range(0, len(rows), CHUNK):
             chunk = [{"status": DeliveryStatus.PENDING, "attempts": 0, **r} for r in rows[i : i + CHUNK]]
-            stmt = ins(Delivery).values(chunk).on_conflict_do_nothing(index_elements=["key"])
+            stmt = insert(self.s, Delivery).values(chunk).on_conflict_do_nothing(index_elements=["key"])
             added += len((await self.s.execute(stmt.returning(Delivery.id))).all())
         return added
 
@@ -112,7 +111,6 @@ class OutboxRepo(DeliveryQueue):
         existing key is skipped (running it again adds nothing). Returns the number inserted."""
         if not paths:
             return 0
-        ins = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
         table = cast(Table, Delivery.__table__)
         person_id = cast(Table, Person.__table__).c.id
         values = {
@@ -140,7 +138,7 @@ class OutboxRepo(DeliveryQueue):
                 .join(Unit, Person.unit_id == Unit.id)
                 .where(*who, Person.id > after, Person.id <= page_ids[-1])
             )
-            stmt = ins(table).from_select(list(values), rows).on_conflict_do_nothing(index_elements=["key"])
+            stmt = insert(self.s, table).from_select(list(values), rows).on_conflict_do_nothing(index_elements=["key"])
             added += (await self.s.execute(stmt)).rowcount  # type: ignore[attr-defined]  # CursorResult
             after = page_ids[-1]
         if added >= ANALYZE_AFTER and self._dialect == "postgresql":

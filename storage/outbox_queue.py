@@ -18,6 +18,7 @@ from storage.models import (
     Push,
     PushPrefs,
 )
+from storage.sql import dialect_of
 
 
 def _padded(ids: Sequence[int]) -> list[int]:
@@ -37,8 +38,7 @@ class DeliveryQueue:
 
     @property
     def _dialect(self) -> str:
-        dialect = getattr(self.s, "dialect", None) or getattr(getattr(self.s, "bind", None), "dialect", None)
-        return dialect.name if dialect is not None else "sqlite"
+        return dialect_of(self.s)
 
     # --- the dispatcher --------------------------------------------------------------------
     def claim_statement(

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -19,6 +18,7 @@ from storage.access import under, unit_in_scope
 from storage.models import Person, Role, Unit, UnitKind
 from storage.models.deadlines import ChainRule, UnitReport
 from storage.rollups import lineage_ids
+from storage.sql import insert
 
 REPORTERS = frozenset({UnitKind.XA, UnitKind.HUYEN})
 RECEIVERS = frozenset({UnitKind.TINH, UnitKind.HUYEN})
@@ -95,9 +95,8 @@ class ReportChainRepo:
         """Record the report (its id set); False, and nothing written, when the unit's report of
         that period is recorded already, also by another official at the same moment (the
         INSERT waits for their commit, then does nothing)."""
-        ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
         columns = ("unit_id", "kind", "period", "sent_by_id", "sent_at", "cases", "file_name", "xlsx")
-        stmt = ins(UnitReport).values({c: getattr(report, c) for c in columns})
+        stmt = insert(self.s, UnitReport).values({c: getattr(report, c) for c in columns})
         stmt = stmt.on_conflict_do_nothing(index_elements=["unit_id", "kind", "period"])
         found = (await self.s.execute(stmt.returning(UnitReport.id))).scalar()
         if found is None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,14 +29,13 @@ from storage.models import (
     UnitKind,
 )
 from storage.models.base import Base
+from storage.sql import insert
 
 
 async def insert_or_nothing(session: AsyncSession, model: type[Base], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): False when the row was there,
     or another transaction inserted it first (PostgreSQL waits for that one's commit)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    ins = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = await session.execute(ins(model).values(**values).on_conflict_do_nothing())
+    result = await session.execute(insert(session, model).values(**values).on_conflict_do_nothing())
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, case, exists, func, or_, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.access import under
@@ -23,6 +22,7 @@ from storage.models import (
     Unit,
     UnitKind,
 )
+from storage.sql import insert
 
 
 def _organised_by_scope(viewer: Person):
@@ -263,8 +263,7 @@ class DeadlineRepo:
     async def submit(self, team_id: int, kind: str, period: str, person_id: int, now: dt.datetime) -> bool:
         """Record the team's report; False when it was recorded before, also by another leader
         at the same moment (the INSERT waits for their commit, then does nothing)."""
-        ins = postgresql.insert if self.s.bind.dialect.name == "postgresql" else sqlite.insert
-        stmt = ins(ReportSubmission).values(
+        stmt = insert(self.s, ReportSubmission).values(
             team_id=team_id, kind=kind, period=period, submitted_by_id=person_id, submitted_at=now
         )
         stmt = stmt.on_conflict_do_nothing(index_elements=["team_id", "kind", "period"])
