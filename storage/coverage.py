@@ -40,7 +40,7 @@ class TeamTraining:
     new_trained: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class TrainingTotals:
     """TeamTraining's numbers added up over teams, with how many teams and how many untrained."""
 

@@ -19,15 +19,8 @@ SHOWN_TEAMS = 5  # teams with nobody trained named on the phone screen
 
 
 @dataclass
-class Share:
-    """Trained people among a group of mediators."""
-
-    mediators: int = 0
-    trained: int = 0
-    new: int = 0
-    new_trained: int = 0
-    teams: int = 0
-    teams_untrained: int = 0
+class Share(TrainingTotals):
+    """Trained people among a group of mediators, added up team by team or unit by unit."""
 
     def add(self, row: TeamTraining) -> None:
         self.merge(TrainingTotals(row.mediators, row.trained, row.new, row.new_trained, 1, int(row.trained == 0)))
