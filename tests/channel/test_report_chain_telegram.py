@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import itertools
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
-from telegram import Update
 
 from bot.channels.telegram import TelegramChannel, TelegramSender
 from bot.dispatcher import Dispatcher
 from storage.db import Database
 from storage.models import Account, Role, UnitKind
+from tests.channel.telegram_chats import Driver as ChatsDriver
 from tests.fakes.fake_request import FakeRequest
 from tests.pushes import env
 from tests.support import START, Clock, build_world, make_engine
@@ -31,50 +30,11 @@ def local_dt(day: str, time: str = "08:00") -> dt.datetime:
     return dt.datetime.strptime(f"{day} {time}", "%d/%m/%Y %H:%M").replace(tzinfo=TZ).astimezone(dt.UTC)
 
 
-class Driver:
-    """Types and taps as three officials on Telegram; reads what the bot sent each chat."""
+class Driver(ChatsDriver):
+    """Three officials on Telegram, and the documents the bot sent them."""
 
     def __init__(self, app, request: FakeRequest) -> None:
-        self.app, self.request = app, request
-        self.ids = itertools.count(1)
-        self.seen = 0
-
-    def _user(self, who: str) -> tuple[dict, dict]:
-        uid = CHATS[who]
-        return {"id": uid, "is_bot": False, "first_name": who}, {"id": uid, "type": "private", "first_name": who}
-
-    async def _update(self, kind: str, body: dict) -> None:
-        await self.app.process_update(Update.de_json({"update_id": next(self.ids), kind: body}, self.app.bot))
-
-    async def type(self, who: str, text: str) -> str:
-        user, chat = self._user(who)
-        await self._update(
-            "message", {"message_id": next(self.ids), "date": 1_790_000_000, "chat": chat, "from": user, "text": text}
-        )
-        return self.texts(who)
-
-    async def choose(self, who: str, label: str) -> str:
-        mine = [p for p in self.request.sent() if p["chat_id"] == CHATS[who] and "reply_markup" in p]
-        button = next(b for row in mine[-1]["reply_markup"]["inline_keyboard"] for b in row if label in b["text"])
-        user, chat = self._user(who)
-        await self._update(
-            "callback_query",
-            {
-                "id": str(next(self.ids)),
-                "from": user,
-                "chat_instance": "1",
-                "data": button["callback_data"],
-                "message": {"message_id": 1, "date": 1_790_000_000, "chat": chat, "from": user, "text": "…"},
-            },
-        )
-        return self.texts(who)
-
-    def texts(self, who: str) -> str:
-        """What this chat was sent since the last look."""
-        sent = self.request.sent()
-        out = "\n".join(p["text"] for p in sent[self.seen :] if p["chat_id"] == CHATS[who])
-        self.seen = len(sent)
-        return out
+        super().__init__(app, request, CHATS)
 
     def last_document(self, who: str) -> tuple[str, bytes]:
         calls = [p for m, p in self.request.calls if m == "sendDocument"]
