@@ -56,6 +56,20 @@ def serve(conn, limit: float) -> None:
             conn.send((counts, refused, len(server.rejected)))
 
 
+async def dispatch(db: Database, dispatcher: Dispatcher) -> float:
+    """Drain the outbox until nothing is pending; the seconds it took."""
+    start = time.monotonic()
+    while True:
+        await dispatcher.drain()
+        async with db.uow() as uow:
+            left = await uow.session.scalar(
+                select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
+            )
+        if left is None:
+            return time.monotonic() - start
+        await asyncio.sleep(0.05)  # a retry_after is waiting
+
+
 async def seed(db: Database, n: int, now: dt.datetime) -> int:
     async with db.uow() as uow:
         prov = await uow.units.add(UnitKind.TINH, "Tỉnh Bench", None, now)
@@ -117,17 +131,7 @@ async def measure(n: int, limit: float, base_url: str, store: Path) -> dict:
             concurrency=max(8, min(128, int(limit))),
             batch=max(50, int(limit)),
         )
-        start = time.monotonic()
-        while True:
-            await dispatcher.drain()
-            async with db.uow() as uow:
-                left = await uow.session.scalar(
-                    select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
-                )
-            if left is None:
-                break
-            await asyncio.sleep(0.05)  # a retry_after is waiting
-        seconds = time.monotonic() - start
+        seconds = await dispatch(db, dispatcher)
     await db.dispose()
     return {"queued": queued, "seconds": seconds}
 

@@ -39,8 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import select  # noqa: E402
 
+from bench.broadcast import dispatch  # noqa: E402
 from bot.app import build_engine  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.channels.telegram_push import TelegramPushSender  # noqa: E402
@@ -50,7 +50,6 @@ from handlers.broadcasts.views import create_broadcast  # noqa: E402
 from handlers.common.outbox import Kind, PushEnv, PushPolicy, QuietHours  # noqa: E402
 from storage.crypto import PartyCipher  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Delivery, DeliveryStatus  # noqa: E402
 from storage.outbox import OutboxRepo  # noqa: E402
 from tests.fakes.fake_request import FakeRequest  # noqa: E402
 
@@ -253,17 +252,7 @@ async def run(url: str, args) -> dict:
             batch=max(50, int(limit)),
             paid_kinds=frozenset({Kind.BROADCAST}) if args.paid else frozenset(),
         )
-        start = time.monotonic()
-        while True:
-            await dispatcher.drain()
-            async with db.uow() as uow:
-                left = await uow.session.scalar(
-                    select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
-                )
-            if left is None:
-                break
-            await asyncio.sleep(0.05)  # a retry_after is waiting
-        seconds = time.monotonic() - start
+        seconds = await dispatch(db, dispatcher)
     await db.dispose()
     counts = [api.delivered.get(FIRST_CHAT + i, 0) for i in range(args.recipients)]
     delivered = sum(1 for c in counts if c)

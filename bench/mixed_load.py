@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 
-from bench.broadcast import FIRST_CHAT, TOKEN, serve  # noqa: E402
+from bench.broadcast import FIRST_CHAT, TOKEN, dispatch, serve  # noqa: E402
 from bench.stats import COMMUNES, Province, add_cases, build_units  # noqa: E402
 from bot.app import build_engine  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
@@ -60,7 +60,7 @@ from handlers.broadcasts.views import create_broadcast  # noqa: E402
 from handlers.common.outbox import PushEnv, PushPolicy, QuietHours  # noqa: E402
 from storage.crypto import PartyCipher  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Account, Case, Delivery, DeliveryStatus, Person, Role, Unit, UnitKind  # noqa: E402  # noqa: E402
+from storage.models import Account, Case, Person, Role, Unit, UnitKind  # noqa: E402  # noqa: E402
 from storage.schema import Base  # noqa: E402
 from tests.support import Chat  # noqa: E402
 
@@ -275,19 +275,6 @@ async def announce(db: Database, env: PushEnv, ward_id: int) -> int:
         )
         await uow.commit()
     return count
-
-
-async def dispatch(db: Database, dispatcher: Dispatcher) -> float:
-    start = time.monotonic()
-    while True:
-        await dispatcher.drain()
-        async with db.uow() as uow:
-            left = await uow.session.scalar(
-                select(Delivery.id).where(Delivery.status == DeliveryStatus.PENDING).limit(1)
-            )
-        if left is None:
-            return time.monotonic() - start
-        await asyncio.sleep(0.05)  # a retry_after is waiting
 
 
 async def run(
