@@ -248,6 +248,25 @@ async def enqueue(
     return await uow.outbox.add_deliveries(rows)
 
 
+async def push_to(
+    uow: UnitOfWork,
+    env: PushEnv,
+    person_id: int,
+    kind: str,
+    text: str,
+    now: dt.datetime,
+    *,
+    key: str,
+    topic: str,
+    expires_at: dt.datetime,
+    buttons: Sequence[Sequence[Button]] = (),
+    created_by: Person | None = None,
+) -> int:
+    """One message to one person, due now (quiet hours as the policy says): a push and its delivery."""
+    push = await new_push(uow, kind, text, now, buttons=buttons, created_by=created_by)
+    return await enqueue(uow, push, [Recipient(person_id, key, topic, now, expires_at)], env=env, now=now)
+
+
 async def enqueue_under(
     uow: UnitOfWork,
     push: Push,

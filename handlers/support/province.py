@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers.common.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push
+from handlers.common.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, push_to
 from handlers.kit.core import Button, Ctx, Reply, rows
 from handlers.kit.errors import UserError
 from handlers.kit.payload import payload
@@ -98,20 +98,19 @@ async def answer_province(
     body = env.t(
         "province_q.push_answer", name=official.full_name, question=shorten(q.question, 300), answer=shorten(text, 2500)
     )
-    push = await new_push(
+    button = Button.of(env.t("province_q.btn_view"), QuestionView(q.id))
+    await push_to(
         uow,
+        env,
+        q.asked_by_id,
         KIND_REPLY,
         body,
         now,
+        key=f"{topic(q)}:answer",
+        topic=f"{topic(q)}:reply",
+        expires_at=now + PUSH_TTL,
+        buttons=((button,),),
         created_by=official,
-        buttons=((Button.of(env.t("province_q.btn_view"), QuestionView(q.id)),),),
-    )
-    await enqueue(
-        uow,
-        push,
-        [Recipient(q.asked_by_id, f"{topic(q)}:answer", f"{topic(q)}:reply", now, now + PUSH_TTL)],
-        env=env,
-        now=now,
     )
     return q
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from handlers.cases.buttons import CaseView
-from handlers.common.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of
+from handlers.common.outbox import PushEnv, Recipient, cancel_topics, enqueue, new_push, officials_of, push_to
 from handlers.common.parties import INITIALS, keep, render
 from handlers.kit.core import Button
 from handlers.kit.errors import UserError
@@ -104,16 +104,7 @@ async def take(uow: UnitOfWork, env: PushEnv, official: Person, request_id: int,
         request.status, request.taken_by_id, request.taken_at = HelpStatus.TAKEN, official.id, now
         await cancel_topics(uow, [topic(request)])  # the others' copies, if not yet sent
         text = env.t("support.push_taken", number=case.number, name=official.full_name)
-        push = await new_push(
-            uow, KIND_TAKEN, text, now, buttons=((Button.of(env.t("case.view"), CaseView(case.id)),),)
-        )
-        await enqueue(
-            uow,
-            push,
-            [Recipient(request.asked_by_id, f"{topic(request)}:taken", f"{topic(request)}:reply", now, now + PUSH_TTL)],
-            env=env,
-            now=now,
-        )
+        await tell_asker(uow, env, request, KIND_TAKEN, text, now, "taken", case)
     return request
 
 
@@ -140,14 +131,34 @@ async def answer(
     asker = await uow.people.get(request.asked_by_id)
     shown = render(text, case.parties, viewer_mode(asker), env.t)
     body = env.t("support.push_answer", number=case.number, name=official.full_name, answer=shorten(shown, 2500))
-    push = await new_push(
-        uow, KIND_ANSWER, body, now, created_by=official, buttons=((Button.of(env.t("case.view"), CaseView(case.id)),),)
-    )
-    await enqueue(
-        uow,
-        push,
-        [Recipient(request.asked_by_id, f"{topic(request)}:answer", f"{topic(request)}:reply", now, now + PUSH_TTL)],
-        env=env,
-        now=now,
-    )
+    await tell_asker(uow, env, request, KIND_ANSWER, body, now, "answer", case, official)
     return request
+
+
+async def tell_asker(
+    uow: UnitOfWork,
+    env: PushEnv,
+    request: HelpRequest,
+    kind: str,
+    text: str,
+    now: dt.datetime,
+    what: str,
+    case: Case,
+    official: Person | None = None,
+) -> None:
+    """The mediator who asked hears what became of it (taken, answered), with the case's button."""
+    button = Button.of(env.t("case.view"), CaseView(case.id))
+    key, reply = f"{topic(request)}:{what}", f"{topic(request)}:reply"
+    await push_to(
+        uow,
+        env,
+        request.asked_by_id,
+        kind,
+        text,
+        now,
+        key=key,
+        topic=reply,
+        expires_at=now + PUSH_TTL,
+        buttons=((button,),),
+        created_by=official,
+    )
